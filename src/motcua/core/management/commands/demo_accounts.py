@@ -1,0 +1,30 @@
+"""``motcua demo-accounts``: the demo login of the embedded default, created idempotently."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEMO_USERNAME = "quantri"
+DEMO_PASSWORD = "motcua-demo-2026"
+
+
+class Command(BaseCommand):
+    help = "Tạo tài khoản quản trị dùng thử (chỉ dùng cho bản cài thử, không dùng khi triển khai)."
+
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(
+                username=DEMO_USERNAME,
+                defaults={"is_staff": True, "is_superuser": True, "first_name": "Quản trị"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        state = "đã tạo" if created else "đã có"
+        self.stdout.write(
+            f"Tài khoản quản trị dùng thử {state}: {DEMO_USERNAME} / {DEMO_PASSWORD} "
+            "(đổi mật khẩu hoặc xóa trước khi dùng thật)."
+        )

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from motcua.api import api
+
+admin.site.site_header = "motcua – Quản trị Trung tâm Phục vụ hành chính công"
+admin.site.site_title = "motcua"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("motcua.catalog.urls")),
+]
+
+handler400 = "motcua.core.views.bad_request"
+handler404 = "motcua.core.views.not_found"
+handler500 = "motcua.core.views.server_error"
