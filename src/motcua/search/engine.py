@@ -1,0 +1,251 @@
+"""Procedure finding: hybrid lexical + semantic retrieval tuned for how citizens ask.
+
+Pipeline for a query (each step is there because citizens' requests break the naive one):
+1. clean: NFC, control characters out, length limited;
+2. syllables folded (no diacritics, đ→d) and Telex leftovers repaired against the catalog's
+   vocabulary ("dduowcj" → "duoc");
+3. everyday terms expanded to official wording from the maintained lexicon ("sổ đỏ" →
+   "giấy chứng nhận quyền sử dụng đất");
+4. BM25 over folded syllables and syllable pairs of each procedure's name, result and the
+   lexicon's life-situation phrases;
+5. multilingual-e5-small over the name and each phrase (max per procedure), queried with
+   diacritics restored when the citizen typed without them;
+6. fused scores, a small popularity prior, and a penalty for special variants (foreign
+   element, border area, re-registration...) the query gives no sign of.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import bm25s
+import numpy as np
+
+from motcua.search.lexicon import Lexicon, Qualifier
+from motcua.search.normalize import (
+    MAX_QUERY_CHARS,
+    Vocabulary,
+    clean,
+    fold,
+    folded_words,
+    has_diacritics,
+    words,
+)
+
+# Pronouns, particles and fillers that carry no information about the procedure. Folded.
+STOPWORDS = frozenset(
+    """a ah ak ba bac cac cai chi cho chu co con cua da dang day de di do duoc em gi giup ha hay
+    hoi khong kia la lam luon ma minh muon nao nay nhe nha nhi nho o oi ong ra roi sao se ta
+    the thi toi tu va vay ve voi vui long xin u uh um ua ne nghe biet can phai bao""".split()
+)
+# Kept although frequent: they distinguish procedures ("con" nuôi, "co" yếu tố...). The set
+# above is only used to drop single syllables from the lexical query, never pairs.
+_NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
+
+
+class Embedder(Protocol):
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def query(self, text: str) -> np.ndarray: ...
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; ``message`` is shown to the citizen."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ProcedureDoc:
+    code: str
+    name: str
+    sector: str = ""
+    result: str = ""
+    popularity: int | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    name: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Weights:
+    lexical: float = 0.45
+    dense: float = 0.55
+    popularity: float = 0.04
+    qualifier_penalty: float = 0.2
+    name_repeat: int = 2
+
+
+def display_name(name: str) -> str:
+    """"Thủ tục đăng ký khai sinh" → "Đăng ký khai sinh"."""
+    stripped = _NAME_PREFIX.sub("", name).strip()
+    return stripped[:1].upper() + stripped[1:] if stripped else name
+
+
+def features(tokens: Sequence[str]) -> list[str]:
+    """Folded syllables (without fillers) and adjacent syllable pairs."""
+    unigrams = [t for t in tokens if t not in STOPWORDS]
+    pairs = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return unigrams + pairs
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    folded: list[str]
+    expansions: list[tuple[str, str]]
+    dense_text: str
+
+
+class Engine:
+    def __init__(
+        self,
+        docs: Iterable[ProcedureDoc],
+        lexicon: Lexicon,
+        embedder: Embedder | None,
+        weights: Weights | None = None,
+    ):
+        self.docs = list(docs)
+        if not self.docs:
+            raise ValueError("the finder needs at least one procedure")
+        self.lexicon = lexicon
+        self.embedder = embedder
+        self.weights = weights or Weights()
+        names = [display_name(d.name) for d in self.docs]
+        phrases = [lexicon.phrases.get(d.code, []) for d in self.docs]
+
+        corpus: list[str] = names + [d.result for d in self.docs]
+        corpus += [p for ps in phrases for p in ps]
+        for syn in lexicon.synonyms:
+            corpus.append(syn.expand)
+            corpus.extend(syn.display_terms)
+        self.vocab = Vocabulary(corpus)
+
+        doc_tokens = []
+        for doc, name, extra in zip(self.docs, names, phrases, strict=True):
+            toks = features(folded_words(name)) * self.weights.name_repeat
+            for text in [doc.result, *extra]:
+                toks += features(folded_words(text))
+            doc_tokens.append(toks)
+        self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
+        self.bm25.index(doc_tokens, show_progress=False)
+
+        folded_names = [folded_words(n) for n in names]
+        self.doc_qualifiers: list[list[Qualifier]] = [
+            [q for q in lexicon.qualifiers if q.applies_to(fn)] for fn in folded_names
+        ]
+        ranks = [d.popularity for d in self.docs if d.popularity]
+        worst = max(ranks) if ranks else 1
+        self.prior = np.array(
+            [
+                1.0 - math.log(d.popularity) / math.log(worst + 1) if d.popularity else 0.0
+                for d in self.docs
+            ],
+            dtype=np.float32,
+        )
+
+        self.passage_texts: list[str] = []
+        owners: list[int] = []
+        for i, (name, extra) in enumerate(zip(names, phrases, strict=True)):
+            for text in dict.fromkeys([name, *extra]):
+                self.passage_texts.append(text)
+                owners.append(i)
+        self.passage_owner = np.array(owners)
+        self.group_starts = np.searchsorted(self.passage_owner, np.arange(len(self.docs)))
+        self.passage_vectors = (
+            embedder.passages(self.passage_texts) if embedder is not None else None
+        )
+
+    def parse(self, query: str) -> ParsedQuery:
+        text = clean(query)
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(
+                f"Nội dung tìm kiếm quá dài ({len(text)} ký tự). "
+                f"Vui lòng nhập ngắn gọn, tối đa {MAX_QUERY_CHARS} ký tự."
+            )
+        raw = words(text)
+        if not raw:
+            raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
+        folded = [self.vocab.repair(fold(w)) for w in raw]
+        expansions = self.lexicon.expansions(folded)
+        restored = self.vocab.restore(folded)
+        dense_words = [
+            w if has_diacritics(w) and fold(w) == f else r
+            for w, f, r in zip(raw, folded, restored, strict=True)
+        ]
+        dense_text = " ".join(dense_words)
+        if expansions:
+            dense_text += " (" + "; ".join(dict.fromkeys(e for _, e in expansions)) + ")"
+        return ParsedQuery(text=text, folded=folded, expansions=expansions, dense_text=dense_text)
+
+    def score(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
+        """Fused score per procedure, and the similarity of every passage (for explanations)."""
+        tokens = features(parsed.folded)
+        for _, expand in parsed.expansions:
+            tokens += features(folded_words(expand))
+        lexical = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        top = float(lexical.max()) if lexical.size else 0.0
+        lexical = lexical / top if top > 0 else lexical
+
+        sims: np.ndarray | None = None
+        dense = np.zeros(len(self.docs), dtype=np.float32)
+        if self.embedder is not None and self.passage_vectors is not None:
+            qv = self.embedder.query(parsed.dense_text)
+            sims = self.passage_vectors @ qv
+            per_doc = np.maximum.reduceat(sims, self.group_starts)
+            floor = float(np.percentile(per_doc, 50))
+            span = float(per_doc.max()) - floor
+            dense = np.clip((per_doc - floor) / span, 0, 1) if span > 0 else dense
+
+        w = self.weights
+        fused = w.lexical * lexical + w.dense * dense + w.popularity * self.prior
+        for i, quals in enumerate(self.doc_qualifiers):
+            missing = sum(1 for q in quals if not q.evidenced_by(parsed.folded))
+            if missing:
+                fused[i] -= w.qualifier_penalty * missing
+        return fused, sims
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        parsed = self.parse(query)
+        fused, sims = self.score(parsed)
+        order = np.argsort(-fused, kind="stable")[: max(1, k)]
+        return [
+            Hit(
+                code=self.docs[i].code,
+                name=self.docs[i].name,
+                score=round(float(fused[i]), 4),
+                reason=self._reason(parsed, i, self._best_passage(i, sims)),
+            )
+            for i in order
+        ]
+
+    def _best_passage(self, doc_index: int, sims: np.ndarray | None) -> int:
+        start = int(self.group_starts[doc_index])
+        if sims is None:
+            return start
+        end = (
+            int(self.group_starts[doc_index + 1])
+            if doc_index + 1 < len(self.group_starts)
+            else len(sims)
+        )
+        return start + int(np.argmax(sims[start:end]))
+
+    def _reason(self, parsed: ParsedQuery, doc_index: int, passage_index: int) -> str:
+        if parsed.expansions:
+            term, expand = parsed.expansions[0]
+            return f"Hiểu “{term}” là “{expand}”."
+        passage = self.passage_texts[passage_index]
+        if passage == display_name(self.docs[doc_index].name):
+            return "Khớp với tên thủ tục."
+        return f"Gần với: “{passage}”."

@@ -1,0 +1,146 @@
+"""Vietnamese text normalization for procedure finding.
+
+Citizens type without diacritics, with Telex leftovers ("dduowcj", "nhưngx"), in mixed case,
+or speak through a recognizer that drops punctuation. Everything here works on plain strings
+and has no Django dependency, so the kiosk, the lookup page and the assistant share it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from vn_text import fold as _vn_fold
+
+MAX_QUERY_CHARS = 500
+
+_WORD_RE = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
+_TONE_KEYS = "sfrxj"
+_VOWELS = set("aeiouy")
+
+
+def clean(text: str) -> str:
+    """NFC, control and format characters removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text)
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Lowercase, diacritics removed, đ→d: the key used for lexical matching."""
+    return _vn_fold(unicodedata.normalize("NFC", text)).lower()
+
+
+def words(text: str) -> list[str]:
+    """Lowercase syllables (Vietnamese letters and digits), punctuation dropped."""
+    return [w.lower() for w in _WORD_RE.findall(unicodedata.normalize("NFC", text))]
+
+
+def folded_words(text: str) -> list[str]:
+    return [fold(w) for w in words(text)]
+
+
+def has_diacritics(word: str) -> bool:
+    return fold(word) != word.lower()
+
+
+def contains_phrase(haystack: list[str], needle: list[str]) -> bool:
+    """Whole-syllable containment of ``needle`` in ``haystack`` (both folded word lists)."""
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    first = needle[0]
+    return any(
+        haystack[i] == first and haystack[i : i + n] == needle
+        for i in range(len(haystack) - n + 1)
+    )
+
+
+def _telex_variants(token: str) -> list[str]:
+    """Folded spellings a Telex typist may have meant: dd→d, w and doubled vowels, tone keys."""
+    variants: list[str] = []
+    base = token
+    if base.startswith("dd"):
+        base = base[1:]
+    base = re.sub(r"(?<=[aou])w", "", base)
+    base = re.sub(r"^w", "u", base)
+    base = re.sub(r"([aeo])\1", r"\1", base)
+    variants.append(base)
+    # A tone key typed at the end or right after the vowel cluster: "dduowcj", "tieengs", "lafm".
+    for key in _TONE_KEYS:
+        for candidate in (base, token):
+            if key in candidate[1:]:
+                idx = candidate.rfind(key)
+                if idx > 0 and candidate[idx - 1] in _VOWELS | set("cghmnpt"):
+                    variants.append(candidate[:idx] + candidate[idx + 1 :])
+    return [v for v in dict.fromkeys(variants) if v and v != token]
+
+
+class Vocabulary:
+    """Syllables and their accented forms seen in the catalog, for repair and restoration.
+
+    ``repair`` maps an unknown folded token to a known one (Telex leftovers); ``restore`` puts
+    diacritics back on a query typed without them, choosing each syllable's accented form by
+    a bigram model of the corpus (Viterbi), so the embedding model sees real Vietnamese.
+    """
+
+    def __init__(self, texts: Iterable[str]):
+        self.unigrams: dict[str, Counter[str]] = defaultdict(Counter)
+        self.bigrams: Counter[tuple[str, str]] = Counter()
+        for text in texts:
+            ws = words(text)
+            for w in ws:
+                self.unigrams[fold(w)][w] += 1
+            for a, b in zip(ws, ws[1:], strict=False):
+                self.bigrams[(a, b)] += 1
+        self.known = set(self.unigrams)
+
+    def repair(self, token: str) -> str:
+        if token in self.known or token.isdigit():
+            return token
+        for variant in _telex_variants(token):
+            if variant in self.known:
+                return variant
+        return token
+
+    def restore(self, folded_tokens: list[str]) -> list[str]:
+        """Most likely accented spelling of a folded token sequence (unknown tokens kept)."""
+        if not folded_tokens:
+            return []
+        candidates = [self._top(t) for t in folded_tokens]
+        # Viterbi over accented candidates: emission = log unigram count, transition rewards
+        # pairs seen in the corpus.
+        scores: list[dict[str, float]] = []
+        back: list[dict[str, str]] = []
+        for i, cands in enumerate(candidates):
+            layer: dict[str, float] = {}
+            pointers: dict[str, str] = {}
+            for cand, count in cands:
+                emit = math.log(count + 1)
+                if i == 0:
+                    layer[cand] = emit
+                    continue
+                best_prev, best = "", -math.inf
+                for prev, prev_score in scores[-1].items():
+                    s = prev_score + 2.0 * math.log(self.bigrams.get((prev, cand), 0) + 0.05)
+                    if s > best:
+                        best_prev, best = prev, s
+                layer[cand] = best + emit
+                pointers[cand] = best_prev
+            scores.append(layer)
+            back.append(pointers)
+        last = max(scores[-1], key=scores[-1].get)
+        out = [last]
+        for i in range(len(candidates) - 1, 0, -1):
+            last = back[i][last]
+            out.append(last)
+        return out[::-1]
+
+    def _top(self, token: str, limit: int = 6) -> list[tuple[str, int]]:
+        forms = self.unigrams.get(token)
+        if not forms:
+            return [(token, 0)]
+        return forms.most_common(limit)

@@ -1,0 +1,135 @@
+"""The retrieval engine on a small catalog, with the real embedding model."""
+
+import numpy as np
+import pytest
+
+from motcua.search.engine import Engine, ProcedureDoc, QueryError, display_name
+from motcua.search.lexicon import Lexicon
+
+DOCS = [
+    ProcedureDoc("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Giấy khai sinh", 1),
+    ProcedureDoc("1.000894", "Thủ tục đăng ký kết hôn", "Hộ tịch", "Giấy chứng nhận kết hôn", 2),
+    ProcedureDoc("1.000656", "Thủ tục đăng ký khai tử", "Hộ tịch", "Trích lục khai tử", 3),
+    ProcedureDoc(
+        "1.001695",
+        "Thủ tục đăng ký khai sinh có yếu tố nước ngoài",
+        "Hộ tịch",
+        "Giấy khai sinh",
+        40,
+    ),
+    ProcedureDoc(
+        "1.004873", "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân", "Hộ tịch", "Giấy xác nhận", 5
+    ),
+    ProcedureDoc(
+        "2.000908",
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+        "Chứng thực",
+        "Bản sao được chứng thực",
+        4,
+    ),
+]
+LEXICON = Lexicon.from_dict(
+    {
+        "synonyms": [
+            {"terms": ["giấy độc thân"], "expand": "xác nhận tình trạng hôn nhân"},
+            {"terms": ["công chứng", "sao y"], "expand": "chứng thực bản sao từ bản chính"},
+            {"terms": ["giấy chứng tử", "báo tử"], "expand": "đăng ký khai tử"},
+        ],
+        "qualifiers": [
+            {"name_contains": "có yếu tố nước ngoài", "evidence": ["nước ngoài", "việt kiều"]}
+        ],
+        "procedures": {"1.001193": ["con mới sinh", "vợ mới sinh em bé"]},
+    }
+)
+
+
+class RecordingEmbedder:
+    """The real model, counting how many passages were embedded (no caching on disk)."""
+
+    def __init__(self):
+        from motcua.search.embedding import E5Embedder
+
+        self.inner = E5Embedder(cache_dir=None)
+        self.passage_count = 0
+
+    def passages(self, texts):
+        self.passage_count += len(texts)
+        return self.inner.passages(texts)
+
+    def query(self, text):
+        return self.inner.query(text)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(DOCS, LEXICON, RecordingEmbedder())
+
+
+class TestSearch:
+    @pytest.mark.parametrize(
+        ("query", "code"),
+        [
+            ("vợ tôi mới sinh em bé", "1.001193"),
+            ("lam giay khai sinh cho con", "1.001193"),
+            ("giấy độc thân", "1.004873"),
+            ("công chứng bản sao", "2.000908"),
+            ("bố tôi mất cần làm giấy chứng tử", "1.000656"),
+            ("ddăng kí kết hôn", "1.000894"),
+            ("khai sinh cho con, chồng tôi là người nước ngoài", "1.001695"),
+        ],
+    )
+    def test_right_procedure_first(self, engine, query, code):
+        assert engine.search(query, k=3)[0].code == code
+
+    def test_plain_query_prefers_the_common_variant(self, engine):
+        codes = [h.code for h in engine.search("đăng ký khai sinh", k=6)]
+        assert codes.index("1.001193") < codes.index("1.001695")
+
+    def test_returns_k_hits_sorted_with_reasons(self, engine):
+        hits = engine.search("khai sinh", k=4)
+        assert len(hits) == 4
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        assert all(h.reason for h in hits)
+
+    def test_reason_explains_synonym(self, engine):
+        hit = engine.search("giấy độc thân", k=1)[0]
+        assert "giấy độc thân" in hit.reason and "tình trạng hôn nhân" in hit.reason
+
+    @pytest.mark.parametrize("query", ["", "   ", "\x00\x01", "!!! ??? ..."])
+    def test_empty_queries_rejected_with_vietnamese_message(self, engine, query):
+        with pytest.raises(QueryError) as err:
+            engine.search(query)
+        assert "Vui lòng nhập" in err.value.message
+
+    def test_overlong_query_rejected(self, engine):
+        with pytest.raises(QueryError) as err:
+            engine.search("khai sinh " * 1000)
+        assert "quá dài" in err.value.message
+
+    @pytest.mark.parametrize(
+        "query",
+        ["'; DROP TABLE catalog_procedure; --", "khai sinh ДОКУМЕНТ 出生", "1.001193", "🙂 kết hôn"],
+    )
+    def test_odd_queries_still_answer(self, engine, query):
+        hits = engine.search(query, k=5)
+        assert len(hits) == 5
+        assert all(np.isfinite(h.score) for h in hits)
+
+
+class TestDisplayName:
+    def test_prefix_removed_and_capitalised(self):
+        assert display_name("Thủ tục đăng ký khai sinh") == "Đăng ký khai sinh"
+        assert display_name("Chứng thực chữ ký") == "Chứng thực chữ ký"
+
+
+class TestEmbeddingCache:
+    def test_cached_vectors_are_reused(self, tmp_path):
+        from motcua.search.embedding import E5Embedder
+
+        first = E5Embedder(cache_dir=tmp_path)
+        v1 = first.passages(["Đăng ký khai sinh", "Đăng ký kết hôn"])
+        assert (tmp_path / "embeddings.npz").is_file()
+        second = E5Embedder(cache_dir=tmp_path)
+        second._model = None  # any call to the model would now fail
+        v2 = second.passages(["Đăng ký kết hôn", "Đăng ký khai sinh"])
+        assert np.allclose(v1[::-1], v2, atol=1e-2)
