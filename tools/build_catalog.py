@@ -889,7 +889,7 @@ def build_record(
     return record
 
 
-NAME_MAX = 500  # ProcedureIn.name max_length
+NAME_MAX = 1000  # ProcedureIn.name max_length
 
 
 def shorten_name(name: str) -> str:

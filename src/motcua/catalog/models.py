@@ -42,7 +42,7 @@ class ProcedureQuerySet(models.QuerySet):
 class Procedure(models.Model):
     # National codes look like numbers ("1.001193") but are identifiers: always strings.
     code = models.CharField(_("mã thủ tục"), max_length=32, unique=True)
-    name = models.CharField(_("tên thủ tục"), max_length=500)
+    name = models.CharField(_("tên thủ tục"), max_length=1000)
     sector = models.ForeignKey(
         Sector, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures"
     )

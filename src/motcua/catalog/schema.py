@@ -64,7 +64,7 @@ class DocumentIn(Strict):
 
 class ProcedureIn(Strict):
     code: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-_]{2,31}$")
-    name: NonEmptyText = Field(max_length=500)
+    name: NonEmptyText = Field(max_length=1000)
     sector: NonEmptyText = Field(max_length=200)
     level: Text = Field(default="", max_length=200)
     agency: Text = Field(default="", max_length=500)

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=32, unique=True, verbose_name='mã thủ tục')),
-                ('name', models.CharField(max_length=500, verbose_name='tên thủ tục')),
+                ('name', models.CharField(max_length=1000, verbose_name='tên thủ tục')),
                 ('level', models.CharField(blank=True, max_length=200, verbose_name='cấp thực hiện')),
                 ('agency', models.CharField(blank=True, max_length=500, verbose_name='cơ quan thực hiện')),
                 ('decision', models.CharField(blank=True, max_length=200, verbose_name='quyết định công bố')),

@@ -1,0 +1,74 @@
+"""Benchmark of procedure finding: accuracy, latency per query and peak memory.
+
+Usage: .venv/bin/python bench/find_bench.py [QUERIES.jsonl] [--repeat N]
+
+It builds the finder the way the product does (bundled catalog + lexicon + e5 model, the
+embedding cache warm), answers every query of the file N times in one process, and prints
+top-1/top-3, p50/p95/max latency per query and the process's peak resident memory. Numbers
+go to docs/benchmarks.md with the machine and date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    default = Path(__file__).resolve().parents[2] / "shared" / "data" / "queries.dev.jsonl"
+    parser.add_argument("queries", nargs="?", type=Path, default=default)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from motcua.search.evaluation import evaluate, read_cases
+    from motcua.search.finder import _docs_from_bundle
+    from motcua.search.embedding import E5Embedder
+    from motcua.search.engine import Engine
+    from motcua.search.lexicon import Lexicon
+    from django.conf import settings
+
+    start = time.perf_counter()
+    engine = Engine(
+        _docs_from_bundle(), Lexicon.load(), E5Embedder(cache_dir=settings.MOTCUA_SEARCH_CACHE_DIR)
+    )
+    build_s = time.perf_counter() - start
+    cases = read_cases(args.queries)
+    reports = [evaluate(engine, cases) for _ in range(args.repeat)]
+    latencies = sorted(ms for r in reports for ms in r.latencies_ms)
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, round(p / 100 * (len(latencies) - 1)))]
+
+    result = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "queries": str(args.queries.name),
+        "n": len(cases),
+        "repeat": args.repeat,
+        "procedures": len(engine.docs),
+        "passages": len(engine.passage_texts),
+        "build_s": round(build_s, 2),
+        "accuracy": reports[0].as_dict()["overall"],
+        "by_style": reports[0].as_dict()["by_style"],
+        "latency_ms": {"p50": round(pct(50), 1), "p95": round(pct(95), 1), "max": round(latencies[-1], 1)},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
