@@ -1,0 +1,129 @@
+"""The project's JSON API (``/api/v1/``), its OpenAPI schema and docs.
+
+Every answer is JSON, errors included, with a Vietnamese ``detail``: clients (kiosks, the
+provincial portal) show it as is. Malformed parameters give 422 with one entry per fault.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from motcua.catalog.api import router as catalog_router
+
+logger = logging.getLogger(__name__)
+
+
+def _json_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Ninja answers a wrong method with a plain-text 405; turn it into the JSON error shape."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            json_response = api.create_response(
+                request,
+                {
+                    "detail": _("Phương thức %(method)s không được hỗ trợ ở địa chỉ này.")
+                    % {"method": request.method}
+                },
+                status=405,
+            )
+            json_response["Allow"] = response["Allow"]
+            return json_response
+        return response
+
+    return wrapper
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    # Vietnamese text as UTF-8 rather than \\u escapes: readable in logs and curl, fewer bytes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class MotcuaAPI(NinjaAPI):
+    # _get_urls is Ninja's internal hook (stable across 1.x, pinned <2 in pyproject); it is the
+    # one place every route's view passes through, so no route can answer a 405 in plain text.
+    def _get_urls(self) -> list[Any]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            callback = getattr(pattern, "callback", None)
+            if callback is not None:
+                pattern.callback = _json_not_allowed(callback)
+        return patterns
+
+
+api = MotcuaAPI(
+    title="motcua API",
+    version="1",
+    description="Tra cứu thủ tục hành chính cấp xã: tìm kiếm, chi tiết thủ tục, lĩnh vực.",
+    urls_namespace="api",
+    docs_url="/docs",
+    renderer=ReadableJSONRenderer(),
+)
+api.add_router("/", catalog_router)
+
+_FIELD_MESSAGES = {
+    "missing": gettext_noop("thiếu giá trị bắt buộc"),
+    "int_parsing": gettext_noop("phải là số nguyên"),
+    "int_type": gettext_noop("phải là số nguyên"),
+    "float_parsing": gettext_noop("phải là số"),
+    "string_type": gettext_noop("phải là chuỗi ký tự"),
+    "string_too_long": gettext_noop("quá dài"),
+    "greater_than_equal": gettext_noop("phải lớn hơn hoặc bằng {ge}"),
+    "greater_than": gettext_noop("phải lớn hơn {gt}"),
+    "less_than_equal": gettext_noop("phải nhỏ hơn hoặc bằng {le}"),
+    "less_than": gettext_noop("phải nhỏ hơn {lt}"),
+}
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
+    template = _(_FIELD_MESSAGES.get(error.get("type", ""), gettext_noop("giá trị không hợp lệ")))
+    try:
+        message = template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        message = template
+    # loc is ("query", "limit") and the like; the last part names the parameter.
+    loc = [str(part) for part in error.get("loc", ())]
+    return {"loc": loc, "type": error.get("type", ""), "msg": message}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [_field_error(e) for e in exc.errors]
+    names = ", ".join(dict.fromkeys(e["loc"][-1] for e in errors if e["loc"]))
+    detail = (
+        _("Tham số không hợp lệ: %(names)s.") % {"names": names}
+        if names
+        else _("Dữ liệu gửi lên không hợp lệ.")
+    )
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Không tìm thấy thủ tục hoặc dữ liệu được yêu cầu.")}, status=404
+    )
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(
+        request, {"detail": _("Hệ thống đang gặp sự cố. Xin vui lòng thử lại sau.")}, status=500
+    )

@@ -1,0 +1,101 @@
+"""Error pages and the guard for read-only pages.
+
+A citizen sees a short Vietnamese page with a way back, never a traceback or Django's English
+default. Requests under ``/api/`` get the same answer as JSON so API clients can parse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe as django_require_safe
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def error_response(
+    request: HttpRequest, status: int, title: str, message: str, **context: object
+) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    return render(
+        request,
+        f"core/{status}.html",
+        {"status": status, "title": title, "message": message, **context},
+        status=status,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(
+        request,
+        400,
+        _("Yêu cầu không hợp lệ"),
+        _("Yêu cầu gửi lên không hợp lệ. Xin vui lòng kiểm tra lại và thử lại."),
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_response(
+        request,
+        404,
+        _("Không tìm thấy trang"),
+        _("Không tìm thấy trang hoặc thủ tục bạn cần. Địa chỉ có thể đã thay đổi hoặc bị gõ sai."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("Hệ thống đang gặp sự cố. Xin vui lòng thử lại sau.")}, status=500
+        )
+    # Rendered without the request's context processors: the failure may come from them.
+    return HttpResponseServerError(loader.get_template("core/500.html").render())
+
+
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    response = error_response(
+        request,
+        405,
+        _("Thao tác không được hỗ trợ"),
+        _("Trang này chỉ để xem thông tin, không nhận dữ liệu gửi lên."),
+    )
+    response["Allow"] = allowed
+    return response
+
+
+def require_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Django's ``require_safe`` with a Vietnamese 405 page instead of an empty body.
+
+    The guarded pages only read, so they are CSRF-exempt: otherwise a POST would be answered
+    by the CSRF middleware's 403 before the view could say "405, this page only shows".
+    """
+    guarded = django_require_safe(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = guarded(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            return method_not_allowed(request, response["Allow"])
+        return response
+
+    return wrapper
