@@ -32,12 +32,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from motcua.search.evaluation import evaluate, read_cases
-    from motcua.search.finder import _docs_from_bundle
+    from django.conf import settings
+
     from motcua.search.embedding import E5Embedder
     from motcua.search.engine import Engine
+    from motcua.search.evaluation import evaluate, read_cases
+    from motcua.search.finder import _docs_from_bundle
     from motcua.search.lexicon import Lexicon
-    from django.conf import settings
 
     start = time.perf_counter()
     engine = Engine(
@@ -63,7 +64,11 @@ def main() -> None:
         "build_s": round(build_s, 2),
         "accuracy": reports[0].as_dict()["overall"],
         "by_style": reports[0].as_dict()["by_style"],
-        "latency_ms": {"p50": round(pct(50), 1), "p95": round(pct(95), 1), "max": round(latencies[-1], 1)},
+        "latency_ms": {
+            "p50": round(pct(50), 1),
+            "p95": round(pct(95), 1),
+            "max": round(latencies[-1], 1),
+        },
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)

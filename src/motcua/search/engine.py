@@ -16,6 +16,7 @@ Pipeline for a query (each step is there because citizens' requests break the na
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -36,14 +37,21 @@ from motcua.search.normalize import (
     words,
 )
 
-# Pronouns, particles and fillers that carry no information about the procedure. Folded.
+# bm25s sets its own logger to DEBUG on import; an index build is not worth a log line.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+# Pronouns, particles and fillers that carry no information about the procedure, folded.
+# Folding merges words, so a syllable is listed only if none of its accented forms matters to
+# a procedure: "do" (đỏ), "tu" (tử), "con", "de" (đẻ), "the" (thẻ), "sao" (bản sao), "nha"
+# (nhà), "cai" (cải chính), "can" (căn cước), "vay" (vay vốn), "dang" (đăng) stay searchable.
 STOPWORDS = frozenset(
-    """a ah ak ba bac cac cai chi cho chu co con cua da dang day de di do duoc em gi giup ha hay
-    hoi khong kia la lam luon ma minh muon nao nay nhe nha nhi nho o oi ong ra roi sao se ta
-    the thi toi tu va vay ve voi vui long xin u uh um ua ne nghe biet can phai bao""".split()
+    [
+        *("a", "ah", "ak", "u", "uh", "um", "ua", "ne", "nhe", "nhi", "oi", "ha", "hay"),
+        *("toi", "em", "minh", "ta", "cac", "cua", "day", "kia", "nay", "nao"),
+        *("di", "duoc", "gi", "giup", "hoi", "khong", "la", "lam", "luon", "muon", "o"),
+        *("ra", "roi", "se", "thi", "va", "ve", "voi", "vui", "long", "xin", "biet", "phai"),
+    ]
 )
-# Kept although frequent: they distinguish procedures ("con" nuôi, "co" yếu tố...). The set
-# above is only used to drop single syllables from the lexical query, never pairs.
 _NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
 
 
@@ -85,10 +93,14 @@ class Weights:
     popularity: float = 0.04
     qualifier_penalty: float = 0.2
     name_repeat: int = 2
+    # The embedding model's cost grows with every token (about 3 ms each on 2 cores), so the
+    # query it sees keeps only the most informative syllables, in their original order.
+    dense_words: int = 10
+    dense_expansions: bool = False
 
 
 def display_name(name: str) -> str:
-    """"Thủ tục đăng ký khai sinh" → "Đăng ký khai sinh"."""
+    """ "Thủ tục đăng ký khai sinh" → "Đăng ký khai sinh"."""
     stripped = _NAME_PREFIX.sub("", name).strip()
     return stripped[:1].upper() + stripped[1:] if stripped else name
 
@@ -138,13 +150,26 @@ class Engine:
             for text in [doc.result, *extra]:
                 toks += features(folded_words(text))
             doc_tokens.append(toks)
+        df: dict[str, int] = {}
+        for toks in doc_tokens:
+            for tok in set(toks):
+                df[tok] = df.get(tok, 0) + 1
+        n_docs = len(doc_tokens)
+        self.idf = {tok: math.log((n_docs + 1) / (count + 0.5)) for tok, count in df.items()}
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
         self.bm25.index(doc_tokens, show_progress=False)
 
         folded_names = [folded_words(n) for n in names]
-        self.doc_qualifiers: list[list[Qualifier]] = [
-            [q for q in lexicon.qualifiers if q.applies_to(fn)] for fn in folded_names
+        # Everything a procedure is known by, folded, to tell which expansion explains a hit.
+        self.doc_padded = [
+            " " + " | ".join(" ".join(folded_words(t)) for t in [name, *extra]) + " "
+            for name, extra in zip(names, phrases, strict=True)
         ]
+        self.qualified_docs: list[tuple[Qualifier, np.ndarray]] = []
+        for qual in lexicon.qualifiers:
+            hits = [i for i, fn in enumerate(folded_names) if qual.applies_to(fn)]
+            if hits:
+                self.qualified_docs.append((qual, np.array(hits)))
         ranks = [d.popularity for d in self.docs if d.popularity]
         worst = max(ranks) if ranks else 1
         self.prior = np.array(
@@ -184,10 +209,20 @@ class Engine:
             w if has_diacritics(w) and fold(w) == f else r
             for w, f, r in zip(raw, folded, restored, strict=True)
         ]
-        dense_text = " ".join(dense_words)
-        if expansions:
+        dense_text = " ".join(self._salient(dense_words, folded))
+        if expansions and self.weights.dense_expansions:
             dense_text += " (" + "; ".join(dict.fromkeys(e for _, e in expansions)) + ")"
         return ParsedQuery(text=text, folded=folded, expansions=expansions, dense_text=dense_text)
+
+    def _salient(self, dense_words: list[str], folded: list[str]) -> list[str]:
+        """The query's most informative words (by catalog IDF), at most ``dense_words``."""
+        limit = self.weights.dense_words
+        keep = [i for i, f in enumerate(folded) if f not in STOPWORDS] or list(range(len(folded)))
+        if len(keep) > limit:
+            # Words the catalog never uses say little about which procedure is meant.
+            ranked = sorted(keep, key=lambda i: -self.idf.get(folded[i], -1.0))
+            keep = sorted(ranked[:limit])
+        return [dense_words[i] for i in keep]
 
     def score(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
         """Fused score per procedure, and the similarity of every passage (for explanations)."""
@@ -204,16 +239,16 @@ class Engine:
             qv = self.embedder.query(parsed.dense_text)
             sims = self.passage_vectors @ qv
             per_doc = np.maximum.reduceat(sims, self.group_starts)
-            floor = float(np.percentile(per_doc, 50))
+            floor = float(np.partition(per_doc, len(per_doc) // 2)[len(per_doc) // 2])
             span = float(per_doc.max()) - floor
             dense = np.clip((per_doc - floor) / span, 0, 1) if span > 0 else dense
 
         w = self.weights
         fused = w.lexical * lexical + w.dense * dense + w.popularity * self.prior
-        for i, quals in enumerate(self.doc_qualifiers):
-            missing = sum(1 for q in quals if not q.evidenced_by(parsed.folded))
-            if missing:
-                fused[i] -= w.qualifier_penalty * missing
+        padded = f" {' '.join(parsed.folded)} "
+        for qual, doc_indexes in self.qualified_docs:
+            if not qual.evidenced_by(padded):
+                fused[doc_indexes] -= w.qualifier_penalty
         return fused, sims
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -242,9 +277,9 @@ class Engine:
         return start + int(np.argmax(sims[start:end]))
 
     def _reason(self, parsed: ParsedQuery, doc_index: int, passage_index: int) -> str:
-        if parsed.expansions:
-            term, expand = parsed.expansions[0]
-            return f"Hiểu “{term}” là “{expand}”."
+        for term, expand in parsed.expansions:
+            if f" {' '.join(folded_words(expand))} " in self.doc_padded[doc_index]:
+                return f"Hiểu “{term}” là “{expand}”."
         passage = self.passage_texts[passage_index]
         if passage == display_name(self.docs[doc_index].name):
             return "Khớp với tên thủ tục."

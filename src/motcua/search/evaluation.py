@@ -48,7 +48,10 @@ class Report:
         return {
             "overall": self.overall.as_dict(),
             "by_style": {k: v.as_dict() for k, v in sorted(self.by_style.items())},
-            "latency_ms": {"p50": round(self.percentile(50), 2), "p95": round(self.percentile(95), 2)},
+            "latency_ms": {
+                "p50": round(self.percentile(50), 2),
+                "p95": round(self.percentile(95), 2),
+            },
         }
 
 
@@ -66,10 +69,10 @@ def read_cases(path: Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise EvalFileError(f"dòng {lineno}: JSON không hợp lệ ({exc.msg})") from None
         if not isinstance(item, dict) or not isinstance(item.get("q"), str):
-            raise EvalFileError(f"dòng {lineno}: thiếu trường \"q\" (chuỗi)")
+            raise EvalFileError(f'dòng {lineno}: thiếu trường "q" (chuỗi)')
         codes = item.get("codes")
         if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
-            raise EvalFileError(f"dòng {lineno}: \"codes\" phải là danh sách mã thủ tục (chuỗi)")
+            raise EvalFileError(f'dòng {lineno}: "codes" phải là danh sách mã thủ tục (chuỗi)')
         cases.append(item)
     return cases
 

@@ -47,11 +47,11 @@ def _docs_from_bundle() -> list[ProcedureDoc]:
     ]
 
 
-def build_finder() -> Engine:
+def build_finder(*, use_database: bool = True) -> Engine:
     from motcua.search.embedding import E5Embedder
     from motcua.search.lexicon import Lexicon
 
-    docs = _docs_from_database() or _docs_from_bundle()
+    docs = (_docs_from_database() if use_database else []) or _docs_from_bundle()
     embedder = E5Embedder(cache_dir=settings.MOTCUA_SEARCH_CACHE_DIR)
     return Engine(docs, Lexicon.load(), embedder)
 

@@ -20,17 +20,27 @@ class Synonym:
     expand: str
     display_terms: tuple[str, ...]
 
+    @property
+    def padded_terms(self) -> tuple[str, ...]:
+        return tuple(f" {' '.join(t)} " for t in self.terms)
+
 
 @dataclass(frozen=True)
 class Qualifier:
     name_contains: tuple[str, ...]
     evidence: tuple[tuple[str, ...], ...]
+    padded_evidence: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        padded = tuple(f" {' '.join(e)} " for e in self.evidence)
+        object.__setattr__(self, "padded_evidence", padded)
 
     def applies_to(self, folded_name: list[str]) -> bool:
         return contains_phrase(folded_name, list(self.name_contains))
 
-    def evidenced_by(self, folded_query: list[str]) -> bool:
-        return any(contains_phrase(folded_query, list(e)) for e in self.evidence)
+    def evidenced_by(self, padded_query: str) -> bool:
+        """``padded_query`` is the folded query joined by spaces with a space at each end."""
+        return any(e in padded_query for e in self.padded_evidence)
 
 
 @dataclass
@@ -41,14 +51,17 @@ class Lexicon:
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
-        synonyms = [
-            Synonym(
-                terms=tuple(tuple(folded_words(t)) for t in item["terms"] if folded_words(t)),
-                expand=item["expand"],
-                display_terms=tuple(item["terms"]),
+        synonyms = []
+        for item in data.get("synonyms", []):
+            pairs = [(t, tuple(folded_words(t))) for t in item["terms"]]
+            pairs = [(t, f) for t, f in pairs if f]
+            synonyms.append(
+                Synonym(
+                    terms=tuple(f for _, f in pairs),
+                    expand=item["expand"],
+                    display_terms=tuple(t for t, _ in pairs),
+                )
             )
-            for item in data.get("synonyms", [])
-        ]
         qualifiers = [
             Qualifier(
                 name_contains=tuple(folded_words(item["name_contains"])),
@@ -69,10 +82,14 @@ class Lexicon:
 
     def expansions(self, folded_query: list[str]) -> list[tuple[str, str]]:
         """(matched everyday term, official wording) for every synonym the query uses."""
+        padded = f" {' '.join(folded_query)} "
         found: list[tuple[str, str]] = []
-        for syn in self.synonyms:
-            for term, shown in zip(syn.terms, syn.display_terms, strict=False):
-                if contains_phrase(folded_query, list(term)):
-                    found.append((shown, syn.expand))
+        for shown_terms, padded_terms, expand in self._compiled:
+            for term, shown in zip(padded_terms, shown_terms, strict=False):
+                if term in padded:
+                    found.append((shown, expand))
                     break
         return found
+
+    def __post_init__(self) -> None:
+        self._compiled = [(s.display_terms, s.padded_terms, s.expand) for s in self.synonyms]

@@ -25,7 +25,9 @@ _VOWELS = set("aeiouy")
 def clean(text: str) -> str:
     """NFC, control and format characters removed, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text)
+    text = "".join(
+        " " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text
+    )
     return " ".join(text.split())
 
 
@@ -49,14 +51,9 @@ def has_diacritics(word: str) -> bool:
 
 def contains_phrase(haystack: list[str], needle: list[str]) -> bool:
     """Whole-syllable containment of ``needle`` in ``haystack`` (both folded word lists)."""
-    n = len(needle)
-    if n == 0 or n > len(haystack):
+    if not needle or len(needle) > len(haystack):
         return False
-    first = needle[0]
-    return any(
-        haystack[i] == first and haystack[i : i + n] == needle
-        for i in range(len(haystack) - n + 1)
-    )
+    return f" {' '.join(needle)} " in f" {' '.join(haystack)} "
 
 
 def _telex_variants(token: str) -> list[str]:

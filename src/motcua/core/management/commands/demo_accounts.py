@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 DEMO_USERNAME = "quantri"
-DEMO_PASSWORD = "motcua-demo-2026"
+DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (documented demo login, see README)
 
 
 class Command(BaseCommand):
