@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from vn_text import fold
 
 from motcua.catalog.models import Procedure, ProcedureChannel, Sector
-from motcua.catalog.states import Channel, PublicationStatus, TimeUnit
+from motcua.catalog.states import Channel, DocumentRequirement, PublicationStatus, TimeUnit
 from motcua.core.views import require_safe
 
 if TYPE_CHECKING:
@@ -265,7 +265,11 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "procedure": procedure,
             "channels": channels,
-            "documents": list(procedure.documents.all()),
+            # What everyone must bring comes first; the "if your case is..." papers after it.
+            "documents": sorted(
+                procedure.documents.all(),
+                key=lambda d: d.requirement != DocumentRequirement.REQUIRED,
+            ),
             "uncertain": uncertain_labels(procedure),
             "online_text": online_text(procedure),
         },

@@ -281,6 +281,10 @@ class Engine:
             if f" {' '.join(folded_words(expand))} " in self.doc_padded[doc_index]:
                 return f"Hiểu “{term}” là “{expand}”."
         passage = self.passage_texts[passage_index]
-        if passage == display_name(self.docs[doc_index].name):
+        content = [f for f in parsed.folded if f not in STOPWORDS]
+        name_words = set(self.doc_padded[doc_index].split(" | ", 1)[0].split())
+        if passage == display_name(self.docs[doc_index].name) or (
+            content and all(f in name_words for f in content)
+        ):
             return "Khớp với tên thủ tục."
         return f"Gần với: “{passage}”."

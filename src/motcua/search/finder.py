@@ -2,6 +2,9 @@
 
 It indexes the published procedures of the database; before the catalog is loaded (a fresh
 install, or the CLI run without a database) it falls back to the bundled national catalog.
+Every web worker keeps its own index; at most every ``REFRESH_SECONDS`` it compares a cheap
+stamp of the catalog (count and last edit of procedures) and rebuilds after an admin edit or
+an import, embedding only the passages that changed.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -20,6 +24,21 @@ __all__ = ["Hit", "QueryError", "get_finder", "reset_finder", "build_finder"]
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _finder: Engine | None = None
+_stamp: tuple | None = None
+_checked_at = 0.0
+REFRESH_SECONDS = 30.0
+
+
+def _catalog_stamp() -> tuple | None:
+    from django.db.models import Count, Max
+
+    from motcua.catalog.models import Procedure
+
+    try:
+        row = Procedure.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    except DatabaseError:
+        return None
+    return (row["n"], row["last"])
 
 
 def _docs_from_database() -> list[ProcedureDoc]:
@@ -56,17 +75,24 @@ def build_finder(*, use_database: bool = True) -> Engine:
     return Engine(docs, Lexicon.load(), embedder)
 
 
-def get_finder() -> Engine:
-    global _finder
-    if _finder is None:
-        with _lock:
-            if _finder is None:
-                _finder = build_finder()
-    return _finder
+def get_finder(*, now: float | None = None) -> Engine:
+    global _finder, _stamp, _checked_at
+    now = time.monotonic() if now is None else now
+    with _lock:
+        if _finder is not None and now - _checked_at < REFRESH_SECONDS:
+            return _finder
+        stamp = _catalog_stamp()
+        _checked_at = now
+        if _finder is None or stamp != _stamp:
+            if _finder is not None:
+                log.info("catalog changed; rebuilding the procedure finder")
+            _finder = build_finder()
+            _stamp = stamp
+        return _finder
 
 
 def reset_finder() -> None:
     """Forget the index; the next search rebuilds it from the current catalog."""
-    global _finder
+    global _finder, _stamp, _checked_at
     with _lock:
-        _finder = None
+        _finder, _stamp, _checked_at = None, None, 0.0
