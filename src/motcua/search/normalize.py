@@ -63,7 +63,7 @@ def _telex_variants(token: str) -> list[str]:
     if base.startswith("dd"):
         base = base[1:]
     base = re.sub(r"(?<=[aou])w", "", base)
-    base = re.sub(r"^w", "u", base)
+    base = base.replace("w", "u")  # a lone w is ư in Telex: "ngwng" → ngưng
     base = re.sub(r"([aeo])\1", r"\1", base)
     variants.append(base)
     # A tone key typed at the end or right after the vowel cluster: "dduowcj", "tieengs", "lafm".
@@ -74,6 +74,36 @@ def _telex_variants(token: str) -> list[str]:
                 if idx > 0 and candidate[idx - 1] in _VOWELS | set("cghmnpt"):
                     variants.append(candidate[:idx] + candidate[idx + 1 :])
     return [v for v in dict.fromkeys(variants) if v and v != token]
+
+
+# Initials and finals that speech recognizers and regional accents confuse (s/x, tr/ch, d/gi/r,
+# l/n, final n/ng, c/t). Tried only for a syllable the catalog never uses.
+_INITIAL_SWAPS = (
+    ("s", "x"),
+    ("x", "s"),
+    ("tr", "ch"),
+    ("ch", "tr"),
+    ("gi", "d"),
+    ("d", "gi"),
+    ("r", "d"),
+    ("d", "r"),
+    ("r", "gi"),
+    ("l", "n"),
+    ("n", "l"),
+    ("v", "d"),
+)
+_FINAL_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"), ("nh", "n"))
+
+
+def _sound_alikes(token: str) -> list[str]:
+    out: list[str] = []
+    for old, new in _INITIAL_SWAPS:
+        if token.startswith(old) and not (old == "d" and token.startswith("dd")):
+            out.append(new + token[len(old) :])
+    for old, new in _FINAL_SWAPS:
+        if token.endswith(old) and len(token) > len(old):
+            out.append(token[: -len(old)] + new)
+    return out
 
 
 class Vocabulary:
@@ -99,6 +129,9 @@ class Vocabulary:
         if token in self.known or token.isdigit():
             return token
         for variant in _telex_variants(token):
+            if variant in self.known:
+                return variant
+        for variant in _sound_alikes(token):
             if variant in self.known:
                 return variant
         return token
