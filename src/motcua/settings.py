@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI from local static files, so API docs work offline
     "motcua.core",
     "motcua.search",
     "motcua.catalog",

@@ -235,3 +235,9 @@ class TestOpenAPISchema:
 
     def test_docs_page_is_served(self, client):
         assert client.get("/api/v1/docs").status_code == 200
+
+    def test_docs_page_works_offline(self, client):
+        # Commune machines may have no Internet: the Swagger UI must come from our static files.
+        body = client.get("/api/v1/docs").content.decode()
+        assert "/static/ninja/swagger-ui-bundle.js" in body
+        assert "cdn." not in body
