@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from motcua.catalog.forms import ProcedureAdminForm
 from motcua.catalog.models import Procedure, ProcedureChannel, RequiredDocument, Sector
 
 
@@ -21,6 +22,7 @@ class SectorAdmin(admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
+    form = ProcedureAdminForm
     list_display = ["code", "name", "sector", "status", "online_level", "popularity", "updated_at"]
     list_filter = ["status", "sector", "online_level"]
     search_fields = ["code", "name"]
