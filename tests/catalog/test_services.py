@@ -185,3 +185,9 @@ class TestExportRoundTrip:
         lines = out.read_text(encoding="utf-8").splitlines()
         assert len(lines) == 4
         assert json.loads(lines[1].rstrip(","))["code"] == "1.000894"
+
+
+class TestServeCommand:
+    def test_rejects_a_bad_port_before_starting(self):
+        with pytest.raises(CommandError, match="Cổng"):
+            call_command("serve", "--port", "70000")
