@@ -66,6 +66,12 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.search",
     "motcua.catalog",
+    "motcua.centers",
+    "motcua.identity",
+    "motcua.workcalendar",
+    "motcua.eforms",
+    "motcua.dossiers",
+    "motcua.kiosk",
 ]
 
 MIDDLEWARE = [

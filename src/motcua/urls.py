@@ -10,6 +10,12 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("kiosk/", include("motcua.kiosk.urls")),
+    path("ho-so/", include("motcua.dossiers.urls")),
+    path("bieu-mau/", include("motcua.eforms.urls")),
+    path("dinh-danh/", include("motcua.identity.urls")),
+    path("lich/", include("motcua.workcalendar.urls")),
+    path("trung-tam/", include("motcua.centers.urls")),
     path("", include("motcua.catalog.urls")),
 ]
 
