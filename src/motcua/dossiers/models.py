@@ -1,0 +1,211 @@
+"""Dossiers (hồ sơ thủ tục hành chính), their documents, their event log and their numbering.
+
+Rows are written only by ``motcua.dossiers.services``. The public code
+``<agency code>-<yyMMdd>-<nnnn>`` (domain.md §3.1) is separate from the primary key: it is what
+the citizen reads on the slip (Mẫu 01) and types into the tracking page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure, RequiredDocument
+from motcua.catalog.states import DocumentRequirement, TimeUnit
+from motcua.centers.models import Center, Unit
+from motcua.dossiers.states import Channel, DossierStatus, ResultDelivery, Sex
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=80, unique=True)
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("trung tâm")
+    )
+    # The n-th dossier of the center on the receipt day (the nnnn of the code, "Số thứ tự").
+    number = models.PositiveIntegerField(_("số thứ tự trong ngày"))
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục")
+    )
+
+    applicant_name = models.CharField(_("họ và tên người nộp"), max_length=200)
+    applicant_id_number = models.CharField(_("số định danh cá nhân"), max_length=20, blank=True)
+    applicant_birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    applicant_sex = models.CharField(_("giới tính"), max_length=10, choices=Sex.choices, blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=30, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+
+    form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
+    form_version = models.PositiveIntegerField(_("phiên bản biểu mẫu"), default=1)
+
+    channel = models.CharField(_("kênh tiếp nhận"), max_length=20, choices=Channel.choices)
+    result_delivery = models.CharField(
+        _("nhận kết quả tại"),
+        max_length=20,
+        choices=ResultDelivery.choices,
+        default=ResultDelivery.AT_CENTER,
+    )
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
+    # The legal time limit as it was when the dossier was received: the catalog may change
+    # later, the slip and the KPI must not.
+    time_limit_value = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    time_limit_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, blank=True
+    )
+    # None when the procedure has no time limit: the slip then says "Theo quy định".
+    due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
+    # Integer đồng; None when the fee is not known for this channel.
+    fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), null=True, blank=True)
+
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=30,
+        choices=DossierStatus.choices,
+        default=DossierStatus.RECEIVED,
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("đơn vị xử lý"),
+    )
+    submitted_by = models.CharField(_("nơi, người tiếp nhận"), max_length=100)
+    idempotency_key = models.CharField(_("khóa chống gửi trùng"), max_length=100)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            # A double tap or a network retry from a kiosk carries the same key: one dossier.
+            models.UniqueConstraint(
+                fields=["center", "idempotency_key"], name="dossier_idempotency_key_per_center"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["center", "status"]),
+            models.Index(fields=["received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def document_upload_to(instance: DossierDocument, filename: str) -> str:
+    # Only the base name of what the client sent: never a path it chose.
+    base = posixpath.basename(filename.replace("\\", "/")) or "tep"
+    return f"ho-so/{instance.dossier.code}/{instance.position:02d}-{base}"
+
+
+class DossierDocument(models.Model):
+    """One component of the dossier as submitted: an uploaded file, paper, or both."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="documents", verbose_name=_("hồ sơ")
+    )
+    position = models.PositiveIntegerField(_("thứ tự"))
+    name = models.TextField(_("tên giấy tờ"))
+    required_document = models.ForeignKey(
+        RequiredDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("thành phần theo danh mục"),
+    )
+    requirement = models.CharField(
+        _("bắt buộc"), max_length=20, choices=DocumentRequirement.choices, blank=True
+    )
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    provided_on_paper = models.BooleanField(_("nộp bản giấy"), default=False)
+    file = models.FileField(_("tệp"), upload_to=document_upload_to, max_length=300, blank=True)
+    content_type = models.CharField(_("loại tệp"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), null=True, blank=True)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ đã nộp")
+        verbose_name_plural = _("thành phần hồ sơ đã nộp")
+        ordering = ["dossier", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "position"], name="document_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+class EventLogImmutable(Exception):
+    """An attempt to change or remove a recorded event: the log is an audit trail."""
+
+
+class DossierEventQuerySet(models.QuerySet):
+    """Bulk writes bypass ``save()``/``delete()``, so they are refused here too."""
+
+    def update(self, **kwargs):
+        raise EventLogImmutable("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa.")
+
+    def delete(self):
+        raise EventLogImmutable("Nhật ký hồ sơ chỉ được ghi thêm, không được xóa.")
+
+
+class DossierEvent(models.Model):
+    """One entry of the append-only log; the status of a dossier is the end of its log."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", verbose_name=_("hồ sơ")
+    )
+    seq = models.PositiveIntegerField(_("số thứ tự"))
+    action = models.CharField(_("thao tác"), max_length=40)
+    from_status = models.CharField(_("từ trạng thái"), max_length=30, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=30)
+    actor = models.CharField(_("người thực hiện"), max_length=100)
+    at = models.DateTimeField(_("thời điểm"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
+
+    objects = DossierEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise EventLogImmutable("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa.")
+        # Force an INSERT: a caller setting a pk by hand must not overwrite an existing row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventLogImmutable("Nhật ký hồ sơ chỉ được ghi thêm, không được xóa.")
+
+
+class DossierCounter(models.Model):
+    """The last dossier number handed out by a center on a day (the row is locked to count)."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="+", verbose_name=_("trung tâm")
+    )
+    day = models.DateField(_("ngày"))
+    last_number = models.PositiveIntegerField(_("số cuối cùng đã cấp"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm số hồ sơ")
+        verbose_name_plural = _("bộ đếm số hồ sơ")
+        constraints = [models.UniqueConstraint(fields=["center", "day"], name="counter_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.day:%Y-%m-%d}: {self.last_number}"

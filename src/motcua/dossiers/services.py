@@ -1,0 +1,461 @@
+"""The only writers of dossiers. Every function runs inside the caller's ``transaction.atomic()``.
+
+``submit_dossier`` is what a kiosk, a counter officer or the online portal calls to receive a
+dossier (NĐ 61/2018 Đ.15, "tiếp nhận hồ sơ"): it numbers the dossier, fixes its due time from
+the working-day calendar, assigns the responsible unit and writes the first event of the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from vn_text import fold
+
+from motcua.catalog.models import Procedure, ProcedureChannel
+from motcua.catalog.states import PublicationStatus
+from motcua.centers.models import Center
+from motcua.centers.selectors import responsible_unit
+from motcua.dossiers.models import Dossier, DossierCounter, DossierDocument, DossierEvent
+from motcua.dossiers.states import Channel, DossierStatus, EventAction, ResultDelivery, Sex
+
+# Dossier codes carry the receipt date as the citizen's calendar has it, whatever the server's.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+MAX_DOCUMENT_BYTES = getattr(settings, "MOTCUA_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+MAX_DOCUMENTS = 50
+SLIP_TOKEN_MAX_AGE_SECONDS = 15 * 60
+_SLIP_TOKEN_SALT = "motcua.dossiers.slip"  # noqa: S105 (a namespace, not a secret)
+
+_ID_NUMBER = re.compile(r"^[0-9A-Za-z]{6,20}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$")
+# "nếu tiếp nhận sau 15 giờ thì ... ngày làm việc tiếp theo" (e.g. chứng thực, NĐ 23/2015 Đ.7):
+# the catalog records the rule in the channel's time note.
+_AFTER_CUTOFF_RULE = re.compile(r"sau 15 gio")
+
+
+class DossierError(Exception):
+    """A domain error with a Vietnamese message a citizen or officer can read."""
+
+    status_code = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidSubmission(DossierError):
+    status_code = 422
+
+
+class NotAccepting(DossierError):
+    """The center or the procedure does not receive dossiers now."""
+
+    status_code = 409
+
+
+class IdempotencyConflict(DossierError):
+    """The same submission key was used for a different request."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class SubmittedDocument:
+    """A component as handed in: ``content`` is the uploaded/scanned file, if any."""
+
+    name: str
+    content: bytes | File | IO[bytes] | None = None
+    filename: str = ""
+    content_type: str = ""
+    provided_on_paper: bool = False
+    requirement: str = ""
+    originals: int = 0
+    copies: int = 0
+    required_document_id: int | None = None
+
+
+def submit_dossier(
+    *,
+    center: Center,
+    procedure: Procedure,
+    applicant: Applicant,
+    form_data: dict,
+    form_version: int,
+    documents: list[SubmittedDocument],
+    channel: str,
+    actor: str,
+    idempotency_key: str,
+    now: datetime,
+    result_delivery: str = ResultDelivery.AT_CENTER,
+) -> tuple[Dossier, bool]:
+    """Receive a dossier; return it and whether it was created by this call.
+
+    Idempotent per (center, idempotency_key): a double tap or a retried request returns the
+    dossier of the first call, even when both calls race (the unique constraint decides).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("submit_dossier must run inside transaction.atomic().")
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise InvalidSubmission("Thiếu hoặc sai khóa chống gửi trùng (tối đa 100 ký tự).")
+
+    existing = _existing(center, key, procedure)
+    if existing is not None:
+        return existing, False
+
+    applicant = _clean_applicant(applicant)
+    _validate(center, procedure, form_data, form_version, documents, channel, actor, now)
+    if result_delivery not in ResultDelivery.values:
+        raise InvalidSubmission("Nơi nhận kết quả không hợp lệ.")
+
+    received_on = now.astimezone(VIETNAM).date()
+    terms = _terms(procedure, Channel(channel))
+    due = (
+        compute_due_at(
+            center,
+            now,
+            terms.time_value,
+            terms.time_unit,
+            next_day_after_cutoff=terms.next_day_after_cutoff,
+        )
+        if terms.time_value is not None
+        else None
+    )
+
+    try:
+        # The number and the dossier share a savepoint: when a racing twin with the same key
+        # wins, rolling back also returns our number, so the day's sequence keeps no gap.
+        with transaction.atomic():
+            number = _next_number(center, received_on)
+            dossier = Dossier.objects.create(
+                code=dossier_code(center.agency_code, received_on, number),
+                center=center,
+                number=number,
+                procedure=procedure,
+                applicant_name=applicant.name,
+                applicant_id_number=applicant.id_number,
+                applicant_birth_date=applicant.birth_date,
+                applicant_sex=applicant.sex,
+                applicant_address=applicant.address,
+                applicant_phone=applicant.phone,
+                applicant_email=applicant.email,
+                form_data=form_data,
+                form_version=form_version,
+                channel=channel,
+                result_delivery=result_delivery,
+                received_at=now,
+                time_limit_value=terms.time_value,
+                time_limit_unit=terms.time_unit,
+                due_at=due,
+                fee_vnd=terms.fee_vnd,
+                status=DossierStatus.RECEIVED,
+                unit=responsible_unit(center, procedure),
+                submitted_by=actor,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        existing = _existing(center, key, procedure)
+        if existing is None:
+            raise
+        return existing, False
+
+    saved_files: list[str] = []
+    try:
+        for position, submitted in enumerate(documents, start=1):
+            _store_document(dossier, position, submitted, saved_files)
+    except BaseException:
+        # Files are outside the transaction: do not leave the ones we wrote behind.
+        for name in saved_files:
+            default_storage.delete(name)
+        raise
+
+    record_event(
+        dossier,
+        action=EventAction.RECEIVE,
+        from_status="",
+        to_status=DossierStatus.RECEIVED,
+        actor=actor,
+        at=now,
+        data={
+            "channel": channel,
+            "national_channel": Channel(channel).national_code,
+            "due_at": due.isoformat() if due else None,
+            "unit": dossier.unit.code if dossier.unit else None,
+            "documents": len(documents),
+        },
+    )
+    return dossier, True
+
+
+def record_event(
+    dossier: Dossier,
+    *,
+    action: str,
+    from_status: str,
+    to_status: str,
+    actor: str,
+    at: datetime,
+    note: str = "",
+    data: dict | None = None,
+) -> DossierEvent:
+    """Append one event to the dossier's log (the caller holds the dossier's row lock)."""
+    last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        seq=last + 1,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        at=at,
+        note=note,
+        data=data or {},
+    )
+
+
+def dossier_code(agency_code: str, day: date, number: int) -> str:
+    """``<agency code>-<yyMMdd>-<nnnn>``; past 9999 in a day the number simply grows wider."""
+    return f"{agency_code}-{day:%y%m%d}-{number:04d}"
+
+
+def compute_due_at(
+    center: Center,
+    received_at: datetime,
+    amount: Decimal,
+    unit: str,
+    *,
+    next_day_after_cutoff: bool,
+) -> datetime:
+    """The appointment time from the working-day calendar and the center's office hours."""
+    from motcua.workcalendar.services import OfficeHours, due_at
+
+    value: int | Decimal = int(amount) if amount == amount.to_integral_value() else amount
+    return due_at(
+        received_at,
+        value,
+        unit,
+        hours=OfficeHours.from_center(center),
+        next_day_after_cutoff=next_day_after_cutoff,
+    )
+
+
+def slip_token(dossier: Dossier, *, now: datetime) -> str:
+    """A signed token opening this dossier's slip for 15 minutes (the kiosk puts it in a link).
+
+    The slip carries personal data (NĐ 13/2023/NĐ-CP), so it is never public; the token is
+    bound to the dossier code and carries its own expiry so time stays data.
+    """
+    expires = int(now.timestamp()) + SLIP_TOKEN_MAX_AGE_SECONDS
+    return signing.dumps({"c": dossier.code, "e": expires}, salt=_SLIP_TOKEN_SALT, compress=True)
+
+
+def check_slip_token(token: str, dossier: Dossier, *, now: datetime) -> bool:
+    try:
+        payload = signing.loads(token, salt=_SLIP_TOKEN_SALT)
+    except signing.BadSignature:
+        return False
+    if not isinstance(payload, dict) or payload.get("c") != dossier.code:
+        return False
+    expires = payload.get("e")
+    return isinstance(expires, int) and now.timestamp() <= expires
+
+
+@dataclass(frozen=True)
+class _Terms:
+    time_value: Decimal | None
+    time_unit: str
+    fee_vnd: int | None
+    next_day_after_cutoff: bool
+
+
+_CHANNEL_PREFERENCE = ["direct", "online", "postal"]
+
+
+def _terms(procedure: Procedure, channel: Channel) -> _Terms:
+    """Time limit and fee for the channel the dossier came in on.
+
+    The time limit falls back to another channel's when this one has none (the law sets one
+    time limit per procedure; the portal repeats it per channel). The fee does not: fees differ
+    per channel (online is often reduced), so an unknown fee stays unknown for the officer.
+    """
+    rows = {row.channel: row for row in ProcedureChannel.objects.filter(procedure=procedure)}
+    own = rows.get(channel.catalog_channel)
+    timed = [
+        row
+        for row in [own, *(rows.get(c) for c in _CHANNEL_PREFERENCE)]
+        if row is not None and row.time_value is not None and row.time_unit
+    ]
+    source = timed[0] if timed else None
+    return _Terms(
+        time_value=source.time_value if source else None,
+        time_unit=source.time_unit if source else "",
+        fee_vnd=own.fee_vnd if own else None,
+        next_day_after_cutoff=bool(source and _AFTER_CUTOFF_RULE.search(fold(source.time_note))),
+    )
+
+
+def _next_number(center: Center, day: date) -> int:
+    """The next number of the center's day. The counter row lock serializes concurrent kiosks.
+
+    On PostgreSQL ``select_for_update`` makes the second kiosk wait for the first one's commit
+    and then read its number; on SQLite the project's IMMEDIATE transactions already serialize
+    writers. Creating the day's row races too: ``get_or_create`` retries the read when a twin
+    inserted it first.
+    """
+    counter, _ = DossierCounter.objects.get_or_create(center=center, day=day)
+    counter = DossierCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _existing(center: Center, key: str, procedure: Procedure) -> Dossier | None:
+    dossier = Dossier.objects.filter(center=center, idempotency_key=key).first()
+    if dossier is not None and dossier.procedure_id != procedure.pk:
+        raise IdempotencyConflict(
+            "Khóa chống gửi trùng này đã được dùng cho một hồ sơ của thủ tục khác."
+        )
+    return dossier
+
+
+def _clean_applicant(applicant: Applicant) -> Applicant:
+    name = " ".join((applicant.name or "").split())
+    if not name:
+        raise InvalidSubmission("Vui lòng nhập họ và tên người nộp hồ sơ.")
+    if len(name) > 200:
+        raise InvalidSubmission("Họ và tên quá dài (tối đa 200 ký tự).")
+    id_number = (applicant.id_number or "").replace(" ", "")
+    if id_number and not _ID_NUMBER.match(id_number):
+        raise InvalidSubmission("Số định danh cá nhân chỉ gồm chữ số (12 số trên thẻ căn cước).")
+    phone = (applicant.phone or "").strip()
+    if phone and not _PHONE.match(phone):
+        raise InvalidSubmission("Số điện thoại không hợp lệ.")
+    email = (applicant.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidSubmission("Địa chỉ thư điện tử không hợp lệ.") from None
+    if applicant.sex and applicant.sex not in Sex.values:
+        raise InvalidSubmission("Giới tính không hợp lệ.")
+    address = " ".join((applicant.address or "").split())
+    if len(address) > 500:
+        raise InvalidSubmission("Địa chỉ quá dài (tối đa 500 ký tự).")
+    return Applicant(
+        name=name,
+        id_number=id_number,
+        birth_date=applicant.birth_date,
+        sex=applicant.sex,
+        address=address,
+        phone=phone,
+        email=email,
+    )
+
+
+def _validate(
+    center: Center,
+    procedure: Procedure,
+    form_data: dict,
+    form_version: int,
+    documents: list[SubmittedDocument],
+    channel: str,
+    actor: str,
+    now: datetime,
+) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if not center.is_active:
+        raise NotAccepting("Trung tâm này hiện không tiếp nhận hồ sơ.")
+    today = now.astimezone(VIETNAM).date()
+    if (
+        procedure.status != PublicationStatus.PUBLISHED
+        or (procedure.valid_from is not None and procedure.valid_from > today)
+        or (procedure.valid_to is not None and procedure.valid_to < today)
+    ):
+        raise NotAccepting("Thủ tục này hiện không tiếp nhận hồ sơ.")
+    if channel not in Channel.values:
+        raise InvalidSubmission("Kênh tiếp nhận không hợp lệ.")
+    if not (actor or "").strip() or len(actor) > 100:
+        raise InvalidSubmission("Thiếu thông tin nơi tiếp nhận hồ sơ.")
+    if not isinstance(form_data, dict):
+        raise InvalidSubmission("Nội dung tờ khai không hợp lệ.")
+    try:
+        json.dumps(form_data)
+    except (TypeError, ValueError):
+        raise InvalidSubmission("Nội dung tờ khai không hợp lệ.") from None
+    if not isinstance(form_version, int) or form_version < 1:
+        raise InvalidSubmission("Phiên bản biểu mẫu không hợp lệ.")
+    if len(documents) > MAX_DOCUMENTS:
+        raise InvalidSubmission(f"Hồ sơ có quá nhiều thành phần (tối đa {MAX_DOCUMENTS}).")
+    for doc in documents:
+        if not (doc.name or "").strip():
+            raise InvalidSubmission("Thành phần hồ sơ phải có tên.")
+        if doc.content is None and not doc.provided_on_paper:
+            raise InvalidSubmission(f"Thành phần “{doc.name}” chưa có tệp đính kèm hoặc bản giấy.")
+
+
+def _read(content: bytes | File | IO[bytes]) -> bytes:
+    if isinstance(content, bytes | bytearray):
+        return bytes(content)
+    if hasattr(content, "seek"):
+        content.seek(0)
+    data = content.read()
+    if not isinstance(data, bytes):
+        raise InvalidSubmission("Tệp đính kèm không hợp lệ.")
+    return data
+
+
+def _store_document(
+    dossier: Dossier, position: int, submitted: SubmittedDocument, saved_files: list[str]
+) -> DossierDocument:
+    document = DossierDocument(
+        dossier=dossier,
+        position=position,
+        name=submitted.name.strip(),
+        required_document_id=submitted.required_document_id,
+        requirement=submitted.requirement,
+        originals=submitted.originals,
+        copies=submitted.copies,
+        provided_on_paper=submitted.provided_on_paper,
+    )
+    if submitted.content is not None:
+        data = _read(submitted.content)
+        if not data:
+            raise InvalidSubmission(f"Tệp của thành phần “{document.name}” bị rỗng.")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidSubmission(
+                f"Tệp của thành phần “{document.name}” quá lớn "
+                f"(tối đa {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)."
+            )
+        document.size = len(data)
+        document.sha256 = hashlib.sha256(data).hexdigest()
+        document.content_type = (submitted.content_type or "application/octet-stream")[:100]
+        filename = submitted.filename or getattr(submitted.content, "name", "") or "tep"
+        document.file.save(filename, ContentFile(data), save=False)
+        saved_files.append(document.file.name)
+    document.save()
+    return document
