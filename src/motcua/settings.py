@@ -165,6 +165,9 @@ if not DEBUG and env_bool("HTTPS", False):
 
 # The procedure finder: where to cache passage embeddings so start-up does not recompute them.
 MOTCUA_SEARCH_CACHE_DIR = Path(os.environ.get("MOTCUA_SEARCH_CACHE_DIR", VAR_DIR / "cache"))
+# The address citizens' phones can reach (QR codes on slips point here); defaults to the address
+# of the request, which on a kiosk may be a local network name.
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "").rstrip("/")
 # Name of the center shown in page headers; a province sets it per deployment.
 MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục vụ hành chính công xã")
 

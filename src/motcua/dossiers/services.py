@@ -263,6 +263,23 @@ def compute_due_at(
     )
 
 
+def appointment_preview(
+    center: Center, procedure: Procedure, channel: Channel, now: datetime
+) -> tuple[datetime | None, int | None]:
+    """The due time and fee a dossier received now would get, for a confirmation screen."""
+    terms = _terms(procedure, channel)
+    if terms.time_value is None:
+        return None, terms.fee_vnd
+    due = compute_due_at(
+        center,
+        now,
+        terms.time_value,
+        terms.time_unit,
+        next_day_after_cutoff=terms.next_day_after_cutoff,
+    )
+    return due, terms.fee_vnd
+
+
 def slip_token(dossier: Dossier, *, now: datetime) -> str:
     """A signed token opening this dossier's slip for 15 minutes (the kiosk puts it in a link).
 
