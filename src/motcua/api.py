@@ -19,6 +19,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from motcua.catalog.api import router as catalog_router
+from motcua.identity.api import router as identity_router
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ api = MotcuaAPI(
     renderer=ReadableJSONRenderer(),
 )
 api.add_router("/", catalog_router)
+api.add_router("/", identity_router)
 
 _FIELD_MESSAGES = {
     "missing": gettext_noop("thiếu giá trị bắt buộc"),

@@ -146,6 +146,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# How long card values read at a kiosk stay valid for a submission (signed when read).
+IDENTITY_CARD_TOKEN_MAX_AGE = int(os.environ.get("IDENTITY_CARD_TOKEN_MAX_AGE", str(30 * 60)))
+# Each document a citizen attaches (photo, scan or PDF).
+MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from motcua.kiosk import views
 
 app_name = "kiosk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("kich-hoat/", views.activate, name="activate"),
+    path("the/", views.identify, name="identify"),
+    path("thu-tuc/", views.choose, name="choose"),
+    path("thu-tuc/linh-vuc/<slug:sector>/", views.choose_sector, name="choose_sector"),
+    path("to-khai/<str:code>/", views.fill, name="fill"),
+    path("xac-nhan/", views.review, name="review"),
+    path("phieu-hen/", views.done, name="done"),
+    path("ket-thuc/", views.finish, name="finish"),
+]

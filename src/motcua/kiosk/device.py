@@ -1,0 +1,69 @@
+"""Recognising a registered kiosk from its signed, HttpOnly device cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from motcua.kiosk.models import KioskDevice
+
+COOKIE_NAME = "motcua_kiosk"
+COOKIE_SALT = "motcua.kiosk.device"
+COOKIE_MAX_AGE = 5 * 365 * 24 * 3600
+
+
+def set_device_cookie(response: HttpResponse, device: KioskDevice, secret: str) -> None:
+    value = signing.dumps({"id": device.pk, "s": secret}, salt=COOKIE_SALT)
+    response.set_cookie(
+        COOKIE_NAME,
+        value,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Strict",
+        secure=request_is_secure(response),
+    )
+
+
+def request_is_secure(response: HttpResponse) -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "SESSION_COOKIE_SECURE", False))
+
+
+def device_for(request: HttpRequest) -> KioskDevice | None:
+    raw = request.COOKIES.get(COOKIE_NAME)
+    if not raw:
+        return None
+    try:
+        data = signing.loads(raw, salt=COOKIE_SALT)
+        device = KioskDevice.objects.select_related("center").get(pk=int(data["id"]))
+    except (signing.BadSignature, KioskDevice.DoesNotExist, KeyError, TypeError, ValueError):
+        return None
+    if not device.is_active or not device.center.is_active:
+        return None
+    if not device.secret_matches(str(data.get("s", ""))):
+        return None
+    return device
+
+
+def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Kiosk pages answer only on a registered, active device (issue: "work only on a
+    registered device"); anything else gets the registration page's explanation."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        device = device_for(request)
+        if device is None:
+            return render(request, "kiosk/unregistered.html", status=403)
+        now = timezone.now()
+        if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
+            KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+        request.kiosk = device
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,308 @@
+"""The kiosk flow's steps, kept out of the views: finding, the form step, submission, receipt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from motcua.catalog.models import Procedure, Sector
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import (
+    Applicant,
+    DossierError,
+    SubmittedDocument,
+    appointment_preview,
+    slip_token,
+    submit_dossier,
+)
+from motcua.dossiers.states import Channel, Sex
+from motcua.eforms.registry import definition_for
+from motcua.eforms.rendering import (
+    EForm,
+    build_form,
+    card_values,
+    documents,
+    form_data,
+    keep_uploads,
+    release_uploads,
+)
+from motcua.identity.parsing import IdentityError
+from motcua.identity.signing import read_signed_card
+
+STEPS = [
+    gettext_lazy("Thẻ căn cước"),
+    gettext_lazy("Chọn thủ tục"),
+    gettext_lazy("Điền tờ khai"),
+    gettext_lazy("Xác nhận"),
+    gettext_lazy("Phiếu hẹn"),
+]
+RESULTS_SHOWN = 5
+SEX_FROM_CARD = {"Nam": Sex.MALE, "Nữ": Sex.FEMALE}
+
+
+def find(query: str) -> tuple[list, str]:
+    """Finder hits limited to published procedures, or a message for a query it refuses."""
+    from motcua.search.finder import QueryError, get_finder
+
+    try:
+        hits = get_finder().search(query, k=RESULTS_SHOWN + 3)
+    except QueryError as exc:
+        return [], exc.message
+    published = set(
+        Procedure.objects.published()
+        .filter(code__in=[h.code for h in hits])
+        .values_list("code", flat=True)
+    )
+    return [h for h in hits if h.code in published][:RESULTS_SHOWN], ""
+
+
+def sectors_with_counts():
+    return (
+        Sector.objects.annotate(n=Count("procedures", filter=Q(procedures__status="published")))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+    )
+
+
+def verified_card(request: HttpRequest) -> dict[str, Any]:
+    """The card values as signed when read; raises IdentityError if tampered or expired."""
+    values = dict(read_signed_card(request.session.get("card_token", "")))
+    for key in ("birth_date", "issue_date"):
+        if isinstance(values.get(key), str) and values[key]:
+            values[key] = date.fromisoformat(values[key])
+    return values
+
+
+def _querydict(stored: dict[str, list[str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in stored.items():
+        data.setlist(key, values)
+    return data
+
+
+class FormStep:
+    """Step 3: the procedure's e-form, prefilled and locked from the card."""
+
+    def __init__(self, request: HttpRequest, procedure: Procedure):
+        self.request = request
+        self.procedure = procedure
+        self.definition = definition_for(procedure.code)
+        self.card = verified_card(request)
+        self.locked = card_values(self.definition, self.card)
+        # Coming back from the confirmation screen shows what was typed (it was valid).
+        stored = request.session.get("form")
+        data = None
+        if stored and stored.get("procedure") == procedure.code:
+            data = _querydict(stored["data"])
+        self.form: EForm = build_form(
+            self.definition,
+            procedure=procedure,
+            initial=self.locked,
+            locked=self.locked,
+            data=data,
+        )
+
+    def accept(self, post: QueryDict, files) -> bool:
+        self.form = build_form(
+            self.definition,
+            procedure=self.procedure,
+            data=post,
+            files=files,
+            initial=self.locked,
+            locked=self.locked,
+        )
+        if not self.form.is_valid():
+            return False
+        # Uploaded files wait on disk (keyed by token) until the citizen confirms.
+        keep_uploads(self.form)
+        data = {k: self.form.data.getlist(k) for k in self.form.data if k != "csrfmiddlewaretoken"}
+        self.request.session["form"] = {"procedure": self.procedure.code, "data": data}
+        self.request.session.pop("submit_key", None)
+        return True
+
+
+@dataclass
+class PendingSubmission:
+    procedure: Procedure
+    form: EForm
+    card: dict[str, Any]
+    summary: list[tuple[str, str]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    due_text: str = ""
+    fee_text: str = ""
+
+    @property
+    def applicant_name(self) -> str:
+        return self.card.get("full_name") or ""
+
+    @classmethod
+    def from_session(cls, request: HttpRequest) -> PendingSubmission | None:
+        stored = request.session.get("form")
+        if not stored:
+            return None
+        procedure = Procedure.objects.published().filter(code=stored["procedure"]).first()
+        if procedure is None:
+            return None
+        try:
+            card = verified_card(request)
+        except IdentityError:
+            return None
+        definition = definition_for(procedure.code)
+        locked = card_values(definition, card)
+        form = build_form(
+            definition,
+            procedure=procedure,
+            data=_querydict(stored["data"]),
+            initial=locked,
+            locked=locked,
+        )
+        if not form.is_valid():
+            return None
+        pending = cls(procedure=procedure, form=form, card=card)
+        pending.summary = _summary(form)
+        pending.documents = [
+            {**d, "file_name": d["file"].name if d["file"] else ""}
+            for d in documents(form)
+            if not d["provided_by_form"]
+        ]
+        due, fee = appointment_preview(
+            request.kiosk.center, procedure, Channel.KIOSK, timezone.now()
+        )
+        pending.due_text = format_moment(due) if due else _("Theo quy định của thủ tục")
+        pending.fee_text = fee_text(fee)
+        return pending
+
+
+def _summary(form: EForm) -> list[tuple[str, str]]:
+    rows = []
+    for definition_field in form.definition.fields():
+        value = form.cleaned_data.get(definition_field.name)
+        if value in (None, "", False):
+            continue
+        if isinstance(value, date):
+            value = value.strftime("%d/%m/%Y")
+        elif value is True:
+            value = _("Có")
+        rows.append((definition_field.label, str(value)))
+    return rows
+
+
+def format_moment(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return _("%(time)s ngày %(date)s") % {
+        "time": local.strftime("%H:%M"),
+        "date": local.strftime("%d/%m/%Y"),
+    }
+
+
+def fee_text(fee_vnd: int | None) -> str:
+    if fee_vnd is None:
+        return _("Theo quy định (cán bộ sẽ báo khi tiếp nhận)")
+    if fee_vnd == 0:
+        return _("Miễn phí")
+    return _("%(amount)s đồng") % {"amount": f"{fee_vnd:,}".replace(",", ".")}
+
+
+@dataclass
+class Outcome:
+    dossier: Dossier | None
+    key: str
+    errors: list[str] = field(default_factory=list)
+
+
+def _contact(form: EForm, kind: str) -> str:
+    for definition_field in form.definition.fields():
+        if definition_field.type == kind and form.cleaned_data.get(definition_field.name):
+            return str(form.cleaned_data[definition_field.name])
+    return ""
+
+
+def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Outcome:
+    """Step 4: create the dossier (idempotent by the confirmation screen's key)."""
+    expected = request.session.get("submit_key", "")
+    if not key or key != expected:
+        return Outcome(None, expected, [_("Phiên xác nhận đã hết. Xin chạm “Nộp hồ sơ” lại.")])
+    card = pending.card
+    applicant = Applicant(
+        name=card.get("full_name") or "",
+        id_number=card.get("id_number") or "",
+        birth_date=card.get("birth_date"),
+        sex=SEX_FROM_CARD.get(card.get("sex") or "", ""),
+        address=card.get("address") or "",
+        phone=_contact(pending.form, "phone"),
+        email=_contact(pending.form, "email"),
+    )
+    submitted = [
+        SubmittedDocument(
+            name=d["name"],
+            content=d["file"],
+            filename=d["file"].name if d["file"] else "",
+            content_type=d["content_type"] or "",
+            provided_on_paper=d["provided_on_paper"] or d["provided_by_form"],
+            requirement=d["requirement"],
+            required_document_id=d["document_id"],
+        )
+        for d in documents(pending.form)
+    ]
+    try:
+        with transaction.atomic():
+            dossier, _created = submit_dossier(
+                center=request.kiosk.center,
+                procedure=pending.procedure,
+                applicant=applicant,
+                form_data=form_data(pending.form),
+                form_version=pending.form.definition.version,
+                documents=submitted,
+                channel=Channel.KIOSK,
+                actor=request.kiosk.actor,
+                idempotency_key=f"{request.kiosk.actor}:{key}",
+                now=timezone.now(),
+            )
+    except DossierError as exc:
+        return Outcome(None, key, [str(exc)])
+    release_uploads(pending.form)
+    request.session["dossier_code"] = dossier.code
+    request.session.pop("form", None)
+    return Outcome(dossier, key)
+
+
+@dataclass
+class Receipt:
+    code: str
+    procedure_name: str
+    due_text: str
+    unit_name: str
+    slip_url_a5: str
+    slip_url_receipt: str
+
+
+def receipt(request: HttpRequest) -> Receipt | None:
+    code = request.session.get("dossier_code")
+    if not code:
+        return None
+    dossier = (
+        Dossier.objects.select_related("procedure", "unit")
+        .filter(code=code, center=request.kiosk.center)
+        .first()
+    )
+    if dossier is None:
+        return None
+    token = slip_token(dossier, now=timezone.now())
+    base = reverse("dossiers:slip", args=[dossier.code])
+    return Receipt(
+        code=dossier.code,
+        procedure_name=dossier.procedure.name,
+        due_text=format_moment(dossier.due_at) if dossier.due_at else _("Theo quy định"),
+        unit_name=dossier.unit.name if dossier.unit else "",
+        slip_url_a5=f"{base}?kho=a5&t={token}",
+        slip_url_receipt=f"{base}?kho=80&t={token}",
+    )

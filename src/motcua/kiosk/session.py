@@ -1,0 +1,36 @@
+"""The citizen's kiosk session: everything lives server-side and is wiped at the end.
+
+Nghị định 13/2023/NĐ-CP: personal data is kept only as long as needed. The browser holds just
+the session cookie (no localStorage, no personal data in URLs); finishing, starting over or
+going idle flushes the server-side session.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpRequest
+
+KEYS = ("card", "card_token", "procedure", "form", "submit_key", "dossier_code", "last_seen")
+
+
+def touch(request: HttpRequest, *, idle_seconds: int, now: float | None = None) -> bool:
+    """Record activity; return False (and wipe) when the previous activity is too old."""
+    now = time.time() if now is None else now
+    last = request.session.get("last_seen")
+    # The browser warns at idle_seconds and wipes 15 s later; the server enforces the same
+    # limit (plus a margin for a slow network) in case the page script did not run.
+    if last is not None and now - float(last) > idle_seconds + 30:
+        wipe(request)
+        request.session["last_seen"] = now
+        return False
+    request.session["last_seen"] = now
+    return True
+
+
+def wipe(request: HttpRequest) -> None:
+    request.session.flush()
+
+
+def card(request: HttpRequest) -> dict | None:
+    return request.session.get("card")

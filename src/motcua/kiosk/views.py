@@ -1,0 +1,209 @@
+"""The kiosk: card → procedure → checked e-form → confirm → appointment slip.
+
+Views are thin: they read the step's input, call one service and render. The whole flow keeps
+its state in the server-side session (see ``session.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.catalog.models import Procedure, Sector
+from motcua.identity.parsing import IdentityError, parse_identity
+from motcua.identity.qrimage import decode_qr_image
+from motcua.identity.signing import sign_card
+from motcua.kiosk import flow, session
+from motcua.kiosk.device import kiosk_required, set_device_cookie
+from motcua.kiosk.models import KioskDevice
+
+MAX_SCAN_CHARS = 2000
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+POPULAR_COUNT = 8
+
+
+def _context(request: HttpRequest, step: int, **extra) -> dict:
+    return {
+        "device": request.kiosk,
+        "step": step,
+        "steps": flow.STEPS,
+        "idle_seconds": request.kiosk.idle_seconds,
+        "card": session.card(request),
+        **extra,
+    }
+
+
+def _alive(request: HttpRequest) -> bool:
+    return session.touch(request, idle_seconds=request.kiosk.idle_seconds)
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    """A technician binds this browser to a kiosk with the one-time code from the admin."""
+    error = ""
+    if request.method == "POST":
+        code = "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
+        now = timezone.now()
+        with transaction.atomic():
+            device = next(
+                (
+                    d
+                    for d in KioskDevice.objects.select_for_update().filter(
+                        is_active=True, activation_expires_at__gte=now
+                    )
+                    if d.activation_code_matches(code, now=now)
+                ),
+                None,
+            )
+            if device is not None:
+                secret = device.activate(now=now)
+                device.save()
+        if device is not None:
+            response = redirect("kiosk:start")
+            set_device_cookie(response, device, secret)
+            return response
+        error = _("Mã kích hoạt không đúng hoặc đã hết hạn. Xin tạo mã mới trong trang quản trị.")
+    return render(request, "kiosk/activate.html", {"error": error}, status=400 if error else 200)
+
+
+@kiosk_required
+@require_http_methods(["GET"])
+def start(request: HttpRequest) -> HttpResponse:
+    # A fresh start never shows the previous citizen's data.
+    session.wipe(request)
+    session.touch(request, idle_seconds=request.kiosk.idle_seconds)
+    return render(request, "kiosk/start.html", _context(request, 1))
+
+
+@kiosk_required
+@require_POST
+def identify(request: HttpRequest) -> HttpResponse:
+    """The scanner types the card's QR (or the citizen types the number) and presses Enter."""
+    if not _alive(request):
+        return redirect("kiosk:start")
+    errors: list[str] = []
+    upload = request.FILES.get("image")
+    try:
+        if upload is not None:
+            if upload.size > MAX_IMAGE_BYTES:
+                raise IdentityError(_("Ảnh quá lớn (tối đa 8 MB)."), field="image")
+            text = decode_qr_image(upload.read())
+        else:
+            text = request.POST.get("scan", "")[:MAX_SCAN_CHARS]
+        identity = parse_identity(text)
+    except IdentityError as exc:
+        errors = [e.message for e in exc.errors]
+        return render(request, "kiosk/start.html", _context(request, 1, errors=errors), status=400)
+    request.session["card"] = identity.as_dict()
+    request.session["card_token"] = sign_card(identity)
+    return redirect("kiosk:choose")
+
+
+@kiosk_required
+@require_http_methods(["GET"])
+def choose(request: HttpRequest) -> HttpResponse:
+    if not _alive(request) or not session.card(request):
+        return redirect("kiosk:start")
+    query = request.GET.get("q", "").strip()
+    results, error = flow.find(query) if query else ([], "")
+    popular = Procedure.objects.published().exclude(popularity=None).order_by("popularity")
+    sectors = flow.sectors_with_counts()
+    return render(
+        request,
+        "kiosk/choose.html",
+        _context(
+            request,
+            2,
+            query=query,
+            results=results,
+            search_error=error,
+            popular=popular[:POPULAR_COUNT],
+            sectors=sectors,
+        ),
+        status=400 if error else 200,
+    )
+
+
+@kiosk_required
+@require_http_methods(["GET"])
+def choose_sector(request: HttpRequest, sector: str) -> HttpResponse:
+    if not _alive(request) or not session.card(request):
+        return redirect("kiosk:start")
+    sector_obj = get_object_or_404(Sector, code=sector)
+    procedures = (
+        Procedure.objects.published().filter(sector=sector_obj).order_by("popularity", "name")
+    )
+    return render(
+        request,
+        "kiosk/sector.html",
+        _context(request, 2, sector=sector_obj, procedures=procedures),
+    )
+
+
+@kiosk_required
+@require_http_methods(["GET", "POST"])
+def fill(request: HttpRequest, code: str) -> HttpResponse:
+    if not _alive(request) or not session.card(request):
+        return redirect("kiosk:start")
+    procedure = get_object_or_404(Procedure.objects.published(), code=code)
+    step = flow.FormStep(request, procedure)
+    if request.method == "POST" and step.accept(request.POST, request.FILES):
+        return redirect("kiosk:review")
+    return render(
+        request,
+        "kiosk/fill.html",
+        _context(request, 3, procedure=procedure, form=step.form, definition=step.definition),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@kiosk_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    if not _alive(request) or not session.card(request):
+        return redirect("kiosk:start")
+    pending = flow.PendingSubmission.from_session(request)
+    if pending is None:
+        return redirect("kiosk:choose")
+    if request.method == "POST":
+        outcome = flow.submit(request, pending, key=request.POST.get("submit_key", ""))
+        if outcome.dossier is not None:
+            return redirect("kiosk:done")
+        return render(
+            request,
+            "kiosk/review.html",
+            _context(request, 4, pending=pending, submit_key=outcome.key, errors=outcome.errors),
+            status=400,
+        )
+    # One key per confirmation screen: a double tap or a network retry resubmits the same key,
+    # and the dossier service returns the dossier already created for it.
+    key = request.session.setdefault("submit_key", uuid.uuid4().hex)
+    return render(
+        request, "kiosk/review.html", _context(request, 4, pending=pending, submit_key=key)
+    )
+
+
+@kiosk_required
+@require_http_methods(["GET"])
+def done(request: HttpRequest) -> HttpResponse:
+    if not _alive(request):
+        return redirect("kiosk:start")
+    receipt = flow.receipt(request)
+    if receipt is None:
+        return redirect("kiosk:start")
+    return render(request, "kiosk/done.html", _context(request, 5, receipt=receipt))
+
+
+@kiosk_required
+@require_POST
+def finish(request: HttpRequest) -> HttpResponseRedirect:
+    """Start over, finish or idle timeout: wipe everything the citizen entered."""
+    session.wipe(request)
+    return HttpResponseRedirect(reverse("kiosk:start"))
