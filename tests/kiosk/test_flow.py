@@ -43,7 +43,7 @@ def birth_form_data(client, **overrides):
         "pledge": "on",
     }
     for name in form.fields:
-        if name.endswith("_paper") or name.startswith("doc_") and "paper" in name:
+        if name.endswith("_paper"):
             data[name] = "on"
     data.update(overrides)
     return data

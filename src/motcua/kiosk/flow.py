@@ -135,7 +135,7 @@ class PendingSubmission:
     procedure: Procedure
     form: EForm
     card: dict[str, Any]
-    summary: list[tuple[str, str]] = field(default_factory=list)
+    summary: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     due_text: str = ""
     fee_text: str = ""
@@ -182,18 +182,27 @@ class PendingSubmission:
         return pending
 
 
-def _summary(form: EForm) -> list[tuple[str, str]]:
-    rows = []
-    for definition_field in form.definition.fields():
-        value = form.cleaned_data.get(definition_field.name)
-        if value in (None, "", False):
-            continue
-        if isinstance(value, date):
-            value = value.strftime("%d/%m/%Y")
-        elif value is True:
-            value = _("Có")
-        rows.append((definition_field.label, str(value)))
-    return rows
+def _summary(form: EForm) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The answers per section of the declaration, for the confirmation screen."""
+    sections = []
+    for section in form.definition.sections:
+        rows = []
+        for definition_field in section.fields:
+            value = form.cleaned_data.get(definition_field.name)
+            if value in (None, "", False):
+                continue
+            if isinstance(value, date):
+                value = value.strftime("%d/%m/%Y")
+            elif value is True:
+                value = _("Có")
+            else:
+                # Show a choice's label ("Nữ"), not its stored code.
+                choices = dict(getattr(form.fields[definition_field.name], "choices", None) or [])
+                value = choices.get(value, value)
+            rows.append((definition_field.label, str(value)))
+        if rows:
+            sections.append((section.title, rows))
+    return sections
 
 
 def format_moment(moment: datetime) -> str:
@@ -252,6 +261,9 @@ def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Out
             required_document_id=d["document_id"],
         )
         for d in documents(pending.form)
+        # Papers that apply only in other cases ("trường hợp...") and were not given are not
+        # part of this dossier; required ones cannot be missing (the form refuses that).
+        if d["file"] is not None or d["provided_on_paper"] or d["provided_by_form"]
     ]
     try:
         with transaction.atomic():
