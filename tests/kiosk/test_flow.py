@@ -172,3 +172,32 @@ class TestIdleAndFinish:
         session.save()
         assert kiosk_client.get("/kiosk/thu-tuc/")["Location"] == "/kiosk/"
         assert "card" not in kiosk_client.session
+
+
+class TestBrowsing:
+    def test_tiles_sectors_and_all_procedures(self, kiosk_client):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        page = kiosk_client.get("/kiosk/thu-tuc/").content.decode()
+        assert f"/kiosk/to-khai/{BIRTH}/" in page  # a popular tile
+        assert "/kiosk/thu-tuc/linh-vuc/ho-tich/" in page
+        sector = kiosk_client.get("/kiosk/thu-tuc/linh-vuc/ho-tich/").content.decode()
+        assert f"/kiosk/to-khai/{BIRTH}/" in sector
+        everything = kiosk_client.get("/kiosk/thu-tuc/tat-ca/")
+        assert everything.status_code == 200
+        assert len(everything.context["procedures"]) > 300
+
+    def test_generic_form_for_a_procedure_without_a_specific_one(self, kiosk_client):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        page = kiosk_client.get("/kiosk/to-khai/1.012753/")
+        assert page.status_code == 200
+        assert "Nguyễn Thị Lan" in page.content.decode()
+
+    def test_unknown_procedure_is_a_404(self, kiosk_client):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        assert kiosk_client.get("/kiosk/to-khai/9.999999/").status_code == 404
+
+    def test_choice_screen_links_to_all_procedures(self, kiosk_client):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        page = kiosk_client.get("/kiosk/thu-tuc/").content.decode()
+        assert 'href="/kiosk/thu-tuc/tat-ca/"' in page
+        assert page.count("<title>") == 1 and "tat-ca" not in page.split("</title>")[0]

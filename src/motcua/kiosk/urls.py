@@ -10,6 +10,7 @@ urlpatterns = [
     path("the/", views.identify, name="identify"),
     path("thu-tuc/", views.choose, name="choose"),
     path("thu-tuc/linh-vuc/<slug:sector>/", views.choose_sector, name="choose_sector"),
+    path("thu-tuc/tat-ca/", views.choose_all, name="choose_all"),
     path("to-khai/<str:code>/", views.fill, name="fill"),
     path("xac-nhan/", views.review, name="review"),
     path("phieu-hen/", views.done, name="done"),

@@ -148,6 +148,20 @@ def choose_sector(request: HttpRequest, sector: str) -> HttpResponse:
 
 
 @kiosk_required
+@require_http_methods(["GET"])
+def choose_all(request: HttpRequest) -> HttpResponse:
+    """Every published procedure, A to Z: the last resort after tiles and fields."""
+    if not _alive(request) or not session.card(request):
+        return redirect("kiosk:start")
+    procedures = Procedure.objects.published().select_related("sector").order_by("name")
+    return render(
+        request,
+        "kiosk/sector.html",
+        _context(request, 2, sector=None, procedures=procedures),
+    )
+
+
+@kiosk_required
 @require_http_methods(["GET", "POST"])
 def fill(request: HttpRequest, code: str) -> HttpResponse:
     if not _alive(request) or not session.card(request):
