@@ -7,7 +7,10 @@ the citizen reads on the slip (Mẫu 01) and types into the tracking page.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
+from datetime import UTC
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -170,6 +173,10 @@ class DossierEvent(models.Model):
     at = models.DateTimeField(_("thời điểm"))
     note = models.TextField(_("ghi chú"), blank=True)
     data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
+    # Tamper evidence: each event carries the hash of the previous event of the dossier and its
+    # own hash over its content and that link (``motcua audit verify`` walks the chains).
+    prev_hash = models.CharField(_("mã băm sự kiện trước"), max_length=64, blank=True)
+    hash = models.CharField(_("mã băm"), max_length=64, blank=True)
 
     objects = DossierEventQuerySet.as_manager()
 
@@ -191,6 +198,40 @@ class DossierEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EventLogImmutable("Nhật ký hồ sơ chỉ được ghi thêm, không được xóa.")
+
+    def compute_hash(self, dossier_code: str) -> str:
+        return event_hash(
+            dossier_code=dossier_code,
+            seq=self.seq,
+            action=self.action,
+            from_status=self.from_status,
+            to_status=self.to_status,
+            actor=self.actor,
+            at=self.at,
+            note=self.note,
+            data=self.data,
+            prev_hash=self.prev_hash,
+        )
+
+
+def event_hash(
+    *, dossier_code, seq, action, from_status, to_status, actor, at, note, data, prev_hash
+):
+    """SHA-256 over a canonical JSON of the event and the previous event's hash."""
+    payload = {
+        "dossier": dossier_code,
+        "seq": seq,
+        "action": action,
+        "from": from_status,
+        "to": to_status,
+        "actor": actor,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "note": note,
+        "data": data,
+        "prev": prev_hash,
+    }
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class DossierCounter(models.Model):

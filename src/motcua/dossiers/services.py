@@ -223,10 +223,10 @@ def record_event(
     data: dict | None = None,
 ) -> DossierEvent:
     """Append one event to the dossier's log (the caller holds the dossier's row lock)."""
-    last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return DossierEvent.objects.create(
+    last = dossier.events.order_by("-seq").values("seq", "hash").first()
+    event = DossierEvent(
         dossier=dossier,
-        seq=last + 1,
+        seq=(last["seq"] if last else 0) + 1,
         action=action,
         from_status=from_status,
         to_status=to_status,
@@ -234,7 +234,11 @@ def record_event(
         at=at,
         note=note,
         data=data or {},
+        prev_hash=last["hash"] if last else "",
     )
+    event.hash = event.compute_hash(dossier.code)
+    event.save()
+    return event
 
 
 def dossier_code(agency_code: str, day: date, number: int) -> str:
