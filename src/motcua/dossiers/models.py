@@ -12,6 +12,7 @@ import json
 import posixpath
 from datetime import UTC
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,18 @@ class Dossier(models.Model):
         related_name="dossiers",
         verbose_name=_("đơn vị xử lý"),
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+        verbose_name=_("cán bộ xử lý"),
+    )
+    # Set while the legal clock is stopped for a supplement (Mẫu 02): the time the request was
+    # sent. When the supplement arrives the due time moves by the working time paused.
+    clock_paused_at = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     submitted_by = models.CharField(_("nơi, người tiếp nhận"), max_length=100)
     idempotency_key = models.CharField(_("khóa chống gửi trùng"), max_length=100)
 

@@ -1,0 +1,192 @@
+"""Back-office actions on a dossier: the only code that changes a dossier's status.
+
+Every action goes through ``perform``: it locks the dossier row, refuses a stale page (another
+officer acted since: HTTP 409, nothing overwritten), checks the transition table, applies the
+action's own rule, changes the status and appends the event — all in the caller's transaction
+(the view or command wraps it in ``transaction.atomic()``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.services import record_event
+from motcua.dossiers.states import DossierStatus, EventAction, TransitionNotAllowed, guard
+
+MAX_NOTE = 4000
+
+
+class ActionError(Exception):
+    """A request the rules refuse, with a Vietnamese message and an HTTP status."""
+
+    status_code = 422
+
+    def __init__(self, message: str, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class StaleDossier(ActionError):
+    """Another officer acted on the dossier after this page was loaded."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    action: str
+    role: str
+    actor: str  # "user:<id>"
+    seen_seq: int  # the last event the officer's page showed (optimistic concurrency)
+    now: datetime
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def perform(dossier_id: int, request: ActionRequest) -> DossierEvent:
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    last_seq = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if request.seen_seq != last_seq:
+        raise StaleDossier(
+            _(
+                "Hồ sơ %(code)s vừa được người khác xử lý. Trang đã được tải lại với trạng thái "
+                "mới nhất; xin kiểm tra rồi thao tác lại."
+            )
+            % {"code": dossier.code}
+        )
+    try:
+        next_status = guard(dossier.status, request.action, request.role)
+    except TransitionNotAllowed as exc:
+        raise ActionError(exc.message, 409) from None
+    note = " ".join((request.note or "").split())[:MAX_NOTE]
+    rule = _RULES.get(request.action)
+    data = rule(dossier, request, note) if rule else {}
+    from_status = dossier.status
+    dossier.status = next_status
+    dossier.save()
+    return record_event(
+        dossier,
+        action=request.action,
+        from_status=from_status,
+        to_status=next_status,
+        actor=request.actor,
+        at=request.now,
+        note=note,
+        data=data,
+    )
+
+
+def _require_note(note: str, what: str) -> None:
+    if not note:
+        raise ActionError(_("Vui lòng ghi %(what)s.") % {"what": what})
+
+
+def _refuse(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    # Mẫu 03: the refusal states the specific reasons.
+    _require_note(note, _("lý do từ chối tiếp nhận (sẽ in trên Mẫu 03)"))
+    return {}
+
+
+def _request_supplement(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    # Mẫu 02 lists what to add and why; the legal clock stops until the supplement arrives.
+    _require_note(note, _("nội dung cần bổ sung, hoàn thiện (sẽ in trên Mẫu 02)"))
+    dossier.clock_paused_at = request.now
+    dossier.supplement_requests += 1
+    return {"supplement_request": dossier.supplement_requests}
+
+
+def _submit_supplement(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    from motcua.workcalendar.services import OfficeHours, add_working_time, working_time_between
+
+    data: dict[str, Any] = {}
+    if dossier.clock_paused_at is not None and dossier.due_at is not None:
+        hours = OfficeHours.from_center(dossier.center)
+        paused = working_time_between(dossier.clock_paused_at, request.now, hours=hours)
+        new_due = add_working_time(dossier.due_at, paused, hours=hours)
+        data = {
+            "paused_seconds": int(paused.total_seconds()),
+            "due_before": dossier.due_at.isoformat(),
+            "due_after": new_due.isoformat(),
+        }
+        dossier.due_at = new_due
+    dossier.clock_paused_at = None
+    return data
+
+
+def _assign(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from motcua.centers.models import Unit
+
+    unit_id, user_id = request.data.get("unit_id"), request.data.get("user_id")
+    if not unit_id and not user_id:
+        raise ActionError(_("Chọn đơn vị hoặc cán bộ nhận hồ sơ."))
+    data: dict[str, Any] = {"from_unit_id": dossier.unit_id, "from_user_id": dossier.assignee_id}
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id, center=dossier.center_id).first()
+        if unit is None:
+            raise ActionError(_("Đơn vị nhận không thuộc trung tâm này."))
+        dossier.unit = unit
+    if user_id:
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise ActionError(_("Không tìm thấy cán bộ nhận hồ sơ."))
+        dossier.assignee = user
+    data.update({"to_unit_id": dossier.unit_id, "to_user_id": dossier.assignee_id})
+    return data
+
+
+def _reschedule(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    # Mẫu 04: an apology with the reason and a new date, written before the due time passes.
+    _require_note(note, _("lý do chậm và lời xin lỗi (sẽ in trên Mẫu 04)"))
+    new_due = request.data.get("new_due_at")
+    if not isinstance(new_due, datetime) or new_due.tzinfo is None:
+        raise ActionError(_("Chọn ngày, giờ hẹn trả kết quả mới."))
+    if dossier.due_at is not None and request.now >= dossier.due_at:
+        raise ActionError(
+            _("Đã quá hạn trả kết quả: phiếu xin lỗi và hẹn lại phải lập trước thời hạn."), 409
+        )
+    if new_due <= (dossier.due_at or request.now):
+        raise ActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại."))
+    data = {"due_before": dossier.due_at.isoformat() if dossier.due_at else None}
+    dossier.due_at = new_due
+    data["due_after"] = new_due.isoformat()
+    return data
+
+
+def _stop(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    _require_note(note, _("lý do dừng xử lý"))
+    return {}
+
+
+def _return_result(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    how = request.data.get("delivery", "at_center")
+    if how not in {"at_center", "postal", "online"}:
+        raise ActionError(_("Hình thức trả kết quả không hợp lệ."))
+    return {"delivery": how}
+
+
+def _withdraw(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    _require_note(note, _("nội dung đơn rút hồ sơ của công dân"))
+    return {}
+
+
+_RULES = {
+    EventAction.REFUSE: _refuse,
+    EventAction.REQUEST_SUPPLEMENT: _request_supplement,
+    EventAction.SUBMIT_SUPPLEMENT: _submit_supplement,
+    EventAction.ASSIGN: _assign,
+    EventAction.RESCHEDULE: _reschedule,
+    EventAction.STOP: _stop,
+    EventAction.RETURN_RESULT: _return_result,
+    EventAction.WITHDRAW: _withdraw,
+}
+
+__all__ = ["ActionError", "ActionRequest", "StaleDossier", "perform", "DossierStatus"]
