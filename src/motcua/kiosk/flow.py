@@ -35,7 +35,6 @@ from motcua.eforms.rendering import (
     keep_uploads,
     release_uploads,
 )
-from motcua.identity.parsing import IdentityError
 from motcua.identity.signing import read_signed_card
 
 STEPS = [
@@ -146,16 +145,15 @@ class PendingSubmission:
 
     @classmethod
     def from_session(cls, request: HttpRequest) -> PendingSubmission | None:
+        """The stored form, checked again; None if there is none or it no longer applies.
+        Raises IdentityError when the card reading has expired, so the kiosk asks for it."""
         stored = request.session.get("form")
         if not stored:
             return None
         procedure = Procedure.objects.published().filter(code=stored["procedure"]).first()
         if procedure is None:
             return None
-        try:
-            card = verified_card(request)
-        except IdentityError:
-            return None
+        card = verified_card(request)
         definition = definition_for(procedure.code)
         locked = card_values(definition, card)
         form = build_form(

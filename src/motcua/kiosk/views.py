@@ -44,6 +44,14 @@ def _alive(request: HttpRequest) -> bool:
     return session.touch(request, idle_seconds=request.kiosk.idle_seconds)
 
 
+def _scan_again(request: HttpRequest, exc: IdentityError) -> HttpResponse:
+    """The card reading expired (or is not ours) between steps: wipe it and ask for the card."""
+    session.wipe(request)
+    session.touch(request, idle_seconds=request.kiosk.idle_seconds)
+    errors = [e.message for e in exc.errors]
+    return render(request, "kiosk/start.html", _context(request, 1, errors=errors))
+
+
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     """A technician binds this browser to a kiosk with the one-time code from the admin."""
@@ -167,7 +175,10 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
     procedure = get_object_or_404(Procedure.objects.published(), code=code)
-    step = flow.FormStep(request, procedure)
+    try:
+        step = flow.FormStep(request, procedure)
+    except IdentityError as exc:
+        return _scan_again(request, exc)
     if request.method == "POST" and step.accept(request.POST, request.FILES):
         return redirect("kiosk:review")
     return render(
@@ -183,7 +194,10 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
 def review(request: HttpRequest) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
-    pending = flow.PendingSubmission.from_session(request)
+    try:
+        pending = flow.PendingSubmission.from_session(request)
+    except IdentityError as exc:
+        return _scan_again(request, exc)
     if pending is None:
         return redirect("kiosk:choose")
     if request.method == "POST":

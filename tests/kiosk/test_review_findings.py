@@ -1,0 +1,46 @@
+"""Defects found in a review of the kiosk flow, each pinned by the test that showed it."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.dossiers.models import Dossier
+
+from .conftest import QR_PAYLOAD
+from .test_flow import BIRTH, birth_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _to_review(client) -> str:
+    client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+    response = client.post(f"/kiosk/to-khai/{BIRTH}/", birth_form_data(client))
+    assert response.status_code == 302, response.context["form"].errors
+    return client.get("/kiosk/xac-nhan/").context["submit_key"]
+
+
+class TestCardReadingExpiredBetweenSteps:
+    def test_form_page_asks_to_scan_again_instead_of_failing(self, kiosk_client, settings):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        settings.IDENTITY_CARD_TOKEN_MAX_AGE = -1
+        response = kiosk_client.get(f"/kiosk/to-khai/{BIRTH}/")
+        assert response.status_code == 200
+        assert "quét lại" in response.content.decode()
+        assert "card" not in kiosk_client.session
+
+    def test_form_submission_asks_to_scan_again(self, kiosk_client, settings):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        data = birth_form_data(kiosk_client)
+        settings.IDENTITY_CARD_TOKEN_MAX_AGE = -1
+        response = kiosk_client.post(f"/kiosk/to-khai/{BIRTH}/", data)
+        assert response.status_code == 200
+        assert "quét lại" in response.content.decode()
+        assert Dossier.objects.count() == 0
+
+    def test_confirmation_asks_to_scan_again(self, kiosk_client, settings):
+        key = _to_review(kiosk_client)
+        settings.IDENTITY_CARD_TOKEN_MAX_AGE = -1
+        response = kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
+        assert response.status_code == 200
+        assert "quét lại" in response.content.decode()
+        assert Dossier.objects.count() == 0
