@@ -44,3 +44,37 @@ class TestCardReadingExpiredBetweenSteps:
         assert response.status_code == 200
         assert "quét lại" in response.content.decode()
         assert Dossier.objects.count() == 0
+
+
+class TestTypedNumberInsteadOfQr:
+    """docs/kiosk.md: citizens without a readable card type their 12-digit number. The card
+    then gives only the number; the name and address the citizen types are the applicant's."""
+
+    def test_dossier_is_received_with_the_typed_name(self, kiosk_client):
+        kiosk_client.post("/kiosk/the/", {"scan": "025190012345"})
+        data = birth_form_data(
+            kiosk_client,
+            requester_full_name="Nguyễn Thị Lan",
+            requester_address="Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ",
+            requester_birth_date="15/03/1990",
+        )
+        assert kiosk_client.post(f"/kiosk/to-khai/{BIRTH}/", data).status_code == 302
+        key = kiosk_client.get("/kiosk/xac-nhan/").context["submit_key"]
+        response = kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
+        assert response.status_code == 302, response.context["errors"]
+        dossier = Dossier.objects.get()
+        assert dossier.applicant_name == "Nguyễn Thị Lan"
+        assert dossier.applicant_id_number == "025190012345"
+        assert dossier.applicant_address == "Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ"
+        assert dossier.applicant_birth_date.isoformat() == "1990-03-15"
+
+    def test_confirmation_shows_the_typed_name(self, kiosk_client):
+        kiosk_client.post("/kiosk/the/", {"scan": "025190012345"})
+        data = birth_form_data(
+            kiosk_client, requester_full_name="Nguyễn Thị Lan", requester_address="Thôn 1"
+        )
+        kiosk_client.post(f"/kiosk/to-khai/{BIRTH}/", data)
+        assert kiosk_client.get("/kiosk/xac-nhan/").context["pending"].applicant_name == (
+            "Nguyễn Thị Lan"
+        )
+

@@ -141,7 +141,22 @@ class PendingSubmission:
 
     @property
     def applicant_name(self) -> str:
-        return self.card.get("full_name") or ""
+        return self.applicant_value("full_name") or ""
+
+    def applicant_value(self, key: str) -> Any:
+        """The card's value, else what the citizen typed in the field the card would prefill.
+
+        A typed 12-digit number gives only the number: the name, birth date and address then
+        come from the form (they are locked, and so equal to the card's, when the card has them).
+        """
+        if self.card.get(key) not in (None, ""):
+            return self.card[key]
+        for definition_field in self.form.definition.fields():
+            if definition_field.prefill == f"card.{key}":
+                value = self.form.cleaned_data.get(definition_field.name)
+                if value not in (None, ""):
+                    return value
+        return None
 
     @classmethod
     def from_session(cls, request: HttpRequest) -> PendingSubmission | None:
@@ -238,13 +253,12 @@ def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Out
     expected = request.session.get("submit_key", "")
     if not key or key != expected:
         return Outcome(None, expected, [_("Phiên xác nhận đã hết. Xin chạm “Nộp hồ sơ” lại.")])
-    card = pending.card
     applicant = Applicant(
-        name=card.get("full_name") or "",
-        id_number=card.get("id_number") or "",
-        birth_date=card.get("birth_date"),
-        sex=SEX_FROM_CARD.get(card.get("sex") or "", ""),
-        address=card.get("address") or "",
+        name=pending.applicant_value("full_name") or "",
+        id_number=pending.card.get("id_number") or "",
+        birth_date=pending.applicant_value("birth_date"),
+        sex=SEX_FROM_CARD.get(pending.applicant_value("sex") or "", ""),
+        address=pending.applicant_value("address") or "",
         phone=_contact(pending.form, "phone"),
         email=_contact(pending.form, "email"),
     )
