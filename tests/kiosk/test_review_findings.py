@@ -78,3 +78,21 @@ class TestTypedNumberInsteadOfQr:
             "Nguyễn Thị Lan"
         )
 
+
+class TestKioskPagesAreNotCached:
+    """After “Xong” the next citizen must not get the previous one's pages back from the
+    browser's cache with the Back button (Nghị định 13/2023/NĐ-CP)."""
+
+    @pytest.mark.parametrize("path", ["/kiosk/", "/kiosk/thu-tuc/", f"/kiosk/to-khai/{BIRTH}/"])
+    def test_flow_pages_say_no_store(self, kiosk_client, path):
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        response = kiosk_client.get(path)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+
+    def test_confirmation_and_slip_page_say_no_store(self, kiosk_client):
+        key = _to_review(kiosk_client)
+        assert "no-store" in kiosk_client.get("/kiosk/xac-nhan/")["Cache-Control"]
+        kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
+        assert "no-store" in kiosk_client.get("/kiosk/phieu-hen/")["Cache-Control"]
+

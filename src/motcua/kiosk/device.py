@@ -9,6 +9,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from motcua.kiosk.models import KioskDevice
 
@@ -64,6 +65,10 @@ def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
             KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
         request.kiosk = device
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # Every kiosk page may show the citizen's data: the Back button of the next citizen
+        # must not bring it back from the browser's cache (Nghị định 13/2023/NĐ-CP).
+        add_never_cache_headers(response)
+        return response
 
     return wrapper
