@@ -134,7 +134,7 @@ class TestFullFlow:
         key = kiosk_client.get("/kiosk/xac-nhan/").context["submit_key"]
         kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
         # The second tap arrives after the first finished: the form is gone from the session,
-        # so it lands back on the choice screen, and no second dossier exists.
+        # it lands on the slip of the first one, and no second dossier exists.
         kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
         assert Dossier.objects.count() == 1
 

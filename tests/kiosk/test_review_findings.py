@@ -96,3 +96,20 @@ class TestKioskPagesAreNotCached:
         kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
         assert "no-store" in kiosk_client.get("/kiosk/phieu-hen/")["Cache-Control"]
 
+
+class TestRetriedConfirmation:
+    """A double tap or a retry after a lost response resends the same key: the citizen must
+    land on their slip, not on the procedure choice as if nothing had been received."""
+
+    def test_second_post_of_the_same_key_shows_the_slip(self, kiosk_client):
+        key = _to_review(kiosk_client)
+        kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
+        response = kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
+        assert response.status_code == 302 and response["Location"] == "/kiosk/phieu-hen/"
+        assert Dossier.objects.count() == 1
+
+    def test_another_key_after_submission_does_not_show_the_slip(self, kiosk_client):
+        key = _to_review(kiosk_client)
+        kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
+        response = kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": "other"})
+        assert response["Location"] == "/kiosk/thu-tuc/"

@@ -189,6 +189,18 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _already_submitted(request: HttpRequest) -> bool:
+    """A second tap, or a retry whose first response was lost, of the confirmation that
+    already created the dossier: the form is gone from the session, the key is the same."""
+    key = request.POST.get("submit_key", "")
+    return bool(
+        request.method == "POST"
+        and key
+        and key == request.session.get("submit_key")
+        and request.session.get("dossier_code")
+    )
+
+
 @kiosk_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
@@ -199,6 +211,8 @@ def review(request: HttpRequest) -> HttpResponse:
     except IdentityError as exc:
         return _scan_again(request, exc)
     if pending is None:
+        if _already_submitted(request):
+            return redirect("kiosk:done")
         return redirect("kiosk:choose")
     if request.method == "POST":
         outcome = flow.submit(request, pending, key=request.POST.get("submit_key", ""))
