@@ -113,3 +113,26 @@ class TestRetriedConfirmation:
         kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": key})
         response = kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": "other"})
         assert response["Location"] == "/kiosk/thu-tuc/"
+
+
+class TestSessionOfAnotherKiosk:
+    """The citizen's session belongs to the kiosk that read the card: a session cookie carried
+    to another kiosk must not show (or submit) that citizen's data there."""
+
+    def test_other_kiosk_starts_over(self, kiosk_client, demo_center):
+        from django.test import Client
+        from django.utils import timezone
+
+        from motcua.kiosk.models import KioskDevice
+
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        other = KioskDevice.objects.create(center=demo_center, name="Kiosk sảnh 2")
+        code = other.new_activation_code(now=timezone.now())
+        other.save()
+        second = Client()
+        assert second.post("/kiosk/kich-hoat/", {"code": code}).status_code == 302
+        second.cookies["sessionid"] = kiosk_client.cookies["sessionid"].value
+
+        response = second.get("/kiosk/thu-tuc/")
+        assert response.status_code == 302 and response["Location"] == "/kiosk/"
+        assert "Nguyễn Thị Lan" not in second.get("/kiosk/").content.decode()

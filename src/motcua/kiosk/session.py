@@ -11,12 +11,30 @@ import time
 
 from django.http import HttpRequest
 
-KEYS = ("card", "card_token", "procedure", "form", "submit_key", "dossier_code", "last_seen")
+KEYS = (
+    "card",
+    "card_token",
+    "procedure",
+    "form",
+    "submit_key",
+    "dossier_code",
+    "last_seen",
+    "kiosk",
+)
 
 
-def touch(request: HttpRequest, *, idle_seconds: int, now: float | None = None) -> bool:
-    """Record activity; return False (and wipe) when the previous activity is too old."""
+def touch(
+    request: HttpRequest, *, idle_seconds: int, device_id: int, now: float | None = None
+) -> bool:
+    """Record activity; return False (and wipe) when the previous activity is too old or
+    happened on another kiosk (a session cookie carried over must not show that citizen)."""
     now = time.time() if now is None else now
+    if request.session.get("kiosk", device_id) != device_id:
+        wipe(request)
+        request.session["kiosk"] = device_id
+        request.session["last_seen"] = now
+        return False
+    request.session["kiosk"] = device_id
     last = request.session.get("last_seen")
     # The browser warns at idle_seconds and wipes 15 s later; the server enforces the same
     # limit (plus a margin for a slow network) in case the page script did not run.

@@ -41,13 +41,15 @@ def _context(request: HttpRequest, step: int, **extra) -> dict:
 
 
 def _alive(request: HttpRequest) -> bool:
-    return session.touch(request, idle_seconds=request.kiosk.idle_seconds)
+    return session.touch(
+        request, idle_seconds=request.kiosk.idle_seconds, device_id=request.kiosk.pk
+    )
 
 
 def _scan_again(request: HttpRequest, exc: IdentityError) -> HttpResponse:
     """The card reading expired (or is not ours) between steps: wipe it and ask for the card."""
     session.wipe(request)
-    session.touch(request, idle_seconds=request.kiosk.idle_seconds)
+    _alive(request)
     errors = [e.message for e in exc.errors]
     return render(request, "kiosk/start.html", _context(request, 1, errors=errors))
 
@@ -86,7 +88,7 @@ def activate(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     # A fresh start never shows the previous citizen's data.
     session.wipe(request)
-    session.touch(request, idle_seconds=request.kiosk.idle_seconds)
+    _alive(request)
     return render(request, "kiosk/start.html", _context(request, 1))
 
 
