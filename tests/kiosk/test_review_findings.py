@@ -136,3 +136,47 @@ class TestSessionOfAnotherKiosk:
         response = second.get("/kiosk/thu-tuc/")
         assert response.status_code == 302 and response["Location"] == "/kiosk/"
         assert "Nguyễn Thị Lan" not in second.get("/kiosk/").content.decode()
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
+class TestUploadsAreWipedWithTheSession:
+    """Scans attached to a form wait on disk until the citizen confirms. “Làm lại từ đầu”,
+    “Xong” and the idle wipe must remove them too; nothing else ever deleted them."""
+
+    def test_finish_removes_the_citizens_pending_scans(self, kiosk_client, settings, tmp_path):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        settings.MEDIA_ROOT = tmp_path
+        kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
+        data = birth_form_data(kiosk_client)
+        paper = next(name for name in data if name.endswith("_paper"))
+        del data[paper]
+        data[paper.replace("_paper", "_file")] = SimpleUploadedFile("giay.jpg", _jpeg())
+        assert kiosk_client.post(f"/kiosk/to-khai/{BIRTH}/", data).status_code == 302
+        pending = tmp_path / "eforms-pending"
+        assert any(pending.iterdir())
+
+        kiosk_client.post("/kiosk/ket-thuc/")
+        assert not any(pending.iterdir())
+
+    def test_scans_left_by_abandoned_sessions_are_removed(self, kiosk_client, settings, tmp_path):
+        import os
+
+        settings.MEDIA_ROOT = tmp_path
+        pending = tmp_path / "eforms-pending"
+        pending.mkdir()
+        token = "0" * 32
+        for name in (token, f"{token}.json"):
+            (pending / name).write_bytes(b"{}")
+            os.utime(pending / name, (0, 0))
+        kiosk_client.get("/kiosk/")
+        assert not any(pending.iterdir())

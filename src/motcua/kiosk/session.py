@@ -11,6 +11,9 @@ import time
 
 from django.http import HttpRequest
 
+from motcua.eforms.uploads import UploadStore
+from motcua.identity.signing import card_token_max_age
+
 KEYS = (
     "card",
     "card_token",
@@ -47,6 +50,16 @@ def touch(
 
 
 def wipe(request: HttpRequest) -> None:
+    """Flush the session and delete the scans it parked for the confirmation. Scans parked by
+    sessions nobody finished are deleted here too once older than a card reading stays usable
+    (no submission can still pick them up)."""
+    store = UploadStore()
+    stored = request.session.get("form") or {}
+    for name, values in (stored.get("data") or {}).items():
+        if name.startswith("doc_") and name.endswith("_token"):
+            for token in values:
+                store.discard(token)
+    store.purge(older_than_seconds=card_token_max_age() + 60)
     request.session.flush()
 
 
