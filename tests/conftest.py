@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.db import transaction
 from vn_text import fold
 
 from motcua.catalog import services
 from motcua.catalog.models import Procedure
 from motcua.catalog.schema import CatalogFile
+
+# CI explores the same examples on every run, so a submission's result does not depend on luck;
+# developers' runs stay randomised and keep finding new cases.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 TINY_CATALOG = {
     "format": "motcua.catalog",
