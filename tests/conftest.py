@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.db import transaction
+from hypothesis import settings as hypothesis_settings
 from vn_text import fold
 
 from motcua.catalog import services
