@@ -71,7 +71,9 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.eforms",
     "motcua.dossiers",
+    "motcua.signing",
     "motcua.kiosk",
+    "motcua.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -154,7 +156,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/can-bo/dang-nhap/"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,12 +1,14 @@
-"""``motcua demo-center``: one demo center with units per field, created idempotently."""
+"""``motcua demo-center``: one demo center with units per field and demo officers, idempotently."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from motcua.catalog.models import Sector
-from motcua.centers.models import Center, Unit
+from motcua.centers.models import Center, StaffMembership, Unit
+from motcua.dossiers.states import Role
 
 DEMO_AGENCY_CODE = "000.00.25.H45"
 UNITS = {
@@ -45,6 +47,14 @@ UNITS = {
     ),
     "quan-su": ("Ban Chỉ huy quân sự xã", ["Nghĩa vụ quân sự"]),
 }
+# Demo officers: (username, first name, last name, role, unit code). For trying the back office
+# only: a real center creates its own accounts in the admin.
+DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (published demo credentials)
+DEMO_OFFICERS = [
+    ("tiepnhan", "Lan", "Trần Thị", Role.RECEPTION, None),
+    ("hotich", "Minh", "Nguyễn Văn", Role.SPECIALIST, "tu-phap-ho-tich"),
+    ("lanhdao", "Hùng", "Phạm Quốc", Role.LEADER, None),
+]
 
 
 class Command(BaseCommand):
@@ -66,4 +76,27 @@ class Command(BaseCommand):
                     center=center, code=code, defaults={"name": name}
                 )
                 unit.sectors.add(*Sector.objects.filter(name__in=sector_names))
+            officers = [self._officer(center, *row) for row in DEMO_OFFICERS]
         self.stdout.write(f"Trung tâm dùng thử {'đã tạo' if created else 'đã có'}: {center.name}")
+        self.stdout.write("Tài khoản cán bộ dùng thử (đăng nhập tại /can-bo/dang-nhap/):")
+        for username, membership in officers:
+            unit = f", {membership.unit.name}" if membership.unit else ""
+            self.stdout.write(
+                f"  {username} / {DEMO_PASSWORD}: {membership.get_role_display()}{unit}"
+            )
+
+    def _officer(self, center, username, first_name, last_name, role, unit_code):
+        from motcua.backoffice.services import sync_role_groups
+
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": first_name, "last_name": last_name}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        unit = center.units.get(code=unit_code) if unit_code else None
+        membership, _ = StaffMembership.objects.update_or_create(
+            user=user, defaults={"center": center, "role": role, "unit": unit, "is_active": True}
+        )
+        sync_role_groups(user)
+        return username, membership

@@ -1,0 +1,81 @@
+"""Who may see which dossier in the back office.
+
+Every page and action goes through ``officer_required`` and then ``dossier_for``:
+
+- anonymous → the officer login page;
+- signed in without an active staff membership → 403 (a Vietnamese page);
+- a dossier of another center (or, for a provincial viewer, another province) → 404, the same
+  answer as a code that does not exist, so a guessed code reveals nothing.
+
+What an officer may *do* is the workflow table's business (``dossiers.states.guard``), not this
+module's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from motcua.centers.models import StaffMembership
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import normalize_code
+from motcua.dossiers.states import Role
+
+
+def membership_of(user) -> StaffMembership | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return (
+        StaffMembership.objects.select_related("center", "unit", "user")
+        .filter(user=user, is_active=True)
+        .first()
+    )
+
+
+def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in and a membership; sets ``request.membership`` for the view."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = membership_of(request.user)
+        if membership is None:
+            return render(
+                request,
+                "backoffice/403.html",
+                {
+                    "title": _("Tài khoản chưa được phân công"),
+                    "message": _(
+                        "Tài khoản của bạn chưa được phân công vai trò tại trung tâm nào. "
+                        "Xin liên hệ quản trị trung tâm để được cấp quyền."
+                    ),
+                },
+                status=403,
+            )
+        request.membership = membership  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def visible_dossiers(membership: StaffMembership) -> QuerySet[Dossier]:
+    """Every dossier the member may read: their center's, or their province's for a viewer."""
+    dossiers = Dossier.objects.select_related("procedure", "center", "unit", "assignee")
+    if membership.role == Role.PROVINCIAL_VIEWER:
+        return dossiers.filter(center__province=membership.province)
+    return dossiers.filter(center_id=membership.center_id)
+
+
+def dossier_for(membership: StaffMembership, code: str) -> Dossier:
+    """The dossier with this code if the member may read it; otherwise 404 (never 403)."""
+    dossier = visible_dossiers(membership).filter(code=normalize_code(code)).first()
+    if dossier is None:
+        raise Http404(code)
+    return dossier

@@ -1,0 +1,235 @@
+"""Reads for the back office: the inbox with its deadline marks, and the access-checked search.
+
+Nothing here reads the clock: callers pass ``now`` (style: time is data).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from vn_text import fold
+
+from motcua.backoffice.access import visible_dossiers
+from motcua.centers.models import StaffMembership
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import normalize_code
+from motcua.dossiers.states import DossierStatus, Role
+from motcua.workcalendar.services import OfficeHours, WorkCalendar, to_local
+
+# Dossiers that still need an officer: everything but the four end states. A processed dossier
+# stays in the inbox until the result is handed back (đã trả kết quả).
+DONE_STATUSES = frozenset(
+    {
+        DossierStatus.NOT_ACCEPTED,
+        DossierStatus.RETURNED,
+        DossierStatus.STOPPED,
+        DossierStatus.WITHDRAWN,
+    }
+)
+# "Sắp đến hạn": due within this many working days after today.
+DUE_SOON_WORKING_DAYS = 2
+MAX_INBOX_ROWS = 500
+MAX_SEARCH_RESULTS = 50
+
+
+class Scope:
+    MINE = "mine"
+    UNIT = "unit"
+    CENTER = "center"
+    PROVINCE = "province"
+
+
+SCOPE_LABELS = {
+    Scope.MINE: _("Giao cho tôi"),
+    Scope.UNIT: _("Đơn vị của tôi"),
+    Scope.CENTER: _("Toàn trung tâm"),
+    Scope.PROVINCE: _("Toàn tỉnh"),
+}
+
+
+class Mark:
+    OVERDUE = "overdue"
+    DUE_TODAY = "due_today"
+    DUE_SOON = "due_soon"
+    PAUSED = "paused"
+    NONE = ""
+
+
+MARK_LABELS = {
+    Mark.OVERDUE: _("Quá hạn"),
+    Mark.DUE_TODAY: _("Đến hạn hôm nay"),
+    Mark.DUE_SOON: _("Sắp đến hạn"),
+    Mark.PAUSED: _("Tạm dừng, chờ bổ sung"),
+    Mark.NONE: "",
+}
+
+
+def scopes_for(membership: StaffMembership) -> list[str]:
+    """The inbox tabs a member has, the default one first."""
+    if membership.role == Role.PROVINCIAL_VIEWER:
+        return [Scope.PROVINCE]
+    if membership.role == Role.SPECIALIST:
+        return [Scope.MINE, Scope.UNIT] if membership.unit_id else [Scope.MINE]
+    # Reception, leader and center admin watch the whole center first.
+    scopes = [Scope.CENTER, Scope.MINE]
+    if membership.unit_id:
+        scopes.append(Scope.UNIT)
+    return scopes
+
+
+def scope_queryset(membership: StaffMembership, scope: str) -> QuerySet[Dossier]:
+    dossiers = visible_dossiers(membership).filter(~Q(status__in=DONE_STATUSES))
+    if scope == Scope.MINE:
+        return dossiers.filter(assignee=membership.user_id)
+    if scope == Scope.UNIT:
+        return dossiers.filter(unit=membership.unit_id)
+    return dossiers
+
+
+def soon_limit(now: datetime, calendar: WorkCalendar, hours: OfficeHours) -> datetime:
+    """The close of office hours on the DUE_SOON_WORKING_DAYS-th working day after today."""
+    local = to_local(now)
+    day = calendar.add_working_days(local.date(), DUE_SOON_WORKING_DAYS)
+    return local.replace(
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        hour=hours.afternoon_end.hour,
+        minute=hours.afternoon_end.minute,
+        second=0,
+        microsecond=0,
+    )
+
+
+def deadline_mark(dossier: Dossier, now: datetime, soon_until: datetime) -> str:
+    """How urgent the dossier is. No mark when no clock runs (no time limit, result ready)."""
+    if dossier.due_at is None or dossier.status in DONE_STATUSES | {DossierStatus.PROCESSED}:
+        return Mark.NONE
+    if dossier.clock_paused_at is not None:
+        return Mark.PAUSED
+    if dossier.due_at < now:
+        return Mark.OVERDUE
+    if to_local(dossier.due_at).date() == to_local(now).date():
+        return Mark.DUE_TODAY
+    if dossier.due_at <= soon_until:
+        return Mark.DUE_SOON
+    return Mark.NONE
+
+
+@dataclass
+class Row:
+    dossier: Dossier
+    mark: str
+
+    @property
+    def mark_label(self) -> str:
+        return str(MARK_LABELS[self.mark])
+
+
+@dataclass
+class Tab:
+    scope: str
+    label: str
+    count: int
+    current: bool
+
+
+@dataclass
+class Inbox:
+    scope: str
+    rows: list[Row]
+    tabs: list[Tab]
+    counts: dict[str, int] = field(default_factory=dict)
+    truncated: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def _marked(dossiers: list[Dossier], now: datetime, calendar: WorkCalendar | None) -> list[Row]:
+    calendar = calendar or WorkCalendar.from_db()
+    limits: dict[int, datetime] = {}
+    rows = []
+    for dossier in dossiers:
+        if dossier.center_id not in limits:
+            limits[dossier.center_id] = soon_limit(
+                now, calendar, OfficeHours.from_center(dossier.center)
+            )
+        rows.append(Row(dossier, deadline_mark(dossier, now, limits[dossier.center_id])))
+    return rows
+
+
+def inbox(
+    membership: StaffMembership,
+    scope: str | None,
+    *,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+) -> Inbox:
+    """The dossiers waiting in one tab, soonest due first, with marks and counts."""
+    scopes = scopes_for(membership)
+    scope = scope if scope in scopes else scopes[0]
+    dossiers = list(
+        scope_queryset(membership, scope).order_by(
+            F("due_at").asc(nulls_last=True), "received_at", "id"
+        )[: MAX_INBOX_ROWS + 1]
+    )
+    truncated = len(dossiers) > MAX_INBOX_ROWS
+    rows = _marked(dossiers[:MAX_INBOX_ROWS], now, calendar)
+    counts = {mark: 0 for mark in (Mark.OVERDUE, Mark.DUE_TODAY, Mark.DUE_SOON, Mark.PAUSED)}
+    for row in rows:
+        if row.mark:
+            counts[row.mark] += 1
+    tabs = [
+        Tab(
+            scope=s,
+            label=str(SCOPE_LABELS[s]),
+            count=len(rows) if s == scope else scope_queryset(membership, s).count(),
+            current=s == scope,
+        )
+        for s in scopes
+    ]
+    return Inbox(scope=scope, rows=rows, tabs=tabs, counts=counts, truncated=truncated)
+
+
+_ID_NUMBER = re.compile(r"^[0-9]{9,12}$")
+
+
+def search(
+    membership: StaffMembership,
+    query: str,
+    *,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+) -> list[Row]:
+    """Dossiers the member may read whose code, applicant name or ID number matches.
+
+    Names are compared without accents and case ("nguyen thi" finds "Nguyễn Thị"), in Python:
+    SQLite's LIKE folds ASCII only, and a commune center holds a few thousand dossiers a year.
+    """
+    text = " ".join((query or "").split())[:200]
+    if not text:
+        return []
+    visible = visible_dossiers(membership)
+    ids: set[int] = set()
+    if any(ch.isdigit() for ch in text):
+        # A code or its tail ("0007"), or a personal ID number (exact: never a prefix search
+        # over other people's numbers).
+        matches = Q(code__icontains=normalize_code(text))
+        if _ID_NUMBER.match(text):
+            matches |= Q(applicant_id_number=text)
+        ids.update(visible.filter(matches).values_list("id", flat=True)[:MAX_SEARCH_RESULTS])
+    else:
+        # Every typed word starts a word of the name: "ng tuyet" finds "Nguyễn Thị Ánh Tuyết".
+        words = fold(text).split()
+        for pk, name in visible.values_list("id", "applicant_name").iterator():
+            name_words = fold(name).split()
+            if all(any(n.startswith(w) for n in name_words) for w in words):
+                ids.add(pk)
+    dossiers = list(visible.filter(id__in=ids).order_by("-received_at", "-id")[:MAX_SEARCH_RESULTS])
+    return _marked(dossiers, now, calendar)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from motcua.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("dang-nhap/", views.OfficerLoginView.as_view(), name="login"),
+    path("dang-xuat/", views.OfficerLogoutView.as_view(), name="logout"),
+    path("", views.inbox, name="inbox"),
+    path("ho-so/<str:code>/", views.dossier_page, name="dossier"),
+    path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="action"),
+    path("ho-so/<str:code>/giay-to/<int:position>/", views.document_file, name="document"),
+]

@@ -1,0 +1,395 @@
+"""Officer pages: sign-in, the inbox with search, the dossier page and its action forms.
+
+Thin edges: each view parses the request, checks access (``access``), reads through
+``selectors`` or calls the one workflow writer (``dossiers.actions.perform``) inside
+``transaction.atomic()``, and renders. The rules live in the workflow table and the service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import LoginView, LogoutView
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from motcua.backoffice import selectors
+from motcua.backoffice.access import dossier_for, officer_required
+from motcua.centers.models import StaffMembership
+from motcua.dossiers.actions import ActionError, ActionRequest, StaleDossier, perform
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.states import (
+    DossierStatus,
+    EventAction,
+    ResultDelivery,
+    Role,
+    available_actions,
+)
+from motcua.workcalendar.services import OfficeHours, WorkCalendar, local_tz
+
+
+def clock() -> datetime:
+    """The current moment; the only place the back office reads the clock (tests replace it)."""
+    return timezone.now()
+
+
+class OfficerLoginView(LoginView):
+    template_name = "backoffice/login.html"
+    redirect_authenticated_user = True
+    next_page = "backoffice:inbox"
+
+
+class OfficerLogoutView(LogoutView):
+    next_page = "backoffice:login"
+
+
+# Inbox
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    now = clock()
+    calendar = WorkCalendar.from_db()
+    context: dict[str, Any] = {
+        "membership": membership,
+        "inbox": selectors.inbox(membership, request.GET.get("xem"), now=now, calendar=calendar),
+        "mark_labels": selectors.MARK_LABELS,
+        "now": now,
+    }
+    if request.method == "POST":
+        # Search text may be a personal ID number (Nghị định 13/2023/NĐ-CP): it travels in the
+        # POST body, never in a URL that ends up in access logs or browser history.
+        query = " ".join(request.POST.get("q", "").split())[:200]
+        context["query"] = query
+        context["results"] = selectors.search(membership, query, now=now, calendar=calendar)
+        context["searched"] = True
+    return render(request, "backoffice/inbox.html", context)
+
+
+# Dossier page
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """How the form of one action looks; whether a reason is required is the service's rule."""
+
+    action: str
+    note_label: str
+    note_required: bool = False
+    tone: str = "primary"
+
+    @property
+    def label(self) -> str:
+        return EventAction(self.action).label
+
+
+_NOTE = gettext_lazy("Ghi chú (không bắt buộc)")
+ACTION_SPECS = {
+    spec.action: spec
+    for spec in [
+        ActionSpec(EventAction.ACCEPT, _NOTE),
+        ActionSpec(
+            EventAction.REFUSE,
+            gettext_lazy("Lý do không tiếp nhận (in trên Mẫu 03)"),
+            note_required=True,
+            tone="danger",
+        ),
+        ActionSpec(EventAction.ASSIGN, _NOTE),
+        ActionSpec(
+            EventAction.REQUEST_SUPPLEMENT,
+            gettext_lazy("Nội dung cần bổ sung, hoàn thiện (in trên Mẫu 02)"),
+            note_required=True,
+            tone="secondary",
+        ),
+        ActionSpec(EventAction.SUBMIT_SUPPLEMENT, _NOTE),
+        ActionSpec(EventAction.REQUEST_PAYMENT, _NOTE, tone="secondary"),
+        ActionSpec(EventAction.CONFIRM_PAYMENT, _NOTE),
+        ActionSpec(EventAction.SUBMIT_FOR_SIGNATURE, _NOTE),
+        ActionSpec(EventAction.SIGN, _NOTE),
+        ActionSpec(
+            EventAction.RETURN_FOR_REWORK,
+            gettext_lazy("Nội dung cần xử lý lại"),
+            tone="secondary",
+        ),
+        ActionSpec(EventAction.MARK_RESULT_READY, _NOTE),
+        ActionSpec(EventAction.RETURN_RESULT, _NOTE),
+        ActionSpec(
+            EventAction.RESCHEDULE,
+            gettext_lazy("Lý do chậm và lời xin lỗi (in trên Mẫu 04)"),
+            note_required=True,
+            tone="secondary",
+        ),
+        ActionSpec(
+            EventAction.STOP,
+            gettext_lazy("Lý do dừng xử lý"),
+            note_required=True,
+            tone="danger",
+        ),
+        ActionSpec(
+            EventAction.WITHDRAW,
+            gettext_lazy("Nội dung đơn rút hồ sơ của công dân"),
+            note_required=True,
+            tone="danger",
+        ),
+    ]
+}
+
+
+def _actor_names(actors: set[str]) -> dict[str, str]:
+    user_ids = {int(a[5:]) for a in actors if a.startswith("user:") and a[5:].isdigit()}
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    names = {f"user:{u.pk}": (u.get_full_name() or u.get_username()) for u in users}
+    for actor in actors - names.keys():
+        kind, _sep, rest = actor.partition(":")
+        names[actor] = _("Kiosk số %(n)s") % {"n": rest} if kind == "kiosk" else actor
+    return names
+
+
+def _event_details(event, units: dict[int, str], users: dict[str, str]) -> list[str]:
+    data = event.data or {}
+    details = []
+    if event.action == EventAction.ASSIGN:
+        if data.get("to_unit_id"):
+            details.append(_("Đơn vị: %(u)s") % {"u": units.get(data["to_unit_id"], "?")})
+        if data.get("to_user_id"):
+            details.append(_("Cán bộ: %(u)s") % {"u": users.get(f"user:{data['to_user_id']}", "?")})
+    if data.get("due_after"):
+        moved = datetime.fromisoformat(data["due_after"]).astimezone(local_tz())
+        details.append(_("Hẹn trả mới: %(d)s") % {"d": moved.strftime("%H:%M %d/%m/%Y")})
+    if data.get("delivery") in ResultDelivery.values:
+        details.append(str(ResultDelivery(data["delivery"]).label))
+    return details
+
+
+def _money(amount: int | None) -> str:
+    if amount is None:
+        return _("Theo quy định")
+    if amount == 0:
+        return _("Miễn phí")
+    return _("%(amount)s đồng") % {"amount": f"{amount:,}".replace(",", ".")}
+
+
+def _display_value(field, value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if field is not None and field.choices:
+        labels = {c.value: c.label for c in field.choices}
+        return labels.get(value, str(value))
+    if field is not None and field.type == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if field is not None and field.type == "money" and isinstance(value, int):
+        return _money(value)
+    return str(value)
+
+
+def _form_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The declaration as the officer reads it: the form's own sections and labels."""
+    from motcua.eforms.registry import definition_for
+
+    answers = dict(dossier.form_data or {})
+    sections = []
+    try:
+        definition = definition_for(dossier.procedure.code)
+    except Exception:  # noqa: BLE001 - a broken definition must not hide the dossier
+        definition = None
+    if definition is not None:
+        for section in definition.sections:
+            rows = []
+            for field in section.fields:
+                shown = _display_value(field, answers.pop(field.name, None))
+                if shown:
+                    rows.append((field.label, shown))
+            if rows:
+                sections.append((section.title, rows))
+    rest = [(key, _display_value(None, value)) for key, value in answers.items()]
+    rest = [(k, v) for k, v in rest if v]
+    if rest:
+        sections.append((_("Thông tin khác"), rest))
+    return sections
+
+
+def _dossier_context(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    error: str = "",
+    failed_action: str = "",
+    posted: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    membership = request.membership  # type: ignore[attr-defined]
+    now = clock()
+    events = list(dossier.events.order_by("seq"))
+    actor_names = _actor_names({e.actor for e in events})
+    assigned_ids = {
+        f"user:{e.data.get('to_user_id')}" for e in events if (e.data or {}).get("to_user_id")
+    }
+    user_names = {**_actor_names(assigned_ids), **actor_names}
+    units = dict(dossier.center.units.values_list("id", "name"))
+    calendar = WorkCalendar.from_db()
+    soon = selectors.soon_limit(now, calendar, OfficeHours.from_center(dossier.center))
+    mark = selectors.deadline_mark(dossier, now, soon)
+    timeline = [
+        {
+            "event": e,
+            "actor": actor_names.get(e.actor, e.actor),
+            "label": EventAction(e.action).label if e.action in EventAction.values else e.action,
+            "from": DossierStatus(e.from_status).label if e.from_status else "",
+            "to": DossierStatus(e.to_status).label,
+            "details": _event_details(e, units, user_names),
+        }
+        for e in events
+    ]
+    staff = (
+        StaffMembership.objects.filter(
+            center=dossier.center_id,
+            is_active=True,
+            role__in=[Role.SPECIALIST, Role.LEADER],
+            user__is_active=True,
+        )
+        .select_related("user", "unit")
+        .order_by("role", "unit__name", "user__last_name", "user__username")
+    )
+    actions = [ACTION_SPECS[a] for a in available_actions(dossier.status, membership.role)]
+    return {
+        "membership": membership,
+        "dossier": dossier,
+        "mark": mark,
+        "mark_label": selectors.MARK_LABELS[mark],
+        "fee": _money(dossier.fee_vnd),
+        "applicant_sex": dossier.get_applicant_sex_display(),
+        "form_sections": _form_sections(dossier),
+        "documents": list(dossier.documents.all()),
+        "timeline": timeline,
+        "seen_seq": events[-1].seq if events else 0,
+        "actions": actions,
+        "units": dossier.center.units.order_by("name"),
+        "staff": staff,
+        "deliveries": ResultDelivery.choices,
+        "error": error,
+        "failed_action": failed_action,
+        "posted": posted or {},
+        "read_only": not actions,
+    }
+
+
+@officer_required
+@require_GET
+def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
+    return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+class InvalidInput(Exception):
+    pass
+
+
+def _action_data(action: str, post, dossier: Dossier) -> dict[str, Any]:
+    """The action's own inputs, parsed; choices outside this center are refused here."""
+    if action == EventAction.ASSIGN:
+        unit_id, user_id = _int_or_none(post.get("unit_id")), _int_or_none(post.get("user_id"))
+        if (
+            user_id is not None
+            and not StaffMembership.objects.filter(
+                user_id=user_id, center=dossier.center_id, is_active=True
+            ).exists()
+        ):
+            raise InvalidInput(_("Cán bộ được chọn không làm việc tại trung tâm này."))
+        return {"unit_id": unit_id, "user_id": user_id}
+    if action == EventAction.RESCHEDULE:
+        raw = parse_datetime((post.get("new_due_at") or "").strip())
+        if raw is not None and timezone.is_naive(raw):
+            raw = timezone.make_aware(raw, local_tz())
+        return {"new_due_at": raw}
+    if action == EventAction.RETURN_RESULT:
+        return {"delivery": post.get("delivery") or dossier.result_delivery}
+    return {}
+
+
+@officer_required
+@require_POST
+def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    dossier = dossier_for(membership, code)
+    if action not in EventAction.values or action == EventAction.RECEIVE:
+        raise Http404(action)
+    posted = {k: request.POST.get(k, "") for k in ("note", "unit_id", "user_id", "new_due_at")}
+
+    def refused(message: str, status: int, *, keep_input: bool = True) -> HttpResponse:
+        dossier.refresh_from_db()
+        context = _dossier_context(
+            request,
+            dossier,
+            error=message,
+            failed_action=action if keep_input else "",
+            posted=posted if keep_input else {},
+        )
+        return render(request, "backoffice/dossier.html", context, status=status)
+
+    try:
+        data = _action_data(action, request.POST, dossier)
+    except InvalidInput as exc:
+        return refused(str(exc), 422)
+    try:
+        with transaction.atomic():
+            perform(
+                dossier.pk,
+                ActionRequest(
+                    action=action,
+                    role=membership.role,
+                    actor=f"user:{request.user.pk}",
+                    seen_seq=_int_or_none(request.POST.get("seen_seq")) or 0,
+                    now=clock(),
+                    note=request.POST.get("note", ""),
+                    data=data,
+                ),
+            )
+    except StaleDossier as exc:
+        # The page is shown again with the newest state and timeline; what the officer typed
+        # is kept so that they can re-send it once they have checked.
+        return refused(exc.message, exc.status_code)
+    except ActionError as exc:
+        return refused(exc.message, exc.status_code)
+    messages.success(
+        request,
+        _("Đã “%(action)s” hồ sơ %(code)s.")
+        % {"action": EventAction(action).label, "code": dossier.code},
+    )
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@officer_required
+@require_GET
+def document_file(request: HttpRequest, code: str, position: int) -> HttpResponse:
+    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
+    document = dossier.documents.filter(position=position).exclude(file="").first()
+    if document is None:
+        raise Http404(position)
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type or "application/octet-stream",
+        filename=document.file.name.rsplit("/", 1)[-1],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
