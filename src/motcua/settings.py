@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.eforms",
     "motcua.dossiers",
+    "motcua.signing",
     "motcua.kiosk",
     "motcua.backoffice",
 ]
@@ -161,6 +162,7 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "motcua.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("HTTPS", False):

@@ -99,3 +99,16 @@ def require_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return response
 
     return wrapper
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in Vietnamese: usually a form left open too long or cookies off."""
+    return error_response(
+        request,
+        403,
+        _("Phiên làm việc đã hết hạn"),
+        _(
+            "Trang này đã mở quá lâu hoặc trình duyệt đang chặn cookie, nên thông tin gửi đi "
+            "không được chấp nhận. Xin tải lại trang rồi thực hiện lại."
+        ),
+    )

@@ -62,19 +62,27 @@ def activate(request: HttpRequest) -> HttpResponse:
         code = "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
         now = timezone.now()
         with transaction.atomic():
-            device = next(
-                (
-                    d
-                    for d in KioskDevice.objects.select_for_update().filter(
-                        is_active=True, activation_expires_at__gte=now
-                    )
-                    if d.activation_code_matches(code, now=now)
-                ),
-                None,
+            pending = list(
+                KioskDevice.objects.select_for_update().filter(
+                    is_active=True, activation_expires_at__gte=now
+                )
             )
+            device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
             if device is not None:
                 secret = device.activate(now=now)
                 device.save()
+            else:
+                # Guessing 8 digits: every wrong try counts against every pending code, and a
+                # code dies after MAX_ACTIVATION_FAILURES wrong tries (a new one is issued).
+                for d in pending:
+                    d.register_failed_activation()
+                    d.save(
+                        update_fields=[
+                            "activation_failures",
+                            "activation_code_hash",
+                            "activation_expires_at",
+                        ]
+                    )
         if device is not None:
             response = redirect("kiosk:start")
             set_device_cookie(response, device, secret)
