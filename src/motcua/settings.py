@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.eforms",
     "motcua.dossiers",
-    "motcua.signing",
     "motcua.kiosk",
     "motcua.backoffice",
 ]
