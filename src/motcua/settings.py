@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.eforms",
     "motcua.dossiers",
+    "motcua.signing",
     "motcua.kiosk",
     "motcua.backoffice",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("kiosk/", include("motcua.kiosk.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
+    path("xac-thuc/", include("motcua.signing.urls")),
     path("bieu-mau/", include("motcua.eforms.urls")),
     path("dinh-danh/", include("motcua.identity.urls")),
     path("lich/", include("motcua.workcalendar.urls")),

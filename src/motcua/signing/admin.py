@@ -1,0 +1,93 @@
+"""Leaders' certificates (declared by the center admin) and signed results (read-only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from motcua.signing.models import SignedResult, SigningCertificate
+from motcua.signing.services import SigningError, describe_certificate, fill_certificate_info
+
+INFO_FIELDS = [
+    "subject",
+    "common_name",
+    "organisation",
+    "issuer",
+    "serial",
+    "not_before",
+    "not_after",
+]
+
+
+class SigningCertificateForm(forms.ModelForm):
+    class Meta:
+        model = SigningCertificate
+        fields = ["user", "label", "p12_path", "passphrase_env", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        path = cleaned.get("p12_path")
+        if path:
+            # Open the file now, with the passphrase signing will use: a wrong path or passphrase
+            # shows up here, not when the leader is about to sign.
+            try:
+                self.certificate_info = describe_certificate(
+                    path, passphrase_env=cleaned.get("passphrase_env", "")
+                )
+            except SigningError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return cleaned
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    form = SigningCertificateForm
+    list_display = ["label", "user", "common_name", "organisation", "not_after", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["label", "common_name", "user__username", "serial"]
+    readonly_fields = INFO_FIELDS
+    fieldsets = [
+        (None, {"fields": ["user", "label", "p12_path", "passphrase_env", "is_active"]}),
+        (_("Thông tin đọc từ chứng thư"), {"fields": INFO_FIELDS}),
+    ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        fill_certificate_info(obj, form.certificate_info)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SignedResult)
+class SignedResultAdmin(admin.ModelAdmin):
+    list_display = ["dossier", "signer_name", "signed_at", "verification_code"]
+    search_fields = ["dossier__code", "verification_code", "signer_name"]
+    date_hierarchy = "signed_at"
+    readonly_fields = [
+        "dossier",
+        "certificate",
+        "signer",
+        "stored_file",
+        "size",
+        "sha256",
+        "result_name",
+        "signer_name",
+        "signer_organisation",
+        "signed_at",
+        "verification_code",
+    ]
+
+    exclude = ["file"]
+
+    @admin.display(description=_("tệp lưu trữ"))
+    def stored_file(self, obj: SignedResult) -> str:
+        # The name only, no link: the file holds personal data and is not served publicly.
+        return obj.file.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
