@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.backoffice import selectors
 from motcua.backoffice.access import dossier_for, officer_required
+from motcua.backoffice.templatetags.backoffice import officer_name
 from motcua.centers.models import StaffMembership
 from motcua.dossiers.actions import ActionError, ActionRequest, StaleDossier, perform
 from motcua.dossiers.models import Dossier
@@ -150,7 +151,7 @@ ACTION_SPECS = {
 def _actor_names(actors: set[str]) -> dict[str, str]:
     user_ids = {int(a[5:]) for a in actors if a.startswith("user:") and a[5:].isdigit()}
     users = get_user_model().objects.filter(pk__in=user_ids)
-    names = {f"user:{u.pk}": (u.get_full_name() or u.get_username()) for u in users}
+    names = {f"user:{u.pk}": officer_name(u) for u in users}
     for actor in actors - names.keys():
         kind, _sep, rest = actor.partition(":")
         names[actor] = _("Kiosk số %(n)s") % {"n": rest} if kind == "kiosk" else actor

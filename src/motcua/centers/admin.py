@@ -72,7 +72,7 @@ class StaffMembershipAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("họ và tên"), ordering="user__last_name")
     def full_name(self, obj: StaffMembership) -> str:
-        return obj.user.get_full_name()
+        return f"{obj.user.last_name} {obj.user.first_name}".strip()
 
     def get_queryset(self, request):
         center_id = _own_center_id(request)
