@@ -96,6 +96,7 @@ class ActionSpec:
         return EventAction(self.action).label
 
 
+TONE_ORDER = {"primary": 0, "secondary": 1, "danger": 2}
 _NOTE = gettext_lazy("Ghi chú (không bắt buộc)")
 ACTION_SPECS = {
     spec.action: spec
@@ -200,7 +201,11 @@ def _display_value(field, value: Any) -> str:
     return str(value)
 
 
-def _form_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str]]]]:
+# A label longer than this (a pledge, a declaration) takes the whole row, label above value.
+LONG_LABEL = 60
+
+
+def _form_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The declaration as the officer reads it: the form's own sections and labels."""
     from motcua.eforms.registry import definition_for
 
@@ -216,11 +221,11 @@ def _form_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str]]]]:
             for field in section.fields:
                 shown = _display_value(field, answers.pop(field.name, None))
                 if shown:
-                    rows.append((field.label, shown))
+                    rows.append((field.label, shown, len(field.label) > LONG_LABEL))
             if rows:
                 sections.append((section.title, rows))
-    rest = [(key, _display_value(None, value)) for key, value in answers.items()]
-    rest = [(k, v) for k, v in rest if v]
+    rest = [(key, _display_value(None, value), False) for key, value in answers.items()]
+    rest = [row for row in rest if row[1]]
     if rest:
         sections.append((_("Thông tin khác"), rest))
     return sections
@@ -265,9 +270,17 @@ def _dossier_context(
             user__is_active=True,
         )
         .select_related("user", "unit")
-        .order_by("role", "unit__name", "user__last_name", "user__username")
+        .order_by("unit__name", "user__first_name", "user__username")
     )
-    actions = [ACTION_SPECS[a] for a in available_actions(dossier.status, membership.role)]
+    # Specialists first: they are the ones dossiers are usually handed to.
+    staff = sorted(staff, key=lambda m: m.role != Role.SPECIALIST)
+    # The table decides which actions; the page puts the ones that move the dossier forward
+    # first and opens the first of them, so a refusal is never one stray click away.
+    actions = sorted(
+        (ACTION_SPECS[a] for a in available_actions(dossier.status, membership.role)),
+        key=lambda spec: TONE_ORDER[spec.tone],
+    )
+    default_open = next((s.action for s in actions if s.tone == "primary"), "")
     return {
         "membership": membership,
         "dossier": dossier,
@@ -287,6 +300,7 @@ def _dossier_context(
         "failed_action": failed_action,
         "posted": posted or {},
         "read_only": not actions,
+        "default_open": default_open,
     }
 
 
