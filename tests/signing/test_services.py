@@ -151,6 +151,20 @@ class TestSignResult:
         assert not result.trusted and not result.ok
         assert "tin cậy" in result.message
 
+    def test_is_checked_at_the_given_moment_so_stored_results_outlive_the_certificate(self, signed):
+        data = stored_bytes(signed)
+        ten_years_on = signed.signed_at + timedelta(days=3650)
+        assert not verify_signed_pdf(data, moment=ten_years_on).trusted
+        assert verify_signed_pdf(data, moment=signed.signed_at).ok
+
+    def test_names_the_issuing_ca(self, signed):
+        assert verify_signed_pdf(stored_bytes(signed)).issuer == pki.DEMO_CA_NAME
+
+    def test_a_trust_list_that_cannot_be_read_trusts_nothing(self, signed, settings):
+        settings.MOTCUA_PKI_TRUST_ROOTS = ["/khong/co/ca.pem"]
+        result = verify_signed_pdf(stored_bytes(signed))
+        assert result.intact and result.valid and not result.trusted
+
     def test_appending_an_update_after_signing_is_reported_as_a_change(self, signed):
         from pyhanko.pdf_utils.generic import NameObject, TextStringObject
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter

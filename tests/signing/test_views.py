@@ -39,6 +39,7 @@ class TestVerifyPage:
         assert "Giấy chứng nhận kết hôn" in html
         assert "Trần Văn Lãnh Đạo" in html
         assert "Trung tâm Phục vụ hành chính công xã Hiền Lương" in html
+        assert "KHÔNG DÙNG THẬT" in html  # the demo CA says what it is
         assert_no_personal_data(html)
         assert response["X-Robots-Tag"] == "noindex"
 

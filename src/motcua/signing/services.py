@@ -74,6 +74,7 @@ class VerificationResult:
     signed_at: datetime | None
     coverage: str
     message: str
+    issuer: str = ""
 
     @property
     def ok(self) -> bool:
@@ -473,13 +474,26 @@ TAMPERED = "Chữ ký không hợp lệ: tài liệu đã bị sửa sau khi ký
 UNREADABLE = "Không đọc được chữ ký số trong tệp: tệp bị hỏng hoặc không phải văn bản PDF đã ký số."
 
 
-def verify_signed_pdf(data: bytes, *, trust_roots=None) -> VerificationResult:
+def verify_signed_pdf(
+    data: bytes, *, trust_roots=None, moment: datetime | None = None
+) -> VerificationResult:
     """Check the leader's signature on ``data``; trusted means it chains to ``trust_roots``.
 
     ``trust_roots`` defaults to MOTCUA_PKI_TRUST_ROOTS (the demo CA when present). Certificates
     of the demo PKI have no revocation service, so revocation is checked when available only.
+    ``moment`` is when the certificate must have been valid: now by default; the signing time
+    recorded by the server for a result it signed itself, so a result stays verifiable after
+    the leader's certificate has expired (the signature carries no trusted timestamp).
     """
-    roots = pki.load_trust_roots() if trust_roots is None else list(trust_roots)
+    if trust_roots is None:
+        try:
+            roots = pki.load_trust_roots()
+        except pki.PkiError:
+            # A misconfigured trust list must not break the public page: nothing is trusted.
+            logger.exception("trust roots could not be loaded")
+            roots = []
+    else:
+        roots = list(trust_roots)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
@@ -490,7 +504,7 @@ def verify_signed_pdf(data: bytes, *, trust_roots=None) -> VerificationResult:
         return _invalid("Tệp không có chữ ký số.")
     embedded = next((s for s in signatures if s.field_name == SIGNATURE_FIELD), signatures[0])
     context = ValidationContext(
-        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail"
+        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment
     )
     try:
         status = validate_pdf_signature(embedded, context)
@@ -501,6 +515,8 @@ def verify_signed_pdf(data: bytes, *, trust_roots=None) -> VerificationResult:
     subject = status.signing_cert.subject.native if status.signing_cert is not None else {}
     signer = pki.nfc(str(subject.get("common_name", "")))
     organisation = pki.nfc(str(subject.get("organization_name", "")))
+    issuer_name = status.signing_cert.issuer.native if status.signing_cert is not None else {}
+    issuer = pki.nfc(str(issuer_name.get("common_name", "")))
     intact, valid, trusted = bool(status.intact), bool(status.valid), bool(status.trusted)
     if not intact or coverage != "entire_file":
         message = TAMPERED
@@ -519,6 +535,7 @@ def verify_signed_pdf(data: bytes, *, trust_roots=None) -> VerificationResult:
         trusted=trusted,
         signer=signer,
         organisation=organisation,
+        issuer=issuer,
         signed_at=status.signer_reported_dt,
         coverage=coverage,
         message=message,
@@ -549,7 +566,7 @@ def verify_stored_result(result: SignedResult) -> StoredVerification:
     key = f"motcua:signing:verify:{result.verification_code}:{digest}"
     verification = cache.get(key)
     if verification is None:
-        verification = verify_signed_pdf(data)
+        verification = verify_signed_pdf(data, moment=result.signed_at)
         cache.set(key, verification, VERIFICATION_CACHE_SECONDS)
     return StoredVerification(result, verification, digest == result.sha256)
 
