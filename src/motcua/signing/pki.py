@@ -200,7 +200,7 @@ def ensure_passphrase(directory: Path) -> tuple[bytes, str]:
 
 def write_private(path: Path, data: bytes) -> None:
     """Write a secret readable by the owner only, from the first byte (no chmod afterwards)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
