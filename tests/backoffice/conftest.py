@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -95,8 +95,37 @@ def unit(center) -> Unit:
     return center.units.get(code="tu-phap-ho-tich")
 
 
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory):
+    """A demo CA and leader certificates valid over the 2025 dates these tests use."""
+    from motcua.signing import pki
+
+    return pki.create_demo_pki(tmp_path_factory.mktemp("pki"), now=datetime(2025, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture(autouse=True)
+def pki_settings(settings, demo_pki, monkeypatch):
+    from motcua.signing import pki
+
+    settings.MOTCUA_PKI_DIR = demo_pki.directory
+    settings.MOTCUA_PKI_TRUST_ROOTS = None
+    monkeypatch.delenv(pki.PASSPHRASE_ENV, raising=False)
+    monkeypatch.delenv("MOTCUA_PKI_TRUST_ROOTS", raising=False)
+
+
+def give_certificate(user) -> None:
+    from motcua.signing.services import register_certificate
+
+    with transaction.atomic():
+        register_certificate(
+            user=user, p12_path="lanh-dao/tran-van-lanh-dao.p12", label="Chữ ký số lãnh đạo"
+        )
+
+
 @pytest.fixture
 def officers(center, unit) -> dict:
+    leader = make_officer("lanhdao", "leader", center, last_name="Phạm Quốc", first_name="Hùng")
+    give_certificate(leader)
     return {
         "reception": make_officer(
             "tiepnhan", "reception", center, last_name="Trần Thị", first_name="Lan"
@@ -104,9 +133,7 @@ def officers(center, unit) -> dict:
         "specialist": make_officer(
             "hotich", "specialist", center, unit=unit, last_name="Nguyễn Văn", first_name="Minh"
         ),
-        "leader": make_officer(
-            "lanhdao", "leader", center, last_name="Phạm Quốc", first_name="Hùng"
-        ),
+        "leader": leader,
         "center_admin": make_officer("quantri", "center_admin", center),
         "provincial_viewer": make_officer(
             "tinh", "provincial_viewer", None, province="Tỉnh Phú Thọ"

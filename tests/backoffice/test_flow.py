@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -70,6 +71,13 @@ class TestFullFlow:
         clock.now = vn(2025, 7, 9, 15, 0)
         client.force_login(leader)
         done(client, act(client, dossier, "sign", note="Đồng ý"), dossier, "Ký duyệt")
+        # The leader's act produced a PAdES-signed result that verifies.
+        from motcua.signing.services import verify_signed_pdf
+
+        signed = dossier.signed_results.get()
+        with signed.file.open("rb") as fh:
+            assert verify_signed_pdf(fh.read(), moment=signed.signed_at).ok
+        assert "Trang xác thực" in page(client, dossier)
 
         clock.now = vn(2025, 7, 10, 8, 0)
         client.force_login(reception)
@@ -217,3 +225,30 @@ class TestRefusals:
         act(client, dossier, "withdraw", note="")
         assert DossierEvent.objects.count() == before
         assert Dossier.objects.get(pk=dossier.pk).status == "received"
+
+
+@pytest.mark.django_db
+def test_leader_without_a_certificate_cannot_sign(client, center, unit, dossier, clock):
+    from motcua.dossiers.actions import ActionRequest, perform
+
+    leader = make_officer("lanhdao2", "leader", center)
+    with transaction.atomic():
+        for action, role in (("assign", "reception"), ("submit_for_signature", "specialist")):
+            seq = dossier.events.order_by("-seq").first().seq
+            perform(
+                dossier.pk,
+                ActionRequest(
+                    action=action,
+                    role=role,
+                    actor="user:1",
+                    seen_seq=seq,
+                    now=clock.now,
+                    data={"unit_id": unit.pk} if action == "assign" else {},
+                ),
+            )
+    client.force_login(leader)
+    response = act(client, dossier, "sign", note="Đồng ý")
+    assert response.status_code == 409
+    assert "chưa được khai báo chứng thư số" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == "awaiting_signature" and not dossier.signed_results.exists()

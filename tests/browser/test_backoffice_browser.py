@@ -38,6 +38,7 @@ def seeded(media_root_for_browser):
     from motcua.centers.models import Center
 
     center = Center.objects.get()
+    give_leader_certificate()
     now = timezone.now()
     made = []
     for n, name in enumerate(APPLICANTS):
@@ -65,8 +66,28 @@ def seeded(media_root_for_browser):
 
 
 @pytest.fixture
-def media_root_for_browser(settings, tmp_path):
+def media_root_for_browser(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The leader signs with a certificate of a throwaway demo CA.
+    from motcua.signing import pki
+
+    demo = pki.create_demo_pki(tmp_path / "pki", now=timezone.now())
+    settings.MOTCUA_PKI_DIR = demo.directory
+    settings.MOTCUA_PKI_TRUST_ROOTS = None
+    monkeypatch.delenv(pki.PASSPHRASE_ENV, raising=False)
+
+
+def give_leader_certificate() -> None:
+    from django.contrib.auth import get_user_model
+
+    from motcua.signing.services import register_certificate
+
+    with transaction.atomic():
+        register_certificate(
+            user=get_user_model().objects.get(username="lanhdao"),
+            p12_path="lanh-dao/tran-van-lanh-dao.p12",
+            label="Chữ ký số lãnh đạo",
+        )
 
 
 def sign_in(page, base_url: str, username: str) -> None:
@@ -144,6 +165,7 @@ def test_officers_take_a_dossier_from_inbox_to_signed(live_server, browser, scre
     page.get_by_role("link", name=dossier.code).click()
     take(page, "sign")
     expect(page.locator("[data-status]")).to_have_text("Đã xử lý xong")
+    expect(page.locator("[data-signed-result]")).to_contain_text("Trần Văn Lãnh Đạo")
     expect(page.locator(".bo-event")).to_have_count(4)
     shot("7-signed")
     page.locator(".bo-timeline").scroll_into_view_if_needed()

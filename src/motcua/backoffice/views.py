@@ -281,7 +281,9 @@ def _dossier_context(
         key=lambda spec: TONE_ORDER[spec.tone],
     )
     default_open = next((s.action for s in actions if s.tone == "primary"), "")
+    signed_results = list(dossier.signed_results.order_by("-signed_at"))
     return {
+        "signed_results": signed_results,
         "membership": membership,
         "dossier": dossier,
         "mark": mark,
@@ -366,6 +368,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         data = _action_data(action, request.POST, dossier)
     except InvalidInput as exc:
         return refused(str(exc), 422)
+    now = clock()
     try:
         with transaction.atomic():
             perform(
@@ -375,11 +378,15 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
                     role=membership.role,
                     actor=f"user:{request.user.pk}",
                     seen_seq=_int_or_none(request.POST.get("seen_seq")) or 0,
-                    now=clock(),
+                    now=now,
                     note=request.POST.get("note", ""),
                     data=data,
                 ),
             )
+            if action == EventAction.SIGN:
+                # Signing the result PDF is part of the leader's act: without a valid signature
+                # the status change rolls back too.
+                _sign_result_pdf(request, dossier, now)
     except StaleDossier as exc:
         # The page is shown again with the newest state and timeline; what the officer typed
         # is kept so that they can re-send it once they have checked.
@@ -392,6 +399,36 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         % {"action": EventAction(action).label, "code": dossier.code},
     )
     return redirect("backoffice:dossier", code=dossier.code)
+
+
+def _sign_result_pdf(request: HttpRequest, dossier: Dossier, now: datetime) -> None:
+    from motcua.signing.models import SigningCertificate
+    from motcua.signing.services import SigningError, public_base_url, sign_result
+
+    certificate = (
+        SigningCertificate.objects.filter(user=request.user, is_active=True)
+        .order_by("-not_after")
+        .first()
+    )
+    if certificate is None:
+        raise ActionError(
+            _(
+                "Bạn chưa được khai báo chứng thư số để ký kết quả. Xin quản trị viên khai báo "
+                "trong trang quản trị (Chứng thư số) hoặc chạy “motcua pki demo” khi dùng thử."
+            ),
+            409,
+        )
+    dossier.refresh_from_db()
+    try:
+        sign_result(
+            dossier,
+            certificate=certificate,
+            signer_user=request.user,
+            now=now,
+            base_url=public_base_url(request),
+        )
+    except SigningError as exc:
+        raise ActionError(exc.message, exc.status_code) from None
 
 
 @officer_required
