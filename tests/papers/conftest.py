@@ -10,14 +10,15 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from motcua.dossiers.actions import ActionRequest, perform
-from tests.backoffice.conftest import (  # noqa: F401 - fixtures are found by name
-    center,
-    media_root,
-    other_center,
-    procedure,
-    unit,
-)
+from tests.backoffice import conftest as backoffice
 from tests.backoffice.conftest import make_officer, submit, vn
+
+# The back office's fixtures, shared by name rather than copied.
+center = backoffice.center
+other_center = backoffice.other_center
+procedure = backoffice.procedure
+unit = backoffice.unit
+media_root = backoffice.media_root
 
 __all__ = ["act", "make_officer", "pdf_text", "submit", "vn"]
 
