@@ -145,6 +145,21 @@ class DossierDocument(models.Model):
     content_type = models.CharField(_("loại tệp"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"), null=True, blank=True)
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True)
+    # KPI 4.2 (QĐ 766/QĐ-TTg): the component exists as an electronic copy checked by an officer
+    # (or taken from the citizen's store). Written only by ``motcua.dossiers.documents``.
+    digitized = models.BooleanField(_("đã số hóa"), default=False)
+    digitized_at = models.DateTimeField(_("thời điểm số hóa"), null=True, blank=True)
+    digitized_by = models.CharField(_("người số hóa"), max_length=100, blank=True)
+    # KPI 4.3: the component was attached from the citizen's store instead of a new scan.
+    # PROTECT: the link is the record of the reuse; the store entry cannot vanish under it.
+    reused_from = models.ForeignKey(
+        "CitizenDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reuses",
+        verbose_name=_("dùng lại từ kho dữ liệu"),
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ đã nộp")
@@ -153,6 +168,56 @@ class DossierDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "position"], name="document_position_once")
         ]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+class CitizenDocument(models.Model):
+    """One digitized paper in a citizen's document store (kho dữ liệu), reusable in new dossiers.
+
+    The store is keyed by the 12-digit personal identification number (số định danh cá nhân,
+    Luật Căn cước 2023), as the citizen's store on Cổng DVCQG is; ``owner_id_number`` is personal
+    data (NĐ 13/2023/NĐ-CP) and never goes into URLs or event data. ``file`` names the same
+    stored object as the dossier component it was digitized from: stored objects are written
+    once and never overwritten, so sharing the name is safe and a reuse copies no bytes.
+    """
+
+    owner_id_number = models.CharField(_("số định danh cá nhân của chủ giấy tờ"), max_length=12)
+    # ``motcua.dossiers.documents.document_type_key`` of the catalog name (or the component's).
+    document_type = models.CharField(_("loại giấy tờ"), max_length=200)
+    name = models.TextField(_("tên giấy tờ"))
+    file = models.FileField(_("tệp"), upload_to="kho-du-lieu/", max_length=300)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    source_dossier = models.ForeignKey(
+        Dossier,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("số hóa từ hồ sơ"),
+    )
+    source_document = models.ForeignKey(
+        DossierDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("số hóa từ thành phần"),
+    )
+    # None: no expiry known (a birth certificate); a date: the last day it may be reused.
+    valid_until = models.DateField(_("có giá trị đến"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm đưa vào kho"))
+    updated_at = models.DateTimeField(_("thời điểm cập nhật"))
+    digitized_by = models.CharField(_("người số hóa"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("giấy tờ trong kho dữ liệu công dân")
+        verbose_name_plural = _("kho dữ liệu công dân")
+        ordering = ["owner_id_number", "document_type", "-created_at", "-id"]
+        indexes = [models.Index(fields=["owner_id_number", "document_type"])]
 
     def __str__(self) -> str:
         return self.name[:80]

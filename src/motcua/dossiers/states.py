@@ -114,6 +114,10 @@ class EventAction(models.TextChoices):
     RESCHEDULE = "reschedule", _("Xin lỗi và hẹn lại (Mẫu 04)")
     STOP = "stop", _("Dừng xử lý")
     WITHDRAW = "withdraw", _("Rút hồ sơ theo yêu cầu của công dân")
+    # Not workflow transitions (absent from TRANSITIONS): the status stays as it is. They are
+    # logged so that KPI 4.2 / 4.3 of QĐ 766 come from the event log.
+    DIGITIZE = "digitize", _("Số hóa thành phần hồ sơ")
+    REUSE = "reuse", _("Dùng lại giấy tờ đã số hóa")
 
 
 class TransitionNotAllowed(Exception):
