@@ -12,3 +12,8 @@ urlpatterns = [
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="action"),
     path("ho-so/<str:code>/giay-to/<int:position>/", views.document_file, name="document"),
 ]
+
+# Paper forms Mẫu 02–05 of a dossier and the tracking book (Mẫu 06).
+from motcua.backoffice.papers_views import urlpatterns as paper_urlpatterns  # noqa: E402
+
+urlpatterns += paper_urlpatterns
