@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import views
+from motcua.backoffice import documents_views, views
 
 app_name = "backoffice"
 
@@ -11,6 +11,25 @@ urlpatterns = [
     path("ho-so/<str:code>/", views.dossier_page, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="action"),
     path("ho-so/<str:code>/giay-to/<int:position>/", views.document_file, name="document"),
+]
+
+# Documents digitized once, reused (motcua.backoffice.documents_views).
+urlpatterns += [
+    path(
+        "ho-so/<str:code>/giay-to/<int:position>/so-hoa/",
+        documents_views.digitize,
+        name="digitize_document",
+    ),
+    path(
+        "ho-so/<str:code>/giay-to/<int:position>/tai-su-dung/<int:citizen_document_id>/",
+        documents_views.reuse,
+        name="reuse_document",
+    ),
+    path(
+        "ho-so/<str:code>/giay-to/<int:position>/kho/<int:citizen_document_id>/",
+        documents_views.stored_file,
+        name="stored_document",
+    ),
 ]
 
 # Paper forms Mẫu 02–05 of a dossier and the tracking book (Mẫu 06).
