@@ -103,7 +103,20 @@ class TestRenderApology:
         assert reason in text
         assert "09 giờ 05 phút, ngày 10 tháng 07 năm 2025" in text  # the original appointment
         assert "16 giờ 30 phút, ngày 16 tháng 07 năm 2025" in text  # the new one
-        assert "Nguyễn Văn Minh" in text
+        # A specialist's apology leaves the head of the agency's name to be signed by hand.
+        assert "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in text and "Nguyễn Văn Minh" not in text
+
+    def test_a_leaders_apology_carries_the_leaders_name(self, dossier, staff, unit):
+        event = act(
+            dossier,
+            staff["leader"],
+            "leader",
+            "reschedule",
+            vn(2025, 7, 9, 15, 0),
+            note="Chờ xác minh",
+            new_due_at=vn(2025, 7, 16, 16, 30),
+        )
+        assert "Phạm Quốc Hùng" in pdf_text(render_apology(dossier, event))
 
 
 class TestControlSheetRows:

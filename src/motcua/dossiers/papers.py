@@ -484,6 +484,17 @@ def render_refusal(dossier: Dossier, event: DossierEvent) -> bytes:
 # Mẫu 04
 
 
+def _is_leader(actor: str) -> bool:
+    from motcua.centers.models import StaffMembership
+    from motcua.dossiers.states import Role
+
+    user_id = actor[5:] if actor.startswith("user:") else ""
+    return (
+        user_id.isdigit()
+        and StaffMembership.objects.filter(user_id=int(user_id), role=Role.LEADER).exists()
+    )
+
+
 def render_apology(dossier: Dossier, event: DossierEvent) -> bytes:
     """Mẫu 04 Phiếu xin lỗi và hẹn lại ngày trả kết quả, from a ``reschedule`` event."""
     _check(event, dossier, EventAction.RESCHEDULE)
@@ -491,7 +502,9 @@ def render_apology(dossier: Dossier, event: DossierEvent) -> bytes:
     data = event.data or {}
     before = _parse_moment(data.get("due_before"))
     after = _parse_moment(data.get("due_after"))
-    signer = actor_names([event.actor]).get(event.actor, "")
+    # Mẫu 04 is signed by the head of the agency: the name is printed only when the leader
+    # recorded the apology; a specialist's draft leaves the line for the head to sign.
+    signer = actor_names([event.actor]).get(event.actor, "") if _is_leader(event.actor) else ""
     center = _x(dossier.center.name)
     story = [
         *_opening(dossier, s, width, event.at),
