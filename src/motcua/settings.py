@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.kiosk",
     "motcua.backoffice",
+    "motcua.notices",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,19 @@ MOTCUA_SEARCH_CACHE_DIR = Path(os.environ.get("MOTCUA_SEARCH_CACHE_DIR", VAR_DIR
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "").rstrip("/")
 # Name of the center shown in page headers; a province sets it per deployment.
 MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục vụ hành chính công xã")
+
+# Notices to citizens (outbox, sent by `motcua notices send` every minute). One sender per
+# channel; SMS and Zalo stay off until their gateway URL is set.
+NOTICE_SENDERS = {
+    "email": "motcua.notices.senders.EmailSender",
+    "sms": "motcua.notices.senders.SmsSender",
+    "zalo": "motcua.notices.senders.ZaloSender",
+}
+NOTICE_SMS_URL = os.environ.get("NOTICE_SMS_URL", "")
+NOTICE_SMS_TOKEN = os.environ.get("NOTICE_SMS_TOKEN", "")
+NOTICE_ZALO_URL = os.environ.get("NOTICE_ZALO_URL", "")
+NOTICE_ZALO_TOKEN = os.environ.get("NOTICE_ZALO_TOKEN", "")
+NOTICE_SEND_TIMEOUT = int(os.environ.get("NOTICE_SEND_TIMEOUT", "10"))
 
 LOGGING = {
     "version": 1,

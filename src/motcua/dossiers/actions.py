@@ -71,7 +71,7 @@ def perform(dossier_id: int, request: ActionRequest) -> DossierEvent:
     from_status = dossier.status
     dossier.status = next_status
     dossier.save()
-    return record_event(
+    event = record_event(
         dossier,
         action=request.action,
         from_status=from_status,
@@ -81,6 +81,10 @@ def perform(dossier_id: int, request: ActionRequest) -> DossierEvent:
         note=note,
         data=data,
     )
+    from motcua.notices.services import queue_for_event
+
+    queue_for_event(event)
+    return event
 
 
 def _require_note(note: str, what: str) -> None:

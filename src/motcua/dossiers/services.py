@@ -193,7 +193,7 @@ def submit_dossier(
             default_storage.delete(name)
         raise
 
-    record_event(
+    event = record_event(
         dossier,
         action=EventAction.RECEIVE,
         from_status="",
@@ -208,6 +208,9 @@ def submit_dossier(
             "documents": len(documents),
         },
     )
+    from motcua.notices.services import queue_for_event
+
+    queue_for_event(event)
     return dossier, True
 
 
