@@ -106,3 +106,13 @@ class TestContent:
         client.force_login(officers["reception"])
         url = f"/can-bo/ho-so/{dossier.code}/thao-tac/assign/"
         assert client.get(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_dossier_page_offers_papers_documents_and_the_book(client, officers, dossier):
+    client.force_login(officers["reception"])
+    page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert f"/can-bo/ho-so/{dossier.code}/mau/05.pdf" in page  # control sheet
+    assert "so-hoa/" in page  # each component can be digitized
+    inbox = client.get("/can-bo/").content.decode()
+    assert "/can-bo/so-theo-doi/?dinh-dang=xlsx" in inbox
