@@ -193,6 +193,18 @@ NOTICE_ZALO_URL = os.environ.get("NOTICE_ZALO_URL", "")
 NOTICE_ZALO_TOKEN = os.environ.get("NOTICE_ZALO_TOKEN", "")
 NOTICE_SEND_TIMEOUT = int(os.environ.get("NOTICE_SEND_TIMEOUT", "10"))
 
+# Outgoing e-mail for notices to citizens (Django's mail backends). The embedded demo writes
+# messages to files under var/mail (scripts/run sets EMAIL_BACKEND); provinces set SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <khong-tra-loi@localhost>")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
