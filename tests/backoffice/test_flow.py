@@ -54,6 +54,12 @@ class TestFullFlow:
         dossier.refresh_from_db()
         assert dossier.status == "supplement_requested"
         assert dossier.clock_paused_at == clock.now
+        # The citizen is told what to bring, through the outbox (queued with the action).
+        from motcua.notices.models import Notice
+
+        notice = Notice.objects.get(dossier=dossier, event__action="request_supplement")
+        assert notice.channel == "email" and "Thiếu giấy chứng sinh" in notice.body
+        assert dossier.code in notice.body
 
         # The citizen brings the paper the next morning: one working day (7 h 30) was paused.
         clock.now = vn(2025, 7, 9, 9, 0)
