@@ -149,6 +149,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Provinces may keep documents in S3-compatible object storage (pip install ".[s3]"); local
+# files under var/media are the embedded default.
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # How long card values read at a kiosk stay valid for a submission (signed when read).
 IDENTITY_CARD_TOKEN_MAX_AGE = int(os.environ.get("IDENTITY_CARD_TOKEN_MAX_AGE", str(30 * 60)))
 # Each document a citizen attaches (photo, scan or PDF).

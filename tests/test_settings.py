@@ -1,0 +1,60 @@
+"""Settings from the environment: safe defaults, clear errors, optional object storage."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def settings_value(expression: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "S3_BUCKET"}}
+    clean.update({"MOTCUA_VAR_DIR": str(tmp_path), **env})
+    code = f"import motcua.settings as s; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=False
+    )
+
+
+class TestSecretKey:
+    def test_missing_secret_in_production_is_a_clear_error(self, tmp_path):
+        result = settings_value("s.SECRET_KEY", {}, tmp_path)
+        assert result.returncode != 0
+        assert "SECRET_KEY is not set" in result.stderr
+
+    def test_secret_from_the_environment(self, tmp_path):
+        result = settings_value("s.SECRET_KEY, s.DEBUG", {"SECRET_KEY": "abc"}, tmp_path)
+        assert result.stdout.strip() == "abc False"
+
+    def test_secret_file_written_by_setup(self, tmp_path):
+        (tmp_path / "secret_key").write_text("from-file\n", encoding="utf-8")
+        assert settings_value("s.SECRET_KEY", {}, tmp_path).stdout.strip() == "from-file"
+
+
+class TestDatabase:
+    def test_sqlite_in_var_by_default_with_wal(self, tmp_path):
+        result = settings_value(
+            "s.DATABASES['default']['NAME'], s.DATABASES['default']['OPTIONS']['init_command']",
+            {"SECRET_KEY": "x"},
+            tmp_path,
+        )
+        assert str(tmp_path / "motcua.sqlite3") in result.stdout
+        assert "journal_mode=WAL" in result.stdout and "foreign_keys=ON" in result.stdout
+
+    def test_postgres_from_database_url(self, tmp_path):
+        result = settings_value(
+            "s.DATABASES['default']['ENGINE']",
+            {"SECRET_KEY": "x", "DATABASE_URL": "postgres://u:p@db:5432/motcua"},
+            tmp_path,
+        )
+        assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+class TestStorage:
+    def test_local_files_by_default_and_s3_when_a_bucket_is_set(self, tmp_path):
+        local = settings_value("s.STORAGES['default']['BACKEND']", {"SECRET_KEY": "x"}, tmp_path)
+        assert local.stdout.strip() == "django.core.files.storage.FileSystemStorage"
+        s3 = settings_value(
+            "s.STORAGES['default']['BACKEND']", {"SECRET_KEY": "x", "S3_BUCKET": "ho-so"}, tmp_path
+        )
+        assert s3.stdout.strip() == "storages.backends.s3.S3Storage"
