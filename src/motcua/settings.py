@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "motcua.kiosk",
     "motcua.backoffice",
     "motcua.notices",
+    "motcua.reports",
 ]
 
 MIDDLEWARE = [
