@@ -288,7 +288,7 @@ def _lock(document: DossierDocument) -> tuple[Dossier, DossierDocument]:
     # The dossier's row lock orders this event after any concurrent action on the dossier.
     dossier = Dossier.objects.select_for_update().get(pk=document.dossier_id)
     fresh = (
-        DossierDocument.objects.select_for_update()
+        DossierDocument.objects.select_for_update(of=("self",))
         .select_related("required_document")
         .get(pk=document.pk)
     )
