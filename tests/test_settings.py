@@ -8,7 +8,8 @@ import sys
 
 
 def settings_value(expression: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "S3_BUCKET"}}
+    ignored = {"SECRET_KEY", "DEBUG", "S3_BUCKET", "DATABASE_URL"}  # the run's own settings
+    clean = {k: v for k, v in os.environ.items() if k not in ignored}
     clean.update({"MOTCUA_VAR_DIR": str(tmp_path), **env})
     code = f"import motcua.settings as s; print({expression})"
     return subprocess.run(
