@@ -168,25 +168,7 @@ def digitize_component(
             name = (stem[0] or "ban-quet") + _EXTENSIONS[checked.content_type]
             document.file.save(name, checked.file, save=False)
             saved = document.file.name
-        document.content_type = checked.content_type
-        document.size = checked.size
-        document.sha256 = checked.sha256
-        document.digitized = True
-        document.digitized_at = now
-        document.digitized_by = actor
-        document.reused_from = None
-        document.save(
-            update_fields=[
-                "file",
-                "content_type",
-                "size",
-                "sha256",
-                "digitized",
-                "digitized_at",
-                "digitized_by",
-                "reused_from",
-            ]
-        )
+        _mark_digitized(document, checked, actor=actor, now=now, reused_from=None)
         stored = _add_to_store(dossier, document, actor=actor, now=now, valid_until=valid_until)
         record_event(
             dossier,
@@ -243,25 +225,7 @@ def reuse_component(
         )
 
     document.file.name = citizen_document.file.name
-    document.content_type = citizen_document.content_type
-    document.size = citizen_document.size
-    document.sha256 = citizen_document.sha256
-    document.digitized = True
-    document.digitized_at = now
-    document.digitized_by = actor
-    document.reused_from = citizen_document
-    document.save(
-        update_fields=[
-            "file",
-            "content_type",
-            "size",
-            "sha256",
-            "digitized",
-            "digitized_at",
-            "digitized_by",
-            "reused_from",
-        ]
-    )
+    _mark_digitized(document, citizen_document, actor=actor, now=now, reused_from=citizen_document)
     record_event(
         dossier,
         action=EventAction.REUSE,
@@ -280,6 +244,29 @@ def reuse_component(
 
 
 # Helpers
+
+
+def _mark_digitized(document, source, *, actor: str, now, reused_from) -> None:
+    """Record the component as digitized from ``source`` (a checked upload or a stored copy)."""
+    document.content_type = source.content_type
+    document.size = source.size
+    document.sha256 = source.sha256
+    document.digitized = True
+    document.digitized_at = now
+    document.digitized_by = actor
+    document.reused_from = reused_from
+    document.save(
+        update_fields=[
+            "file",
+            "content_type",
+            "size",
+            "sha256",
+            "digitized",
+            "digitized_at",
+            "digitized_by",
+            "reused_from",
+        ]
+    )
 
 
 def _lock(document: DossierDocument) -> tuple[Dossier, DossierDocument]:
