@@ -11,7 +11,9 @@ from datetime import date
 import pytest
 
 from motcua.dossiers.models import DossierDocument
+from motcua.dossiers.settlement import record_payment
 from motcua.reports.kpi import KpiError, Slice, compute, rate
+from motcua.reports.rollups import rebuild
 from tests.dossiers.conftest import submit, vn
 from tests.dossiers.test_actions import act
 
@@ -157,21 +159,47 @@ class TestZeroDenominators:
 
 
 class TestSubIndices:
-    def test_online_share_digitization_and_payment_note(self, center, procedure):
+    def test_online_share_digitization_and_payment(self, center, procedure):
         counter = receive(center, procedure, "a")
         receive(center, procedure, "b", channel="online")
+        # A direct write bypasses the event log, so the facts are rebuilt by hand here.
         DossierDocument.objects.filter(dossier=counter).update(
             digitized=True, digitized_at=vn(2025, 7, 7, 9, 30)
         )
+        rebuild(dossier_ids=[counter.pk])
         report = compute(*JULY)
         assert report.online == 1 and report.indices["3.3"].rate == 50.0
         assert report.indices["3.3"].full_score_at == 50.0
         assert (report.indices["4.2"].numerator, report.indices["4.2"].rate) == (1, 50.0)
         assert report.indices["4.3"].rate == 0.0
-        # Only the counter dossier bears a fee (15.000 đ); no payment data yet: no rate.
+        # Only the counter dossier bears a fee (15.000 đ); it is not paid yet.
         payment = report.indices["3.6"]
-        assert payment.denominator == 1 and payment.rate is None and payment.note
-        assert report.indices["5.4"].rate is None and report.indices["5.4"].note
+        assert (payment.numerator, payment.denominator, payment.rate) == (0, 1, 0.0)
+        record_payment(
+            counter.pk, method="cash", amount_vnd=15000, actor="user:7", at=vn(2025, 7, 7, 9, 10)
+        )
+        assert compute(*JULY).indices["3.6"].rate == 0.0  # cash is not an online payment
+        # No rating in the period: 5.4 is 100% − the late rate, with a note saying so. Both
+        # dossiers are unfinished and past their due time at the end of July: 0%; on the day
+        # they were received both are within time: 100%.
+        assert report.indices["5.4"].rate == 0.0 and report.indices["5.4"].note
+        assert compute(*JULY, now=vn(2025, 7, 7, 12, 0)).indices["5.4"].rate == 100.0
+
+    def test_online_payment_counts_for_fee_bearing_dossiers_only(self, center, procedure):
+        counter = receive(center, procedure, "a")
+        free = receive(center, procedure, "b", channel="online")  # online: 0 đ
+        for dossier, amount in ((counter, 15000), (free, 1)):
+            record_payment(
+                dossier.pk,
+                method="online_national",
+                amount_vnd=amount,
+                actor="user:7",
+                at=vn(2025, 7, 7, 9, 20),
+            )
+        payment = compute(*JULY).indices["3.6"]
+        assert (payment.numerator, payment.denominator, payment.rate) == (1, 1, 100.0)
+        # Judged before the payment: not paid yet.
+        assert compute(*JULY, now=vn(2025, 7, 7, 9, 15)).indices["3.6"].rate == 0.0
 
     def test_slices(self, center, procedure):
         receive(center, procedure, "a")
@@ -189,27 +217,13 @@ class TestSubIndices:
 
 class TestElectronicResults:
     def test_signed_results_over_dossiers_with_a_result(self, center, procedure, unit):
-        from django.contrib.auth import get_user_model
-
-        from motcua.signing.models import SignedResult, SigningCertificate
-
         signed, paper, open_ = (receive(center, procedure, k) for k in ("a", "b", "c"))
         for dossier in (signed, paper):
             assign(dossier, unit)
-            finish(dossier, vn(2025, 7, 8, 9, 0))
-        leader = get_user_model().objects.create_user("ld", password="x-Pass-123")
-        certificate = SigningCertificate.objects.create(user=leader, label="LĐ", p12_path="x.p12")
-        SignedResult.objects.create(
-            dossier=signed,
-            certificate=certificate,
-            file="ket-qua/a.pdf",
-            size=1,
-            sha256="0" * 64,
-            signer_name="Trần Văn Lãnh Đạo",
-            signed_at=vn(2025, 7, 8, 8, 30),
-            verification_code="kpi-test-1",
-        )
+        act(signed, "submit_for_signature", "specialist", at=vn(2025, 7, 8, 8, 0))
+        act(signed, "sign", "leader", at=vn(2025, 7, 8, 8, 30))
+        finish(paper, vn(2025, 7, 8, 9, 0))
         index = compute(*JULY).indices["4.1"]
         assert (index.numerator, index.denominator, index.rate) == (1, 2, 50.0)
         # Judged before the signature: not yet an electronic result (nor a result at all).
-        assert compute(*JULY, now=vn(2025, 7, 8, 8, 0)).indices["4.1"].rate is None
+        assert compute(*JULY, now=vn(2025, 7, 8, 8, 15)).indices["4.1"].rate is None

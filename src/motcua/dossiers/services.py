@@ -241,6 +241,11 @@ def record_event(
     )
     event.hash = event.compute_hash(dossier.code)
     event.save()
+    # The KPI facts follow the log in the same transaction: a report read after the commit
+    # includes this event, and a rolled-back event leaves no trace in them.
+    from motcua.reports.rollups import refresh_dossier
+
+    refresh_dossier(dossier.pk)
     return event
 
 

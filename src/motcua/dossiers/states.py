@@ -118,6 +118,37 @@ class EventAction(models.TextChoices):
     # logged so that KPI 4.2 / 4.3 of QĐ 766 come from the event log.
     DIGITIZE = "digitize", _("Số hóa thành phần hồ sơ")
     REUSE = "reuse", _("Dùng lại giấy tờ đã số hóa")
+    # KPI 3.6 (online payment) and 5.4 (satisfaction) of QĐ 766 come from these two.
+    PAY = "pay", _("Ghi nhận nộp phí, lệ phí")
+    RATE = "rate", _("Ghi nhận đánh giá của người dân")
+
+
+class PaymentMethod(models.TextChoices):
+    """How a fee was paid. Only the first two are "thanh toán trực tuyến" for KPI 3.6."""
+
+    ONLINE_NATIONAL = "online_national", _("Trực tuyến qua Cổng Dịch vụ công quốc gia")
+    ONLINE_PROVINCIAL = "online_provincial", _("Trực tuyến qua Cổng dịch vụ công của tỉnh")
+    CASH = "cash", _("Tiền mặt tại Trung tâm")
+    TRANSFER = "transfer", _("Chuyển khoản, quét mã QR tại quầy")
+
+    @property
+    def online_code(self) -> int:
+        """``DuocThanhToanTrucTuyen`` on Cổng DVCQG: 1 qua Cổng DVCQG, 2 qua cổng của tỉnh, 0 không."""
+        return ONLINE_PAYMENT_CODES.get(self, 0)
+
+
+ONLINE_PAYMENT_CODES: dict[str, int] = {
+    PaymentMethod.ONLINE_NATIONAL: 1,
+    PaymentMethod.ONLINE_PROVINCIAL: 2,
+}
+
+
+class Rating(models.TextChoices):
+    """The citizen's evaluation of how the dossier was handled (KPI 5.4 counts "không hài lòng")."""
+
+    VERY_SATISFIED = "very_satisfied", _("Rất hài lòng")
+    SATISFIED = "satisfied", _("Hài lòng")
+    DISSATISFIED = "dissatisfied", _("Không hài lòng")
 
 
 class TransitionNotAllowed(Exception):

@@ -27,9 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", required=True, help="Ngày đầu kỳ.")
         parser.add_argument("--to", dest="date_to", required=True, help="Ngày cuối kỳ.")
         parser.add_argument("--center", default="", help="Mã định danh trung tâm.")
+        parser.add_argument("--province", default="", help="Tên tỉnh, ví dụ “Tỉnh Phú Thọ”.")
         parser.add_argument("--sector", default="", help="Mã lĩnh vực.")
         parser.add_argument("--procedure", default="", help="Mã thủ tục, ví dụ 1.001193.")
         parser.add_argument("--channel", default="", help="kiosk, counter, online hoặc postal.")
+        parser.add_argument("--officer", default="", help="Tên đăng nhập của cán bộ xử lý.")
         parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
 
     def handle(self, *args, **options) -> None:
@@ -40,13 +42,15 @@ class Command(BaseCommand):
 
             if not Center.objects.filter(agency_code=options["center"]).exists():
                 raise CommandError(f"Không tìm thấy trung tâm có mã “{options['center']}”.")
-        part = Slice(
-            center=options["center"],
-            sector=options["sector"],
-            procedure=options["procedure"],
-            channel=options["channel"],
-        )
         try:
+            part = Slice(
+                center=options["center"],
+                province=options["province"],
+                sector=options["sector"],
+                procedure=options["procedure"],
+                channel=options["channel"],
+                officer=options["officer"],
+            )
             report = compute(date_from, date_to, slice=part, now=timezone.now())
         except KpiError as exc:
             raise CommandError(str(exc)) from None

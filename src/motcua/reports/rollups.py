@@ -1,0 +1,378 @@
+"""Keeping the KPI facts and monthly cells current, from the event log.
+
+``refresh_dossier`` runs inside the transaction of every event (``record_event`` calls it), so
+a report read after a commit includes that event. ``rebuild`` recomputes facts and cells in
+bulk: after an import or generated history, and from ``motcua kpi-rebuild`` should anyone
+suspect a drift. Both derive everything from the same function, ``derive``.
+
+How a dossier is judged (the rules of the 766 formula and the choices the sources leave open)
+is written once in ``motcua.reports.kpi``'s docstring; ``derive`` turns those rules into
+moments so that the judgement "as of T" becomes a comparison with T.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
+from motcua.dossiers.states import DossierStatus, EventAction
+from motcua.reports.models import DossierFact, KpiCell, Outcome
+from motcua.workcalendar.services import OfficeHours, WorkCalendar, local_tz
+
+# The 766 formula: the end states in priority order; the first one found is NgayKetThucXuLy.
+END_PRIORITY = (
+    (DossierStatus.PROCESSED,),
+    (DossierStatus.RETURNED,),
+    (DossierStatus.STOPPED, DossierStatus.NOT_ACCEPTED),
+)
+END_STATUSES = frozenset(s for group in END_PRIORITY for s in group)
+RESULT_STATUSES = frozenset({DossierStatus.PROCESSED, DossierStatus.RETURNED})
+ONLINE_PAYMENT_CODES = frozenset({1, 2})  # DuocThanhToanTrucTuyen
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class EventRow:
+    action: str
+    to_status: str
+    at: datetime
+    data: dict
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    total: int = 0
+    digitized: int = 0
+    last_digitized_at: datetime | None = None
+    first_reused_at: datetime | None = None
+
+
+def month_of(moment: datetime) -> date:
+    local = moment.astimezone(local_tz())
+    return date(local.year, local.month, 1)
+
+
+def derive(
+    dossier: Dossier,
+    events: Sequence[EventRow],
+    documents: DocumentSummary,
+    calendar: WorkCalendar,
+    hours: OfficeHours,
+) -> DossierFact:
+    """The fact of one dossier from its whole log (events sorted by seq)."""
+    due = dossier.due_at
+    reached: dict[str, datetime] = {}
+    requests = 0
+    paused_since: datetime | None = None
+    paused_total = timedelta()
+    late_since: datetime | None = None
+    withdrawn_at: datetime | None = None
+    closed_at: datetime | None = None  # the first end state or withdrawal, whatever it is
+    e_result_at = paid_online_at = rated_at = None
+    rating, complaint = "", False
+    previous: datetime | None = None
+
+    def overdue_from(start: datetime, stop: datetime | None) -> datetime | None:
+        """Within (start, stop] the state is fixed: the first T there that judges it overdue."""
+        if requests > 1:
+            return start  # a second supplement request counts as late [766 formula]
+        if due is None:
+            return None
+        if paused_since is not None:
+            # Clock stopped: judged at the request moment, as the formula ends it there.
+            return start if paused_since > due else None
+        moment = max(due, start)
+        return moment if stop is None or moment < stop else None
+
+    for event in events:
+        if closed_at is None and previous is not None and late_since is None:
+            late_since = overdue_from(previous, event.at)
+        previous = event.at
+        reached.setdefault(event.to_status, event.at)
+        if event.action == EventAction.RECEIVE and "due_at" in event.data:
+            due = datetime.fromisoformat(event.data["due_at"]) if event.data["due_at"] else None
+        elif event.action == EventAction.REQUEST_SUPPLEMENT and closed_at is None:
+            requests += 1
+            paused_since = event.at
+        elif event.action == EventAction.SUBMIT_SUPPLEMENT and closed_at is None:
+            seconds = event.data.get("paused_seconds")
+            if seconds and due is not None:
+                delta = timedelta(seconds=seconds)
+                after = event.data.get("due_after")
+                # The action recorded the moved due time; recomputing it would give the same
+                # moment unless the calendar was edited since, and the record is what was told.
+                due = (
+                    datetime.fromisoformat(after)
+                    if after
+                    else calendar.add_working_time(due, delta, hours=hours)
+                )
+                paused_total += delta
+            paused_since = None
+        elif event.action == EventAction.SIGN or event.data.get("electronic_result") is True:
+            e_result_at = e_result_at or event.at
+        elif event.action == EventAction.PAY:
+            if event.data.get("online") in ONLINE_PAYMENT_CODES and paid_online_at is None:
+                paid_online_at = event.at
+        elif event.action == EventAction.RATE and rated_at is None:
+            rated_at = event.at
+            rating = event.data.get("rating", "")
+            complaint = bool(event.data.get("complaint"))
+        if closed_at is None:
+            if event.to_status == DossierStatus.WITHDRAWN:
+                withdrawn_at = closed_at = event.at
+            elif event.to_status in END_STATUSES:
+                closed_at = event.at
+    if closed_at is None and previous is not None and late_since is None:
+        late_since = overdue_from(previous, None)
+
+    end_at = end_status = None
+    if withdrawn_at is None:
+        for statuses in END_PRIORITY:
+            moments = [(reached[s], s) for s in statuses if s in reached]
+            if moments:
+                end_at, end_status = min(moments)
+                break
+    outcome = ""
+    processing_days = None
+    if end_at is not None:
+        outcome = _outcome(end_at, due, requests)
+        worked = calendar.working_time_between(dossier.received_at, end_at, hours=hours)
+        worked = max(worked - paused_total, timedelta())
+        processing_days = (
+            Decimal(worked.total_seconds()) / Decimal(hours.day_length.total_seconds())
+        ).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+    result_at = end_at if end_status in RESULT_STATUSES else None
+    digitized_at = (
+        documents.last_digitized_at
+        if documents.total and documents.digitized == documents.total
+        else None
+    )
+    fee_bearing = bool(dossier.fee_vnd)
+    if not fee_bearing:
+        paid_online_at = None
+    is_closed = end_at is not None or withdrawn_at is not None
+    milestones = [
+        m
+        for m in (
+            end_at,
+            withdrawn_at,
+            e_result_at,
+            digitized_at,
+            documents.first_reused_at,
+            paid_online_at,
+            rated_at,
+        )
+        if m is not None
+    ]
+    return DossierFact(
+        dossier_id=dossier.pk,
+        center_id=dossier.center_id,
+        sector_id=dossier.procedure.sector_id,
+        procedure_id=dossier.procedure_id,
+        channel=dossier.channel,
+        assignee_id=dossier.assignee_id,
+        received_at=dossier.received_at,
+        received_month=month_of(dossier.received_at),
+        due_at=due,
+        end_at=end_at,
+        end_status=end_status or "",
+        outcome=outcome,
+        processing_days=processing_days,
+        withdrawn_at=withdrawn_at,
+        late_since=late_since,
+        supplement_requests=requests,
+        result_at=result_at,
+        e_result_at=e_result_at,
+        digitized_at=digitized_at,
+        reused_at=documents.first_reused_at,
+        fee_bearing=fee_bearing,
+        paid_online_at=paid_online_at,
+        rated_at=rated_at,
+        rating=rating,
+        complaint=complaint,
+        is_closed=is_closed,
+        settled_at=max(milestones) if is_closed else None,
+    )
+
+
+def _outcome(end_at: datetime, due: datetime | None, requests: int) -> str:
+    """Early / on time / late for a finished dossier (rules in motcua.reports.kpi)."""
+    if requests > 1:
+        return Outcome.LATE
+    if due is None:
+        return Outcome.ON_TIME  # no legal time limit ("Theo quy định"): cannot be late
+    if end_at > due:
+        return Outcome.LATE
+    tz = local_tz()
+    if end_at.astimezone(tz).date() < due.astimezone(tz).date():
+        return Outcome.EARLY
+    return Outcome.ON_TIME
+
+
+# Writing facts and cells
+
+FACT_FIELDS = [
+    f.name for f in DossierFact._meta.concrete_fields if f.name != "dossier"
+]  # everything but the key
+
+
+def refresh_dossier(dossier_id: int) -> DossierFact:
+    """Recompute one dossier's fact and its cell (inside the caller's transaction)."""
+    facts = _derive_many([dossier_id])
+    fact = facts[0]
+    DossierFact.objects.filter(pk=dossier_id).delete()
+    fact.save(force_insert=True)
+    _refresh_cell(fact.center_id, fact.received_month, fact.sector_id, fact.channel)
+    return fact
+
+
+def rebuild(
+    *, dossier_ids: Iterable[int] | None = None, center_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute facts (all, or those of some dossiers or centers) and their cells."""
+    with transaction.atomic():
+        dossiers = Dossier.objects.all()
+        if dossier_ids is not None:
+            dossiers = dossiers.filter(pk__in=list(dossier_ids))
+        if center_ids is not None:
+            dossiers = dossiers.filter(center_id__in=list(center_ids))
+        ids = list(dossiers.order_by("pk").values_list("pk", flat=True))
+        keys: set[tuple] = set()
+        for offset in range(0, len(ids), BATCH):
+            chunk = ids[offset : offset + BATCH]
+            facts = _derive_many(chunk)
+            DossierFact.objects.filter(pk__in=chunk).delete()
+            DossierFact.objects.bulk_create(facts, batch_size=BATCH)
+            keys.update((f.center_id, f.received_month, f.sector_id, f.channel) for f in facts)
+        _rebuild_cells(keys, whole_centers=center_ids is not None or dossier_ids is None)
+        return len(ids)
+
+
+def _derive_many(ids: list[int]) -> list[DossierFact]:
+    dossiers = {
+        d.pk: d for d in Dossier.objects.filter(pk__in=ids).select_related("center", "procedure")
+    }
+    events: dict[int, list[EventRow]] = defaultdict(list)
+    rows = (
+        DossierEvent.objects.filter(dossier_id__in=ids)
+        .order_by("dossier_id", "seq")
+        .values_list("dossier_id", "action", "to_status", "at", "data")
+    )
+    for dossier_id, action, to_status, at, data in rows:
+        events[dossier_id].append(EventRow(action, to_status, at, data or {}))
+    documents = {
+        row["dossier_id"]: DocumentSummary(
+            total=row["total"],
+            digitized=row["digitized_count"],
+            last_digitized_at=row["last"],
+            first_reused_at=row["reused"],
+        )
+        for row in DossierDocument.objects.filter(dossier_id__in=ids)
+        .values("dossier_id")
+        .annotate(
+            total=Count("pk"),
+            digitized_count=Count("pk", filter=Q(digitized=True, digitized_at__isnull=False)),
+            last=Max("digitized_at"),
+            reused=Min("digitized_at", filter=Q(reused_from__isnull=False)),
+        )
+    }
+    first = min((d.received_at for d in dossiers.values()), default=None)
+    calendar = WorkCalendar.from_db()
+    if first is not None:
+        calendar.preload(first.date(), date.today() + timedelta(days=366))
+    hours_by_center: dict[int, OfficeHours] = {}
+    facts = []
+    for dossier_id in ids:
+        dossier = dossiers[dossier_id]
+        hours = hours_by_center.get(dossier.center_id)
+        if hours is None:
+            hours = hours_by_center[dossier.center_id] = OfficeHours.from_center(dossier.center)
+        facts.append(
+            derive(
+                dossier,
+                events[dossier_id],
+                documents.get(dossier_id, DocumentSummary()),
+                calendar,
+                hours,
+            )
+        )
+    return facts
+
+
+# Cells: the sums of the closed facts, as they stand (judged after their last milestone).
+
+CELL_SUMS = (
+    "received",
+    "online",
+    "withdrawn",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "refused",
+    "stopped",
+    "with_result",
+    "e_results",
+    "digitized",
+    "reused",
+    "fee_bearing",
+    "paid_online",
+    "rated",
+    "dissatisfied",
+    "complaints",
+    "unhappy",
+    "processing_days",
+)
+
+
+def _refresh_cell(center_id: int, month: date, sector_id: int, channel: str) -> None:
+    key = {"center_id": center_id, "month": month, "sector_id": sector_id, "channel": channel}
+    # Lock the cell row first: two dossiers of one cell refreshed at once would otherwise each
+    # sum the facts without the other's and the last writer would lose a dossier.
+    KpiCell.objects.bulk_create([KpiCell(**key)], ignore_conflicts=True)
+    cell = KpiCell.objects.select_for_update().get(**key)
+    from motcua.reports.kpi import aggregate_facts
+
+    facts = DossierFact.objects.filter(
+        center_id=center_id, received_month=month, sector_id=sector_id, channel=channel
+    ).filter(is_closed=True)
+    sums = aggregate_facts(facts, judged_at=None, keys=()).get((), None)
+    for name in CELL_SUMS:
+        setattr(cell, name, getattr(sums, name) if sums else 0)
+    cell.save()
+
+
+def _rebuild_cells(keys: set[tuple], *, whole_centers: bool) -> None:
+    from motcua.reports.kpi import aggregate_facts
+
+    centers = {k[0] for k in keys}
+    if whole_centers:
+        KpiCell.objects.filter(center_id__in=centers).delete()
+        facts = DossierFact.objects.filter(center_id__in=centers, is_closed=True)
+        wanted = None
+    else:
+        for center_id, month, sector_id, channel in keys:
+            KpiCell.objects.filter(
+                center_id=center_id, month=month, sector_id=sector_id, channel=channel
+            ).delete()
+        facts = DossierFact.objects.filter(center_id__in=centers, is_closed=True)
+        wanted = keys
+    groups = aggregate_facts(facts, judged_at=None, keys=("center", "month", "sector", "channel"))
+    cells = []
+    for key, sums in groups.items():
+        if wanted is not None and key not in wanted:
+            continue
+        center_id, month, sector_id, channel = key
+        cell: dict[str, Any] = {name: getattr(sums, name) for name in CELL_SUMS}
+        cells.append(
+            KpiCell(center_id=center_id, month=month, sector_id=sector_id, channel=channel, **cell)
+        )
+    KpiCell.objects.bulk_create(cells, batch_size=BATCH)
