@@ -341,6 +341,7 @@ def counts(
     slice: Slice | None = None,
     now: datetime | None = None,
     keys: tuple[str, ...] = (),
+    use_cells: bool = True,
 ) -> tuple[datetime, dict[tuple, Counts]]:
     """The judgement moment and the counts of the dossiers received in the period, by keys.
 
@@ -353,7 +354,7 @@ def counts(
     start, end = period_bounds(date_from, date_to)
     judged_at = min(end, now) if now is not None else end
     facts = slice.filter(DossierFact.objects.all())
-    use_cells = slice.fits_cells and all(KEY_COLUMNS[k][1] for k in keys)
+    use_cells = use_cells and slice.fits_cells and all(KEY_COLUMNS[k][1] for k in keys)
     first_month, after_last = _whole_months(date_from, date_to)
     totals: dict[tuple, Counts] = {}
 
