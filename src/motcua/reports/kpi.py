@@ -651,8 +651,9 @@ def _labels(by: str, raws: list[Any]) -> dict[Any, str]:
     elif by == "center":
         names = dict(Center.objects.filter(pk__in=raws).values_list("pk", "commune"))
     else:
+        # Vietnamese order, family name first, as everywhere in the back office.
         names = {
-            user.pk: user.get_full_name() or user.get_username()
+            user.pk: f"{user.last_name} {user.first_name}".strip() or user.get_username()
             for user in get_user_model().objects.filter(pk__in=[r for r in raws if r])
         }
     return {r: names.get(r) or ("Chưa phân công" if r is None else str(r)) for r in raws}
