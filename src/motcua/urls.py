@@ -17,6 +17,7 @@ urlpatterns = [
     path("dinh-danh/", include("motcua.identity.urls")),
     path("lich/", include("motcua.workcalendar.urls")),
     path("trung-tam/", include("motcua.centers.urls")),
+    path("can-bo/bao-cao/", include("motcua.reports.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.catalog.urls")),
 ]

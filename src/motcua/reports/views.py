@@ -1,0 +1,640 @@
+"""KPI dashboards for a center's leaders and for the province, with their Excel and PDF exports.
+
+Thin edges: a view parses the period, decides who may see what, calls the KPI engine a fixed
+number of times (``load``: the headline report, the months, the fields, the officers, the
+province's ranking — never once per dossier or per center) and renders. The figures and every
+rule behind them live in ``motcua.reports.kpi``.
+
+Who sees what (the figures are aggregates; the officer table is the only place names appear):
+
+- anonymous → the officer login page;
+- a member of a center (reception, specialist, leader, center admin) → their center's
+  dashboard and exports, with the officer table: the center's own staff see how the team is
+  doing, as every one of them is measured by the same QĐ 766 figures; another center's
+  ``?trung-tam=`` → 404;
+- a provincial viewer → the province dashboard of their province, and the dashboard of any
+  center of that province (``?trung-tam=``, linked from the ranking) without the officer
+  table; another province's center → 404; the center page without a center → the province page;
+- a superuser → any center (``?trung-tam=``) and any province (``?tinh=``);
+- a member of a center asking for the province page → 403: the province ranks its communes,
+  each commune sees its own rank on its own dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from motcua.backoffice.access import membership_of
+from motcua.centers.models import Center, StaffMembership
+from motcua.dossiers.states import Role
+from motcua.formats.vi.formats import DATE_INPUT_FORMATS
+from motcua.reports import charts, exports, kpi
+from motcua.reports.kpi import VIETNAM
+from motcua.reports.templatetags.vi_numbers import vi_number, vi_percent
+
+# A longer period would not fit the monthly charts on one screen, and a province-wide
+# report over it would be slow; three years covers every comparison leaders ask for.
+MAX_PERIOD_DAYS = 3 * 366
+
+PRESETS = {
+    "thang": "Tháng này",
+    "thang-truoc": "Tháng trước",
+    "quy": "Quý này",
+    "nam": "Năm nay",
+}
+
+# The score chart shows the leading communes; the table below it lists every one.
+RANKING_CHART_ROWS = 15
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def clock() -> datetime:
+    """The current moment; the only place the dashboards read the clock (tests replace it)."""
+    return timezone.now()
+
+
+# The period
+
+
+class PeriodError(Exception):
+    """A period the user typed that cannot be read; the message is shown as it is."""
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+    preset: str = ""
+
+    def query(self) -> dict[str, str]:
+        return {"tu": f"{self.date_from:%d/%m/%Y}", "den": f"{self.date_to:%d/%m/%Y}"}
+
+
+def parse_day(raw: str, what: str) -> date:
+    """A date as Vietnamese write it (31/07/2025, 31-07-2025, 31.07.2025) or ISO (2025-07-31)."""
+    for pattern in DATE_INPUT_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise PeriodError(
+        _("%(what)s “%(raw)s” không hợp lệ: ghi theo dạng ngày/tháng/năm, ví dụ 31/07/2025.")
+        % {"what": what, "raw": raw[:20]}
+    )
+
+
+def preset_period(preset: str, today: date) -> Period:
+    if preset == "thang":
+        return Period(today.replace(day=1), today, preset)
+    if preset == "thang-truoc":
+        last = today.replace(day=1) - timedelta(days=1)
+        return Period(last.replace(day=1), last, preset)
+    if preset == "quy":
+        first_month = (today.month - 1) // 3 * 3 + 1
+        return Period(today.replace(month=first_month, day=1), today, preset)
+    return Period(today.replace(month=1, day=1), today, "nam")
+
+
+def parse_period(params: Any, today: date) -> Period:
+    """The report period from ``tu``/``den`` or ``ky``; by default this year up to today."""
+    preset = params.get("ky", "").strip()
+    raw_from = params.get("tu", "").strip()
+    raw_to = params.get("den", "").strip()
+    if preset and not raw_from and not raw_to:
+        if preset not in PRESETS:
+            raise PeriodError(_("Kỳ báo cáo không hợp lệ."))
+        return preset_period(preset, today)
+    date_from = (
+        parse_day(raw_from, _("Ngày bắt đầu")) if raw_from else today.replace(month=1, day=1)
+    )
+    date_to = parse_day(raw_to, _("Ngày kết thúc")) if raw_to else today
+    if date_to < date_from:
+        raise PeriodError(_("Ngày kết thúc kỳ báo cáo phải không trước ngày bắt đầu."))
+    if (date_to - date_from).days >= MAX_PERIOD_DAYS:
+        raise PeriodError(_("Kỳ báo cáo dài nhất 3 năm. Xin chọn kỳ ngắn hơn."))
+    for preset_key in PRESETS:
+        if preset_period(preset_key, today) == Period(date_from, date_to, preset_key):
+            return Period(date_from, date_to, preset_key)
+    return Period(date_from, date_to)
+
+
+# Access
+
+
+@dataclass(frozen=True)
+class Viewer:
+    membership: StaffMembership | None
+    superuser: bool
+
+    @property
+    def provincial(self) -> bool:
+        return self.membership is not None and self.membership.role == Role.PROVINCIAL_VIEWER
+
+
+class Refused(Exception):
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(message)
+        self.title, self.message = title, message
+
+
+def _viewer(request: HttpRequest) -> Viewer | None:
+    membership = membership_of(request.user)
+    superuser = request.user.is_active and request.user.is_superuser
+    if membership is None and not superuser:
+        return None
+    return Viewer(membership, superuser)
+
+
+def _center_for(viewer: Viewer, code: str) -> Center | None:
+    """The center whose dashboard is asked for; None sends the viewer to the province page."""
+    if viewer.membership is not None and not viewer.provincial:
+        own = viewer.membership.center
+        if code and code != own.agency_code:
+            raise Http404(code)  # the same answer as a code that does not exist
+        return own
+    if not code:
+        return None
+    centers = Center.objects.filter(agency_code=code)
+    if viewer.provincial:
+        centers = centers.filter(province=viewer.membership.province)
+    center = centers.first()
+    if center is None:
+        raise Http404(code)
+    return center
+
+
+def _province_for(viewer: Viewer, asked: str) -> tuple[str, list[str]]:
+    """(the province shown, the provinces this viewer may pick from)."""
+    if viewer.provincial:
+        province = viewer.membership.province
+        if asked and asked != province:
+            raise Http404(asked)
+        return province, [province]
+    if viewer.superuser:
+        provinces = list(
+            Center.objects.order_by("province").values_list("province", flat=True).distinct()
+        )
+        if asked and asked not in provinces:
+            raise Http404(asked)
+        return asked or (provinces[0] if provinces else ""), provinces
+    raise Refused(
+        _("Trang dành cho cán bộ tỉnh"),
+        _(
+            "Bảng số liệu toàn tỉnh dành cho cán bộ tỉnh. Thứ hạng của trung tâm trong tỉnh "
+            "có ở trang báo cáo của trung tâm."
+        ),
+    )
+
+
+# The data
+
+
+@dataclass
+class Dashboard:
+    """Everything one page (or export) shows, from a fixed number of engine calls."""
+
+    scope: str  # "center" or "province"
+    subject: str  # the center's name or the province
+    code: str  # for file names: the agency code, or the province's slug
+    center: Center | None
+    province: str
+    period: Period
+    report: kpi.KpiReport
+    months: list[kpi.BreakdownRow]
+    sectors: list[kpi.BreakdownRow]
+    officers: list[kpi.BreakdownRow] | None  # None: not shown to this viewer
+    ranking: list[kpi.RankRow]
+
+    @property
+    def date_from(self) -> date:
+        return self.period.date_from
+
+    @property
+    def date_to(self) -> date:
+        return self.period.date_to
+
+    @property
+    def period_text(self) -> str:
+        return exports.period_text(self.date_from, self.date_to)
+
+    @property
+    def judged_text(self) -> str:
+        moment = self.report.judged_at.astimezone(VIETNAM)
+        return _("Số liệu tính đến %(time)s ngày %(day)s, từ nhật ký xử lý hồ sơ.") % {
+            "time": f"{moment:%H:%M}",
+            "day": f"{moment:%d/%m/%Y}",
+        }
+
+    @property
+    def position(self) -> kpi.RankRow | None:
+        """This center's row in the province ranking (center page only)."""
+        if self.center is None:
+            return None
+        return next((r for r in self.ranking if r.center_code == self.center.agency_code), None)
+
+
+def load(
+    period: Period,
+    now: datetime,
+    *,
+    center: Center | None = None,
+    province: str = "",
+    officers: bool = False,
+) -> Dashboard:
+    """The engine's figures for one center or one province: five calls, whatever the size."""
+    if center is not None:
+        scope, subject, code, province = "center", center.name, center.agency_code, center.province
+        slice_ = kpi.Slice(center=center.agency_code)
+    else:
+        scope, subject = "province", province
+        code = _slug(province)
+        slice_ = kpi.Slice(province=province)
+    args = (period.date_from, period.date_to)
+    report = kpi.compute(*args, slice=slice_, now=now)
+    months = kpi.breakdown(*args, "month", slice=slice_, now=now)
+    sectors = kpi.breakdown(*args, "sector", slice=slice_, now=now)
+    officer_rows = kpi.breakdown(*args, "officer", slice=slice_, now=now) if officers else None
+    ranking = kpi.ranking(province, *args, now=now) if province else []
+    return Dashboard(
+        scope=scope,
+        subject=subject,
+        code=code,
+        center=center,
+        province=province,
+        period=period,
+        report=report,
+        months=months,
+        sectors=sectors,
+        officers=officer_rows,
+        ranking=ranking,
+    )
+
+
+def _slug(text: str) -> str:
+    from django.utils.text import slugify
+    from vn_text import fold
+
+    return slugify(fold(text)) or "tinh"
+
+
+# Charts
+
+
+EARLY, ON_TIME, LATE, WITHIN, OVERDUE = (
+    charts.GREEN,
+    charts.TEAL,
+    charts.RED,
+    charts.BLUE,
+    charts.ORANGE,
+)
+
+SHARES = [
+    ("2.1", "Trước hạn, đúng hạn (2.1)"),
+    ("3.3", "Nộp trực tuyến (3.3)"),
+    ("3.6", "Thanh toán trực tuyến (3.6)"),
+    ("4.1", "Kết quả điện tử (4.1)"),
+    ("4.2", "Số hóa hồ sơ (4.2)"),
+    ("4.3", "Dùng lại dữ liệu số (4.3)"),
+    ("5.4", "Mức độ hài lòng (5.4)"),
+]
+
+
+def _month_label(row) -> str:
+    """ "2025-07" → "7/2025": short enough for twelve months side by side on a projector."""
+    year, _sep, month = str(row.key).partition("-")
+    return f"{int(month)}/{year}" if month.isdigit() else row.label
+
+
+def _rate(report: kpi.KpiReport, code: str) -> float | None:
+    index = report.indices.get(code)
+    return index.rate if index is not None else None
+
+
+def _target(report: kpi.KpiReport, code: str) -> float | None:
+    index = report.indices.get(code)
+    return index.target if index is not None else None
+
+
+def _breakdown_bars(rows) -> list[charts.Bar]:
+    ordered = sorted(rows, key=lambda r: -r.report.received)
+    return [
+        charts.Bar(
+            r.label,
+            r.report.received,
+            note=_("đúng hạn %(rate)s") % {"rate": vi_percent(_rate(r.report, "2.1"))},
+        )
+        for r in ordered
+    ]
+
+
+def build_charts(dashboard: Dashboard) -> dict[str, Any]:
+    months = dashboard.months
+    labels = [_month_label(r) for r in months]
+    report = dashboard.report
+    made = {
+        "received": charts.column_chart(
+            labels, [r.report.received for r in months], title=_("Hồ sơ tiếp nhận theo tháng")
+        ),
+        "rates": charts.line_chart(
+            labels,
+            [
+                charts.Series(
+                    _("Trước hạn, đúng hạn"),
+                    [_rate(r.report, "2.1") for r in months],
+                    charts.GREEN,
+                ),
+                charts.Series(
+                    _("Nộp trực tuyến"), [_rate(r.report, "3.3") for r in months], charts.BLUE
+                ),
+            ],
+            title=_("Tỷ lệ đúng hạn và tỷ lệ trực tuyến theo tháng"),
+        ),
+        "timeliness": charts.stacked_columns(
+            labels,
+            [
+                charts.Series(_("Trước hạn"), [r.report.resolved_early for r in months], EARLY),
+                charts.Series(_("Đúng hạn"), [r.report.resolved_on_time for r in months], ON_TIME),
+                charts.Series(_("Trễ hạn"), [r.report.resolved_late for r in months], LATE),
+                charts.Series(
+                    _("Đang xử lý trong hạn"),
+                    [r.report.in_progress_within_time for r in months],
+                    WITHIN,
+                ),
+                charts.Series(
+                    _("Đang xử lý quá hạn"),
+                    [r.report.in_progress_overdue for r in months],
+                    OVERDUE,
+                ),
+            ],
+            title=_("Kết quả giải quyết theo tháng: trước hạn, đúng hạn, trễ hạn, đang xử lý"),
+        ),
+        "shares": charts.horizontal_bars(
+            [
+                charts.Bar(label, _rate(report, code), target=_target(report, code))
+                for code, label in SHARES
+            ],
+            title=_("Các tỷ lệ so với mục tiêu"),
+            percent=True,
+            color=charts.TEAL,
+        ),
+        "sectors": charts.horizontal_bars(
+            _breakdown_bars(dashboard.sectors), title=_("Hồ sơ tiếp nhận theo lĩnh vực")
+        ),
+    }
+    if dashboard.scope == "province":
+        made["scores"] = charts.horizontal_bars(
+            [
+                charts.Bar(f"{r.rank}. {r.commune}", r.score.total)
+                for r in dashboard.ranking[:RANKING_CHART_ROWS]
+            ],
+            title=_("Điểm QĐ 766 của các xã, phường"),
+            color=charts.GREEN,
+            scale_max=100.0,
+            decimals=2,
+        )
+    if dashboard.officers is not None:
+        made["officers"] = charts.horizontal_bars(
+            _breakdown_bars(dashboard.officers),
+            title=_("Hồ sơ theo cán bộ xử lý"),
+            color=charts.PURPLE,
+        )
+    return made
+
+
+# Pages
+
+
+def _refused(request: HttpRequest, title: str, message: str, status: int = 403) -> HttpResponse:
+    return render(
+        request,
+        "backoffice/403.html",
+        {"title": title, "message": message, "membership": membership_of(request.user)},
+        status=status,
+    )
+
+
+def _no_access(request: HttpRequest) -> HttpResponse:
+    return _refused(
+        request,
+        _("Tài khoản chưa được phân công"),
+        _(
+            "Tài khoản của bạn chưa được phân công vai trò tại trung tâm nào. "
+            "Xin liên hệ quản trị trung tâm để được cấp quyền."
+        ),
+    )
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(VIETNAM).date()
+
+
+def _resolve(request: HttpRequest, scope: str):
+    """(viewer, center, province, provinces) for the page asked for, or a response to send."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    viewer = _viewer(request)
+    if viewer is None:
+        return _no_access(request)
+    try:
+        if scope == "center":
+            center = _center_for(viewer, request.GET.get("trung-tam", "").strip())
+            if center is None:
+                return redirect(reverse("reports:province") + _carry(request, ("tu", "den", "ky")))
+            return viewer, center, center.province, []
+        province, provinces = _province_for(viewer, request.GET.get("tinh", "").strip())
+        return viewer, None, province, provinces
+    except Refused as exc:
+        return _refused(request, exc.title, exc.message)
+
+
+def _carry(request: HttpRequest, names: tuple[str, ...]) -> str:
+    params = {n: request.GET[n] for n in names if request.GET.get(n)}
+    return "?" + urlencode(params) if params else ""
+
+
+def _page(request: HttpRequest, scope: str) -> HttpResponse:
+    resolved = _resolve(request, scope)
+    if isinstance(resolved, HttpResponse):
+        return resolved
+    viewer, center, province, provinces = resolved
+    now = clock()
+    today = _today(now)
+    context: dict[str, Any] = {
+        "membership": viewer.membership,
+        "scope": scope,
+        "center": center,
+        "province": province,
+        "provinces": provinces,
+        "presets": [(key, _(label)) for key, label in PRESETS.items()],
+        "raw_from": request.GET.get("tu", ""),
+        "raw_to": request.GET.get("den", ""),
+    }
+    try:
+        period = parse_period(request.GET, today)
+    except PeriodError as exc:
+        context["error"] = str(exc)
+        return render(request, "reports/dashboard.html", context, status=400)
+    if scope == "province" and not province:
+        context["error"] = _("Chưa có trung tâm nào trong hệ thống.")
+        return render(request, "reports/dashboard.html", context, status=404)
+    own_staff = center is not None and viewer.membership is not None and not viewer.provincial
+    dashboard = load(period, now, center=center, province=province, officers=own_staff)
+    scope_query = {"trung-tam": center.agency_code} if center and not own_staff else {}
+    if scope == "province" and viewer.superuser and not viewer.provincial:
+        scope_query = {"tinh": province}
+    query = urlencode({**scope_query, **period.query()})
+    context.update(
+        dashboard=dashboard,
+        period=period,
+        raw_from=f"{period.date_from:%d/%m/%Y}",
+        raw_to=f"{period.date_to:%d/%m/%Y}",
+        report=dashboard.report,
+        # Template variables cannot hold "-": the ?bang= keys are looked up with "_".
+        tables={key.replace("-", "_"): t for key, t in exports.tables(dashboard).items()},
+        charts=build_charts(dashboard),
+        query=query,
+        scope_query=urlencode(scope_query),
+        period_query=urlencode(period.query()),
+        position=dashboard.position,
+        communes=len(dashboard.ranking),
+        headline=_headline(dashboard),
+    )
+    return render(request, "reports/dashboard.html", context)
+
+
+def _headline(dashboard: Dashboard) -> list[dict[str, str]]:
+    """The big numbers at the top of the page, with the attribute tests read them by."""
+    report = dashboard.report
+    on_time, on_time_target = _rate(report, "2.1"), _target(report, "2.1")
+    online, online_target = _rate(report, "3.3"), _target(report, "3.3")
+    cards = [
+        {"key": "received", "label": _("Hồ sơ tiếp nhận"), "value": vi_number(report.received)},
+        {"key": "resolved", "label": _("Đã giải quyết"), "value": vi_number(report.resolved)},
+        {
+            "key": "on_time",
+            "label": _("Trước hạn, đúng hạn"),
+            "value": vi_percent(on_time),
+            "verdict": exports.verdict(on_time, on_time_target),
+            "target": vi_percent(on_time_target) if on_time_target is not None else "",
+        },
+        {
+            "key": "online",
+            "label": _("Nộp trực tuyến"),
+            "value": vi_percent(online),
+            "verdict": exports.verdict(online, online_target),
+            "target": vi_percent(online_target) if online_target is not None else "",
+        },
+        {
+            "key": "overdue",
+            "label": _("Đang xử lý quá hạn"),
+            "value": vi_number(report.in_progress_overdue),
+        },
+        {
+            "key": "score",
+            "label": _("Điểm QĐ 766 (thang 100)"),
+            "value": vi_number(report.score.total, 2),
+        },
+    ]
+    position = dashboard.position
+    if position is not None:
+        cards.append(
+            {
+                "key": "rank",
+                "label": _("Xếp hạng trong tỉnh"),
+                "value": f"{vi_number(position.rank)}/{vi_number(len(dashboard.ranking))}",
+            }
+        )
+    return cards
+
+
+@require_GET
+def center_dashboard(request: HttpRequest) -> HttpResponse:
+    return _page(request, "center")
+
+
+@require_GET
+def province_dashboard(request: HttpRequest) -> HttpResponse:
+    return _page(request, "province")
+
+
+# Downloads
+
+
+def _download(content: bytes, content_type: str, filename: str, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _export(request: HttpRequest, scope: str, kind: str) -> HttpResponse:
+    resolved = _resolve(request, scope)
+    if isinstance(resolved, HttpResponse):
+        return resolved
+    viewer, center, province, _provinces = resolved
+    now = clock()
+    try:
+        period = parse_period(request.GET, _today(now))
+    except PeriodError as exc:
+        return _refused(request, _("Không lập được báo cáo"), str(exc), status=400)
+    if scope == "province" and not province:
+        raise Http404("province")
+    own_staff = center is not None and viewer.membership is not None and not viewer.provincial
+    wanted = request.GET.get("bang", "").strip()
+    if kind == "pdf":
+        dashboard = load(period, now, center=center, province=province)
+        content = exports.report_pdf(dashboard)
+        name = exports.file_stem(dashboard, "bao-cao-tthc")
+        return _download(content, "application/pdf", f"{name}.pdf", inline=True)
+    officers = own_staff and wanted in ("", "tat-ca", "theo-can-bo")
+    dashboard = load(period, now, center=center, province=province, officers=officers)
+    available = exports.tables(dashboard)
+    if wanted in ("", "tat-ca"):
+        keys = list(available)
+    elif wanted in available:
+        keys = [wanted]
+    else:
+        return _refused(
+            request,
+            _("Không lập được báo cáo"),
+            _("Bảng “%(table)s” không có. Các bảng: %(tables)s.")
+            % {"table": wanted[:40], "tables": ", ".join(available)},
+            status=400,
+        )
+    content = exports.workbook(dashboard, keys)
+    name = exports.file_stem(dashboard, keys[0] if len(keys) == 1 else "bao-cao-tthc")
+    return _download(content, XLSX, f"{name}.xlsx", inline=False)
+
+
+@require_GET
+def center_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "center", "xlsx")
+
+
+@require_GET
+def center_pdf(request: HttpRequest) -> HttpResponse:
+    return _export(request, "center", "pdf")
+
+
+@require_GET
+def province_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "province", "xlsx")
+
+
+@require_GET
+def province_pdf(request: HttpRequest) -> HttpResponse:
+    return _export(request, "province", "pdf")
