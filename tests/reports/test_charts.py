@@ -86,6 +86,19 @@ class TestNiceCeiling:
         assert charts.nice_ceiling(value) == expected
 
 
+class TestAxisMaximum:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [(1, 4), (4, 4), (5, 8), (13, 20), (20, 20), (70, 80), (90, 100), (3366, 4000)],
+    )
+    def test_four_whole_round_steps(self, value, expected):
+        assert charts.axis_maximum(value) == expected
+
+    def test_gridline_labels_are_whole_numbers(self):
+        root = parse(charts.column_chart(["7/2025"], [5], title="T"))
+        assert {"0", "2", "4", "6", "8"} <= set(texts(root))
+
+
 class TestColumnChart:
     def test_bar_heights_are_proportional_to_values(self):
         root = parse(charts.column_chart(["7/2025", "8/2025", "9/2025"], [10, 20, 5], title="T"))

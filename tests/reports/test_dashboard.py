@@ -51,6 +51,10 @@ def clock(monkeypatch) -> Clock:
 
 @pytest.fixture
 def world(procedure):
+    return build_world(procedure)
+
+
+def build_world(procedure) -> dict:
     """Centers, officers and the July dossiers described in the module docstring."""
     home = make_center()
     neighbour = make_center("000.00.26.H45", commune="Xã Tân Sơn")

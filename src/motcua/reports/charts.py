@@ -84,6 +84,20 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def axis_maximum(value: float) -> float:
+    """The top of a count axis with four gridlines at whole, round steps (1, 2, 5, 10, 25…)."""
+    raw = value / 4
+    if raw <= 1:
+        return 4
+    power = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 2.5, 5, 10):
+        if step == 2.5 and power < 10:
+            continue  # no 2,5 dossiers: steps stay whole numbers
+        if raw <= step * power + 1e-9:
+            return 4 * step * power
+    return 40 * power
+
+
 def _svg(height: float, title: str, description: str, body: list[str], kind: str) -> SafeString:
     labelled = f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
     markup = (
@@ -166,7 +180,7 @@ def _y_grid(
             f'<line x1="{_num(left)}" y1="{_num(y)}" x2="{_num(right)}" y2="{_num(y)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        label = vi_percent(value) if percent else vi_number(value, 0 if value == int(value) else 1)
+        label = vi_percent(value) if percent else vi_number(value)
         parts.append(_text(left - 8, y + 5, label, text_anchor="end", font_size=SMALL, fill=MUTED))
     return parts
 
@@ -184,7 +198,7 @@ def column_chart(
     if not labels or not any(v for v in values):
         return _empty(title, "columns")
     left, right, top, bottom = 64.0, WIDTH - 12.0, 34.0, height - 44
-    maximum = 100.0 if percent else nice_ceiling(max(v or 0 for v in values))
+    maximum = 100.0 if percent else axis_maximum(max(v or 0 for v in values))
     slot = (right - left) / len(labels)
     bar = min(slot * 0.62, 90)
     body = _y_grid(left, right, top, bottom, maximum, percent)
@@ -293,7 +307,7 @@ def stacked_columns(
     if not labels or not any(totals):
         return _empty(title, "stacked")
     left, right, top, bottom = 64.0, WIDTH - 12.0, 74.0, height - 44
-    maximum = nice_ceiling(max(totals))
+    maximum = axis_maximum(max(totals))
     slot = (right - left) / len(labels)
     bar = min(slot * 0.62, 90)
     body = _legend(stacks, 22)

@@ -23,7 +23,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Table as PdfTable
 
+from motcua.dossiers.slip import BOLD, REGULAR, _register_fonts, _x, nfc
 from motcua.reports.templatetags.vi_numbers import MISSING, vi_number, vi_percent
 
 if TYPE_CHECKING:
@@ -39,6 +49,8 @@ VERDICT_TEXT = {
     MISSED: "✗ Chưa đạt",
     NO_DATA: "— Chưa có số liệu",
 }
+
+VERDICT_WORDS = {MET: "Đạt", MISSED: "Chưa đạt", NO_DATA: "Chưa có số liệu"}
 
 INT, PERCENT, DECIMAL, TEXT, VERDICT = "int", "percent", "decimal", "text", "verdict"
 AUTO = "auto"  # a count (int) or a figure with decimals (float), decided by the value
@@ -309,7 +321,7 @@ def tables(dashboard: Dashboard) -> dict[str, Table]:
         _summary_table(report),
         _indices_table(report),
         _score_table(report.score),
-        _breakdown_table("theo-thang", "Theo tháng", "Tháng", dashboard.months, 16),
+        _breakdown_table("theo-thang", "Theo tháng", "Tháng", dashboard.months, 20),
         _breakdown_table("theo-linh-vuc", "Theo lĩnh vực", "Lĩnh vực", dashboard.sectors, 34),
     ]
     if dashboard.officers is not None:
@@ -426,18 +438,25 @@ def period_text(date_from: date, date_to: date) -> str:
 
 
 def _pdf_table(table: Table, width: float, body_style, head_style):
-    from reportlab.platypus import Paragraph, TableStyle
-    from reportlab.platypus import Table as PdfTable
-
-    from motcua.dossiers.slip import BOLD, REGULAR, _x
-
     columns = table.page_columns()
     total_width = sum(c.width for c in columns)
     widths = [width * c.width / total_width for c in columns]
     numeric = {INT, PERCENT, DECIMAL, AUTO}
     data: list[list[Any]] = [[Paragraph(_x(c.heading), head_style) for c in columns]]
-    for row in table.page_rows():
-        data.append([Paragraph(_x(cell.text), body_style) for cell in row.cells])
+    missed: list[tuple[int, int]] = []
+    for row_index, row in enumerate(table.page_rows(), start=1):
+        line = []
+        for column_index, cell in enumerate(row.cells):
+            if cell.kind == VERDICT:
+                # Noto Sans has no ✓ ✗: the PDF says it in words, and in bold when missed.
+                text = VERDICT_WORDS.get(cell.value, "")
+                if cell.value == MISSED:
+                    missed.append((column_index, row_index))
+                    text = f"<b>{text}</b>"
+                line.append(Paragraph(text, body_style))
+            else:
+                line.append(Paragraph(_x(cell.text), body_style))
+        data.append(line)
     if not table.rows:
         data.append(
             [Paragraph("Không có hồ sơ trong kỳ báo cáo.", body_style)] + [""] * (len(columns) - 1)
@@ -456,6 +475,7 @@ def _pdf_table(table: Table, width: float, body_style, head_style):
     ]
     if not table.rows:
         style.append(("SPAN", (0, 1), (-1, 1)))
+    style += [("BACKGROUND", cell, cell, "#f8d7d5") for cell in missed]
     pdf_table = PdfTable(data, colWidths=widths, repeatRows=1)
     pdf_table.setStyle(TableStyle(style))
     # Numbers align right, as in the page and the spreadsheet.
@@ -472,9 +492,6 @@ _RIGHT_STYLES: dict[str, Any] = {}
 
 
 def _right(style):
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
     if style.name not in _RIGHT_STYLES:
         _RIGHT_STYLES[style.name] = ParagraphStyle(
             f"{style.name}-right", parent=style, alignment=TA_RIGHT
@@ -482,19 +499,40 @@ def _right(style):
     return _RIGHT_STYLES[style.name]
 
 
+def _month_chart(dashboard: Dashboard, width: float) -> Drawing | None:
+    """Dossiers received per month, each bar labelled with its count (Vietnamese format)."""
+    months = dashboard.months
+    if not any(r.report.received for r in months):
+        return None
+    height = 55 * mm
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 28, 22
+    chart.width, chart.height = width - 36, height - 40
+    chart.data = [[r.report.received for r in months]]
+    chart.bars[0].fillColor = colors.HexColor("#0b4f8a")
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontName = REGULAR
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda v: vi_number(v)
+    chart.categoryAxis.categoryNames = [
+        f"{int(r.key[5:])}/{r.key[:4]}" if len(r.key) == 7 else r.label for r in months
+    ]
+    chart.categoryAxis.labels.fontName = REGULAR
+    chart.categoryAxis.labels.fontSize = 7
+    chart.barLabels.fontName = BOLD
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    chart.barLabelFormat = lambda v: vi_number(v)
+    drawing.add(chart)
+    drawing.add(String(0, height - 8, "Hồ sơ tiếp nhận theo tháng", fontName=BOLD, fontSize=9))
+    return drawing
+
+
 def report_pdf(dashboard: Dashboard) -> bytes:
     """ "Báo cáo tình hình tiếp nhận, giải quyết TTHC" of the period, A4 portrait.
 
     Aggregates only: no officer table, no personal data; the document may leave the center."""
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
-    from reportlab.platypus import Table as PdfTable
-
-    from motcua.dossiers.slip import BOLD, REGULAR, _register_fonts, _x, nfc
-
     _register_fonts()
     body = ParagraphStyle("rp-body", fontName=REGULAR, fontSize=10.5, leading=14)
     cell = ParagraphStyle("rp-cell", parent=body, fontSize=8.5, leading=10.5)
@@ -512,6 +550,7 @@ def report_pdf(dashboard: Dashboard) -> bytes:
         leading=16,
         spaceBefore=10,
         spaceAfter=4,
+        keepWithNext=1,
     )
     margin = 15 * mm
     width = A4[0] - 2 * margin
@@ -566,6 +605,9 @@ def report_pdf(dashboard: Dashboard) -> bytes:
         Paragraph("I. Số liệu chính", section),
         *[Paragraph(f"– {fact}", body) for fact in facts],
     ]
+    chart = _month_chart(dashboard, width)
+    if chart is not None:
+        story += [Spacer(1, 3 * mm), chart]
     sections = [
         ("II", "chi-so"),
         ("III", "diem"),

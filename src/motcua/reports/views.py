@@ -232,6 +232,12 @@ class Dashboard:
     @property
     def judged_text(self) -> str:
         moment = self.report.judged_at.astimezone(VIETNAM)
+        if moment.time() == datetime.min.time():
+            # A closed period is judged at midnight after its last day: say "the end of" it.
+            day = moment.date() - timedelta(days=1)
+            return _("Số liệu tính đến hết ngày %(day)s, từ nhật ký xử lý hồ sơ.") % {
+                "day": f"{day:%d/%m/%Y}"
+            }
         return _("Số liệu tính đến %(time)s ngày %(day)s, từ nhật ký xử lý hồ sơ.") % {
             "time": f"{moment:%H:%M}",
             "day": f"{moment:%d/%m/%Y}",
