@@ -448,3 +448,50 @@ class TestPdf:
         assert "Xã Hiền Lương" in text and "Xã Tân Sơn" in text
         assert "Xã Lạc Dương" not in text
         assert re.search(r"Hồ sơ tiếp nhận: 5\b", text)
+
+
+class TestEngineCalls:
+    """The page asks the engine a fixed number of times, whatever the number of dossiers: the
+    province-year dashboard must stay under a second on a million dossiers."""
+
+    @pytest.fixture
+    def calls(self, monkeypatch) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for name in ("compute", "breakdown", "ranking"):
+            real = getattr(kpi, name)
+
+            def wrapper(*args, _real=real, _name=name, **kwargs):
+                key = f"{_name}:{args[2]}" if _name == "breakdown" else _name
+                counted[key] = counted.get(key, 0) + 1
+                return _real(*args, **kwargs)
+
+            monkeypatch.setattr(kpi, name, wrapper)
+        return counted
+
+    def test_center_page(self, client, world, calls):
+        assert login(client, world["leader"]).get(url(CENTER_URL)).status_code == 200
+        assert calls == {
+            "compute": 1,
+            "breakdown:month": 1,
+            "breakdown:sector": 1,
+            "breakdown:officer": 1,
+            "ranking": 1,
+        }
+
+    def test_province_page(self, client, world, calls):
+        assert login(client, world["province"]).get(url(PROVINCE_URL)).status_code == 200
+        assert calls == {"compute": 1, "breakdown:month": 1, "breakdown:sector": 1, "ranking": 1}
+
+    def test_queries_do_not_grow_with_the_dossiers(self, client, world, procedure):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = login(client, world["leader"])
+        with CaptureQueriesContext(connection) as before:
+            client.get(url(CENTER_URL))
+        for n in range(5):
+            submit(world["home"], procedure, key=f"more-{n}", now=vn(2025, 7, 8, 9, 0))
+        with CaptureQueriesContext(connection) as after:
+            response = client.get(url(CENTER_URL))
+        assert figure(page(response), "received") == "9"
+        assert len(after.captured_queries) == len(before.captured_queries)
