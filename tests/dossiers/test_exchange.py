@@ -686,18 +686,11 @@ class TestImport:
 
 
 @pytest.fixture
-def example_center(tiny_catalog):
-    """What docs/examples/dossiers.example.jsonl points at: a center, its unit, three officers."""
-    center = Center.objects.create(
-        agency_code="000.00.25.H45",
-        name="Trung tâm Phục vụ hành chính công xã Hiền Lương",
-        commune="Xã Hiền Lương",
-        province="Tỉnh Phú Thọ",
-    )
-    Unit.objects.create(center=center, code="tu-phap-ho-tich", name="Tư pháp – Hộ tịch")
-    for name in ("tiepnhan", "hotich", "lanhdao"):
-        get_user_model().objects.create_user(name, password="x-Pass-123")
-    return center
+def example_center(catalog):
+    """What docs/examples/dossiers.example.jsonl points at: a fresh `scripts/run` install, i.e.
+    the bundled catalog and the demo center (000.00.25.H45, its units, tiepnhan/hotich/lanhdao)."""
+    call_command("demo_center", stdout=io.StringIO())
+    return Center.objects.get(agency_code="000.00.25.H45")
 
 
 class TestDocumentedExample:
@@ -717,3 +710,18 @@ class TestDocumentedExample:
             item = exchange.DossierIn.model_validate_json(line)
             assert exchange.check_line(item) == []
             assert copy.deepcopy(item) == item
+
+
+class TestLargeFile:
+    def test_batches_of_a_large_file(self, staff, procedure, center, tmp_path):
+        count = exchange.BATCH * 2 + 7
+        path = write(tmp_path, [base_record(n) for n in range(1, count + 1)])
+        plan = exchange.validate_import(path)
+        assert (plan.dossiers, plan.events) == (count, 3 * count)
+        with transaction.atomic():
+            result = exchange.apply_import(plan)
+        assert result.dossiers == Dossier.objects.count() == count
+        assert DossierEvent.objects.count() == 3 * count
+        assert DossierCounter.objects.get(center=center, day=date(2025, 7, 7)).last_number == count
+        assert compute(*JULY).resolved_early == count
+        assert verify_chains().broken is None

@@ -1117,7 +1117,8 @@ def _check_references(refs: _Refs, plan: ImportPlan, problems: _Problems) -> Non
             problems.add(
                 ref.line,
                 ref.path,
-                f"thủ tục {proc_code} không có thành phần này trong danh mục{_others(ref)}",
+                f"thủ tục {proc_code} không có thành phần này trong danh mục (sửa đúng tên, hoặc để null)"
+                f"{_others(ref)}",
             )
 
     codes = list(refs.codes)
