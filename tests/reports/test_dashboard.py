@@ -206,6 +206,18 @@ class TestAccess:
         response = client.get(url(CENTER_URL + "xlsx", bang="theo-can-bo", **{"trung-tam": home}))
         assert response.status_code == 400
 
+    def test_superuser_who_is_also_center_staff_may_open_another_center(self, client, world):
+        from django.contrib.auth import get_user_model as users
+
+        leader = world["leader"]
+        users().objects.filter(pk=leader.pk).update(is_superuser=True)
+        client = login(client, leader)
+        far = world["far"].agency_code
+        response = client.get(url(CENTER_URL, **{"trung-tam": far}))
+        assert response.status_code == 200
+        assert 'data-table="theo-can-bo"' not in response.content.decode()
+        assert 'data-table="theo-can-bo"' in client.get(url(CENTER_URL)).content.decode()
+
     def test_superuser_picks_any_province(self, client, world):
         client = login(client, world["admin"])
         response = client.get(url(PROVINCE_URL, tinh="Tỉnh Lâm Đồng"))

@@ -159,19 +159,17 @@ def _viewer(request: HttpRequest) -> Viewer | None:
 
 def _center_for(viewer: Viewer, code: str) -> Center | None:
     """The center whose dashboard is asked for; None sends the viewer to the province page."""
-    if viewer.membership is not None and not viewer.provincial:
-        own = viewer.membership.center
-        if code and code != own.agency_code:
-            raise Http404(code)  # the same answer as a code that does not exist
+    own = viewer.membership.center if viewer.membership and not viewer.provincial else None
+    if not code or (own is not None and code == own.agency_code):
         return own
-    if not code:
-        return None
     centers = Center.objects.filter(agency_code=code)
     if viewer.provincial:
         centers = centers.filter(province=viewer.membership.province)
+    elif not viewer.superuser:
+        centers = centers.none()
     center = centers.first()
     if center is None:
-        raise Http404(code)
+        raise Http404(code)  # another center's code: the same answer as one that does not exist
     return center
 
 
@@ -495,10 +493,10 @@ def _page(request: HttpRequest, scope: str) -> HttpResponse:
     if scope == "province" and not province:
         context["error"] = _("Chưa có trung tâm nào trong hệ thống.")
         return render(request, "reports/dashboard.html", context, status=404)
-    own_staff = center is not None and viewer.membership is not None and not viewer.provincial
+    own_staff = _own_staff(viewer, center)
     dashboard = load(period, now, center=center, province=province, officers=own_staff)
     scope_query = {"trung-tam": center.agency_code} if center and not own_staff else {}
-    if scope == "province" and viewer.superuser and not viewer.provincial:
+    if scope == "province" and not viewer.provincial:
         scope_query = {"tinh": province}
     query = urlencode({**scope_query, **period.query()})
     context.update(
@@ -516,8 +514,26 @@ def _page(request: HttpRequest, scope: str) -> HttpResponse:
         position=dashboard.position,
         communes=len(dashboard.ranking),
         headline=_headline(dashboard),
+        province_link=_province_link(viewer, province) if scope == "center" else "",
     )
     return render(request, "reports/dashboard.html", context)
+
+
+def _own_staff(viewer: Viewer, center: Center | None) -> bool:
+    """A member of this very center: the only viewer who gets the officer table."""
+    return (
+        center is not None
+        and viewer.membership is not None
+        and viewer.membership.center_id == center.pk
+    )
+
+
+def _province_link(viewer: Viewer, province: str) -> str:
+    if viewer.provincial:
+        return reverse("reports:province")
+    if viewer.superuser:
+        return reverse("reports:province") + "?" + urlencode({"tinh": province})
+    return ""
 
 
 def _headline(dashboard: Dashboard) -> list[dict[str, str]]:
@@ -599,7 +615,7 @@ def _export(request: HttpRequest, scope: str, kind: str) -> HttpResponse:
         return _refused(request, _("Không lập được báo cáo"), str(exc), status=400)
     if scope == "province" and not province:
         raise Http404("province")
-    own_staff = center is not None and viewer.membership is not None and not viewer.provincial
+    own_staff = _own_staff(viewer, center)
     wanted = request.GET.get("bang", "").strip()
     if kind == "pdf":
         dashboard = load(period, now, center=center, province=province)
