@@ -36,7 +36,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.services import SubmittedDocument
 from motcua.dossiers.settlement import record_payment, record_rating
-from motcua.reports.kpi import compute
+from motcua.reports.kpi import BREAKDOWNS, breakdown, compute
 
 from .conftest import DOCUMENTS, submit, vn
 
@@ -201,6 +201,17 @@ def counts() -> dict[str, int]:
     }
 
 
+def kpis() -> dict:
+    """Every KPI of the period, overall and by every breakdown (officer, channel, month…)."""
+    return {
+        "all": compute(*JULY).as_dict(),
+        **{
+            by: [(row.key, row.label, row.report.as_dict()) for row in breakdown(*JULY, by)]
+            for by in BREAKDOWNS
+        },
+    }
+
+
 def derived_columns() -> dict:
     return {
         d.code: (d.number, d.clock_paused_at, d.supplement_requests, d.unit_id, d.assignee_id)
@@ -224,7 +235,7 @@ def without_file_names(text: str) -> str:
 class TestRoundTrip:
     def test_round_trip(self, histories, tmp_path):
         before = export_text()
-        kpi_before = compute(*JULY).as_dict()
+        kpi_before = kpis()
         columns_before = derived_columns()
 
         wipe_dossiers()
@@ -232,7 +243,7 @@ class TestRoundTrip:
         result = import_file(write(tmp_path, before.splitlines()))
 
         assert (result.dossiers, result.reused) == (5, 1)
-        assert compute(*JULY).as_dict() == kpi_before
+        assert kpis() == kpi_before
         assert export_text() == without_file_names(before)
         assert derived_columns() == columns_before
         report = verify_chains()
@@ -622,6 +633,16 @@ class TestImport:
         assert messages and any(words in line for line in messages), err.getvalue()
         # Lines 1 and 3 are valid: nothing is reported on them, nothing of them is written.
         assert all(": dòng 2" in line for line in err.getvalue().splitlines())
+        assert counts() == before
+
+    def test_a_code_taken_between_check_and_write_changes_nothing(
+        self, staff, center, procedure, tmp_path
+    ):
+        plan = exchange.validate_import(write(tmp_path, [base_record(2), base_record(1)]))
+        submit(center, procedure, key="live", now=vn(2025, 7, 7, 9, 0))  # takes -250707-0001
+        before = counts()
+        with pytest.raises(exchange.ImportConflict), transaction.atomic():
+            exchange.apply_import(plan)
         assert counts() == before
 
     def test_existing_code_is_refused(self, staff, procedure, tmp_path):
