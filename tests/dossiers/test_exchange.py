@@ -696,6 +696,13 @@ class TestImport:
         call_command("dossiers", "import", "-", stdout=io.StringIO())
         assert Dossier.objects.filter(code=f"{AGENCY}-250707-0001").exists()
 
+    def test_bytes_that_are_not_utf8(self, staff, procedure, tmp_path):
+        path = tmp_path / "latin1.jsonl"
+        path.write_bytes("Trần".encode("utf-16") + b"\n")
+        with pytest.raises(exchange.DossierFileError) as caught:
+            exchange.validate_import(path)
+        assert caught.value.problems == ["dòng 1: không phải UTF-8 (byte 1)"]
+
     def test_empty_file_and_blank_lines(self, staff, procedure, tmp_path):
         with pytest.raises(exchange.DossierFileError, match="không có hồ sơ nào"):
             exchange.validate_import(write(tmp_path, ["", "  "]))

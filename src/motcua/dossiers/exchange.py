@@ -1005,9 +1005,8 @@ def validate_import(path: Path) -> ImportPlan:
         item = _parse(number, text, problems)
         if item is None:
             continue
-
-        for path, message in check_line(item):
-            problems.add(number, path, message)
+        for field_path, message in check_line(item):
+            problems.add(number, field_path, message)
         first = refs.codes.setdefault(item.MaHoSo, number)
         if first != number:
             problems.add(number, "MaHoSo", f"trùng mã hồ sơ ở dòng {first}")
@@ -1020,7 +1019,7 @@ def validate_import(path: Path) -> ImportPlan:
         plan.events += len(item.QuaTrinhXuLy)
         plan.documents += len(item.TaiLieuNop)
         plan.reused += sum(1 for d in item.TaiLieuNop if d.DuocLayTuKhoDMQG)
-    if not seen_line:
+    if not seen_line and not problems.total:
         raise DossierFileError(["tệp không có hồ sơ nào"])
     _check_references(refs, plan, problems)
     problems.raise_if_any()

@@ -1,0 +1,1702 @@
+"""Demo history: centers from the real administrative map and years of dossiers, deterministically.
+
+``motcua demo-data`` fills a database with what a province would see after months of work, so
+that dashboards and the KPI engine have something true to show and a benchmark has volume.
+Nothing here is real: the communes are (``vietnam-provinces``, GSO data of the 2025 map), the
+people, their numbers and their dossiers are not.
+
+Two steps, so each can be tested on its own:
+
+- :func:`plan` draws, from one seed, the *story* of every dossier as a :class:`Scenario`: center,
+  procedure, channel, receipt moment, outcome, supplements, payment, digitization, reuse, rating.
+- :func:`write` turns scenarios into rows and events, in bulk. Each event follows ``TRANSITIONS``
+  and is chained by ``event_hash`` exactly as ``record_event`` would chain it, so ``motcua audit
+  verify`` passes and the KPI engine replays them like any other dossier. Due times come from
+  the working-day calendar as in ``submit_dossier``; a supplement moves them as
+  ``motcua.dossiers.actions`` does. Events after ``now`` are not written: a dossier whose story
+  ends later is still being processed at that moment.
+
+Choices a reader may wonder about:
+
+- Centers carry a synthetic agency code ``000.00.<5-digit commune code>.H<2-digit province
+  code>``: the real codes (mã định danh, Quyết định 20/2020/QĐ-TTg) are issued by each province
+  and are not published as a table. Commune codes are unique nationally, so these are too. The
+  demo center ``000.00.25.H45`` (Xã Hiền Lương, ``motcua demo-center``) keeps its code.
+- Procedures are weighted by field (chứng thực and hộ tịch make most of a commune's work) and,
+  inside a field, by the catalog's popularity rank (Zipf). The weights are a demo's guess, not
+  statistics.
+- The online share of a commune (60–95 %) applies to procedures the catalog offers online;
+  procedures offered only at the counter (chứng thực bản sao) stay at the counter or kiosk.
+- A dossier carries up to three of the procedure's required components; digitized components
+  get no file (a demo stores no scans).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from motcua.catalog.models import Procedure, RequiredDocument, Sector
+from motcua.catalog.states import DocumentRequirement
+from motcua.centers.models import Center, StaffMembership, Unit
+from motcua.dossiers.models import (
+    CitizenDocument,
+    Dossier,
+    DossierCounter,
+    DossierDocument,
+    DossierEvent,
+    event_hash,
+)
+from motcua.dossiers.services import VIETNAM, Applicant, _terms, dossier_code
+from motcua.dossiers.states import (
+    Channel,
+    DossierStatus,
+    EventAction,
+    PaymentMethod,
+    Rating,
+    ResultDelivery,
+    Role,
+    Sex,
+)
+from motcua.workcalendar.services import (
+    OfficeHours,
+    WorkCalendar,
+    load_overrides_from_db,
+    local_tz,
+)
+
+S, A = DossierStatus, EventAction
+
+DEMO_AGENCY_CODE = "000.00.25.H45"  # the center of ``motcua demo-center``
+DEMO_PROVINCE = 25  # Phú Thọ: 148 communes and wards on the 2025 map
+DEMO_WARD = 8110  # Xã Hiền Lương
+# Every generated dossier's idempotency key starts with this: it tells demo rows from real ones.
+KEY_PREFIX = "demo:"
+SMALL_NEIGHBOURS = 5
+SMALL_DOSSIERS = 1500
+SMALL_DAYS = 122  # about four months
+MAX_COMPONENTS = 3
+BATCH = 2000
+
+# Share of a commune's dossiers by field (lĩnh vực), the rest spread over the other fields.
+SECTOR_SHARES = {
+    "Chứng thực": 0.40,
+    "Hộ tịch": 0.25,
+    "Đăng ký, quản lý cư trú": 0.08,
+    "Đất đai": 0.05,
+    "Cấp, quản lý căn cước": 0.04,
+    "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)": 0.03,
+}
+OTHER_SECTORS_SHARE = 0.15
+UNRANKED_FACTOR = 0.05  # a procedure without a popularity rank weighs like a rank far down
+ZIPF = 1.1
+
+# Where people born in the province were registered at birth (the first 3 digits of the
+# personal number, domain.md §2.4): mostly the province itself, else anywhere.
+OLD_PROVINCE_CODES = [
+    "001",
+    "002",
+    "004",
+    "006",
+    "008",
+    "010",
+    "011",
+    "012",
+    "014",
+    "015",
+    "017",
+    "019",
+    "020",
+    "022",
+    "024",
+    "025",
+    "026",
+    "027",
+    "030",
+    "031",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "040",
+    "042",
+    "044",
+    "045",
+    "046",
+    "048",
+    "049",
+    "051",
+    "052",
+    "054",
+    "056",
+    "058",
+    "060",
+    "062",
+    "064",
+    "066",
+    "067",
+    "068",
+    "070",
+    "072",
+    "074",
+    "075",
+    "077",
+    "079",
+    "080",
+    "082",
+    "083",
+    "084",
+    "086",
+    "087",
+    "089",
+    "091",
+    "092",
+    "093",
+    "094",
+    "095",
+    "096",
+]
+FAMILY_NAMES = (
+    ("Nguyễn", 38),
+    ("Trần", 11),
+    ("Lê", 9),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Vũ", 4),
+    ("Phan", 4),
+    ("Đặng", 2),
+    ("Bùi", 2),
+    ("Đỗ", 2),
+    ("Hà", 2),
+    ("Đinh", 1),
+    ("Ngô", 1),
+    ("Dương", 1),
+    ("Đào", 1),
+    ("Trịnh", 1),
+    ("Lương", 1),
+    ("Cao", 1),
+)
+MIDDLE_NAMES = {
+    Sex.MALE: ("Văn", "Văn", "Đức", "Quang", "Minh", "Hữu", "Công", "Xuân", "Ngọc", "Tiến"),
+    Sex.FEMALE: ("Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng", "Phương", "Bích"),
+}
+GIVEN_NAMES = {
+    Sex.MALE: [
+        "Anh",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Đức",
+        "Hải",
+        "Hiếu",
+        "Hoàng",
+        "Hùng",
+        "Huy",
+        "Khánh",
+        "Kiên",
+        "Long",
+        "Minh",
+        "Nam",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Sơn",
+        "Thắng",
+        "Thành",
+        "Trung",
+        "Tuấn",
+        "Tùng",
+        "Việt",
+        "Vinh",
+        "Hưng",
+        "Lâm",
+        "Toàn",
+    ],
+    Sex.FEMALE: [
+        "Anh",
+        "Chi",
+        "Dung",
+        "Giang",
+        "Hà",
+        "Hằng",
+        "Hạnh",
+        "Hoa",
+        "Hồng",
+        "Huyền",
+        "Hương",
+        "Lan",
+        "Linh",
+        "Loan",
+        "Mai",
+        "My",
+        "Nga",
+        "Ngân",
+        "Ngọc",
+        "Nhung",
+        "Oanh",
+        "Phương",
+        "Quỳnh",
+        "Thảo",
+        "Thủy",
+        "Trang",
+        "Uyên",
+        "Vân",
+        "Yến",
+        "Hiền",
+    ],
+}
+MOBILE_PREFIXES = [
+    "032",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "039",
+    "056",
+    "058",
+    "070",
+    "076",
+    "077",
+    "078",
+    "079",
+    "081",
+    "082",
+    "083",
+    "084",
+    "085",
+    "086",
+    "088",
+    "089",
+    "090",
+    "091",
+    "093",
+    "094",
+    "096",
+    "097",
+    "098",
+    "099",
+]
+
+# What officers write on the forms (Mẫu 02, 03, 04; stop and withdrawal notes).
+REFUSE_NOTES = (
+    gettext_noop("Yêu cầu không thuộc thẩm quyền giải quyết của Ủy ban nhân dân xã."),
+    gettext_noop("Người yêu cầu không xuất trình được bản chính để đối chiếu."),
+    gettext_noop("Hồ sơ đã được giải quyết trước đây; không tiếp nhận lần hai."),
+)
+SUPPLEMENT_NOTES = (
+    gettext_noop("Bổ sung bản chụp giấy tờ tùy thân còn giá trị sử dụng của người yêu cầu."),
+    gettext_noop("Tờ khai chưa ghi đủ thông tin; đề nghị kê khai lại theo mẫu."),
+    gettext_noop("Bổ sung văn bản ủy quyền theo quy định."),
+    gettext_noop("Bổ sung giấy tờ chứng minh nơi cư trú."),
+)
+STOP_NOTES = (
+    gettext_noop("Người yêu cầu không thực hiện nghĩa vụ tài chính trong thời hạn quy định."),
+    gettext_noop("Thông tin trong hồ sơ không đúng sự thật; dừng giải quyết theo quy định."),
+)
+WITHDRAW_NOTES = (gettext_noop("Công dân có đơn xin rút hồ sơ để hoàn thiện và nộp lại sau."),)
+RESCHEDULE_NOTES = (
+    gettext_noop(
+        "Hồ sơ cần xác minh thêm tại cơ quan khác. Xin lỗi ông/bà vì sự chậm trễ và hẹn lại "
+        "ngày trả kết quả."
+    ),
+)
+
+
+class Outcome(StrEnum):
+    """How the story of a dossier ends (before ``now`` cuts it, see the module docstring)."""
+
+    EARLY = "early"  # result on a day before the due day (same-day procedures: on the due day)
+    ON_TIME = "on_time"  # result on the due day, not after the due time
+    LATE = "late"  # result after the due time (or, with two supplement requests, at any time)
+    IN_PROGRESS = "in_progress"  # assigned, no result yet
+    REFUSED = "refused"  # refused at reception (Mẫu 03)
+    STOPPED = "stopped"  # stopped by the leader during processing
+    WITHDRAWN = "withdrawn"  # withdrawn at the citizen's request
+
+
+RESOLVED_OUTCOMES = frozenset({Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The planned story of one dossier; :func:`write` turns it into rows and events."""
+
+    center_id: int
+    procedure_id: int
+    channel: str  # motcua.dossiers.states.Channel
+    received_at: datetime
+    outcome: Outcome
+    applicant: Applicant
+    supplements: int = 0  # supplement requests (Mẫu 02); two make the dossier late [766]
+    e_result: bool = True  # the leader signs an electronic result, else a paper one is marked
+    payment: str = ""  # PaymentMethod of the fee, "" when none is paid
+    digitized: bool = True  # every component digitized at reception (KPI 4.2)
+    reused: bool = False  # the first component taken from the citizen's store (KPI 4.3)
+    rating: str = ""  # Rating, "" when the citizen gave none
+    complaint: bool = False
+    result_delivery: str = ResultDelivery.AT_CENTER
+    pace: float = 0.5  # where the end falls in its window: 0 at once, 1 at the last moment
+    jitter: int = 0  # seeds the minutes between the steps
+
+
+@dataclass(frozen=True)
+class CenterProfile:
+    """How one commune works: its size and its rates, drawn once per center from the seed."""
+
+    center_id: int
+    province_code: int
+    size: float
+    online: float  # share of online-capable dossiers submitted online
+    kiosk: float  # share of direct dossiers typed at the kiosk
+    postal: float
+    late: float
+    supplement: float
+    double_supplement: float
+    digitized: float
+    reused: float
+    e_result: float
+    paid_online_direct: float  # counter payers who pay through the portal (QR of the portal)
+    rated: float
+
+
+@dataclass(frozen=True)
+class Component:
+    required_document_id: int | None
+    name: str
+    requirement: str
+    originals: int
+    copies: int
+    type_key: str
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """What the planner and the writer need of a procedure, read once."""
+
+    id: int
+    code: str
+    sector_id: int
+    terms: dict  # dossier channel -> services._Terms
+    channels: frozenset  # dossier channels the catalog offers
+    components: tuple[Component, ...]
+
+    def fee(self, channel: str) -> int:
+        return self.terms[channel].fee_vnd or 0
+
+    def timed(self, channel: str) -> bool:
+        return self.terms[channel].time_value is not None
+
+
+class Catalog:
+    """Procedures read lazily by id, with their terms per channel exactly as ``submit_dossier``."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, ProcedureInfo] = {}
+
+    def get(self, procedure_id: int) -> ProcedureInfo:
+        info = self._cache.get(procedure_id)
+        if info is None:
+            self.preload([procedure_id])
+            info = self._cache[procedure_id]
+        return info
+
+    def preload(self, procedure_ids: Iterable[int]) -> None:
+        """Read the procedures not read yet, their channels and components in a few queries."""
+        from motcua.catalog.models import ProcedureChannel
+        from motcua.dossiers.documents import document_type_key
+
+        wanted = sorted(set(procedure_ids) - self._cache.keys())
+        if not wanted:
+            return
+        offered: dict[int, set[str]] = defaultdict(set)
+        for procedure_id, channel in ProcedureChannel.objects.filter(
+            procedure_id__in=wanted
+        ).values_list("procedure_id", "channel"):
+            offered[procedure_id].add(channel)
+        documents: dict[int, list[RequiredDocument]] = defaultdict(list)
+        for document in RequiredDocument.objects.filter(procedure_id__in=wanted).order_by(
+            "procedure_id", "position", "pk"
+        ):
+            documents[document.procedure_id].append(document)
+        fallback = _("Đơn, tờ khai theo mẫu")
+        for procedure in Procedure.objects.filter(pk__in=wanted):
+            own = documents[procedure.pk]
+            chosen = [d for d in own if d.requirement == DocumentRequirement.REQUIRED]
+            chosen = (chosen or own[:1])[:MAX_COMPONENTS]
+            components = tuple(
+                Component(
+                    d.pk, d.name, d.requirement, d.originals, d.copies, document_type_key(d.name)
+                )
+                for d in chosen
+            ) or (
+                Component(
+                    None, fallback, DocumentRequirement.REQUIRED, 1, 0, document_type_key(fallback)
+                ),
+            )
+            # Kiosk and counter share the catalog's "direct" terms: read them once.
+            by_catalog_channel: dict[str, object] = {}
+            terms = {}
+            for channel in Channel.values:
+                key = Channel(channel).catalog_channel
+                if key not in by_catalog_channel:
+                    by_catalog_channel[key] = _terms(procedure, Channel(channel))
+                terms[channel] = by_catalog_channel[key]
+            self._cache[procedure.pk] = ProcedureInfo(
+                id=procedure.pk,
+                code=procedure.code,
+                sector_id=procedure.sector_id,
+                terms=terms,
+                channels=frozenset(
+                    c for c in Channel.values if Channel(c).catalog_channel in offered[procedure.pk]
+                ),
+                components=components,
+            )
+
+
+# The administrative map
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: int  # GSO code of the commune, ward or special zone
+    name: str  # "Xã Hiền Lương"
+    province_code: int
+    province: str  # "Tỉnh Phú Thọ"
+
+    @property
+    def agency_code(self) -> str:
+        if self.province_code == DEMO_PROVINCE and self.code == DEMO_WARD:
+            return DEMO_AGENCY_CODE
+        return f"000.00.{self.code:05d}.H{self.province_code:02d}"
+
+
+class MapError(ValueError):
+    """A province code the map does not have."""
+
+
+def province_name(province_code: int) -> str:
+    """The display name of a province of the 2025 map: "Tỉnh Phú Thọ", "Thành phố Hà Nội"."""
+    from vietnam_provinces import Province, ProvinceCode
+
+    try:
+        province = Province.from_code(ProvinceCode(province_code))
+    except ValueError:
+        raise MapError(
+            _("Không có tỉnh, thành phố mã %(code)s.") % {"code": province_code}
+        ) from None
+    if province.name.startswith("Thành phố"):
+        return province.name
+    return f"Tỉnh {province.name}"
+
+
+def communes(province_code: int = DEMO_PROVINCE) -> list[Commune]:
+    """Every commune, ward and special zone of the province, by GSO code."""
+    from vietnam_provinces import ProvinceCode, Ward
+
+    province = province_name(province_code)
+    wards = sorted(Ward.iter_by_province(ProvinceCode(province_code)), key=lambda w: int(w.code))
+    return [Commune(int(w.code), w.name, province_code, province) for w in wards]
+
+
+def small_communes() -> list[Commune]:
+    """The README set: Xã Hiền Lương and its nearest neighbours by code (the same old district)."""
+    every = communes(DEMO_PROVINCE)
+    demo = next(c for c in every if c.code == DEMO_WARD)
+    others = sorted(
+        (c for c in every if c is not demo), key=lambda c: (abs(c.code - DEMO_WARD), c.code)
+    )
+    return [demo, *sorted(others[:SMALL_NEIGHBOURS], key=lambda c: c.code)]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def ensure_centers(selected: list[Commune]) -> list[Center]:
+    """One center per commune, created if missing (an existing center is left as it is)."""
+    centers = []
+    for commune in selected:
+        center, _created = Center.objects.get_or_create(
+            agency_code=commune.agency_code,
+            defaults={
+                "name": f"Trung tâm Phục vụ hành chính công {_lower_first(commune.name)}",
+                "commune": commune.name,
+                "province": commune.province,
+                "address": f"Trụ sở UBND {_lower_first(commune.name)}, "
+                f"{_lower_first(commune.province)}",
+            },
+        )
+        ensure_staff(center)
+        centers.append(center)
+    return centers
+
+
+# Staff
+
+# (suffix, role, unit code): the officers each generated center gets. Two at the tư pháp – hộ
+# tịch desk, where most of a commune's dossiers go.
+STAFF_PLAN = (
+    ("tiepnhan1", Role.RECEPTION, None),
+    ("tiepnhan2", Role.RECEPTION, None),
+    ("hotich1", Role.SPECIALIST, "tu-phap-ho-tich"),
+    ("hotich2", Role.SPECIALIST, "tu-phap-ho-tich"),
+    ("congan", Role.SPECIALIST, "cong-an-xa"),
+    ("kinhte", Role.SPECIALIST, "kinh-te"),
+    ("vanhoa", Role.SPECIALIST, "van-hoa-xa-hoi"),
+    ("quansu", Role.SPECIALIST, "quan-su"),
+    ("chutich", Role.LEADER, None),
+    ("phochutich", Role.LEADER, None),
+)
+
+
+def ensure_staff(center: Center) -> None:
+    """Units by field as ``motcua demo-center`` makes them, and officers with unusable passwords.
+
+    The generated officers exist so that "by officer" reports have people to show; nobody can
+    sign in with them (``make_password(None)``).
+    """
+    from motcua.backoffice.services import ensure_role_groups
+    from motcua.centers.management.commands.demo_center import UNITS
+
+    units = {u.code: u for u in center.units.all()}
+    sectors = {s.name: s for s in Sector.objects.all()}
+    for code, (name, sector_names) in UNITS.items():
+        if code not in units:
+            units[code] = Unit.objects.create(center=center, code=code, name=name)
+            units[code].sectors.add(*(sectors[n] for n in sector_names if n in sectors))
+    User = get_user_model()
+    usernames = [f"{center.agency_code}.{suffix}" for suffix, _role, _unit in STAFF_PLAN]
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    missing = [row for row in STAFF_PLAN if f"{center.agency_code}.{row[0]}" not in existing]
+    if not missing:
+        return
+    groups = ensure_role_groups()
+    for suffix, role, unit_code in missing:
+        username = f"{center.agency_code}.{suffix}"
+        rng = random.Random(username)
+        sex = rng.choice((Sex.MALE, Sex.FEMALE))
+        family, middle, given = _name_parts(rng, sex)
+        user = User.objects.create(
+            username=username,
+            first_name=given,
+            last_name=f"{family} {middle}",
+            password=make_password(None),
+        )
+        StaffMembership.objects.create(
+            user=user, center=center, role=role, unit=units.get(unit_code) if unit_code else None
+        )
+        user.groups.add(groups[role])
+
+
+@dataclass
+class Staff:
+    """The actors of one center, as ``user:<id>`` strings, by role and unit."""
+
+    reception: list[str]
+    leaders: list[str]
+    specialists: list[tuple[int, int | None]]  # (user id, unit id)
+
+    def specialist_for(self, unit_id: int | None, rng: random.Random) -> int:
+        own = [user for user, unit in self.specialists if unit == unit_id]
+        return rng.choice(own or [user for user, _unit in self.specialists])
+
+
+def load_staff(center: Center) -> Staff:
+    memberships = list(
+        StaffMembership.objects.filter(center=center, is_active=True, user__is_active=True)
+        .order_by("user__username")
+        .values_list("user_id", "role", "unit_id")
+    )
+    staff = Staff(
+        reception=[f"user:{u}" for u, role, _ in memberships if role == Role.RECEPTION],
+        leaders=[f"user:{u}" for u, role, _ in memberships if role == Role.LEADER],
+        specialists=[(u, unit) for u, role, unit in memberships if role == Role.SPECIALIST],
+    )
+    if not (staff.reception and staff.leaders and staff.specialists):
+        ensure_staff(center)
+        return load_staff(center)
+    return staff
+
+
+# Fake people
+
+
+def _name_parts(rng: random.Random, sex: str) -> tuple[str, str, str]:
+    family = rng.choices([n for n, _w in FAMILY_NAMES], [w for _n, w in FAMILY_NAMES])[0]
+    return family, rng.choice(MIDDLE_NAMES[sex]), rng.choice(GIVEN_NAMES[sex])
+
+
+def fake_applicant(
+    rng: random.Random, province_code: int, commune: str, province: str
+) -> Applicant:
+    """A well-formed but invented person: 12-digit number ``PPP G YY RRRRRR`` (domain.md §2.4)."""
+    sex = Sex.MALE if rng.random() < 0.5 else Sex.FEMALE
+    family, middle, given = _name_parts(rng, sex)
+    year = rng.randint(1950, 2007)
+    birth = date(year, 1, 1) + timedelta(days=rng.randrange(365))
+    if rng.random() < 0.75:
+        birth_province = f"{province_code:03d}"
+    else:
+        birth_province = rng.choice(OLD_PROVINCE_CODES)
+    # Century and sex: 1900s male 0 / female 1, 2000s male 2 / female 3.
+    century_sex = (0 if year < 2000 else 2) + (1 if sex == Sex.FEMALE else 0)
+    id_number = f"{birth_province}{century_sex}{year % 100:02d}{rng.randrange(10**6):06d}"
+    phone = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
+    hamlet = (
+        f"Tổ dân phố {rng.randint(1, 25)}"
+        if commune.startswith("Phường")
+        else f"Thôn {rng.randint(1, 18)}"
+    )
+    return Applicant(
+        name=f"{family} {middle} {given}",
+        id_number=id_number,
+        birth_date=birth,
+        sex=sex,
+        address=f"{hamlet}, {_lower_first(commune)}, {_lower_first(province)}",
+        phone=phone,
+    )
+
+
+# Planning
+
+
+def _weights(procedures: list[Procedure]) -> list[float]:
+    """Field share × Zipf over the popularity rank inside the field (see the module docstring)."""
+    by_sector: dict[str, list[Procedure]] = defaultdict(list)
+    for p in procedures:
+        by_sector[p.sector.name].append(p)
+    others = [s for s in by_sector if s not in SECTOR_SHARES]
+    known_total = sum(SECTOR_SHARES[s] for s in by_sector if s in SECTOR_SHARES) or 1.0
+    weights: dict[int, float] = {}
+    for sector, members in by_sector.items():
+        if sector in SECTOR_SHARES:
+            share = SECTOR_SHARES[sector] / known_total * (1 - OTHER_SECTORS_SHARE)
+        else:
+            share = OTHER_SECTORS_SHARE / len(others)
+        if not others:
+            share = SECTOR_SHARES.get(sector, 0) / known_total
+        ranked = sorted(members, key=lambda p: (p.popularity is None, p.popularity or 0, p.code))
+        raw = [
+            (1.0 if p.popularity else UNRANKED_FACTOR) / (i + 1) ** ZIPF
+            for i, p in enumerate(ranked)
+        ]
+        total = sum(raw)
+        for p, r in zip(ranked, raw, strict=True):
+            weights[p.pk] = share * r / total
+    return [weights[p.pk] for p in procedures]
+
+
+def plannable_procedures(date_from: date, date_to: date) -> list[Procedure]:
+    """Published procedures valid over the whole period that a dossier can be received for."""
+    return [
+        p
+        for p in Procedure.objects.published()
+        .select_related("sector")
+        .filter(channels__isnull=False)
+        .distinct()
+        .order_by("code")
+        if (p.valid_from is None or p.valid_from <= date_from)
+        and (p.valid_to is None or p.valid_to >= date_to)
+    ]
+
+
+def center_profile(center: Center, seed: int, province_code: int) -> CenterProfile:
+    rng = random.Random(f"{seed}:{center.agency_code}")
+    return CenterProfile(
+        center_id=center.pk,
+        province_code=province_code,
+        size=rng.lognormvariate(0, 0.5) * (1.5 if center.commune.startswith("Phường") else 1.0),
+        online=rng.uniform(0.60, 0.95),
+        kiosk=rng.uniform(0.15, 0.35),
+        postal=rng.uniform(0.01, 0.04),
+        late=0.02 * rng.random() ** 3,
+        supplement=rng.uniform(0.02, 0.07),
+        double_supplement=rng.uniform(0.0, 0.003),
+        digitized=rng.uniform(0.85, 1.0),
+        reused=rng.uniform(0.05, 0.40),
+        e_result=rng.uniform(0.75, 0.98),
+        paid_online_direct=rng.uniform(0.05, 0.30),
+        rated=rng.uniform(0.20, 0.50),
+    )
+
+
+def _allocate(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainder: the sum is exact)."""
+    scale = sum(weights)
+    exact = [total * w / scale for w in weights]
+    counts = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (counts[i] - exact[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+# Receipt moments: the morning session is busier than the afternoon.
+MORNING_SHARE = 0.62
+WEEKDAY_LOAD = {0: 1.25, 1: 1.1, 2: 1.0, 3: 1.0, 4: 0.9, 5: 0.6, 6: 0.6}
+
+
+def _receipt_windows(
+    calendar: WorkCalendar, day: date, hours: OfficeHours, now: datetime
+) -> list[tuple[datetime, datetime, float]]:
+    """Office sessions of a working day, cut at ``now``, with their share of the day's dossiers."""
+    if not calendar.is_working_day(day):
+        return []
+    windows = []
+    for (start, end), share in zip(hours.sessions, (MORNING_SHARE, 1 - MORNING_SHARE), strict=True):
+        opening = datetime.combine(day, start, VIETNAM)
+        # Nobody is received in the last five minutes before closing.
+        closing = min(datetime.combine(day, end, VIETNAM) - timedelta(minutes=5), now)
+        if closing > opening:
+            full = (datetime.combine(day, end, VIETNAM) - timedelta(minutes=5)) - opening
+            windows.append((opening, closing, share * ((closing - opening) / full)))
+    return windows
+
+
+def plan(
+    centers: list[Center],
+    *,
+    dossiers: int,
+    date_from: date,
+    date_to: date,
+    now: datetime,
+    seed: int = 1,
+    province_code: int = DEMO_PROVINCE,
+    center_weights: dict[int, float] | None = None,
+    catalog: Catalog | None = None,
+) -> Iterator[Scenario]:
+    """Scenarios for ``dossiers`` receipts in [date_from, date_to] before ``now``, deterministic.
+
+    Yields them center by center, in receipt order, so that :func:`write` numbers them in order.
+    ``center_weights`` overrides the drawn center sizes (the README set makes the demo center big).
+    """
+    procedures = plannable_procedures(date_from, date_to)
+    if not procedures:
+        raise ValueError(_("Danh mục chưa có thủ tục nào; chạy “motcua catalog load” trước."))
+    catalog = catalog or Catalog()
+    catalog.preload(p.pk for p in procedures)
+    proc_cum = list(_cumulative(_weights(procedures)))
+    calendar = WorkCalendar.from_db(date_from, date_to)
+    profiles = [center_profile(c, seed, province_code) for c in centers]
+    sizes = [
+        (center_weights or {}).get(c.pk, p.size) for c, p in zip(centers, profiles, strict=True)
+    ]
+    for center, profile, count in zip(centers, profiles, _allocate(dossiers, sizes), strict=True):
+        if count:
+            yield from _plan_center(
+                center,
+                profile,
+                count,
+                procedures,
+                proc_cum,
+                catalog,
+                calendar,
+                date_from,
+                date_to,
+                now,
+                seed,
+            )
+
+
+def _cumulative(weights: list[float]) -> Iterator[float]:
+    total = 0.0
+    for w in weights:
+        total += w
+        yield total
+
+
+def _plan_center(
+    center, profile, count, procedures, proc_cum, catalog, calendar, date_from, date_to, now, seed
+) -> Iterator[Scenario]:
+    rng = random.Random(f"{seed}:{center.agency_code}:dossiers")
+    hours = OfficeHours.from_center(center)
+    windows: list[tuple[datetime, datetime]] = []
+    weights: list[float] = []
+    day = date_from
+    while day <= date_to:
+        for start, end, share in _receipt_windows(calendar, day, hours, now):
+            windows.append((start, end))
+            weights.append(share * WEEKDAY_LOAD[day.weekday()])
+        day += timedelta(days=1)
+    if not windows:
+        raise ValueError(_("Không có ngày làm việc nào trong kỳ trước thời điểm hiện tại."))
+    cum = list(_cumulative(weights))
+    moments = []
+    for start, end in rng.choices(windows, cum_weights=cum, k=count):
+        seconds = int((end - start).total_seconds())
+        moments.append(start + timedelta(seconds=rng.randrange(max(seconds, 1))))
+    moments.sort()
+    chosen = rng.choices(procedures, cum_weights=proc_cum, k=count)
+    for received_at, procedure in zip(moments, chosen, strict=True):
+        yield _scenario(rng, center, profile, catalog.get(procedure.pk), received_at)
+
+
+def _scenario(rng, center, profile: CenterProfile, info: ProcedureInfo, received_at) -> Scenario:
+    offered = info.channels
+    direct = Channel.KIOSK in offered
+    if Channel.ONLINE in offered and (not direct or rng.random() < profile.online):
+        channel = Channel.ONLINE
+    elif Channel.POSTAL in offered and (not direct or rng.random() < profile.postal):
+        channel = Channel.POSTAL
+    else:
+        channel = Channel.KIOSK if rng.random() < profile.kiosk else Channel.COUNTER
+
+    r = rng.random()
+    if r < 0.004:
+        outcome = Outcome.REFUSED
+    elif r < 0.006:
+        outcome = Outcome.WITHDRAWN
+    elif r < 0.007:
+        outcome = Outcome.STOPPED
+    elif r < 0.007 + profile.late:
+        outcome = Outcome.LATE
+    else:
+        outcome = Outcome.EARLY if rng.random() < 0.85 else Outcome.ON_TIME
+    supplements = 0
+    if outcome not in (Outcome.REFUSED, Outcome.WITHDRAWN):
+        r = rng.random()
+        if r < profile.double_supplement:
+            supplements, outcome = 2, Outcome.LATE
+        elif r < profile.supplement:
+            supplements = 1
+    if outcome == Outcome.LATE and supplements < 2 and not info.timed(channel):
+        outcome = Outcome.ON_TIME  # no time limit ("Theo quy định"): it cannot be late
+
+    payment = ""
+    if info.fee(channel) and outcome != Outcome.REFUSED:
+        if channel == Channel.ONLINE:
+            online = rng.random() < 0.92
+        else:
+            online = rng.random() < profile.paid_online_direct
+        if online:
+            payment = (
+                PaymentMethod.ONLINE_NATIONAL
+                if rng.random() < 0.7
+                else PaymentMethod.ONLINE_PROVINCIAL
+            )
+        else:
+            payment = PaymentMethod.CASH if rng.random() < 0.6 else PaymentMethod.TRANSFER
+    digitized = rng.random() < profile.digitized
+    reused = digitized and rng.random() < profile.reused
+
+    rating, complaint = "", False
+    if outcome != Outcome.WITHDRAWN and rng.random() < profile.rated:
+        unhappy = 0.25 if outcome == Outcome.LATE else 0.012
+        if rng.random() < unhappy:
+            rating, complaint = Rating.DISSATISFIED, rng.random() < 0.4
+        else:
+            rating = Rating.VERY_SATISFIED if rng.random() < 0.55 else Rating.SATISFIED
+
+    if channel == Channel.POSTAL:
+        delivery = ResultDelivery.POSTAL
+    elif channel == Channel.ONLINE and rng.random() < 0.6:
+        delivery = ResultDelivery.ONLINE
+    else:
+        delivery = ResultDelivery.AT_CENTER
+    return Scenario(
+        center_id=center.pk,
+        procedure_id=info.id,
+        channel=channel,
+        received_at=received_at,
+        outcome=outcome,
+        applicant=fake_applicant(rng, profile.province_code, center.commune, center.province),
+        supplements=supplements,
+        e_result=rng.random() < profile.e_result,
+        payment=payment,
+        digitized=digitized,
+        reused=reused,
+        rating=rating,
+        complaint=complaint,
+        result_delivery=delivery,
+        pace=rng.random(),
+        jitter=rng.getrandbits(32),
+    )
+
+
+# Writing
+
+
+class _Calendar(WorkCalendar):
+    """The project's calendar, with each day's office sessions computed once per run.
+
+    A million dossiers ask for the sessions of the same few hundred days tens of millions of
+    times; the answer depends only on the day and the office hours, both immutable here.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(loader=load_overrides_from_db)
+        self._sessions: dict[tuple, list[tuple[datetime, datetime]]] = {}
+
+    def _sessions_on(self, day: date, hours: OfficeHours) -> list[tuple[datetime, datetime]]:
+        key = (day, hours)
+        sessions = self._sessions.get(key)
+        if sessions is None:
+            sessions = self._sessions[key] = super()._sessions_on(day, hours)
+        return sessions
+
+
+ONLINE_ACTOR = "portal:dvcqg"  # received through the national portal
+KIOSK_ACTOR = "kiosk:demo"
+CITIZEN_ACTOR = "citizen"  # the citizen paid or rated on the portal
+DAY = 27_000  # seconds of working time in an office day (7 h 30)
+
+
+class _Clock:
+    """Working time of one center as a number line: a moment's index is the working seconds
+    since the first day, so "working time between" is a subtraction and "add working time" a
+    search, instead of a walk over days for every step of every dossier.
+
+    It answers exactly as ``WorkCalendar.working_time_between`` / ``add_working_time`` do (the
+    earliest moment: a count that ends at 11:30 is 11:30, not 13:30); tests compare the two.
+    """
+
+    def __init__(self, calendar: _Calendar, hours: OfficeHours, first_day: date) -> None:
+        self.calendar, self.hours, self.origin = calendar, hours, first_day
+        self.tz = local_tz()
+        self.days: list[list[tuple[datetime, datetime, int]]] = []
+        self.cum = [0]  # cum[i]: working seconds before day i
+
+    def _extend(self, last: int) -> None:
+        while len(self.days) <= last:
+            day = self.origin + timedelta(days=len(self.days))
+            sessions = [
+                (start, end, int((end - start).total_seconds()))
+                for start, end in self.calendar._sessions_on(day, self.hours)
+            ]
+            self.days.append(sessions)
+            self.cum.append(self.cum[-1] + sum(length for _s, _e, length in sessions))
+
+    def index(self, moment: datetime) -> int:
+        if moment.tzinfo is not self.tz:
+            moment = moment.astimezone(self.tz)
+        i = (moment.date() - self.origin).days
+        if i < 0:
+            raise ValueError("moment before the clock's first day")
+        self._extend(i)
+        x = self.cum[i]
+        for start, end, length in self.days[i]:
+            if moment >= end:
+                x += length
+            else:
+                if moment > start:
+                    x += int((moment - start).total_seconds())
+                break
+        return x
+
+    def moment(self, x: int) -> datetime:
+        """The earliest moment whose index is ``x`` (x > 0)."""
+        while self.cum[-1] < x:
+            self._extend(len(self.days) + 30)
+        i = bisect.bisect_left(self.cum, x) - 1
+        rest = x - self.cum[i]
+        for start, _end, length in self.days[i]:
+            if rest <= length:
+                return start + timedelta(seconds=rest)
+            rest -= length
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class _CenterContext:
+    center: Center
+    hours: OfficeHours
+    staff: Staff
+    units_by_sector: dict[int, Unit]
+    clock: _Clock
+
+
+@dataclass
+class _Event:
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: datetime
+    note: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Story:
+    """One dossier before it has a primary key."""
+
+    dossier: dict  # Dossier's column values by attname
+    events: list[_Event]
+    documents: list[dict]
+    stored: CitizenDocument | None  # the store entry the reused component comes from
+
+
+@dataclass
+class WriteReport:
+    dossiers: int = 0
+    events: int = 0
+    documents: int = 0
+    center_ids: set[int] = field(default_factory=set)
+
+
+class _Timeline:
+    """The events of one dossier as they are appended, with the status and the last moment."""
+
+    def __init__(self, first: _Event) -> None:
+        self.events = [first]
+        self.status = first.to_status
+        self.t = first.at
+
+    def add(self, action, to_status, actor, at, note="", data=None) -> None:
+        self.events.append(_Event(action, self.status, to_status, actor, at, note, data or {}))
+        self.status, self.t = to_status, at
+
+    def note(self, action, actor, at, note="", data=None) -> None:
+        """An event that keeps the status (pay, digitize, reuse, rate)."""
+        self.add(action, self.status, actor, at, note, data)
+
+
+class Writer:
+    """Turns scenarios into rows in bulk; see :func:`write`."""
+
+    def __init__(self, *, now: datetime, first_day: date, catalog: Catalog | None = None) -> None:
+        self.now = now
+        self.catalog = catalog or Catalog()
+        self.calendar = _Calendar()
+        self.clocks: dict[OfficeHours, _Clock] = {}
+        # The clocks count from here; a moment before it would be a bug in the caller.
+        self.first_day = first_day
+        self.centers: dict[int, _CenterContext] = {}
+        self.counters: dict[tuple[int, date], int] = {}
+        self.notes = {
+            action: [_(n) for n in notes]
+            for action, notes in (
+                (A.REFUSE, REFUSE_NOTES),
+                (A.REQUEST_SUPPLEMENT, SUPPLEMENT_NOTES),
+                (A.STOP, STOP_NOTES),
+                (A.WITHDRAW, WITHDRAW_NOTES),
+                (A.RESCHEDULE, RESCHEDULE_NOTES),
+            )
+        }
+        self.report = WriteReport()
+        self.dossiers = _Insert(Dossier, _DOSSIER_COLUMNS)
+        self.documents = _Insert(DossierDocument, _DOCUMENT_COLUMNS)
+        self.events = _Insert(DossierEvent, _EVENT_COLUMNS)
+
+    def context(self, center_id: int) -> _CenterContext:
+        ctx = self.centers.get(center_id)
+        if ctx is None:
+            center = Center.objects.get(pk=center_id)
+            units: dict[int, Unit] = {}
+            # As centers.selectors.responsible_unit: the first unit by name with the field.
+            for unit in center.units.order_by("name").prefetch_related("sectors"):
+                for sector in unit.sectors.all():
+                    units.setdefault(sector.pk, unit)
+            hours = OfficeHours.from_center(center)
+            clock = self.clocks.get(hours)
+            if clock is None:
+                clock = self.clocks[hours] = _Clock(self.calendar, hours, self.first_day)
+            ctx = _CenterContext(center, hours, load_staff(center), units, clock)
+            self.centers[center_id] = ctx
+            for row in DossierCounter.objects.select_for_update().filter(center=center):
+                self.counters[(center_id, row.day)] = row.last_number
+        return ctx
+
+    # Time: every back-office step happens inside office hours, on working days.
+
+    def _after(self, ctx, moment: datetime, seconds: int) -> datetime:
+        return ctx.clock.moment(ctx.clock.index(moment) + max(int(seconds), 1))
+
+    def _worked(self, ctx, start: datetime, end: datetime) -> int:
+        if end <= start:
+            return 0
+        return ctx.clock.index(end) - ctx.clock.index(start)
+
+    def _between(self, ctx, start: datetime, end: datetime, fraction: float) -> datetime:
+        """``fraction`` of the working time from ``start`` to ``end``, strictly after ``start``."""
+        worked = self._worked(ctx, start, end)
+        if not worked:
+            return self._after(ctx, start, 60)
+        return self._after(ctx, start, min(max(int(worked * fraction), 1), worked))
+
+    def _step(self, ctx, rng, moment, due, low: int, high: int) -> datetime:
+        """A step of a few minutes, never more than a tenth of the time left before the due time."""
+        seconds = rng.randint(low * 60, high * 60)
+        if due is not None:
+            if due <= moment:
+                seconds = rng.randint(1, 60)
+            else:
+                seconds = min(seconds, max(self._worked(ctx, moment, due) // 10, 1))
+        return self._after(ctx, moment, seconds)
+
+    # The story of one dossier
+
+    def story(self, s: Scenario) -> _Story:
+        ctx = self.context(s.center_id)
+        info = self.catalog.get(s.procedure_id)
+        terms = info.terms[s.channel]
+        rng = random.Random(s.jitter)
+        due = None
+        if terms.time_value is not None:
+            # As services.compute_due_at, with one calendar for the whole run.
+            amount = terms.time_value
+            value = int(amount) if amount == amount.to_integral_value() else amount
+            due = self.calendar.due_at(
+                s.received_at,
+                value,
+                terms.time_unit,
+                hours=ctx.hours,
+                next_day_after_cutoff=terms.next_day_after_cutoff,
+            )
+        unit = ctx.units_by_sector.get(info.sector_id)
+        reception = rng.choice(ctx.staff.reception)
+        receiver = {Channel.ONLINE: ONLINE_ACTOR, Channel.KIOSK: KIOSK_ACTOR}.get(
+            s.channel, reception
+        )
+        line = _Timeline(
+            _Event(
+                A.RECEIVE,
+                "",
+                S.RECEIVED,
+                receiver,
+                s.received_at,
+                data={
+                    "channel": s.channel,
+                    "national_channel": Channel(s.channel).national_code,
+                    "due_at": due.isoformat() if due else None,
+                    "unit": unit.code if unit else None,
+                    "documents": len(info.components),
+                },
+            )
+        )
+        if s.payment:
+            method = PaymentMethod(s.payment)
+            line.note(
+                A.PAY,
+                CITIZEN_ACTOR if method.online_code else reception,
+                self._step(ctx, rng, line.t, due, 1, 5),
+                data={
+                    "method": s.payment,
+                    "online": method.online_code,
+                    "amount_vnd": info.fee(s.channel),
+                    "reference": f"{'TT' if method.online_code else 'BL'}"
+                    f"{rng.randrange(10**10):010d}",
+                },
+            )
+        documents, stored = self._components(s, ctx, rng, info, line, due, reception)
+        if s.outcome == Outcome.REFUSED:
+            at = self._step(ctx, rng, line.t, due, 5, 90)
+            line.add(A.REFUSE, S.NOT_ACCEPTED, reception, at, rng.choice(self.notes[A.REFUSE]))
+        else:
+            self._process(s, ctx, rng, line, due, unit, reception)
+        return self._finish(s, ctx, info, unit, line.events, documents, stored)
+
+    def _components(self, s, ctx, rng, info, line, due, reception):
+        """Component rows; digitized (or one reused from the store) right after receipt."""
+        documents, stored = [], None
+        for position, component in enumerate(info.components, start=1):
+            document = {
+                "position": position,
+                "name": component.name,
+                "required_document_id": component.required_document_id,
+                "requirement": component.requirement,
+                "originals": component.originals,
+                "copies": component.copies,
+                "provided_on_paper": s.channel != Channel.ONLINE,
+                "file": "",
+                "content_type": "",
+                "size": None,
+                "sha256": "",
+                "digitized": False,
+                "digitized_at": None,
+                "digitized_by": "",
+                "reused_from_id": None,
+                "reused": False,
+            }
+            documents.append(document)
+            if not s.digitized:
+                continue
+            at = self._step(ctx, rng, line.t, due, 1, 3)
+            size = rng.randint(60_000, 900_000)
+            if s.reused and position == 1:
+                sha = _fake_sha(s.applicant.id_number, component.type_key)
+                created = s.received_at - timedelta(days=rng.randint(20, 700))
+                stored = CitizenDocument(
+                    owner_id_number=s.applicant.id_number,
+                    document_type=component.type_key,
+                    name=component.name,
+                    file="",
+                    content_type="application/pdf",
+                    size=size,
+                    sha256=sha,
+                    created_at=created,
+                    updated_at=created,
+                )
+                # citizen_document_id is filled in once the store entry has its key.
+                data = {"position": position, "citizen_document_id": None, "sha256": sha}
+                line.note(A.REUSE, reception, at, component.name[:200], data)
+                document["reused"] = True
+            else:
+                sha = _fake_sha(s.received_at.isoformat(), s.applicant.id_number, str(position))
+                data = {
+                    "position": position,
+                    "source": "scan",
+                    "content_type": "application/pdf",
+                    "size": size,
+                    "sha256": sha,
+                    "citizen_document_id": None,
+                }
+                line.note(A.DIGITIZE, reception, at, component.name[:200], data)
+            document.update(
+                content_type="application/pdf",
+                size=size,
+                sha256=sha,
+                digitized=True,
+                digitized_at=at,
+                digitized_by=reception,
+            )
+        return documents, stored
+
+    def _process(self, s, ctx, rng, line, due, unit, reception) -> None:
+        """From the assignment to the result, its return and the rating."""
+        specialist = ctx.staff.specialist_for(unit.pk if unit else None, rng)
+        specialist_actor = f"user:{specialist}"
+        leader = rng.choice(ctx.staff.leaders)
+        line.add(
+            A.ASSIGN,
+            S.IN_PROGRESS,
+            reception,
+            self._step(ctx, rng, line.t, due, 5, 60),
+            data={
+                "from_unit_id": unit.pk if unit else None,
+                "from_user_id": None,
+                "to_unit_id": unit.pk if unit else None,
+                "to_user_id": specialist,
+            },
+        )
+        if s.outcome == Outcome.WITHDRAWN:
+            horizon = due if due and due > line.t else self._after(ctx, line.t, 2 * DAY)
+            at = self._between(ctx, line.t, horizon, 0.2 + 0.6 * s.pace)
+            line.add(A.WITHDRAW, S.WITHDRAWN, reception, at, rng.choice(self.notes[A.WITHDRAW]))
+            return
+        for number in range(1, s.supplements + 1):
+            limit = due if due is not None and due > line.t else self._after(ctx, line.t, DAY)
+            asked = self._between(ctx, line.t, limit, rng.uniform(0.1, 0.6))
+            line.add(
+                A.REQUEST_SUPPLEMENT,
+                S.SUPPLEMENT_REQUESTED,
+                specialist_actor,
+                asked,
+                rng.choice(self.notes[A.REQUEST_SUPPLEMENT]),
+                {"supplement_request": number},
+            )
+            # The citizen comes back after an hour to about a week of working time.
+            answered = self._after(ctx, asked, rng.randint(3_600, 5 * DAY))
+            data = {}
+            if due is not None:
+                # As motcua.dossiers.actions._submit_supplement: the due time moves by the
+                # working time the clock was stopped (domain.md §3.3). ``due_before`` is the
+                # stored value, read back in UTC, as the action reads it.
+                paused = self.calendar.working_time_between(asked, answered, hours=ctx.hours)
+                new_due = self.calendar.add_working_time(due, paused, hours=ctx.hours)
+                data = {
+                    "paused_seconds": int(paused.total_seconds()),
+                    "due_before": due.astimezone(UTC).isoformat(),
+                    "due_after": new_due.isoformat(),
+                }
+                due = new_due
+            line.add(A.SUBMIT_SUPPLEMENT, S.IN_PROGRESS, reception, answered, data=data)
+        if s.outcome == Outcome.STOPPED:
+            horizon = due if due and due > line.t else self._after(ctx, line.t, 2 * DAY)
+            at = self._between(ctx, line.t, horizon, 0.2 + 0.6 * s.pace)
+            line.add(A.STOP, S.STOPPED, leader, at, rng.choice(self.notes[A.STOP]))
+            return
+        if s.outcome == Outcome.IN_PROGRESS:
+            return
+
+        end = self._end(s, ctx, rng, line.t, due)
+        if (
+            s.outcome == Outcome.LATE
+            and s.supplements < 2
+            and due is not None
+            and due > line.t
+            and rng.random() < 0.5
+        ):
+            # Mẫu 04, written before the due time passes. It moves the appointment; the KPI
+            # still judges against the legal due time.
+            at = self._between(ctx, line.t, due, rng.uniform(0.5, 0.9))
+            if at < due:
+                new_due = self._after(ctx, end, DAY)
+                line.add(
+                    A.RESCHEDULE,
+                    S.IN_PROGRESS,
+                    rng.choice((specialist_actor, leader)),
+                    at,
+                    rng.choice(self.notes[A.RESCHEDULE]),
+                    {
+                        "due_before": due.astimezone(UTC).isoformat(),
+                        "due_after": new_due.isoformat(),
+                    },
+                )
+        end = max(end, line.t + timedelta(seconds=2))
+        if s.e_result:
+            at = min(self._between(ctx, line.t, end, rng.uniform(0.3, 0.9)), end)
+            line.add(A.SUBMIT_FOR_SIGNATURE, S.AWAITING_SIGNATURE, specialist_actor, at)
+            line.add(A.SIGN, S.PROCESSED, leader, max(end, at + timedelta(seconds=1)))
+        else:
+            line.add(A.MARK_RESULT_READY, S.PROCESSED, specialist_actor, end)
+        wait = rng.randint(60, 1_800) if s.result_delivery == ResultDelivery.ONLINE else None
+        returned = self._after(ctx, line.t, wait or rng.randint(600, 3 * DAY))
+        line.add(
+            A.RETURN_RESULT, S.RETURNED, reception, returned, data={"delivery": s.result_delivery}
+        )
+        if s.rating:
+            line.note(
+                A.RATE,
+                CITIZEN_ACTOR,
+                self._after(ctx, returned, rng.randint(60, DAY)),
+                data={"rating": s.rating, "complaint": bool(s.complaint)},
+            )
+
+    def _end(self, s: Scenario, ctx, rng, start: datetime, due: datetime | None) -> datetime:
+        """When the result is ready, inside the window the outcome asks for."""
+        start = self._step(ctx, rng, start, due, 5, 30)
+        if due is None:
+            return self._after(ctx, start, int(s.pace * 2 * DAY))
+        if s.outcome == Outcome.LATE and s.supplements < 2:
+            return self._after(ctx, max(due, start), 600 + int(s.pace * 3 * DAY))
+        due_day_opening = datetime.combine(
+            due.astimezone(VIETNAM).date(), ctx.hours.morning_start, VIETNAM
+        )
+        if s.outcome != Outcome.ON_TIME and self._worked(ctx, start, due_day_opening):
+            # The working time up to the opening of the due day ends at the close of the working
+            # day before it: any fraction of it lands on an earlier day ("trước hạn").
+            return self._between(ctx, start, due_day_opening, 0.05 + 0.9 * s.pace)
+        if start >= due:
+            return start
+        return self._between(ctx, max(start, due_day_opening), due, 0.05 + 0.95 * s.pace)
+
+    def _finish(self, s, ctx, info, unit, events, documents, stored) -> _Story:
+        """Cut the story at ``now`` and derive the dossier's fields from what is left of it."""
+        kept = [e for e in events if e.at < self.now]
+        status = kept[-1].to_status
+        due = datetime.fromisoformat(kept[0].data["due_at"]) if kept[0].data["due_at"] else None
+        assignee = paused_at = None
+        requests = 0
+        for e in kept:
+            if e.action in (A.SUBMIT_SUPPLEMENT, A.RESCHEDULE) and "due_after" in e.data:
+                due = datetime.fromisoformat(e.data["due_after"])
+            elif e.action == A.ASSIGN:
+                assignee = e.data["to_user_id"]
+            elif e.action == A.REQUEST_SUPPLEMENT:
+                requests += 1
+                paused_at = e.at
+        if status != S.SUPPLEMENT_REQUESTED:
+            paused_at = None
+        for document in documents:
+            if document["digitized_at"] is not None and document["digitized_at"] >= self.now:
+                document.update(
+                    content_type="",
+                    size=None,
+                    sha256="",
+                    digitized=False,
+                    digitized_at=None,
+                    digitized_by="",
+                    reused=False,
+                )
+        if not any(d["reused"] for d in documents):
+            stored = None
+
+        terms = info.terms[s.channel]
+        received_on = s.received_at.astimezone(VIETNAM).date()
+        number = self.counters.get((s.center_id, received_on), 0) + 1
+        self.counters[(s.center_id, received_on)] = number
+        code = dossier_code(ctx.center.agency_code, received_on, number)
+        a = s.applicant
+        # The row as a dict of Dossier's columns (a model instance per row would cost more than
+        # the rest of the story).
+        dossier = dict(
+            code=code,
+            center_id=s.center_id,
+            number=number,
+            procedure_id=s.procedure_id,
+            applicant_name=a.name,
+            applicant_id_number=a.id_number,
+            applicant_birth_date=a.birth_date,
+            applicant_sex=a.sex,
+            applicant_address=a.address,
+            applicant_phone=a.phone,
+            applicant_email=a.email,
+            form_data={},
+            form_version=1,
+            channel=s.channel,
+            result_delivery=s.result_delivery,
+            received_at=s.received_at,
+            time_limit_value=terms.time_value,
+            time_limit_unit=terms.time_unit,
+            due_at=due,
+            fee_vnd=terms.fee_vnd,
+            status=status,
+            unit_id=unit.pk if unit else None,
+            assignee_id=assignee,
+            clock_paused_at=paused_at,
+            supplement_requests=requests,
+            submitted_by=kept[0].actor,
+            idempotency_key=f"{KEY_PREFIX}{code}",
+        )
+        return _Story(dossier, kept, documents, stored)
+
+    # Bulk insert
+
+    def write_batch(self, scenarios: list[Scenario]) -> None:
+        stories = [self.story(s) for s in scenarios]
+        CitizenDocument.objects.bulk_create([st.stored for st in stories if st.stored])
+        self.dossiers.run([[st.dossier[name] for name in _DOSSIER_COLUMNS] for st in stories])
+        ids = {}
+        codes = [st.dossier["code"] for st in stories]
+        for start in range(0, len(codes), 500):
+            chunk = codes[start : start + 500]
+            ids.update(Dossier.objects.filter(code__in=chunk).values_list("code", "pk"))
+        events, documents = [], []
+        for st in stories:
+            code = st.dossier["code"]
+            dossier_id = ids[code]
+            previous = ""
+            for seq, e in enumerate(st.events, start=1):
+                if e.action == A.REUSE:
+                    e.data["citizen_document_id"] = st.stored.pk
+                # The same chain as record_event: each hash covers the previous one.
+                digest = event_hash(
+                    dossier_code=code,
+                    seq=seq,
+                    action=e.action,
+                    from_status=e.from_status,
+                    to_status=e.to_status,
+                    actor=e.actor,
+                    at=e.at,
+                    note=e.note,
+                    data=e.data,
+                    prev_hash=previous,
+                )
+                events.append(
+                    (
+                        dossier_id,
+                        seq,
+                        e.action,
+                        e.from_status,
+                        e.to_status,
+                        e.actor,
+                        e.at,
+                        e.note,
+                        e.data,
+                        previous,
+                        digest,
+                    )
+                )
+                previous = digest
+            for d in st.documents:
+                documents.append(
+                    (
+                        dossier_id,
+                        d["position"],
+                        d["name"],
+                        d["required_document_id"],
+                        d["requirement"],
+                        d["originals"],
+                        d["copies"],
+                        d["provided_on_paper"],
+                        d["file"],
+                        d["content_type"],
+                        d["size"],
+                        d["sha256"],
+                        d["digitized"],
+                        d["digitized_at"],
+                        d["digitized_by"],
+                        st.stored.pk if d["reused"] else None,
+                    )
+                )
+        self.documents.run(documents)
+        self.events.run(events)
+        self.report.dossiers += len(stories)
+        self.report.events += len(events)
+        self.report.documents += len(documents)
+        self.report.center_ids.update(s.center_id for s in scenarios)
+
+    def save_counters(self) -> None:
+        """Later real receipts continue after the numbers the demo used (no duplicate codes)."""
+        existing = {
+            (row.center_id, row.day): row
+            for row in DossierCounter.objects.filter(center_id__in=self.report.center_ids)
+        }
+        changed, new = [], []
+        for (center_id, day), number in self.counters.items():
+            row = existing.get((center_id, day))
+            if row is None:
+                new.append(DossierCounter(center_id=center_id, day=day, last_number=number))
+            elif row.last_number != number:
+                row.last_number = number
+                changed.append(row)
+        DossierCounter.objects.bulk_create(new, batch_size=2000)
+        DossierCounter.objects.bulk_update(changed, ["last_number"], batch_size=2000)
+
+
+# The column order of the tuples write_batch builds.
+_DOSSIER_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if not f.primary_key]
+_DOCUMENT_COLUMNS = [
+    "dossier_id",
+    "position",
+    "name",
+    "required_document_id",
+    "requirement",
+    "originals",
+    "copies",
+    "provided_on_paper",
+    "file",
+    "content_type",
+    "size",
+    "sha256",
+    "digitized",
+    "digitized_at",
+    "digitized_by",
+    "reused_from_id",
+]
+_EVENT_COLUMNS = [
+    "dossier_id",
+    "seq",
+    "action",
+    "from_status",
+    "to_status",
+    "actor",
+    "at",
+    "note",
+    "data",
+    "prev_hash",
+    "hash",
+]
+
+
+class _Insert:
+    """A plain INSERT run with executemany, for rows built as tuples in ``columns`` order.
+
+    ``bulk_create`` builds and compiles per model instance; at a million dossiers (about eight
+    million events) that would be most of the run. Values still go through the backend's own
+    adapters for the columns that need one (aware datetimes, JSON, dates, decimals), so both
+    databases store exactly what the ORM would.
+    """
+
+    def __init__(self, model, columns: list[str]) -> None:
+        fields = [model._meta.get_field(name.removesuffix("_id")) for name in columns]
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        # Table and column names come from the models, never from input.
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+        ops = connection.ops
+        self.prep: list[tuple[int, Callable]] = []
+        for i, f in enumerate(fields):
+            kind = f.get_internal_type()
+            if kind == "DateTimeField":
+                self.prep.append((i, _datetime_adapter()))
+            elif kind == "JSONField":
+                self.prep.append(
+                    (i, lambda value, encoder=f.encoder: ops.adapt_json_value(value, encoder))
+                )
+            elif kind in {"DateField", "DecimalField"}:
+                self.prep.append((i, lambda value, f=f: f.get_db_prep_save(value, connection)))
+
+    def run(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, prep in self.prep:
+                if values[i] is not None:
+                    values[i] = prep(values[i])
+            converted.append(values)
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, converted)
+
+
+def _datetime_adapter() -> Callable[[datetime], object]:
+    """The backend's adapter for aware datetimes; for SQLite the same text, computed directly.
+
+    Django's SQLite adapter makes the value naive in the connection's zone (UTC unless the
+    database sets one) and stores ``str()`` of it; here once per event, so it is inlined.
+    """
+    if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+        return lambda value: str(value.astimezone(UTC).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value
+
+
+def _fake_sha(*parts: str) -> str:
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()
+
+
+def write(
+    scenarios: Iterable[Scenario],
+    *,
+    now: datetime,
+    catalog: Catalog | None = None,
+    batch_size: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> WriteReport:
+    """Write the scenarios' dossiers, components, store entries and events; update the counters.
+
+    Dossiers are numbered in the order given (``plan`` gives them in receipt order), after the
+    numbers the center's counters already handed out. Runs inside the caller's
+    ``transaction.atomic()`` and ends by rebuilding the KPI rollups of the centers written to,
+    in that same transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write() must run inside transaction.atomic().")
+    batch: list[Scenario] = []
+    writer = None
+    for scenario in scenarios:
+        if writer is None:
+            # Scenarios come in receipt order per center; a margin covers a golden test's own.
+            first_day = scenario.received_at.astimezone(VIETNAM).date() - timedelta(days=400)
+            writer = Writer(now=now, first_day=first_day, catalog=catalog)
+        if scenario.received_at >= now:
+            raise ValueError(f"A scenario is received at {scenario.received_at}, not before now.")
+        batch.append(scenario)
+        if len(batch) >= batch_size:
+            writer.write_batch(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if writer is None:
+        return WriteReport()
+    if batch:
+        writer.write_batch(batch)
+        if progress:
+            progress(len(batch))
+    writer.save_counters()
+    _rebuild_rollups(sorted(writer.report.center_ids))
+    return writer.report
+
+
+def _rebuild_rollups(center_ids: list[int]) -> None:
+    from motcua.reports import rollups
+
+    rollups.rebuild(center_ids=center_ids)
+
+
+def demo_dossiers(center: Center | None = None) -> int:
+    """How many generated dossiers there are (of one center, or in all)."""
+    dossiers = Dossier.objects.filter(idempotency_key__startswith=KEY_PREFIX)
+    if center is not None:
+        dossiers = dossiers.filter(center=center)
+    return dossiers.count()
