@@ -253,6 +253,10 @@ class TestFigures:
                 assert cells[7] == "✗ Chưa đạt"  # a mark in words, not colour only
             elif index.target is not None and index.rate is not None:
                 assert cells[7] == "✓ Đạt"
+        # The full-score thresholds: QĐ 766's where published, else the 100% the score uses.
+        assert row_cells(doc, "chi-so", "3.3")[6] == "50%"
+        assert row_cells(doc, "chi-so", "4.2")[6] == "80%"
+        assert row_cells(doc, "chi-so", "2.1")[6] == "100%"
         # 3.6: the three counter dossiers bear the 15.000 đ fee; one was paid online.
         assert row_cells(doc, "chi-so", "3.6")[2:5] == ["1", "3", "33,33%"]
 
