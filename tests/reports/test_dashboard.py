@@ -325,6 +325,7 @@ class TestPeriod:
             ({"tu": "31/07/2025", "den": "01/07/2025"}, "phải không trước ngày bắt đầu"),
             ({"tu": "01/01/2020", "den": "31/07/2025"}, "dài nhất 3 năm"),
             ({"ky": "the-ky"}, "Kỳ báo cáo không hợp lệ"),
+            ({"tu": "30/12/9999", "den": "31/12/9999"}, "từ 01/01/2000 đến 31/12/2026"),
         ],
     )
     def test_a_bad_period_is_a_vietnamese_message(self, client, world, params, message):

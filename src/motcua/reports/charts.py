@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from motcua.reports.templatetags.vi_numbers import vi_number, vi_percent
 
@@ -28,7 +29,7 @@ SMALL = 15
 TEXT = "#14171a"
 MUTED = "#4a5560"
 GRID = "#d3d9df"
-EMPTY_TEXT = "Chưa có số liệu trong kỳ báo cáo."
+EMPTY_TEXT = gettext_noop("Chưa có số liệu trong kỳ báo cáo.")
 
 # Colour-blind-safe, dark enough for white labels on top (contrast ≥ 4.5:1).
 BLUE = "#0b4f8a"

@@ -33,6 +33,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from motcua.backoffice.access import membership_of
@@ -48,11 +49,15 @@ from motcua.reports.templatetags.vi_numbers import vi_number, vi_percent
 MAX_PERIOD_DAYS = 3 * 366
 
 PRESETS = {
-    "thang": "Tháng này",
-    "thang-truoc": "Tháng trước",
-    "quy": "Quý này",
-    "nam": "Năm nay",
+    "thang": gettext_noop("Tháng này"),
+    "thang-truoc": gettext_noop("Tháng trước"),
+    "quy": gettext_noop("Quý này"),
+    "nam": gettext_noop("Năm nay"),
 }
+
+# The dossiers this software holds start long after 2000; a date outside these bounds is a
+# typing mistake (and the year 9999 would overflow the end-of-period arithmetic).
+FIRST_DAY = date(2000, 1, 1)
 
 # The score chart shows the leading communes; the table below it lists every one.
 RANKING_CHART_ROWS = 15
@@ -120,6 +125,12 @@ def parse_period(params: Any, today: date) -> Period:
         parse_day(raw_from, _("Ngày bắt đầu")) if raw_from else today.replace(month=1, day=1)
     )
     date_to = parse_day(raw_to, _("Ngày kết thúc")) if raw_to else today
+    last_day = date(today.year + 1, 12, 31)
+    if date_from < FIRST_DAY or date_to > last_day:
+        raise PeriodError(
+            _("Kỳ báo cáo phải nằm trong khoảng từ %(first)s đến %(last)s.")
+            % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{last_day:%d/%m/%Y}"}
+        )
     if date_to < date_from:
         raise PeriodError(_("Ngày kết thúc kỳ báo cáo phải không trước ngày bắt đầu."))
     if (date_to - date_from).days >= MAX_PERIOD_DAYS:
@@ -305,13 +316,13 @@ EARLY, ON_TIME, LATE, WITHIN, OVERDUE = (
 )
 
 SHARES = [
-    ("2.1", "Trước hạn, đúng hạn (2.1)"),
-    ("3.3", "Nộp trực tuyến (3.3)"),
-    ("3.6", "Thanh toán trực tuyến (3.6)"),
-    ("4.1", "Kết quả điện tử (4.1)"),
-    ("4.2", "Số hóa hồ sơ (4.2)"),
-    ("4.3", "Dùng lại dữ liệu số (4.3)"),
-    ("5.4", "Mức độ hài lòng (5.4)"),
+    ("2.1", gettext_noop("Trước hạn, đúng hạn (2.1)")),
+    ("3.3", gettext_noop("Nộp trực tuyến (3.3)")),
+    ("3.6", gettext_noop("Thanh toán trực tuyến (3.6)")),
+    ("4.1", gettext_noop("Kết quả điện tử (4.1)")),
+    ("4.2", gettext_noop("Số hóa hồ sơ (4.2)")),
+    ("4.3", gettext_noop("Dùng lại dữ liệu số (4.3)")),
+    ("5.4", gettext_noop("Mức độ hài lòng (5.4)")),
 ]
 
 
@@ -386,7 +397,7 @@ def build_charts(dashboard: Dashboard) -> dict[str, Any]:
         ),
         "shares": charts.horizontal_bars(
             [
-                charts.Bar(label, _rate(report, code), target=_target(report, code))
+                charts.Bar(_(label), _rate(report, code), target=_target(report, code))
                 for code, label in SHARES
             ],
             title=_("Các tỷ lệ so với mục tiêu"),
