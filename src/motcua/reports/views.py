@@ -59,8 +59,9 @@ PRESETS = {
 # typing mistake (and the year 9999 would overflow the end-of-period arithmetic).
 FIRST_DAY = date(2000, 1, 1)
 
-# The score chart shows the leading communes; the table below it lists every one.
+# The charts show the leading rows; the tables below them list every one.
 RANKING_CHART_ROWS = 15
+BREAKDOWN_CHART_ROWS = 10
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -342,16 +343,27 @@ def _target(report: kpi.KpiReport, code: str) -> float | None:
     return index.target if index is not None else None
 
 
-def _breakdown_bars(rows) -> list[charts.Bar]:
+def _breakdown_bars(rows: list[kpi.BreakdownRow]) -> list[charts.Bar]:
+    """The largest rows as bars, the rest summed into one: a chart a room can read (the table
+    below it lists every row)."""
     ordered = sorted(rows, key=lambda r: -r.report.received)
-    return [
+    bars = [
         charts.Bar(
             r.label,
             r.report.received,
             note=_("đúng hạn %(rate)s") % {"rate": vi_percent(_rate(r.report, "2.1"))},
         )
-        for r in ordered
+        for r in ordered[:BREAKDOWN_CHART_ROWS]
     ]
+    rest = ordered[BREAKDOWN_CHART_ROWS:]
+    if rest:
+        bars.append(
+            charts.Bar(
+                _("%(n)s mục khác") % {"n": vi_number(len(rest))},
+                sum(r.report.received for r in rest),
+            )
+        )
+    return bars
 
 
 def build_charts(dashboard: Dashboard) -> dict[str, Any]:
