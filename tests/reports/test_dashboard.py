@@ -512,3 +512,17 @@ class TestEngineCalls:
             response = client.get(url(CENTER_URL))
         assert figure(page(response), "received") == "9"
         assert len(after.captured_queries) == len(before.captured_queries)
+
+
+class TestBreakdownBars:
+    def test_ten_largest_rows_and_the_rest_summed(self):
+        from types import SimpleNamespace
+
+        def row(n: int):
+            report = SimpleNamespace(received=n, indices={})
+            return SimpleNamespace(key=str(n), label=f"Lĩnh vực {n}", report=report)
+
+        bars = views._breakdown_bars([row(n) for n in range(1, 14)])
+        assert [b.value for b in bars[:10]] == list(range(13, 3, -1))
+        assert (bars[10].label, bars[10].value) == ("3 mục khác", 1 + 2 + 3)
+        assert len(views._breakdown_bars([row(1), row(2)])) == 2

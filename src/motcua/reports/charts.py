@@ -382,7 +382,7 @@ def horizontal_bars(
     height = top + len(bars) * (row + gap) + 4
     left = label_width
     # Values sit in their own column after the track, so a target tick never crosses them.
-    value_room = 310.0
+    value_room = 310.0 if any(b.note or b.target is not None for b in bars) else 150.0
     plot = WIDTH - left - value_room
     maximum = scale_max or (100.0 if percent else nice_ceiling(max(b.value or 0 for b in bars)))
     body: list[str] = []
