@@ -371,7 +371,8 @@ def _excel_value(value: Any, kind: str) -> Any:
     if value is None:
         return MISSING if kind != TEXT else ""
     if kind == PERCENT:
-        return value / 100  # Excel percentages are fractions: 99.63 % is 0.9963
+        # Excel percentages are fractions: 99.63 % is 0.9963 (rounded: no 0.84620000000000001).
+        return round(value / 100, 6)
     return value
 
 
