@@ -316,6 +316,21 @@ class TestFigures:
         assert [b.get("data-value") for b in received] == ["4"]
 
 
+class TestLinks:
+    def test_every_table_links_to_its_excel_file_for_the_same_period(self, client, world):
+        client = login(client, world["province"])
+        home = world["home"].agency_code
+        doc = page(client.get(url(CENTER_URL, **{"trung-tam": home})))
+        links = doc.xpath('//div[@data-table]//a[@class="rp-xlsx"]/@href')
+        assert len(links) == len(doc.xpath("//div[@data-table]")) == 5
+        for link in links:
+            assert link.startswith("/can-bo/bao-cao/xlsx?bang=")
+            assert f"trung-tam={home}" in link and "tu=01%2F07%2F2025" in link
+            assert client.get(link).status_code == 200
+        pdf = doc.xpath('//a[@data-download="pdf"]/@href')[0]
+        assert client.get(pdf).content.startswith(b"%PDF")
+
+
 class TestPeriod:
     @pytest.mark.parametrize(
         ("params", "message"),
