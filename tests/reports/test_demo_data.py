@@ -338,11 +338,11 @@ class TestWrite:
             demo.ensure_staff(center)  # the same officer keys in every run below
 
         def run(seed):
+            _reset_sequences()
             with transaction.atomic():
                 generate(centers, dossiers=150, seed=seed)
                 result = fingerprint()
                 transaction.set_rollback(True)
-            _reset_sequences()
             return result
 
         first = run(11)

@@ -1435,6 +1435,7 @@ class _Insert:
         marks = ", ".join(["%s"] * len(fields))
         # Table and column names come from the models, never from input.
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
         ops = connection.ops
         self.prep: list[tuple[int, Callable]] = []
         for i, f in enumerate(fields):
@@ -1459,7 +1460,14 @@ class _Insert:
                     values[i] = prep(values[i])
             converted.append(values)
         with connection.cursor() as cursor:
-            cursor.executemany(self.sql, converted)
+            if connection.vendor == "postgresql":
+                # COPY is an order of magnitude faster than INSERTs on PostgreSQL; psycopg
+                # adapts the same values (aware datetimes, Jsonb) for it.
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for values in converted:
+                        copy.write_row(values)
+            else:
+                cursor.executemany(self.sql, converted)
 
 
 def _datetime_adapter() -> Callable[[datetime], object]:
