@@ -827,6 +827,7 @@ class _Clock:
         self.tz = local_tz()
         self.days: list[list[tuple[datetime, datetime, int]]] = []
         self.cum = [0]  # cum[i]: working seconds before day i
+        self._memo: dict[datetime, int] = {}
 
     def _extend(self, last: int) -> None:
         while len(self.days) <= last:
@@ -839,6 +840,14 @@ class _Clock:
             self.cum.append(self.cum[-1] + sum(length for _s, _e, length in sessions))
 
     def index(self, moment: datetime) -> int:
+        x = self._memo.get(moment)
+        if x is None:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            x = self._memo[moment] = self._index(moment)
+        return x
+
+    def _index(self, moment: datetime) -> int:
         if moment.tzinfo is not self.tz:
             moment = moment.astimezone(self.tz)
         i = (moment.date() - self.origin).days
@@ -886,6 +895,9 @@ class _Event:
     at: datetime
     note: str = ""
     data: dict = field(default_factory=dict)
+    # The due time in force after this event when it fixes or moves one (receive, supplement,
+    # reschedule): the dossier's due_at without parsing the data back.
+    due: datetime | None = None
 
 
 @dataclass
@@ -914,8 +926,8 @@ class _Timeline:
         self.status = first.to_status
         self.t = first.at
 
-    def add(self, action, to_status, actor, at, note="", data=None) -> None:
-        self.events.append(_Event(action, self.status, to_status, actor, at, note, data or {}))
+    def add(self, action, to_status, actor, at, note="", data=None, due=None) -> None:
+        self.events.append(_Event(action, self.status, to_status, actor, at, note, data or {}, due))
         self.status, self.t = to_status, at
 
     def note(self, action, actor, at, note="", data=None) -> None:
@@ -927,7 +939,8 @@ class Writer:
     """Turns scenarios into rows in bulk; see :func:`write`."""
 
     def __init__(self, *, now: datetime, first_day: date, catalog: Catalog | None = None) -> None:
-        self.now = now
+        # In the local zone like every moment built here: same-zone comparisons are the fast ones.
+        self.now = now.astimezone(local_tz())
         self.catalog = catalog or Catalog()
         self.calendar = _Calendar()
         self.clocks: dict[OfficeHours, _Clock] = {}
@@ -1034,6 +1047,7 @@ class Writer:
                     "unit": unit.code if unit else None,
                     "documents": len(info.components),
                 },
+                due=due,
             )
         )
         if s.payment:
@@ -1172,7 +1186,7 @@ class Writer:
                     "due_after": new_due.isoformat(),
                 }
                 due = new_due
-            line.add(A.SUBMIT_SUPPLEMENT, S.IN_PROGRESS, reception, answered, data=data)
+            line.add(A.SUBMIT_SUPPLEMENT, S.IN_PROGRESS, reception, answered, data=data, due=due)
         if s.outcome == Outcome.STOPPED:
             horizon = due if due and due > line.t else self._after(ctx, line.t, 2 * DAY)
             at = self._between(ctx, line.t, horizon, 0.2 + 0.6 * s.pace)
@@ -1204,6 +1218,7 @@ class Writer:
                         "due_before": due.astimezone(UTC).isoformat(),
                         "due_after": new_due.isoformat(),
                     },
+                    due=new_due,
                 )
         end = max(end, line.t + timedelta(seconds=2))
         if s.e_result:
@@ -1247,12 +1262,12 @@ class Writer:
         """Cut the story at ``now`` and derive the dossier's fields from what is left of it."""
         kept = [e for e in events if e.at < self.now]
         status = kept[-1].to_status
-        due = datetime.fromisoformat(kept[0].data["due_at"]) if kept[0].data["due_at"] else None
+        due = kept[0].due
         assignee = paused_at = None
         requests = 0
         for e in kept:
-            if e.action in (A.SUBMIT_SUPPLEMENT, A.RESCHEDULE) and "due_after" in e.data:
-                due = datetime.fromisoformat(e.data["due_after"])
+            if e.due is not None:
+                due = e.due
             elif e.action == A.ASSIGN:
                 assignee = e.data["to_user_id"]
             elif e.action == A.REQUEST_SUPPLEMENT:
@@ -1492,13 +1507,15 @@ def write(
     catalog: Catalog | None = None,
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    rebuilding: Callable[[], None] | None = None,
 ) -> WriteReport:
     """Write the scenarios' dossiers, components, store entries and events; update the counters.
 
     Dossiers are numbered in the order given (``plan`` gives them in receipt order), after the
     numbers the center's counters already handed out. Runs inside the caller's
     ``transaction.atomic()`` and ends by rebuilding the KPI rollups of the centers written to,
-    in that same transaction.
+    in that same transaction. ``progress`` is called with the number of dossiers of each batch
+    written, ``rebuilding`` once before the rollups are rebuilt.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("write() must run inside transaction.atomic().")
@@ -1524,6 +1541,8 @@ def write(
         if progress:
             progress(len(batch))
     writer.save_counters()
+    if rebuilding:
+        rebuilding()
     _rebuild_rollups(sorted(writer.report.center_ids))
     return writer.report
 

@@ -69,6 +69,11 @@ class Progress:
         if self.bar is not None:
             self.bar.update(count)
 
+    def rebuilding(self) -> None:
+        if self.bar is not None:
+            self.bar.set_description(_("Tính lại chỉ số KPI"))
+            self.bar.refresh()
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
@@ -170,7 +175,15 @@ class Command(BaseCommand):
                         center_weights=weights,
                         catalog=catalog,
                     )
-                    report = demo.write(scenarios, now=now, catalog=catalog, progress=progress)
+                    report = demo.write(
+                        scenarios,
+                        now=now,
+                        catalog=catalog,
+                        # Small runs move the bar in tenths; large ones in the writer's batches.
+                        batch_size=max(100, min(demo.BATCH, total // 10)),
+                        progress=progress,
+                        rebuilding=progress.rebuilding,
+                    )
                 except ValueError as exc:
                     raise CommandError(str(exc)) from None
         finally:
