@@ -316,6 +316,23 @@ class TestFigures:
         assert [b.get("data-value") for b in received] == ["4"]
 
 
+class TestEmptyPeriod:
+    def test_no_dossiers_gives_zeros_dashes_and_empty_charts(self, client, world):
+        client = login(client, world["leader"])
+        empty = {"tu": "01/01/2025", "den": "31/01/2025"}
+        doc = page(client.get(f"{CENTER_URL}?{urlencode(empty)}"))
+        assert figure(doc, "received") == "0"
+        assert figure(doc, "on_time") == "—"  # 0/0 is not applicable, never 0%
+        assert figure(doc, "score") == "—"
+        assert row_cells(doc, "chi-so", "2.1")[7] == "— Chưa có số liệu"
+        assert "Chưa có số liệu trong kỳ báo cáo." in doc.text_content()
+        assert doc.xpath('//div[@data-table="theo-thang"]//td[@class="rp-empty"]')
+        text = pdf_text(client.get(f"{CENTER_URL}bao-cao.pdf?{urlencode(empty)}"))
+        assert "Hồ sơ tiếp nhận: 0" in text
+        book = workbook(client.get(f"{CENTER_URL}xlsx?{urlencode(empty)}"))
+        assert book["Chỉ số QĐ 766"]["E5"].value == "—"
+
+
 class TestLinks:
     def test_every_table_links_to_its_excel_file_for_the_same_period(self, client, world):
         client = login(client, world["province"])
