@@ -19,11 +19,19 @@ class TestDemoCenter:
         call_command("demo_center", stdout=out)
         call_command("demo_center", stdout=StringIO())
         text = out.getvalue()
-        for username in ("tiepnhan", "hotich", "lanhdao"):
+        for username in ("tiepnhan", "hotich", "lanhdao", "tinh"):
             assert f"{username} / motcua-demo-2026" in text
             assert authenticate(username=username, password="motcua-demo-2026") is not None
         roles = dict(StaffMembership.objects.values_list("user__username", "role"))
-        assert roles == {"tiepnhan": "reception", "hotich": "specialist", "lanhdao": "leader"}
+        assert roles == {
+            "tiepnhan": "reception",
+            "hotich": "specialist",
+            "lanhdao": "leader",
+            "tinh": "provincial_viewer",
+        }
+        # The provincial officer reads the province of the demo center, no center of their own.
+        tinh = StaffMembership.objects.get(user__username="tinh")
+        assert (tinh.center, tinh.province) == (None, "Tỉnh Phú Thọ")
         hotich = StaffMembership.objects.get(user__username="hotich")
         assert hotich.unit.code == "tu-phap-ho-tich"
         assert hotich.user.groups.get().name == "Công chức chuyên môn"

@@ -34,7 +34,6 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from motcua.dossiers.slip import BOLD, REGULAR, _register_fonts, _x, nfc
-from motcua.reports import kpi
 from motcua.reports.templatetags.vi_numbers import MISSING, vi_number, vi_percent
 
 if TYPE_CHECKING:
@@ -216,17 +215,9 @@ def _summary_table(report) -> Table:
 
 
 def full_score_at(code: str, index) -> float | None:
-    """The rate from which an index earns its full points.
-
-    The engine's indicator carries it where QĐ 766 publishes one; for the others (2.1, 3.6,
-    4.1) its group rules score against 100%, and the page shows that rather than a blank."""
-    if index.full_score_at is not None:
-        return index.full_score_at
-    for rule in kpi.GROUPS:
-        for part_code, _points, threshold in rule.parts:
-            if part_code == code:
-                return threshold
-    return None
+    """The rate from which an index earns its full points (the engine's indicator carries it:
+    QĐ 766's where published, else the 100% the group score uses)."""
+    return index.full_score_at
 
 
 def _indices_table(report) -> Table:

@@ -70,6 +70,7 @@ INDICATORS: dict[str, Indicator] = {
             "(trước hạn + đúng hạn + đang xử lý trong hạn) / (đã giải quyết + đang xử lý); "
             "không tính thời gian bổ sung; yêu cầu bổ sung từ lần thứ hai tính là trễ hạn",
             "QĐ 766/QĐ-TTg nhóm 2; Mô tả công thức tính chỉ số 766, chỉ số 2.1",
+            full_score_at=100.0,  # not published: proportional up to 100% (docs/kpi.md)
         ),
         Indicator(
             "3.3",
@@ -83,12 +84,14 @@ INDICATORS: dict[str, Indicator] = {
             "Tỷ lệ hồ sơ thanh toán trực tuyến",
             "hồ sơ thanh toán trực tuyến / hồ sơ của TTHC có phí, lệ phí (trừ hồ sơ phí bằng 0)",
             "QĐ 766/QĐ-TTg nhóm thanh toán trực tuyến; Mô tả công thức tính chỉ số 766, chỉ số 3.6",
+            full_score_at=100.0,  # not published: proportional up to 100% (docs/kpi.md)
         ),
         Indicator(
             "4.1",
             "Tỷ lệ hồ sơ cấp kết quả điện tử",
             "hồ sơ có kết quả điện tử đã ký số / hồ sơ đã có kết quả (đã xử lý xong, đã trả)",
             "QĐ 766/QĐ-TTg nhóm 4; Mô tả công thức tính chỉ số 766, chỉ số 4.1",
+            full_score_at=100.0,  # not published: proportional up to 100% (docs/kpi.md)
         ),
         Indicator(
             "4.2",
@@ -127,18 +130,18 @@ INDICATORS: dict[str, Indicator] = {
 class GroupRule:
     code: str
     name: str
-    parts: tuple[tuple[str, float, float], ...]  # (index, points, full_score_at)
+    parts: tuple[tuple[str, float], ...]  # (index, points); thresholds in INDICATORS
 
 
 GROUPS: tuple[GroupRule, ...] = (
-    GroupRule("2", "Tiến độ, kết quả giải quyết", (("2.1", 20.0, 100.0),)),
+    GroupRule("2", "Tiến độ, kết quả giải quyết", (("2.1", 20.0),)),
     GroupRule(
         "3",
         "Cung cấp dịch vụ trực tuyến và thanh toán trực tuyến",
-        (("3.3", 12.0, 50.0), ("3.6", 10.0, 100.0)),
+        (("3.3", 12.0), ("3.6", 10.0)),
     ),
-    GroupRule("4", "Số hóa hồ sơ", (("4.1", 6.0, 100.0), ("4.2", 8.0, 80.0), ("4.3", 8.0, 80.0))),
-    GroupRule("5", "Mức độ hài lòng", (("5.4", 18.0, 90.0),)),
+    GroupRule("4", "Số hóa hồ sơ", (("4.1", 6.0), ("4.2", 8.0), ("4.3", 8.0))),
+    GroupRule("5", "Mức độ hài lòng", (("5.4", 18.0),)),
 )
 
 # Leaders' targets (the issue's examples: "above 98% online and paid online, above 99% on
@@ -540,7 +543,8 @@ def score(indices: dict[str, IndexValue]) -> Score:
     for rule in GROUPS:
         got = possible = 0.0
         measured = False
-        for code, weight, full_at in rule.parts:
+        for code, weight in rule.parts:
+            full_at = INDICATORS[code].full_score_at or 100.0
             value = indices.get(code)
             if value is None or value.rate is None:
                 continue  # N/A: nothing to score, neither gained nor lost
@@ -552,8 +556,8 @@ def score(indices: dict[str, IndexValue]) -> Score:
                 rule.code,
                 rule.name,
                 round(got, 2) if measured else None,
-                sum(w for _, w, _ in rule.parts),
-                [code for code, _, _ in rule.parts],
+                sum(w for _, w in rule.parts),
+                [code for code, _ in rule.parts],
             )
         )
         points += got

@@ -77,6 +77,7 @@ class Command(BaseCommand):
                 )
                 unit.sectors.add(*Sector.objects.filter(name__in=sector_names))
             officers = [self._officer(center, *row) for row in DEMO_OFFICERS]
+            officers.append(self._provincial_viewer(center.province))
         self.stdout.write(f"Trung tâm dùng thử {'đã tạo' if created else 'đã có'}: {center.name}")
         self.stdout.write("Tài khoản cán bộ dùng thử (đăng nhập tại /can-bo/dang-nhap/):")
         for username, membership in officers:
@@ -84,6 +85,29 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username} / {DEMO_PASSWORD}: {membership.get_role_display()}{unit}"
             )
+
+    def _provincial_viewer(self, province: str):
+        """``tinh``: a provincial officer who reads the province's dashboard and ranking."""
+        from motcua.backoffice.services import sync_role_groups
+
+        user, created = get_user_model().objects.get_or_create(
+            username="tinh", defaults={"first_name": "Hạnh", "last_name": "Đỗ Thị"}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        membership, _ = StaffMembership.objects.update_or_create(
+            user=user,
+            defaults={
+                "center": None,
+                "province": province,
+                "role": Role.PROVINCIAL_VIEWER,
+                "unit": None,
+                "is_active": True,
+            },
+        )
+        sync_role_groups(user)
+        return "tinh", membership
 
     def _officer(self, center, username, first_name, last_name, role, unit_code):
         from motcua.backoffice.services import sync_role_groups
