@@ -161,11 +161,14 @@ def add_national() -> None:
             for f in Dossier._meta.concrete_fields
             if f.column not in {"id", "code", "center_id", "idempotency_key"}
         ]
+        # The copies carry no declaration and no applicant: the dashboards never read them,
+        # and 9M copies of the generated forms would only fill the disk.
+        blank = {"form_data": "'{}'::jsonb", "applicant_name": "''", "applicant_address": "''"}
         cur.execute(
             f"""
             insert into dossiers_dossier (id, code, center_id, idempotency_key, {", ".join(columns)})
             select m.new_id, 'BENCH-' || m.new_id, m.center_id, 'bench-' || m.new_id,
-                   {", ".join("d." + c for c in columns)}
+                   {", ".join(blank.get(c, "d." + c) for c in columns)}
             from dossier_map m join dossiers_dossier d on d.id = m.old_id
             """
         )
