@@ -48,7 +48,7 @@ def two_centers() -> list[Center]:
     return [make_center(), make_center("000.00.08116.H25", "Xã Lâm Thao")]
 
 
-def generate(centers, *, dossiers=300, seed=1, now=NOW, date_from=FROM, date_to=TO):
+def generate(centers, *, dossiers=300, seed=1, now=NOW, date_from=FROM, date_to=TO, **options):
     catalog = demo.Catalog()
     scenarios = list(
         demo.plan(
@@ -62,7 +62,7 @@ def generate(centers, *, dossiers=300, seed=1, now=NOW, date_from=FROM, date_to=
         )
     )
     with transaction.atomic():
-        report = demo.write(scenarios, now=now, catalog=catalog)
+        report = demo.write(scenarios, now=now, catalog=catalog, **options)
     return scenarios, report
 
 
@@ -337,10 +337,10 @@ class TestWrite:
         for center in centers:
             demo.ensure_staff(center)  # the same officer keys in every run below
 
-        def run(seed):
+        def run(seed, **options):
             _reset_sequences()
             with transaction.atomic():
-                generate(centers, dossiers=150, seed=seed)
+                generate(centers, dossiers=150, seed=seed, **options)
                 result = fingerprint()
                 transaction.set_rollback(True)
             return result
@@ -348,6 +348,8 @@ class TestWrite:
         first = run(11)
         assert first and run(11) == first
         assert run(12) != first
+        # Stories built in two forked worker processes: the same rows.
+        assert run(11, workers=2, batch_size=40) == first
 
 
 def _reset_sequences() -> None:
@@ -405,6 +407,7 @@ class TestCommand:
             ["--from", "2025-13-01"],
             ["--from", "2025-10-01", "--to", "2025-09-01"],
             ["--communes", "0"],
+            ["--workers", "0"],
         ],
     )
     def test_bad_arguments_are_refused_in_vietnamese(self, tiny_catalog, args):

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import multiprocessing
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -907,7 +908,7 @@ class _Story:
     dossier: dict  # Dossier's column values by attname
     events: list[_Event]
     documents: list[dict]
-    stored: CitizenDocument | None  # the store entry the reused component comes from
+    stored: dict | None  # the store entry the reused component comes from (CitizenDocument)
 
 
 @dataclass
@@ -943,6 +944,8 @@ class Writer:
         self.now = now.astimezone(local_tz())
         self.catalog = catalog or Catalog()
         self.calendar = _Calendar()
+        # Every year a story can reach, read once (and before any worker process is forked).
+        self.calendar.preload(first_day, self.now.date() + timedelta(days=3 * 366))
         self.clocks: dict[OfficeHours, _Clock] = {}
         # The clocks count from here; a moment before it would be a bug in the caller.
         self.first_day = first_day
@@ -960,6 +963,7 @@ class Writer:
         }
         self.report = WriteReport()
         self.dossiers = _Insert(Dossier, _DOSSIER_COLUMNS)
+        self.stored = _Insert(CitizenDocument, _CITIZEN_COLUMNS)
         self.documents = _Insert(DossierDocument, _DOCUMENT_COLUMNS)
         self.events = _Insert(DossierEvent, _EVENT_COLUMNS)
 
@@ -1011,7 +1015,9 @@ class Writer:
 
     # The story of one dossier
 
-    def story(self, s: Scenario) -> _Story:
+    def story(self, s: Scenario, code: str, number: int, citizen_pk: int | None) -> _Story:
+        """The dossier's rows and events; ``code``, ``number`` and the store entry's key are the
+        caller's (they are handed out in order, see :meth:`prepare`)."""
         ctx = self.context(s.center_id)
         info = self.catalog.get(s.procedure_id)
         terms = info.terms[s.channel]
@@ -1064,15 +1070,15 @@ class Writer:
                     f"{rng.randrange(10**10):010d}",
                 },
             )
-        documents, stored = self._components(s, ctx, rng, info, line, due, reception)
+        documents, stored = self._components(s, ctx, rng, info, line, due, reception, citizen_pk)
         if s.outcome == Outcome.REFUSED:
             at = self._step(ctx, rng, line.t, due, 5, 90)
             line.add(A.REFUSE, S.NOT_ACCEPTED, reception, at, rng.choice(self.notes[A.REFUSE]))
         else:
             self._process(s, ctx, rng, line, due, unit, reception)
-        return self._finish(s, ctx, info, unit, line.events, documents, stored)
+        return self._finish(s, info, unit, line.events, documents, stored, code, number)
 
-    def _components(self, s, ctx, rng, info, line, due, reception):
+    def _components(self, s, ctx, rng, info, line, due, reception, citizen_pk):
         """Component rows; digitized (or one reused from the store) right after receipt."""
         documents, stored = [], None
         for position, component in enumerate(info.components, start=1):
@@ -1102,19 +1108,24 @@ class Writer:
             if s.reused and position == 1:
                 sha = _fake_sha(s.applicant.id_number, component.type_key)
                 created = s.received_at - timedelta(days=rng.randint(20, 700))
-                stored = CitizenDocument(
-                    owner_id_number=s.applicant.id_number,
-                    document_type=component.type_key,
-                    name=component.name,
-                    file="",
-                    content_type="application/pdf",
-                    size=size,
-                    sha256=sha,
-                    created_at=created,
-                    updated_at=created,
-                )
-                # citizen_document_id is filled in once the store entry has its key.
-                data = {"position": position, "citizen_document_id": None, "sha256": sha}
+                # The copy in the citizen's store, digitized for an earlier dossier elsewhere.
+                stored = {
+                    "id": citizen_pk,
+                    "owner_id_number": s.applicant.id_number,
+                    "document_type": component.type_key,
+                    "name": component.name,
+                    "file": "",
+                    "content_type": "application/pdf",
+                    "size": size,
+                    "sha256": sha,
+                    "source_dossier_id": None,
+                    "source_document_id": None,
+                    "valid_until": None,
+                    "created_at": created,
+                    "updated_at": created,
+                    "digitized_by": "",
+                }
+                data = {"position": position, "citizen_document_id": citizen_pk, "sha256": sha}
                 line.note(A.REUSE, reception, at, component.name[:200], data)
                 document["reused"] = True
             else:
@@ -1258,7 +1269,7 @@ class Writer:
             return start
         return self._between(ctx, max(start, due_day_opening), due, 0.05 + 0.95 * s.pace)
 
-    def _finish(self, s, ctx, info, unit, events, documents, stored) -> _Story:
+    def _finish(self, s, info, unit, events, documents, stored, code, number) -> _Story:
         """Cut the story at ``now`` and derive the dossier's fields from what is left of it."""
         kept = [e for e in events if e.at < self.now]
         status = kept[-1].to_status
@@ -1290,10 +1301,6 @@ class Writer:
             stored = None
 
         terms = info.terms[s.channel]
-        received_on = s.received_at.astimezone(VIETNAM).date()
-        number = self.counters.get((s.center_id, received_on), 0) + 1
-        self.counters[(s.center_id, received_on)] = number
-        code = dossier_code(ctx.center.agency_code, received_on, number)
         a = s.applicant
         # The row as a dict of Dossier's columns (a model instance per row would cost more than
         # the rest of the story).
@@ -1328,41 +1335,57 @@ class Writer:
         )
         return _Story(dossier, kept, documents, stored)
 
-    # Bulk insert
+    # Bulk insert: prepare (in order) → build (pure, in a worker process or here) → insert
 
-    def write_batch(self, scenarios: list[Scenario]) -> None:
-        stories = [self.story(s) for s in scenarios]
-        CitizenDocument.objects.bulk_create([st.stored for st in stories if st.stored])
-        self.dossiers.run([[st.dossier[name] for name in _DOSSIER_COLUMNS] for st in stories])
-        ids = {}
-        codes = [st.dossier["code"] for st in stories]
-        for start in range(0, len(codes), 500):
-            chunk = codes[start : start + 500]
-            ids.update(Dossier.objects.filter(code__in=chunk).values_list("code", "pk"))
-        events, documents = [], []
-        for st in stories:
-            code = st.dossier["code"]
-            dossier_id = ids[code]
-            previous = ""
-            for seq, e in enumerate(st.events, start=1):
-                if e.action == A.REUSE:
-                    e.data["citizen_document_id"] = st.stored.pk
-                # The same chain as record_event: each hash covers the previous one.
-                digest = event_hash(
-                    dossier_code=code,
-                    seq=seq,
-                    action=e.action,
-                    from_status=e.from_status,
-                    to_status=e.to_status,
-                    actor=e.actor,
-                    at=e.at,
-                    note=e.note,
-                    data=e.data,
-                    prev_hash=previous,
+    def prepare(self, scenarios: list[Scenario]) -> list[tuple]:
+        """Number the dossiers in the order given and hand out their keys (and the store
+        entries'), so that each story can then be built on its own, in any process."""
+        reusing = sum(1 for s in scenarios if s.reused)
+        dossier_keys = iter(_allocate_keys(Dossier, len(scenarios)))
+        citizen_keys = iter(_allocate_keys(CitizenDocument, reusing))
+        jobs = []
+        for s in scenarios:
+            ctx = self.context(s.center_id)
+            self.catalog.get(s.procedure_id)  # read here: a worker process has no database
+            received_on = s.received_at.astimezone(VIETNAM).date()
+            number = self.counters.get((s.center_id, received_on), 0) + 1
+            self.counters[(s.center_id, received_on)] = number
+            code = dossier_code(ctx.center.agency_code, received_on, number)
+            jobs.append(
+                (
+                    s,
+                    code,
+                    number,
+                    next(dossier_keys),
+                    next(citizen_keys, None) if s.reused else None,
                 )
-                events.append(
+            )
+        return jobs
+
+    def build(self, job: tuple) -> tuple:
+        """The converted rows of one dossier: (dossier, store entry or None, components, events)."""
+        s, code, number, dossier_pk, citizen_pk = job
+        st = self.story(s, code, number, citizen_pk)
+        events = []
+        previous = ""
+        for seq, e in enumerate(st.events, start=1):
+            # The same chain as record_event: each hash covers the previous one.
+            digest = event_hash(
+                dossier_code=code,
+                seq=seq,
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                actor=e.actor,
+                at=e.at,
+                note=e.note,
+                data=e.data,
+                prev_hash=previous,
+            )
+            events.append(
+                self.events.convert(
                     (
-                        dossier_id,
+                        dossier_pk,
                         seq,
                         e.action,
                         e.from_status,
@@ -1375,31 +1398,50 @@ class Writer:
                         digest,
                     )
                 )
-                previous = digest
-            for d in st.documents:
-                documents.append(
-                    (
-                        dossier_id,
-                        d["position"],
-                        d["name"],
-                        d["required_document_id"],
-                        d["requirement"],
-                        d["originals"],
-                        d["copies"],
-                        d["provided_on_paper"],
-                        d["file"],
-                        d["content_type"],
-                        d["size"],
-                        d["sha256"],
-                        d["digitized"],
-                        d["digitized_at"],
-                        d["digitized_by"],
-                        st.stored.pk if d["reused"] else None,
-                    )
+            )
+            previous = digest
+        documents = [
+            self.documents.convert(
+                (
+                    dossier_pk,
+                    d["position"],
+                    d["name"],
+                    d["required_document_id"],
+                    d["requirement"],
+                    d["originals"],
+                    d["copies"],
+                    d["provided_on_paper"],
+                    d["file"],
+                    d["content_type"],
+                    d["size"],
+                    d["sha256"],
+                    d["digitized"],
+                    d["digitized_at"],
+                    d["digitized_by"],
+                    citizen_pk if d["reused"] else None,
                 )
+            )
+            for d in st.documents
+        ]
+        st.dossier["id"] = dossier_pk
+        dossier = self.dossiers.convert([st.dossier[name] for name in _DOSSIER_COLUMNS])
+        stored = None
+        if st.stored is not None:
+            stored = self.stored.convert([st.stored[name] for name in _CITIZEN_COLUMNS])
+        return dossier, stored, documents, events
+
+    def write_batch(self, scenarios: list[Scenario]) -> None:
+        self.insert(scenarios, [self.build(job) for job in self.prepare(scenarios)])
+
+    def insert(self, scenarios: list[Scenario], built: list[tuple]) -> None:
+        # Store entries first: components point at them; then dossiers, then what points at them.
+        self.stored.run([b[1] for b in built if b[1] is not None])
+        self.dossiers.run([b[0] for b in built])
+        documents = [row for b in built for row in b[2]]
+        events = [row for b in built for row in b[3]]
         self.documents.run(documents)
         self.events.run(events)
-        self.report.dossiers += len(stories)
+        self.report.dossiers += len(built)
         self.report.events += len(events)
         self.report.documents += len(documents)
         self.report.center_ids.update(s.center_id for s in scenarios)
@@ -1423,7 +1465,8 @@ class Writer:
 
 
 # The column order of the tuples write_batch builds.
-_DOSSIER_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if not f.primary_key]
+_DOSSIER_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields]
+_CITIZEN_COLUMNS = [f.attname for f in CitizenDocument._meta.concrete_fields]
 _DOCUMENT_COLUMNS = (  # noqa: SIM905
     "dossier_id position name required_document_id requirement originals copies "
     "provided_on_paper file content_type size sha256 digitized digitized_at digitized_by "
@@ -1464,25 +1507,57 @@ class _Insert:
             elif kind in {"DateField", "DecimalField"}:
                 self.prep.append((i, lambda value, f=f: f.get_db_prep_save(value, connection)))
 
-    def run(self, rows: list[tuple]) -> None:
+    def convert(self, row) -> list:
+        values = list(row)
+        for i, prep in self.prep:
+            if values[i] is not None:
+                values[i] = prep(values[i])
+        return values
+
+    def run(self, rows: list[list]) -> None:
+        """Insert rows already converted by :meth:`convert`."""
         if not rows:
             return
-        converted = []
-        for row in rows:
-            values = list(row)
-            for i, prep in self.prep:
-                if values[i] is not None:
-                    values[i] = prep(values[i])
-            converted.append(values)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # COPY is an order of magnitude faster than INSERTs on PostgreSQL; psycopg
                 # adapts the same values (aware datetimes, Jsonb) for it.
                 with cursor.cursor.copy(self.copy_sql) as copy:
-                    for values in converted:
+                    for values in rows:
                         copy.write_row(values)
             else:
-                cursor.executemany(self.sql, converted)
+                cursor.executemany(self.sql, rows)
+
+
+def _allocate_keys(model, count: int) -> list[int]:
+    """``count`` primary keys for rows inserted with their key, taken as the database would.
+
+    PostgreSQL: from the column's sequence (other sessions keep taking their own). SQLite: after
+    the largest key; the project's transactions are IMMEDIATE, so no other writer can insert
+    until this one commits (AUTOINCREMENT then continues after the largest key written).
+    """
+    if not count:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+# The writer of the current run, inherited by forked worker processes (see ``write``).
+_WORKER: Writer | None = None
+
+
+def _build_in_worker(job: tuple) -> tuple:
+    return _WORKER.build(job)
 
 
 def _datetime_adapter() -> Callable[[datetime], object]:
@@ -1506,6 +1581,7 @@ def write(
     now: datetime,
     catalog: Catalog | None = None,
     batch_size: int = BATCH,
+    workers: int = 1,
     progress: Callable[[int], None] | None = None,
     rebuilding: Callable[[], None] | None = None,
 ) -> WriteReport:
@@ -1516,6 +1592,10 @@ def write(
     ``transaction.atomic()`` and ends by rebuilding the KPI rollups of the centers written to,
     in that same transaction. ``progress`` is called with the number of dossiers of each batch
     written, ``rebuilding`` once before the rollups are rebuilt.
+
+    With ``workers`` > 1 the stories and their hashes are built in that many forked processes
+    while this one numbers and inserts; the rows are the same as with one. The workers never
+    touch the database: everything they read is loaded here before each batch is forked.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("write() must run inside transaction.atomic().")
@@ -1530,14 +1610,14 @@ def write(
             raise ValueError(f"A scenario is received at {scenario.received_at}, not before now.")
         batch.append(scenario)
         if len(batch) >= batch_size:
-            writer.write_batch(batch)
+            _write_batch(writer, batch, workers)
             if progress:
                 progress(len(batch))
             batch = []
     if writer is None:
         return WriteReport()
     if batch:
-        writer.write_batch(batch)
+        _write_batch(writer, batch, workers)
         if progress:
             progress(len(batch))
     writer.save_counters()
@@ -1545,6 +1625,23 @@ def write(
         rebuilding()
     _rebuild_rollups(sorted(writer.report.center_ids))
     return writer.report
+
+
+def _write_batch(writer: Writer, batch: list[Scenario], workers: int) -> None:
+    if workers <= 1 or len(batch) < 2 * workers:
+        writer.write_batch(batch)
+        return
+    global _WORKER
+    # Forked per batch: the children see the writer as it is now, with every center, procedure
+    # and calendar year this batch needs already read (prepare() reads them first).
+    jobs = writer.prepare(batch)
+    _WORKER = writer
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            built = pool.map(_build_in_worker, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+    finally:
+        _WORKER = None
+    writer.insert(batch, built)
 
 
 def _rebuild_rollups(center_ids: list[int]) -> None:
