@@ -8,7 +8,6 @@ See ``motcua.reports.demo`` for what is generated and why.
 
 from __future__ import annotations
 
-import os
 import sys
 import time as clock
 from datetime import date, datetime, timedelta
@@ -22,8 +21,8 @@ from motcua.dossiers.services import VIETNAM
 from motcua.reports import demo
 
 DEFAULT_DOSSIERS = 10_000
-# Half the cores: the database (and, on SQLite, this process's inserts) needs the rest.
-DEFAULT_WORKERS = max(1, min(4, (os.cpu_count() or 2) // 2))
+# One process by default: on a small shared server more processes only compete for the CPU.
+DEFAULT_WORKERS = 1
 # In the README set the demo center is the busy one: it is the one a first visitor opens.
 SMALL_DEMO_CENTER_WEIGHT = 3.0
 
@@ -114,7 +113,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=DEFAULT_WORKERS,
-            help=_("Số tiến trình dựng hồ sơ song song (mặc định: nửa số nhân CPU, tối đa 4)."),
+            help=_("Số tiến trình dựng hồ sơ song song (mặc định 1)."),
         )
         parser.add_argument("--quiet", action="store_true", help=_("Không in thanh tiến độ."))
 
