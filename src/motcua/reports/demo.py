@@ -903,7 +903,7 @@ class _Event:
 
 @dataclass
 class _Story:
-    """One dossier before it has a primary key."""
+    """One dossier as built: its row, its events (cut at now), components and store entry."""
 
     dossier: dict  # Dossier's column values by attname
     events: list[_Event]
