@@ -588,7 +588,7 @@ def center_profile(center: Center, seed: int, province_code: int) -> CenterProfi
         digitized=rng.uniform(0.85, 1.0),
         reused=rng.uniform(0.05, 0.40),
         e_result=rng.uniform(0.75, 0.98),
-        paid_online_direct=rng.uniform(0.05, 0.30),
+        paid_online_direct=rng.uniform(0.25, 0.60),
         rated=rng.uniform(0.20, 0.50),
     )
 
