@@ -90,7 +90,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--province", type=int, default=demo.DEMO_PROVINCE, help=_("Mã tỉnh (mặc định 25).")
+            "--province",
+            type=int,
+            default=demo.DEMO_PROVINCE,
+            help=_("Mã tỉnh (mặc định 25, Phú Thọ)."),
         )
         parser.add_argument(
             "--communes", type=int, default=None, help=_("Chỉ lấy N xã, phường đầu tiên theo mã.")
@@ -98,7 +101,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dossiers", type=int, default=None, help=_("Tổng số hồ sơ (mặc định 10.000).")
         )
-        parser.add_argument("--from", dest="date_from", help=_("Ngày đầu kỳ tiếp nhận."))
+        parser.add_argument(
+            "--from",
+            dest="date_from",
+            help=_("Ngày đầu kỳ tiếp nhận (mặc định một năm trước --to)."),
+        )
         parser.add_argument("--to", dest="date_to", help=_("Ngày cuối kỳ (mặc định hôm nay)."))
         parser.add_argument("--seed", type=int, default=1, help=_("Hạt giống ngẫu nhiên."))
         parser.add_argument(
