@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
@@ -37,6 +37,7 @@ END_STATUSES = frozenset(s for group in END_PRIORITY for s in group)
 RESULT_STATUSES = frozenset({DossierStatus.PROCESSED, DossierStatus.RETURNED})
 ONLINE_PAYMENT_CODES = frozenset({1, 2})  # DuocThanhToanTrucTuyen
 BATCH = 2000
+ANALYZE_FROM = 20_000
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,13 @@ def rebuild(
         if center_ids is not None:
             dossiers = dossiers.filter(center_id__in=list(center_ids))
         ids = list(dossiers.order_by("pk").values_list("pk", flat=True))
+        if len(ids) > ANALYZE_FROM and connection.vendor == "postgresql":
+            # Rows bulk-written in this very transaction are unknown to the planner's statistics:
+            # without this it scans the whole documents table for every batch.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "analyze dossiers_dossier, dossiers_dossierevent, dossiers_dossierdocument"
+                )
         keys: set[tuple] = set()
         for offset in range(0, len(ids), BATCH):
             chunk = ids[offset : offset + BATCH]
