@@ -44,9 +44,10 @@ class Judgement:
                 return "late"
             if self.due_at is None:
                 return "on_time"  # no legal time limit ("Theo quy định"): cannot be late
-            if self.end_at > self.due_at:
+            end = self.paused_at or self.end_at  # ended while a supplement was pending
+            if end > self.due_at:
                 return "late"
-            if self.end_at.astimezone(VIETNAM).date() < self.due_at.astimezone(VIETNAM).date():
+            if end.astimezone(VIETNAM).date() < self.due_at.astimezone(VIETNAM).date():
                 return "early"
             return "on_time"
         if self.supplement_requests > 1:

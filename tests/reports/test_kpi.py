@@ -113,6 +113,38 @@ class TestTimeliness:
         # Neither has a result: nothing to sign electronically.
         assert report.indices["4.1"].denominator == 0 and report.indices["4.1"].rate is None
 
+    def test_a_reschedule_does_not_excuse_lateness_even_with_a_supplement(
+        self, center, procedure, unit
+    ):
+        dossier = receive(center, procedure, "a")  # due Thursday 10/7 09:05
+        assign(dossier, unit)
+        act(
+            dossier,
+            "reschedule",
+            "specialist",
+            at=vn(2025, 7, 8, 9, 0),
+            note="Xin lỗi, cần xác minh thêm",
+            new_due_at=vn(2025, 7, 25, 9, 0),
+        )
+        # One hour paused: the legal due time moves to Thursday 10:05, not to 25/7 10:00.
+        supplement(dossier, vn(2025, 7, 8, 10, 0), vn(2025, 7, 8, 11, 0))
+        finish(dossier, vn(2025, 7, 22, 9, 0))
+        report = compute(*JULY)
+        assert (report.resolved_early, report.resolved_on_time, report.resolved_late) == (0, 0, 1)
+
+    def test_stopped_while_a_supplement_is_pending_is_judged_at_the_request(
+        self, center, procedure, unit
+    ):
+        dossier = receive(center, procedure, "a")  # due Thursday 10/7 09:05
+        assign(dossier, unit)
+        act(dossier, "request_supplement", "specialist", at=vn(2025, 7, 8, 9, 0), note="Thiếu")
+        act(dossier, "stop", "leader", at=vn(2025, 7, 28, 9, 0), note="Quá hạn bổ sung")
+        report = compute(*JULY)
+        # The clock stopped on Tuesday 8/7, two days before the due day: early, and stopped.
+        assert (report.resolved_early, report.resolved_late, report.stopped) == (1, 0, 1)
+        # Processing time counts up to the request only: Monday 09:05 → Tuesday 09:00.
+        assert report.average_processing_days == 0.99
+
 
 class TestPeriod:
     def test_received_before_the_period_is_excluded(self, center, procedure):
@@ -200,6 +232,44 @@ class TestSubIndices:
         assert (payment.numerator, payment.denominator, payment.rate) == (1, 1, 100.0)
         # Judged before the payment: not paid yet.
         assert compute(*JULY, now=vn(2025, 7, 7, 9, 15)).indices["3.6"].rate == 0.0
+
+    def test_digitized_means_every_component(self, center, procedure):
+        dossier = receive(center, procedure, "a")  # two components
+        first = DossierDocument.objects.filter(dossier=dossier).order_by("position").first()
+        DossierDocument.objects.filter(pk=first.pk).update(
+            digitized=True, digitized_at=vn(2025, 7, 7, 9, 30)
+        )
+        rebuild(dossier_ids=[dossier.pk])
+        assert compute(*JULY).indices["4.2"].numerator == 0
+        DossierDocument.objects.filter(dossier=dossier).update(
+            digitized=True, digitized_at=vn(2025, 7, 7, 9, 40)
+        )
+        rebuild(dossier_ids=[dossier.pk])
+        assert compute(*JULY).indices["4.2"].numerator == 1
+        # Judged between the two scans: not yet digitized as a whole.
+        assert compute(*JULY, now=vn(2025, 7, 7, 9, 35)).indices["4.2"].numerator == 0
+
+    def test_satisfaction_subtracts_late_and_unhappy(self, center, procedure, unit):
+        from motcua.dossiers.settlement import record_rating
+
+        dossiers = [receive(center, procedure, k) for k in "abcd"]
+        for dossier in dossiers:
+            assign(dossier, unit)
+        for dossier in dossiers[:3]:
+            finish(dossier, vn(2025, 7, 8, 9, 0))
+        finish(dossiers[3], vn(2025, 7, 15, 9, 0))  # late
+        record_rating(dossiers[0].pk, rating="dissatisfied", actor="c", at=vn(2025, 7, 16))
+        record_rating(
+            dossiers[1].pk, rating="satisfied", actor="c", at=vn(2025, 7, 16), complaint=True
+        )
+        record_rating(dossiers[2].pk, rating="very_satisfied", actor="c", at=vn(2025, 7, 16))
+        report = compute(*JULY)
+        assert (report.rated, report.dissatisfied, report.complaints) == (3, 1, 1)
+        # 100% − (1 late of 4 + 2 unhappy of 4) = 25%.
+        index = report.indices["5.4"]
+        assert (index.numerator, index.denominator, index.rate) == (1, 4, 25.0)
+        # Judged before the ratings: only the late dossier counts against it.
+        assert compute(*JULY, now=vn(2025, 7, 15, 12, 0)).indices["5.4"].rate == 75.0
 
     def test_slices(self, center, procedure):
         receive(center, procedure, "a")

@@ -107,14 +107,10 @@ def derive(
             seconds = event.data.get("paused_seconds")
             if seconds and due is not None:
                 delta = timedelta(seconds=seconds)
-                after = event.data.get("due_after")
-                # The action recorded the moved due time; recomputing it would give the same
-                # moment unless the calendar was edited since, and the record is what was told.
-                due = (
-                    datetime.fromisoformat(after)
-                    if after
-                    else calendar.add_working_time(due, delta, hours=hours)
-                )
+                # Move the *legal* due time by the working time paused. Not the event's
+                # "due_after": that moved the appointment, which a reschedule (Mẫu 04) may have
+                # pushed already, and a reschedule must not excuse lateness.
+                due = calendar.add_working_time(due, delta, hours=hours)
                 paused_total += delta
             paused_since = None
         elif event.action == EventAction.SIGN or event.data.get("electronic_result") is True:
@@ -144,8 +140,11 @@ def derive(
     outcome = ""
     processing_days = None
     if end_at is not None:
-        outcome = _outcome(end_at, due, requests)
-        worked = calendar.working_time_between(dossier.received_at, end_at, hours=hours)
+        # Ended while a supplement was pending (stopped, refused, withdrawn by the officer): the
+        # clock stopped at the request [766 formula], so that moment is what is judged.
+        clock_end = paused_since if paused_since is not None else end_at
+        outcome = _outcome(clock_end, due, requests)
+        worked = calendar.working_time_between(dossier.received_at, clock_end, hours=hours)
         worked = max(worked - paused_total, timedelta())
         processing_days = (
             Decimal(worked.total_seconds()) / Decimal(hours.day_length.total_seconds())
