@@ -540,6 +540,54 @@ FAULTS = [
         "phải là 1 với hình thức online_national",
     ),
     (
+        "payment-on-a-free-dossier",
+        lambda record: {
+            **record,
+            "DanhSachPhiLePhi": [{"Gia": 0}],
+            "QuaTrinhXuLy": [
+                *record["QuaTrinhXuLy"],
+                {**PAY, "DuLieu": {"method": "online_national", "online": 1, "amount_vnd": 50000}},
+            ],
+        },
+        "DanhSachPhiLePhi",
+        "hồ sơ có thanh toán (QuaTrinhXuLy[4]) nhưng không có phí, lệ phí",
+    ),
+    (
+        "payment-without-fee-list",
+        lambda record: {
+            **record,
+            "DanhSachPhiLePhi": [],
+            "QuaTrinhXuLy": [
+                *record["QuaTrinhXuLy"],
+                {**PAY, "DuLieu": {"method": "online_national", "online": 1, "amount_vnd": 50000}},
+            ],
+        },
+        "DanhSachPhiLePhi",
+        "không ghi nhận thanh toán cho hồ sơ miễn phí",
+    ),
+    (
+        "reschedule-due-before",
+        lambda record: {
+            **record,
+            "QuaTrinhXuLy": [
+                *record["QuaTrinhXuLy"][:2],
+                {
+                    "HanhDong": "reschedule",
+                    "TuTrangThai": "in_progress",
+                    "DenTrangThai": "in_progress",
+                    "ThoiDiem": "2025-07-07T11:00:00+07:00",
+                    "NguoiXuLy": "username:hotich",
+                    "NoiDung": "Xin lỗi",
+                    "DuLieu": {"due_before": "10/07/2025", "due_after": None},
+                },
+                record["QuaTrinhXuLy"][2],
+            ],
+        },
+        "QuaTrinhXuLy[3].DuLieu.due_before",
+        "ISO 8601 có múi giờ",
+    ),
+    ("deep-json", "[" * 100_000 + "]" * 100_000, "", "JSON không hợp lệ"),
+    (
         "rating-without-event",
         changed(DanhGia={"MucDo": "satisfied", "PhanAnh": False}),
         "DanhGia",
@@ -702,6 +750,53 @@ class TestImport:
         with pytest.raises(exchange.DossierFileError) as caught:
             exchange.validate_import(path)
         assert caught.value.problems == ["dòng 1: không phải UTF-8 (byte 1)"]
+
+    def test_missing_file_is_told_in_vietnamese(self, staff, procedure, tmp_path):
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="không thay đổi"):
+            call_command("dossiers", "import", str(tmp_path / "khong-co.jsonl"), stderr=err)
+        assert "không có tệp này" in err.getvalue()
+        assert "No such file" not in err.getvalue()
+
+    def test_without_receive_due_the_first_due_is_before_the_reschedule(
+        self, staff, procedure, tmp_path
+    ):
+        """A file from another system has no DuLieu.due_at: NgayHenTra is the rescheduled time,
+        the first reschedule's due_before is the one the receipt set, and lateness is kept."""
+        record = base_record(1)
+        record["NgayHenTra"] = "2025-07-15T09:05:00+07:00"  # after the reschedule
+        record["QuaTrinhXuLy"][0]["DuLieu"] = {}
+        record["QuaTrinhXuLy"].insert(
+            2,
+            {
+                "HanhDong": "reschedule",
+                "TuTrangThai": "in_progress",
+                "DenTrangThai": "in_progress",
+                "ThoiDiem": "2025-07-07T11:00:00+07:00",
+                "NguoiXuLy": "username:hotich",
+                "NoiDung": "Xin lỗi vì chậm",
+                "DuLieu": {
+                    "due_before": "2025-07-08T09:05:00+07:00",
+                    "due_after": "2025-07-15T09:05:00+07:00",
+                },
+            },
+        )
+        record["QuaTrinhXuLy"][3]["ThoiDiem"] = "2025-07-09T10:00:00+07:00"  # result after due
+        import_file(write(tmp_path, [record]))
+        receive = DossierEvent.objects.get(seq=1)
+        assert receive.data["due_at"] == "2025-07-08T09:05:00+07:00"
+        report = compute(*JULY)
+        assert (report.resolved_late, report.resolved_on_time, report.resolved_early) == (1, 0, 0)
+        assert verify_chains().broken is None
+
+    def test_without_receive_due_and_without_reschedule_ngayhentra_is_the_due(
+        self, staff, procedure, tmp_path
+    ):
+        record = base_record(1)
+        record["QuaTrinhXuLy"][0]["DuLieu"] = {}
+        import_file(write(tmp_path, [record]))
+        assert DossierEvent.objects.get(seq=1).data["due_at"] == "2025-07-10T09:05:00+07:00"
+        assert compute(*JULY).resolved_early == 1
 
     def test_empty_file_and_blank_lines(self, staff, procedure, tmp_path):
         with pytest.raises(exchange.DossierFileError, match="không có hồ sơ nào"):

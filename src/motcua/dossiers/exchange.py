@@ -25,6 +25,7 @@ error message.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import unicodedata
@@ -560,12 +561,31 @@ class _Problems:
 # --- Import: reading the file -----------------------------------------------------------
 
 
+_OS_ERRORS = {
+    errno.ENOENT: "không có tệp này",
+    errno.EACCES: "không có quyền đọc tệp",
+    errno.EPERM: "không có quyền đọc tệp",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+    errno.ELOOP: "đường dẫn có liên kết vòng",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """The operating system's refusal in Vietnamese (its own text is English)."""
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    if known:
+        return known
+    return f"lỗi hệ điều hành (mã {exc.errno})" if exc.errno else "lỗi hệ điều hành"
+
+
 def _lines(path: Path, problems: _Problems | None) -> Iterator[tuple[int, str]]:
     """(line number, text) of the non-blank lines; undecodable or huge lines go to ``problems``."""
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise DossierFileError([f"không đọc được tệp {path}: {exc.strerror}"]) from None
+        raise DossierFileError([f"không đọc được tệp {path}: {os_error_message(exc)}"]) from None
     with handle:
         number = 0
         while True:
@@ -601,6 +621,8 @@ def _parse(number: int, text: str, problems: _Problems) -> DossierIn | None:
                 json.loads(text)
             except json.JSONDecodeError as bad:
                 problems.add(number, "", f"JSON không hợp lệ ở ký tự thứ {bad.pos + 1}")
+            except RecursionError:
+                problems.add(number, "", "JSON không hợp lệ (lồng nhau quá sâu)")
             else:
                 problems.add(number, "", "JSON không hợp lệ")
             return None
@@ -679,6 +701,15 @@ def _check_payment(data: dict, path: str, faults: Faults) -> None:
         )
 
 
+def _check_due_moves(data: dict, path: str, faults: Faults) -> None:
+    for key in ("due_before", "due_after"):
+        value = data.get(key)
+        if value is not None and not _is_aware_iso(value):
+            faults.append(
+                (f"{path}.{key}", "thời điểm không hợp lệ (ISO 8601 có múi giờ) hoặc null")
+            )
+
+
 def _check_rating(data: dict, path: str, faults: Faults) -> None:
     if data.get("rating") not in Rating.values:
         accepted = ", ".join(Rating.values)
@@ -737,6 +768,7 @@ def _check_history(item: DossierIn, faults: Faults) -> None:
     previous = item.QuaTrinhXuLy[0].ThoiDiem
     paid = rated = False
     positions = len(item.TaiLieuNop)
+    fee = sum(f.Gia for f in item.DanhSachPhiLePhi)
     for index, event in enumerate(item.QuaTrinhXuLy, start=1):
         path = f"QuaTrinhXuLy[{index}]"
         problem = _check_actor(event.NguoiXuLy)
@@ -785,6 +817,14 @@ def _check_history(item: DossierIn, faults: Faults) -> None:
                     (f"{path}.HanhDong", f"không ghi nhận thanh toán khi hồ sơ “{label}”")
                 )
             _check_payment(data, f"{path}.DuLieu", faults)
+            if not fee:
+                faults.append(
+                    (
+                        "DanhSachPhiLePhi",
+                        f"hồ sơ có thanh toán ({path}) nhưng không có phí, lệ phí (tổng Gia "
+                        "bằng 0 hoặc để trống): không ghi nhận thanh toán cho hồ sơ miễn phí",
+                    )
+                )
             paid = True
         elif action == EventAction.RATE:
             if rated:
@@ -798,6 +838,9 @@ def _check_history(item: DossierIn, faults: Faults) -> None:
             seconds = data.get("paused_seconds")
             if seconds is not None and not _is_count(seconds, 0):
                 faults.append((f"{path}.DuLieu.paused_seconds", "phải là số nguyên giây, không âm"))
+            _check_due_moves(data, f"{path}.DuLieu", faults)
+        elif action == EventAction.RESCHEDULE:
+            _check_due_moves(data, f"{path}.DuLieu", faults)
         elif action in (EventAction.DIGITIZE, EventAction.REUSE):
             position = data.get("position")
             if position is not None and not _is_count(position, 1, positions):
@@ -1324,6 +1367,11 @@ def _events(
     previous = ""
     for seq, event in enumerate(item.QuaTrinhXuLy, start=1):
         data = _local_data(event.DuLieu, users=plan.users, units=plan.units, center=item.MaCoQuan)
+        if seq == 1 and "due_at" not in data:
+            # The KPI engine reads the first due time from here, else from NgayHenTra, which is
+            # the time after any reschedule: written down, lateness cannot move with it.
+            due = initial_due(item)
+            data["due_at"] = due.isoformat() if isinstance(due, datetime) else due
         if event.HanhDong in (EventAction.DIGITIZE, EventAction.REUSE):
             entry = stored.get((dossier.pk, data.get("position") or 0))
             reuse = event.HanhDong == EventAction.REUSE and entry is not None
@@ -1344,6 +1392,20 @@ def _events(
         previous = row.hash
         events.append(row)
     return events
+
+
+def initial_due(item: DossierIn) -> datetime | str | None:
+    """The due time set at receipt, for a file whose receive event does not carry DuLieu.due_at.
+
+    NgayHenTra is the due time after every reschedule (Mẫu 04) and supplement: the due time
+    before the first of those events (its ``due_before``) is the one the receipt set. Without
+    such an event NgayHenTra has never moved.
+    """
+    for event in item.QuaTrinhXuLy[1:]:
+        moves = event.HanhDong in (EventAction.RESCHEDULE, EventAction.SUBMIT_SUPPLEMENT)
+        if moves and "due_before" in event.DuLieu:
+            return event.DuLieu["due_before"]
+    return item.NgayHenTra
 
 
 def _advance_counters(plan: ImportPlan) -> None:
