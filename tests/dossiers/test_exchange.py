@@ -371,6 +371,24 @@ class TestExport:
         with pytest.raises(CommandError, match="Không có trung tâm"):
             call_command("dossiers", "export", "--output", "-", "--center", "000.00.99.H99")
 
+    @pytest.mark.parametrize(
+        ("flag", "value", "words"),
+        [
+            ("--from", "2026-13-01", "Ngày --from không hợp lệ"),
+            ("--to", "9999-12-31", "Ngày --to ngoài khoảng cho phép"),
+            ("--from", "0001-01-01", "Ngày --from ngoài khoảng cho phép"),
+        ],
+    )
+    def test_bad_days_are_a_message_not_a_traceback(self, db, tmp_path, capsys, flag, value, words):
+        from motcua.dossiers.management.commands.dossiers import Command
+
+        argv = ["motcua", "dossiers", "export", "--output", str(tmp_path / "x.jsonl"), flag, value]
+        with pytest.raises(SystemExit) as caught:
+            Command().run_from_argv(argv)
+        assert caught.value.code == 1
+        assert words in capsys.readouterr().err
+        assert not (tmp_path / "x.jsonl").exists()
+
 
 # --- Import from another system: a minimal line, and every fault -------------------------
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from motcua.reports.templatetags.vi_numbers import vi_number
 from tests.dossiers.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,46 @@ class TestKpiCommand:
         text = run("--from", "2025-07-01", "--to", "2025-07-31")
         assert "Tiếp nhận: 1" in text and "2.1 Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn" in text
 
+    def test_text_output_in_vietnamese_formats_with_scores_and_payments(self, center, procedure):
+        for n in range(3):
+            submit(center, procedure, key=f"k{n}")
+        text = run("--from", "2025-07-01", "--to", "2025-07-31")
+        data = json.loads(run("--from", "2025-07-01", "--to", "2025-07-31", "--json"))
+        assert "Tiếp nhận: 3" in text
+        assert "Hồ sơ có phí, lệ phí: 3" in text and "  thanh toán trực tuyến: 0" in text
+        assert "  trực tuyến: " in text
+        assert "3.3 " in text and "0%" in text
+        score = data["score"]
+        assert f"Tổng điểm: {vi_number(score['total'], 2)}/100" in text
+        for group in score["groups"]:
+            assert f"Nhóm {group['code']} {group['name']}: " in text
+
+    def test_big_numbers_use_vietnamese_separators(self, center, procedure, monkeypatch):
+        from motcua.reports.management.commands import kpi as command
+
+        real = command.compute
+
+        def fake(*args, **kwargs):
+            report = real(*args, **kwargs)
+            report.received, report.average_processing_days = 3366, 2.08
+            report.indices["2.1"].rate = 99.81
+            return report
+
+        monkeypatch.setattr(command, "compute", fake)
+        text = run("--from", "2025-07-01", "--to", "2025-07-31")
+        assert "Tiếp nhận: 3.366" in text
+        assert "Thời gian xử lý trung bình (ngày làm việc): 2,08" in text
+        assert "99,81%" in text and "99.81" not in text
+
+    def test_province_is_compared_after_nfc(self, center, procedure):
+        import unicodedata
+
+        submit(center, procedure)
+        decomposed = unicodedata.normalize("NFD", center.province)
+        assert decomposed != center.province
+        text = run("--from", "2025-07-01", "--to", "2025-07-31", "--province", decomposed)
+        assert "Tiếp nhận: 1" in text
+
     @pytest.mark.parametrize(
         ("args", "message"),
         [
@@ -56,6 +97,13 @@ class TestKpiCommand:
             (("--from", "2025-07-02", "--to", "2025-07-01"), "không trước ngày bắt đầu"),
             (("--from", "2025-07-01", "--to", "2025-07-31", "--center", "X"), "Không tìm thấy"),
             (("--from", "2025-07-01", "--to", "2025-07-31", "--channel", "fax"), "Kênh"),
+            (("--from", "0001-01-01", "--to", "9999-12-31"), "ngoài khoảng cho phép"),
+            (("--from", "2025-07-01", "--to", "9999-12-31"), "ngoài khoảng cho phép"),
+            (("--from", "1999-12-31", "--to", "2025-07-31"), "ngoài khoảng cho phép"),
+            (("--from", "2025-07-01", "--to", "2025-07-31", "--province", "Tỉnh Không Có"), "tỉnh"),
+            (("--from", "2025-07-01", "--to", "2025-07-31", "--sector", "khong-co"), "lĩnh vực"),
+            (("--from", "2025-07-01", "--to", "2025-07-31", "--procedure", "9.999999"), "thủ tục"),
+            (("--from", "2025-07-01", "--to", "2025-07-31", "--officer", "ai-do"), "cán bộ"),
         ],
     )
     def test_bad_input_is_a_command_error_in_vietnamese(self, db, args, message):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from motcua.centers.models import Center
 from motcua.dossiers import exchange
@@ -23,11 +24,27 @@ from motcua.dossiers import exchange
 MAX_SHOWN_PROBLEMS = 50
 
 
-def _day(value: str) -> date:
+EARLIEST = date(2000, 1, 1)
+
+
+def _day(value: str | None, flag: str) -> date | None:
+    """A day given on the command line, checked after argparse: a CommandError raised inside a
+    subparser's ``type=`` escapes Django's handling and prints a traceback."""
+    if value is None:
+        return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"Ngày không hợp lệ: {value} (dạng YYYY-MM-DD).") from None
+        raise CommandError(
+            f"Ngày {flag} không hợp lệ: “{value}”. Ghi theo dạng NNNN-TT-NN, ví dụ 2025-07-01."
+        ) from None
+    last = date(timezone.localdate().year + 1, 12, 31)
+    if not EARLIEST <= day <= last:
+        raise CommandError(
+            f"Ngày {flag} ngoài khoảng cho phép: “{value}”. Chọn một ngày từ "
+            f"{EARLIEST:%d/%m/%Y} đến {last:%d/%m/%Y}."
+        )
+    return day
 
 
 class Command(BaseCommand):
@@ -48,8 +65,8 @@ class Command(BaseCommand):
             help="Tệp ghi ra, hoặc - để in ra màn hình. Bắt buộc: tệp chứa dữ liệu cá nhân.",
         )
         exp.add_argument("--center", default="", help="Mã định danh cơ quan của trung tâm.")
-        exp.add_argument("--from", dest="date_from", type=_day, help="Tiếp nhận từ ngày.")
-        exp.add_argument("--to", dest="date_to", type=_day, help="Tiếp nhận đến hết ngày.")
+        exp.add_argument("--from", dest="date_from", help="Tiếp nhận từ ngày.")
+        exp.add_argument("--to", dest="date_to", help="Tiếp nhận đến hết ngày.")
         imp = sub.add_parser(
             "import", help="Nhập hồ sơ; kiểm tra toàn bộ tệp trước, có lỗi thì không ghi gì."
         )
@@ -66,7 +83,8 @@ class Command(BaseCommand):
 
     def _export(self, options) -> None:
         center = options["center"]
-        date_from, date_to = options["date_from"], options["date_to"]
+        date_from = _day(options["date_from"], "--from")
+        date_to = _day(options["date_to"], "--to")
         if center and not Center.objects.filter(agency_code=center).exists():
             raise CommandError(f"Không có trung tâm mã {center}.")
         if date_from and date_to and date_to < date_from:
@@ -83,7 +101,9 @@ class Command(BaseCommand):
         try:
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".dossiers-")
         except OSError as exc:
-            raise CommandError(f"Không ghi được vào thư mục của {path}: {exc.strerror}") from None
+            raise CommandError(
+                f"Không ghi được vào thư mục của {path}: {exchange.os_error_message(exc)}"
+            ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 count = exchange.export_dossiers(handle, **filters)

@@ -3,21 +3,60 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from motcua.reports.kpi import KpiError, Slice, compute
+from motcua.reports.templatetags.vi_numbers import vi_number, vi_percent
+
+EARLIEST = date(2000, 1, 1)
+
+
+def latest() -> date:
+    """The last day a report may cover: the end of next year."""
+    return date(timezone.localdate().year + 1, 12, 31)
 
 
 def _date(value: str, flag: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(
             f"Ngày {flag} không hợp lệ: “{value}”. Ghi theo dạng NNNN-TT-NN, ví dụ 2025-07-01."
         ) from None
+    last = latest()
+    if not EARLIEST <= day <= last:
+        raise CommandError(
+            f"Ngày {flag} ngoài khoảng cho phép: “{value}”. Chọn một ngày từ "
+            f"{EARLIEST:%d/%m/%Y} đến {last:%d/%m/%Y}."
+        )
+    return day
+
+
+def _check_slice(options: dict) -> None:
+    """An unknown center, province, sector, procedure or officer is an error, not zeros."""
+    from django.contrib.auth import get_user_model
+
+    from motcua.catalog.models import Procedure, Sector
+    from motcua.centers.models import Center
+
+    checks = [
+        ("center", Center.objects.filter(agency_code=options["center"]), "trung tâm có mã"),
+        ("province", Center.objects.filter(province=options["province"]), "tỉnh"),
+        ("sector", Sector.objects.filter(code=options["sector"]), "lĩnh vực có mã"),
+        ("procedure", Procedure.objects.filter(code=options["procedure"]), "thủ tục có mã"),
+        (
+            "officer",
+            get_user_model().objects.filter(username=options["officer"]),
+            "cán bộ có tên đăng nhập",
+        ),
+    ]
+    for key, rows, what in checks:
+        if options[key] and not rows.exists():
+            raise CommandError(f"Không tìm thấy {what} “{options[key]}”.")
 
 
 class Command(BaseCommand):
@@ -37,11 +76,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         date_from = _date(options["date_from"], "--from")
         date_to = _date(options["date_to"], "--to")
-        if options["center"]:
-            from motcua.centers.models import Center
-
-            if not Center.objects.filter(agency_code=options["center"]).exists():
-                raise CommandError(f"Không tìm thấy trung tâm có mã “{options['center']}”.")
+        for key in ("center", "province", "sector", "procedure", "officer"):
+            options[key] = unicodedata.normalize("NFC", options[key]).strip()
+        _check_slice(options)
         try:
             part = Slice(
                 center=options["center"],
@@ -60,6 +97,7 @@ class Command(BaseCommand):
             return
         labels = [
             ("received", "Tiếp nhận"),
+            ("online", "  trực tuyến"),
             ("resolved", "Đã giải quyết"),
             ("resolved_early", "  trước hạn"),
             ("resolved_on_time", "  đúng hạn"),
@@ -69,13 +107,30 @@ class Command(BaseCommand):
             ("refused", "Từ chối"),
             ("stopped", "Dừng xử lý"),
             ("withdrawn", "Rút hồ sơ"),
-            ("average_processing_days", "Thời gian xử lý trung bình (ngày làm việc)"),
+            ("fee_bearing", "Hồ sơ có phí, lệ phí"),
+            ("paid_online", "  thanh toán trực tuyến"),
         ]
         self.stdout.write(f"Kỳ báo cáo {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}")
         for key, label in labels:
-            value = data[key]
-            self.stdout.write(f"{label}: {'—' if value is None else value}")
+            self.stdout.write(f"{label}: {vi_number(data[key])}")
+        self.stdout.write(
+            "Thời gian xử lý trung bình (ngày làm việc): "
+            f"{vi_number(data['average_processing_days'], 2)}"
+        )
         for index in data["indices"].values():
-            shown = "—" if index["rate"] is None else f"{index['rate']}%"
             extra = f" ({index['note']})" if index["note"] else ""
-            self.stdout.write(f"{index['code']} {index['name']}: {shown}{extra}")
+            self.stdout.write(
+                f"{index['code']} {index['name']}: {vi_percent(index['rate'])}{extra}"
+            )
+        score = data["score"]
+        if score is None:
+            return
+        for group in score["groups"]:
+            self.stdout.write(
+                f"Nhóm {group['code']} {group['name']}: {vi_number(group['points'], 2)}/"
+                f"{vi_number(group['max_points'], 2)} điểm"
+            )
+        self.stdout.write(
+            f"Tổng điểm: {vi_number(score['total'], 2)}/100 ({vi_number(score['points'], 2)}/"
+            f"{vi_number(score['max_points'], 2)} điểm đo được)"
+        )
