@@ -67,6 +67,18 @@ class TestPayment:
             pay(dossier, at=vn(2025, 7, 7, 10, 0))
         assert DossierEvent.objects.filter(dossier=dossier, action="pay").count() == 1
 
+    @pytest.mark.parametrize("fee", [0, None])
+    def test_a_dossier_without_a_fee_is_not_paid(self, dossier, fee):
+        dossier.fee_vnd = fee
+        dossier.save(update_fields=["fee_vnd"])
+        with pytest.raises(SettlementError, match="không có phí, lệ phí"):
+            pay(dossier, amount_vnd=50000)
+        assert not DossierEvent.objects.filter(dossier=dossier, action="pay").exists()
+
+    def test_an_amount_other_than_the_fee_is_accepted(self, dossier):
+        # The fee may be charged per copy: 3 copies of a 15.000 đ fee.
+        assert pay(dossier, amount_vnd=45000).data["amount_vnd"] == 45000
+
     def test_a_refused_dossier_is_not_paid(self, dossier):
         act(dossier, "refuse", "reception", at=vn(2025, 7, 7, 9, 10), note="Sai thẩm quyền")
         with pytest.raises(SettlementError, match="không ghi nhận thanh toán"):

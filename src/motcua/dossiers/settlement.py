@@ -60,9 +60,19 @@ def record_payment(
                 _("Hồ sơ đang ở trạng thái “%(status)s”: không ghi nhận thanh toán.")
                 % {"status": dossier.get_status_display()}
             )
+        if not dossier.fee_vnd:
+            # A free dossier (fee 0) or one whose fee is not known has nothing to pay: a payment
+            # would be money taken without a fee, and KPI 3.6 counts only dossiers with a fee.
+            # The amount itself may differ from the fee (a fee charged per copy).
+            raise SettlementError(
+                _("Hồ sơ %(code)s không có phí, lệ phí: không ghi nhận thanh toán.")
+                % {"code": dossier.code}
+            )
         _check_time(dossier, at)
         if dossier.events.filter(action=EventAction.PAY).exists():
-            raise SettlementError(_("Hồ sơ %(code)s đã ghi nhận thanh toán.") % {"code": dossier.code})
+            raise SettlementError(
+                _("Hồ sơ %(code)s đã ghi nhận thanh toán.") % {"code": dossier.code}
+            )
         return record_event(
             dossier,
             action=EventAction.PAY,
