@@ -171,6 +171,60 @@ class TestAccess:
             assert client.get(url(CENTER_URL, **{"trung-tam": code})).status_code == 404
             assert client.get(url(CENTER_URL + "xlsx", **{"trung-tam": code})).status_code == 404
 
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("trung-tam", "\x00"),
+            ("trung-tam", "a\x00b"),
+            ("trung-tam", "a\x1fb"),
+            ("trung-tam", "A" * 41),
+            ("tinh", "\x00"),
+            ("tinh", "Tỉnh\x00Phú Thọ"),
+            ("tinh", "\u200b"),
+            ("tinh", "A" * 201),
+        ],
+    )
+    def test_a_code_no_center_can_have_is_not_found_without_asking_the_database(
+        self, client, world, name, value
+    ):
+        """A NUL byte reached PostgreSQL and gave a 500 (DataError): such text never reaches
+        a query."""
+        from django.db import connection
+
+        sent: list = []
+
+        def spy(execute, sql, params, many, context):
+            sent.extend(params or ())
+            return execute(sql, params, many, context)
+
+        users = ("leader", "province") if name == "trung-tam" else ("province",)
+        base = CENTER_URL if name == "trung-tam" else PROVINCE_URL
+        for who in users:
+            client = login(client, world[who])
+            for path in (base, base + "xlsx", base + "bao-cao.pdf"):
+                with connection.execute_wrapper(spy):
+                    response = client.get(path, {**PERIOD, name: value})
+                assert response.status_code == 404
+                assert not [p for p in sent if isinstance(p, str) and value in p]
+
+    @pytest.mark.parametrize(
+        ("params", "reason"),
+        [
+            ({"bang": "x"}, "Bảng “x” không có"),
+            ({"tu": "01/01/1999"}, "01/01/2000"),
+        ],
+    )
+    def test_a_bad_export_parameter_is_a_400_page_that_says_why(
+        self, client, world, params, reason
+    ):
+        client = login(client, world["province"])
+        response = client.get(PROVINCE_URL + "xlsx", params)
+        assert response.status_code == 400
+        content = page(response).text_content()
+        assert "Lỗi 400" in content and "yêu cầu không hợp lệ" in content
+        assert "403" not in content and "không có quyền" not in content
+        assert reason in content
+
     def test_center_staff_do_not_get_the_province_page(self, client, world):
         response = login(client, world["leader"]).get(url(PROVINCE_URL))
         assert response.status_code == 403

@@ -22,6 +22,7 @@ Who sees what (the figures are aggregates; the officer table is the only place n
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -444,9 +445,11 @@ def build_charts(dashboard: Dashboard) -> dict[str, Any]:
 
 
 def _refused(request: HttpRequest, title: str, message: str, status: int = 403) -> HttpResponse:
+    """403: not allowed; 400: the request itself is invalid (a page that says so and why)."""
+    template = "reports/400.html" if status == 400 else "backoffice/403.html"
     return render(
         request,
-        "backoffice/403.html",
+        template,
         {"title": title, "message": message, "membership": membership_of(request.user)},
         status=status,
     )
@@ -467,6 +470,19 @@ def _today(now: datetime) -> date:
     return now.astimezone(VIETNAM).date()
 
 
+MAX_AGENCY_CODE_LENGTH = 40  # Center.agency_code
+MAX_PROVINCE_LENGTH = 200  # Center.province
+
+
+def _asked(request: HttpRequest, name: str, longest: int) -> str:
+    """A ``?trung-tam=`` or ``?tinh=`` as typed; 404 for text no center could have (a NUL byte,
+    which PostgreSQL refuses outright, other control characters, or longer than the field)."""
+    value = unicodedata.normalize("NFC", request.GET.get(name, "")).strip()
+    if len(value) > longest or any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise Http404(name)
+    return value
+
+
 def _resolve(request: HttpRequest, scope: str):
     """(viewer, center, province, provinces) for the page asked for, or a response to send."""
     if not request.user.is_authenticated:
@@ -476,11 +492,11 @@ def _resolve(request: HttpRequest, scope: str):
         return _no_access(request)
     try:
         if scope == "center":
-            center = _center_for(viewer, request.GET.get("trung-tam", "").strip())
+            center = _center_for(viewer, _asked(request, "trung-tam", MAX_AGENCY_CODE_LENGTH))
             if center is None:
                 return redirect(reverse("reports:province") + _carry(request, ("tu", "den", "ky")))
             return viewer, center, center.province, []
-        province, provinces = _province_for(viewer, request.GET.get("tinh", "").strip())
+        province, provinces = _province_for(viewer, _asked(request, "tinh", MAX_PROVINCE_LENGTH))
         return viewer, None, province, provinces
     except Refused as exc:
         return _refused(request, exc.title, exc.message)
