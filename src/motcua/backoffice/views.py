@@ -29,6 +29,7 @@ from motcua.backoffice.templatetags.backoffice import officer_name
 from motcua.centers.models import StaffMembership
 from motcua.dossiers.actions import ActionError, ActionRequest, StaleDossier, perform
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import mask_name
 from motcua.dossiers.states import (
     DossierStatus,
     EventAction,
@@ -54,6 +55,26 @@ class OfficerLogoutView(LogoutView):
     next_page = "backoffice:login"
 
 
+# Personal data
+
+
+def personal_data_hidden(membership: StaffMembership) -> bool:
+    """Whether the applicants' personal data is kept from this officer (NĐ 13/2023/NĐ-CP).
+
+    A provincial viewer oversees the province's centers and acts on no dossier: they read the
+    procedure, the status and the deadlines, and the applicant only as the masked name of the
+    public tracking page ("N*** V*** A"). Identity number, birth date, phone, email, address,
+    the declaration and the document files are for the center's staff who handle the dossier.
+    """
+    return membership.role == Role.PROVINCIAL_VIEWER
+
+
+def _mask_rows(rows) -> None:
+    """Mask the applicant's name on this page's copies of the rows (nothing is saved)."""
+    for row in rows or ():
+        row.dossier.applicant_name = mask_name(row.dossier.applicant_name)
+
+
 # Inbox
 
 
@@ -76,6 +97,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         context["query"] = query
         context["results"] = selectors.search(membership, query, now=now, calendar=calendar)
         context["searched"] = True
+    if personal_data_hidden(membership):
+        _mask_rows(context["inbox"].rows)
+        _mask_rows(context.get("results"))
     return render(request, "backoffice/inbox.html", context)
 
 
@@ -282,15 +306,18 @@ def _dossier_context(
     )
     default_open = next((s.action for s in actions if s.tone == "primary"), "")
     signed_results = list(dossier.signed_results.order_by("-signed_at"))
+    hidden = personal_data_hidden(membership)
     return {
+        "personal_hidden": hidden,
+        "applicant_name": mask_name(dossier.applicant_name) if hidden else dossier.applicant_name,
         "signed_results": signed_results,
         "membership": membership,
         "dossier": dossier,
         "mark": mark,
         "mark_label": selectors.MARK_LABELS[mark],
         "fee": _money(dossier.fee_vnd),
-        "applicant_sex": dossier.get_applicant_sex_display(),
-        "form_sections": _form_sections(dossier),
+        "applicant_sex": "" if hidden else dossier.get_applicant_sex_display(),
+        "form_sections": [] if hidden else _form_sections(dossier),
         "documents": list(dossier.documents.all()),
         "timeline": timeline,
         "seen_seq": events[-1].seq if events else 0,
@@ -435,6 +462,8 @@ def _sign_result_pdf(request: HttpRequest, dossier: Dossier, now: datetime) -> N
 @require_GET
 def document_file(request: HttpRequest, code: str, position: int) -> HttpResponse:
     dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
+    if personal_data_hidden(request.membership):  # type: ignore[attr-defined]
+        raise Http404(position)  # the files carry the applicant's personal data
     document = dossier.documents.filter(position=position).exclude(file="").first()
     if document is None:
         raise Http404(position)
