@@ -69,3 +69,11 @@ def test_the_province_dashboard_has_no_link_to_the_inbox(client, officers, dossi
     assert "Hồ sơ cần xử lý" not in response.content.decode()
     client.force_login(officers["leader"])
     assert "Hồ sơ cần xử lý" in client.get("/can-bo/bao-cao/").content.decode()
+
+
+def test_the_printed_forms_are_refused_to_the_provincial_viewer(client, clock, officers, dossier):
+    # Phiếu kiểm soát (Mẫu 05) prints the applicant's name and address.
+    client.force_login(officers["provincial_viewer"])
+    assert client.get(f"/can-bo/ho-so/{dossier.code}/mau/05.pdf").status_code == 404
+    client.force_login(officers["reception"])
+    assert client.get(f"/can-bo/ho-so/{dossier.code}/mau/05.pdf").status_code == 200

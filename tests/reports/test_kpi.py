@@ -220,14 +220,27 @@ class TestSubIndices:
     def test_online_payment_counts_for_fee_bearing_dossiers_only(self, center, procedure):
         counter = receive(center, procedure, "a")
         free = receive(center, procedure, "b", channel="online")  # online: 0 đ
-        for dossier, amount in ((counter, 15000), (free, 1)):
-            record_payment(
-                dossier.pk,
-                method="online_national",
-                amount_vnd=amount,
-                actor="user:7",
-                at=vn(2025, 7, 7, 9, 20),
-            )
+        record_payment(
+            counter.pk,
+            method="online_national",
+            amount_vnd=15000,
+            actor="user:7",
+            at=vn(2025, 7, 7, 9, 20),
+        )
+        # record_payment refuses a free dossier; a pay event written before that rule (or by
+        # another system) must still not count: write it to the log directly.
+        from motcua.dossiers.services import record_event
+
+        free.refresh_from_db()
+        record_event(
+            free,
+            action="pay",
+            from_status=free.status,
+            to_status=free.status,
+            actor="user:7",
+            at=vn(2025, 7, 7, 9, 20),
+            data={"method": "online_national", "online": 1, "amount_vnd": 1, "reference": ""},
+        )
         payment = compute(*JULY).indices["3.6"]
         assert (payment.numerator, payment.denominator, payment.rate) == (1, 1, 100.0)
         # Judged before the payment: not paid yet.

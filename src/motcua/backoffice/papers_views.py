@@ -57,7 +57,12 @@ def _event(dossier: Dossier, action: str, raw_seq: str | None) -> DossierEvent:
 @officer_required
 @require_GET
 def dossier_paper(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    from motcua.backoffice.views import personal_data_hidden
+
     dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
+    if personal_data_hidden(request.membership):  # type: ignore[attr-defined]
+        # The forms print the applicant's name, address and number (NĐ 13/2023/NĐ-CP).
+        raise Http404(form)
     if form == CONTROL_SHEET:
         content, slug = papers.render_control_sheet(dossier), "phieu-kiem-soat"
     elif form in EVENT_FORMS:
