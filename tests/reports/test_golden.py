@@ -121,3 +121,89 @@ class TestPressExample:
         open_statuses = statuses - {DossierStatus.PROCESSED, DossierStatus.RETURNED}
         assert open_statuses <= {DossierStatus.IN_PROGRESS}
         assert Dossier.objects.filter(status=DossierStatus.IN_PROGRESS).count() == IN_PROGRESS
+
+
+# The second press example, another commune: "2,780 received, 2,678 online, 102 in person;
+# 2,228 early, 459 on time, 55 late; digitized components 2,565/2,780", and its fees all paid
+# online ("online payment 100%"). 2,228 + 459 + 55 = 2,742 finished: the other 38 are still in
+# progress, within time, at the end of the period.
+SECOND = {"received": 2780, "online": 2678, "early": 2228, "on_time": 459, "late": 55}
+SECOND_DIGITIZED = 2565
+
+
+def second_scenarios(center) -> list[demo.Scenario]:
+    rng = random.Random(2780)
+    birth = Procedure.objects.get(code="1.001193")  # online or at the counter
+    copy = Procedure.objects.get(code="2.000815")  # at the counter only, with a fee
+    calendar = WorkCalendar.from_db(*PERIOD)
+    days = [d.day for d in calendar.days(date(2025, 7, 1), date(2025, 10, 31)) if d.is_working]
+    outcomes = (
+        [demo.Outcome.EARLY] * SECOND["early"]
+        + [demo.Outcome.ON_TIME] * SECOND["on_time"]
+        + [demo.Outcome.LATE] * SECOND["late"]
+    )
+    rng.shuffle(outcomes)
+    channels = [Channel.ONLINE] * SECOND["online"] + [Channel.COUNTER] * (
+        SECOND["received"] - SECOND["online"]
+    )
+    rng.shuffle(channels)
+    digitized = [True] * SECOND_DIGITIZED + [False] * (SECOND["received"] - SECOND_DIGITIZED)
+    rng.shuffle(digitized)
+    stories = []
+    for i, channel in enumerate(channels):
+        if i < len(outcomes):
+            outcome, received_at = outcomes[i], _at(rng.choice(days), rng)
+            if outcome == demo.Outcome.EARLY:
+                # Early means a day before the due day: a 1-day dossier received in the morning
+                # can be finished that afternoon.
+                received_at = datetime.combine(received_at.date(), time(8, 0), VIETNAM)
+                received_at += timedelta(minutes=rng.randint(0, 120))
+        else:
+            outcome = demo.Outcome.IN_PROGRESS
+            received_at = datetime.combine(date(2025, 11, 28), time(8, 0), VIETNAM) + timedelta(
+                minutes=rng.randint(0, 420)
+            )
+        # Chứng thực is due the same day, so it cannot be early; it is taken at the counter.
+        counter_only = channel != Channel.ONLINE and outcome != demo.Outcome.EARLY
+        procedure = copy if counter_only and rng.random() < 0.5 else birth
+        if outcome == demo.Outcome.IN_PROGRESS:
+            procedure = birth  # due on Monday 1/12: within time at the end of November
+        stories.append(
+            demo.Scenario(
+                center_id=center.pk,
+                procedure_id=procedure.pk,
+                channel=channel,
+                received_at=received_at,
+                outcome=outcome,
+                applicant=demo.fake_applicant(rng, 25, center.commune, center.province),
+                payment="online_national",  # used only where the procedure has a fee
+                digitized=digitized[i],
+                pace=rng.random(),
+                jitter=rng.getrandbits(32),
+            )
+        )
+    return sorted(stories, key=lambda s: s.received_at)
+
+
+class TestSecondPressExample:
+    def test_channels_timeliness_digitization_and_payment(self, tiny_catalog):
+        center = make_center("000.00.25.H46", "Xã Đông Thành")
+        with transaction.atomic():
+            demo.write(second_scenarios(center), now=NOW)
+        report = compute(*PERIOD, slice=Slice(center=center.agency_code), now=NOW)
+        assert report.received == SECOND["received"]
+        assert report.online == SECOND["online"]
+        assert report.received - report.online == 102  # "102 in person"
+        assert (report.resolved_early, report.resolved_on_time, report.resolved_late) == (
+            SECOND["early"],
+            SECOND["on_time"],
+            SECOND["late"],
+        )
+        assert (report.in_progress_within_time, report.in_progress_overdue) == (38, 0)
+        assert report.digitized == SECOND_DIGITIZED
+        assert report.indices["4.2"].rate == rate(SECOND_DIGITIZED, SECOND["received"]) == 92.27
+        assert report.indices["3.3"].rate == 96.33  # 2,678 / 2,780
+        # Every fee-bearing dossier paid online: "online payment 100%".
+        payment = report.indices["3.6"]
+        assert payment.denominator > 0 and payment.numerator == payment.denominator
+        assert payment.rate == 100.0
