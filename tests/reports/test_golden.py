@@ -207,3 +207,36 @@ class TestSecondPressExample:
         payment = report.indices["3.6"]
         assert payment.denominator > 0 and payment.numerator == payment.denominator
         assert payment.rate == 100.0
+
+
+def test_the_third_press_example_online_payment_and_satisfaction(tiny_catalog):
+    """ "Online 99.63%, online payment 100%, satisfaction 100%": 2,678 of 2,688 online, every
+    fee paid online, nothing late, nobody unhappy."""
+    center = make_center("000.00.25.H47", "Xã Tây Sơn")
+    rng = random.Random(9963)
+    birth = Procedure.objects.get(code="1.001193")
+    copy = Procedure.objects.get(code="2.000815")
+    calendar = WorkCalendar.from_db(*PERIOD)
+    days = [d.day for d in calendar.days(date(2025, 7, 1), date(2025, 10, 31)) if d.is_working]
+    stories = [
+        demo.Scenario(
+            center_id=center.pk,
+            procedure_id=(birth if i < 2678 else copy).pk,
+            channel=Channel.ONLINE if i < 2678 else Channel.COUNTER,
+            received_at=_at(rng.choice(days), rng),
+            outcome=demo.Outcome.ON_TIME,
+            applicant=demo.fake_applicant(rng, 25, center.commune, center.province),
+            payment="online_national",
+            rating=rng.choice(("satisfied", "very_satisfied")),
+            pace=rng.random(),
+            jitter=rng.getrandbits(32),
+        )
+        for i in range(2688)
+    ]
+    with transaction.atomic():
+        demo.write(sorted(stories, key=lambda s: s.received_at), now=NOW)
+    report = compute(*PERIOD, slice=Slice(center=center.agency_code), now=NOW)
+    assert (report.received, report.online) == (2688, 2678)
+    assert report.indices["3.3"].rate == 99.63
+    assert report.indices["3.6"].rate == 100.0 and report.indices["3.6"].denominator == 10
+    assert report.rated == 2688 and report.indices["5.4"].rate == 100.0
