@@ -8,6 +8,7 @@ second payment or rating is refused rather than silently overwriting what the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -53,40 +54,35 @@ def record_payment(
     if not 0 < amount_vnd <= MAX_AMOUNT_VND:
         raise DossierError(_("Số tiền phải lớn hơn 0 và không quá 1.000.000.000 đồng."))
     reference = " ".join((reference or "").split())[:100]
-    with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+
+    def refusal(dossier: Dossier) -> str | None:
         if dossier.status in UNPAYABLE_STATUSES:
-            raise SettlementError(
-                _("Hồ sơ đang ở trạng thái “%(status)s”: không ghi nhận thanh toán.")
-                % {"status": dossier.get_status_display()}
-            )
+            return _("Hồ sơ đang ở trạng thái “%(status)s”: không ghi nhận thanh toán.") % {
+                "status": dossier.get_status_display()
+            }
         if not dossier.fee_vnd:
             # A free dossier (fee 0) or one whose fee is not known has nothing to pay: a payment
             # would be money taken without a fee, and KPI 3.6 counts only dossiers with a fee.
             # The amount itself may differ from the fee (a fee charged per copy).
-            raise SettlementError(
-                _("Hồ sơ %(code)s không có phí, lệ phí: không ghi nhận thanh toán.")
-                % {"code": dossier.code}
-            )
-        _check_time(dossier, at)
-        if dossier.events.filter(action=EventAction.PAY).exists():
-            raise SettlementError(
-                _("Hồ sơ %(code)s đã ghi nhận thanh toán.") % {"code": dossier.code}
-            )
-        return record_event(
-            dossier,
-            action=EventAction.PAY,
-            from_status=dossier.status,
-            to_status=dossier.status,
-            actor=actor,
-            at=at,
-            data={
-                "method": method,
-                "online": PaymentMethod(method).online_code,
-                "amount_vnd": amount_vnd,
-                "reference": reference,
-            },
-        )
+            return _("Hồ sơ %(code)s không có phí, lệ phí: không ghi nhận thanh toán.") % {
+                "code": dossier.code
+            }
+        return None
+
+    return _append_once(
+        dossier_id,
+        EventAction.PAY,
+        actor=actor,
+        at=at,
+        data={
+            "method": method,
+            "online": PaymentMethod(method).online_code,
+            "amount_vnd": amount_vnd,
+            "reference": reference,
+        },
+        refusal=refusal,
+        already=_("Hồ sơ %(code)s đã ghi nhận thanh toán."),
+    )
 
 
 def record_rating(
@@ -100,24 +96,52 @@ def record_rating(
     """Record the citizen's rating (once) and whether they lodged a complaint (phản ánh)."""
     if rating not in Rating.values:
         raise DossierError(_("Mức đánh giá không hợp lệ."))
+
+    def refusal(dossier: Dossier) -> str | None:
+        if dossier.status in RATEABLE_STATUSES:
+            return None
+        return _("Hồ sơ chưa có kết quả (trạng thái “%(status)s”): chưa thể đánh giá.") % {
+            "status": dossier.get_status_display()
+        }
+
+    return _append_once(
+        dossier_id,
+        EventAction.RATE,
+        actor=actor,
+        at=at,
+        data={"rating": rating, "complaint": bool(complaint)},
+        refusal=refusal,
+        already=_("Hồ sơ %(code)s đã được đánh giá."),
+    )
+
+
+def _append_once(
+    dossier_id: int,
+    action: str,
+    *,
+    actor: str,
+    at: datetime,
+    data: dict,
+    refusal: Callable[[Dossier], str | None],
+    already: str,
+) -> DossierEvent:
+    """Append the dossier's one ``action`` event, under its row lock, after the checks."""
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        if dossier.status not in RATEABLE_STATUSES:
-            raise SettlementError(
-                _("Hồ sơ chưa có kết quả (trạng thái “%(status)s”): chưa thể đánh giá.")
-                % {"status": dossier.get_status_display()}
-            )
+        message = refusal(dossier)
+        if message:
+            raise SettlementError(message)
         _check_time(dossier, at)
-        if dossier.events.filter(action=EventAction.RATE).exists():
-            raise SettlementError(_("Hồ sơ %(code)s đã được đánh giá.") % {"code": dossier.code})
+        if dossier.events.filter(action=action).exists():
+            raise SettlementError(already % {"code": dossier.code})
         return record_event(
             dossier,
-            action=EventAction.RATE,
+            action=action,
             from_status=dossier.status,
             to_status=dossier.status,
             actor=actor,
             at=at,
-            data={"rating": rating, "complaint": bool(complaint)},
+            data=data,
         )
 
 

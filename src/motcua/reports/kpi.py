@@ -298,7 +298,7 @@ def _expressions(before, not_before) -> dict[str, Any]:
     }
 
 
-def _collect(rows, keys: tuple[str, ...], columns: list[str]) -> dict[tuple, Counts]:
+def _collect(rows, columns: list[str]) -> dict[tuple, Counts]:
     result: dict[tuple, Counts] = {}
     for row in rows:
         # Aggregates are aliased "n_<count>": a bare name would clash with the model's columns.
@@ -313,13 +313,7 @@ def aggregate_facts(
 ) -> dict[tuple, Counts]:
     """Counts over facts judged at a moment, grouped by breakdown keys (() for one total)."""
     columns = [KEY_COLUMNS[k][0] for k in keys]
-    expressions = _count_expressions(judged_at)
-    if columns:
-        rows = facts.order_by().values(*columns).annotate(**expressions)
-    else:
-        row = facts.order_by().aggregate(**expressions)
-        rows = [row] if row["n_received"] else []
-    return _collect(rows, keys, columns)
+    return _grouped(facts, columns, _count_expressions(judged_at))
 
 
 def aggregate_cells(cells: QuerySet, keys: tuple[str, ...]) -> dict[tuple, Counts]:
@@ -329,12 +323,19 @@ def aggregate_cells(cells: QuerySet, keys: tuple[str, ...]) -> dict[tuple, Count
         for name in COUNT_NAMES
         if name not in ("in_progress_within_time", "in_progress_overdue")
     }
+    return _grouped(cells, columns, sums)
+
+
+def _grouped(
+    rows: QuerySet, columns: list[str], expressions: dict[str, Any]
+) -> dict[tuple, Counts]:
+    """Run the aggregates grouped by ``columns`` (one total row when there are none)."""
     if columns:
-        rows = cells.order_by().values(*columns).annotate(**sums)
+        found = rows.order_by().values(*columns).annotate(**expressions)
     else:
-        row = cells.order_by().aggregate(**sums)
-        rows = [row] if row["n_received"] else []
-    return _collect(rows, keys, columns)
+        row = rows.order_by().aggregate(**expressions)
+        found = [row] if row["n_received"] else []
+    return _collect(found, columns)
 
 
 def counts(

@@ -39,6 +39,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.backoffice.access import membership_of
 from motcua.centers.models import Center, StaffMembership
+from motcua.core.dates import EARLIEST_DAY, latest_day
 from motcua.dossiers.states import Role
 from motcua.formats.vi.formats import DATE_INPUT_FORMATS
 from motcua.reports import charts, exports, kpi
@@ -55,10 +56,6 @@ PRESETS = {
     "quy": gettext_noop("Quý này"),
     "nam": gettext_noop("Năm nay"),
 }
-
-# The dossiers this software holds start long after 2000; a date outside these bounds is a
-# typing mistake (and the year 9999 would overflow the end-of-period arithmetic).
-FIRST_DAY = date(2000, 1, 1)
 
 # The charts show the leading rows; the tables below them list every one.
 RANKING_CHART_ROWS = 15
@@ -127,11 +124,11 @@ def parse_period(params: Any, today: date) -> Period:
         parse_day(raw_from, _("Ngày bắt đầu")) if raw_from else today.replace(month=1, day=1)
     )
     date_to = parse_day(raw_to, _("Ngày kết thúc")) if raw_to else today
-    last_day = date(today.year + 1, 12, 31)
-    if date_from < FIRST_DAY or date_to > last_day:
+    last_day = latest_day(today)
+    if date_from < EARLIEST_DAY or date_to > last_day:
         raise PeriodError(
             _("Kỳ báo cáo phải nằm trong khoảng từ %(first)s đến %(last)s.")
-            % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{last_day:%d/%m/%Y}"}
+            % {"first": f"{EARLIEST_DAY:%d/%m/%Y}", "last": f"{last_day:%d/%m/%Y}"}
         )
     if date_to < date_from:
         raise PeriodError(_("Ngày kết thúc kỳ báo cáo phải không trước ngày bắt đầu."))

@@ -16,35 +16,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 
 from motcua.centers.models import Center
+from motcua.core.dates import command_day
 from motcua.dossiers import exchange
 
 MAX_SHOWN_PROBLEMS = 50
 
 
-EARLIEST = date(2000, 1, 1)
-
-
 def _day(value: str | None, flag: str) -> date | None:
-    """A day given on the command line, checked after argparse: a CommandError raised inside a
-    subparser's ``type=`` escapes Django's handling and prints a traceback."""
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            f"Ngày {flag} không hợp lệ: “{value}”. Ghi theo dạng NNNN-TT-NN, ví dụ 2025-07-01."
-        ) from None
-    last = date(timezone.localdate().year + 1, 12, 31)
-    if not EARLIEST <= day <= last:
-        raise CommandError(
-            f"Ngày {flag} ngoài khoảng cho phép: “{value}”. Chọn một ngày từ "
-            f"{EARLIEST:%d/%m/%Y} đến {last:%d/%m/%Y}."
-        )
-    return day
+    return None if value is None else command_day(value, flag)
 
 
 class Command(BaseCommand):

@@ -10,38 +10,23 @@ from __future__ import annotations
 
 import sys
 import time as clock
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.dates import command_day
 from motcua.dossiers.services import VIETNAM
 from motcua.reports import demo
+from motcua.reports.templatetags.vi_numbers import vi_number
 
 DEFAULT_DOSSIERS = 10_000
 # One process by default: on a small shared server more processes only compete for the CPU.
 DEFAULT_WORKERS = 1
 # In the README set the demo center is the busy one: it is the one a first visitor opens.
 SMALL_DEMO_CENTER_WEIGHT = 3.0
-
-
-def _date(value: str, flag: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _(
-                "Ngày %(flag)s không hợp lệ: “%(value)s”. Ghi theo dạng NNNN-TT-NN, ví dụ 2025-07-01."
-            )
-            % {"flag": flag, "value": value}
-        ) from None
-
-
-def _number(value: int) -> str:
-    """1.500, as Vietnamese writes thousands."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _moment(value: str) -> datetime:
@@ -132,7 +117,8 @@ class Command(BaseCommand):
             existing = demo.demo_dossiers()
             if existing:
                 self.stdout.write(
-                    _("Dữ liệu mẫu đã có (%(n)s hồ sơ): không tạo thêm.") % {"n": _number(existing)}
+                    _("Dữ liệu mẫu đã có (%(n)s hồ sơ): không tạo thêm.")
+                    % {"n": vi_number(existing)}
                 )
                 return
             selected = demo.small_communes()
@@ -151,9 +137,9 @@ class Command(BaseCommand):
                     raise CommandError(_("--communes phải từ 1 trở lên."))
                 selected = selected[: options["communes"]]
             total = options["dossiers"] if options["dossiers"] is not None else DEFAULT_DOSSIERS
-            date_to = _date(options["date_to"], "--to") if options["date_to"] else today
+            date_to = command_day(options["date_to"], "--to") if options["date_to"] else today
             date_from = (
-                _date(options["date_from"], "--from")
+                command_day(options["date_from"], "--from")
                 if options["date_from"]
                 else date_to - timedelta(days=365)
             )
@@ -214,12 +200,12 @@ class Command(BaseCommand):
                 "tiếp nhận từ %(from)s đến %(to)s, trong %(seconds)s giây (%(rate)s hồ sơ/giây)."
             )
             % {
-                "dossiers": _number(report.dossiers),
-                "events": _number(report.events),
+                "dossiers": vi_number(report.dossiers),
+                "events": vi_number(report.events),
                 "centers": len(centers),
                 "from": date_from.strftime("%d/%m/%Y"),
                 "to": date_to.strftime("%d/%m/%Y"),
                 "seconds": f"{elapsed:.1f}".replace(".", ","),
-                "rate": _number(round(rate)),
+                "rate": vi_number(round(rate)),
             }
         )

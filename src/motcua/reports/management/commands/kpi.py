@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from motcua.core.dates import command_day
 from motcua.reports.kpi import KpiError, Slice, compute
 from motcua.reports.templatetags.vi_numbers import vi_number, vi_percent
-
-EARLIEST = date(2000, 1, 1)
-
-
-def latest() -> date:
-    """The last day a report may cover: the end of next year."""
-    return date(timezone.localdate().year + 1, 12, 31)
-
-
-def _date(value: str, flag: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            f"Ngày {flag} không hợp lệ: “{value}”. Ghi theo dạng NNNN-TT-NN, ví dụ 2025-07-01."
-        ) from None
-    last = latest()
-    if not EARLIEST <= day <= last:
-        raise CommandError(
-            f"Ngày {flag} ngoài khoảng cho phép: “{value}”. Chọn một ngày từ "
-            f"{EARLIEST:%d/%m/%Y} đến {last:%d/%m/%Y}."
-        )
-    return day
 
 
 def _check_slice(options: dict) -> None:
@@ -74,8 +51,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
 
     def handle(self, *args, **options) -> None:
-        date_from = _date(options["date_from"], "--from")
-        date_to = _date(options["date_to"], "--to")
+        date_from = command_day(options["date_from"], "--from")
+        date_to = command_day(options["date_to"], "--to")
         for key in ("center", "province", "sector", "procedure", "officer"):
             options[key] = unicodedata.normalize("NFC", options[key]).strip()
         _check_slice(options)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.centers.models import Center
 from motcua.reports.rollups import rebuild
+from motcua.reports.templatetags.vi_numbers import vi_number
 
 
 class Command(BaseCommand):
@@ -31,5 +32,5 @@ class Command(BaseCommand):
         count = rebuild(center_ids=center_ids)
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"Đã tính lại số liệu của {count:,} hồ sơ trong {seconds:.1f} giây.".replace(",", ".")
+            f"Đã tính lại số liệu của {vi_number(count)} hồ sơ trong {vi_number(seconds, 1)} giây."
         )
