@@ -182,6 +182,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "motcua.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Addresses of the reverse proxies in front of motcua (docs/deploy.md). Only their
+# X-Forwarded-For is believed when rate limits and login protection look up the client address.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES", "")
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("HTTPS", False):
     SESSION_COOKIE_SECURE = True
