@@ -11,9 +11,10 @@ from django.core import signing
 from django.utils import timezone
 from pypdf import PdfReader
 
+from motcua.centers.models import StaffMembership
 from motcua.dossiers.services import check_slip_token, slip_token
 
-from .conftest import submit, vn
+from .conftest import make_center, submit, vn
 
 # The other apps' routes are still moving; these pages are mounted exactly as in motcua.urls.
 pytestmark = pytest.mark.urls("tests.dossiers.urls")
@@ -157,10 +158,39 @@ class TestSlipPdf:
         client.get(self.url(dossier, t=token))
         assert captured["url"] == f"https://motcua.phutho.gov.vn/ho-so/tra-cuu/{dossier.code}/"
 
-    def test_served_to_staff_without_token(self, client, dossier):
-        staff = User.objects.create_user("canbo", password="x", is_staff=True)
-        client.force_login(staff)
+    @pytest.mark.parametrize("role", ["reception", "specialist", "leader", "center_admin"])
+    def test_served_to_officers_of_the_dossiers_center(self, client, dossier, role):
+        officer = User.objects.create_user("canbo", password="x")
+        StaffMembership.objects.create(user=officer, center=dossier.center, role=role)
+        client.force_login(officer)
         assert client.get(self.url(dossier, kho="80")).status_code == 200
+
+    def test_served_to_a_superuser(self, client, dossier):
+        client.force_login(User.objects.create_superuser("it", password="x"))
+        assert client.get(self.url(dossier)).status_code == 200
+
+    def test_not_served_to_staff_of_another_center(self, client, dossier):
+        other = make_center("000.00.26.H45", commune="Xã Tân Sơn")
+        officer = User.objects.create_user("canbo", password="x", is_staff=True)
+        StaffMembership.objects.create(user=officer, center=other, role="center_admin")
+        client.force_login(officer)
+        response = client.get(self.url(dossier))
+        assert response.status_code == 403
+        assert dossier.applicant_name not in response.content.decode()
+
+    def test_not_served_to_an_inactive_member_or_a_provincial_viewer(self, client, dossier):
+        former = User.objects.create_user("cu", password="x")
+        StaffMembership.objects.create(
+            user=former, center=dossier.center, role="reception", is_active=False
+        )
+        client.force_login(former)
+        assert client.get(self.url(dossier)).status_code == 403
+        viewer = User.objects.create_user("tinh", password="x", is_staff=True)
+        StaffMembership.objects.create(
+            user=viewer, role="provincial_viewer", province=dossier.center.province
+        )
+        client.force_login(viewer)
+        assert client.get(self.url(dossier)).status_code == 403
 
     def test_not_served_to_a_logged_in_non_staff_user(self, client, dossier):
         client.force_login(User.objects.create_user("congdan", password="x"))

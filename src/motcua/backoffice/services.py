@@ -32,8 +32,19 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.add_user",
         "auth.change_user",
         "dossiers.view_dossier",
+        "kiosk.view_kioskdevice",
+        "kiosk.add_kioskdevice",
+        "kiosk.change_kioskdevice",
+        "notices.view_notice",
+        "notices.change_notice",
+        "signing.view_signingcertificate",
+        "signing.add_signingcertificate",
+        "signing.change_signingcertificate",
+        "signing.view_signedresult",
     ),
-    Role.PROVINCIAL_VIEWER: ("centers.view_center", "centers.view_unit", "dossiers.view_dossier"),
+    # Whole records hold personal data; a provincial viewer reads dossiers (masked) in the back
+    # office, and in the admin only the centers and units of their province.
+    Role.PROVINCIAL_VIEWER: ("centers.view_center", "centers.view_unit"),
 }
 
 
@@ -74,3 +85,10 @@ def sync_role_groups(user) -> None:
     )
     if membership is not None:
         user.groups.add(groups[membership.role])
+    # The admin opens to staff accounts only: a center administrator needs it, other officers
+    # work in the back office and must not hold a key to it. A superuser keeps theirs.
+    if not user.is_superuser:
+        is_staff = membership is not None and membership.role == Role.CENTER_ADMIN
+        if user.is_staff != is_staff:
+            user.is_staff = is_staff
+            user.save(update_fields=["is_staff"])

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from motcua.catalog.forms import ProcedureAdminForm
 from motcua.catalog.models import Procedure, ProcedureChannel, RequiredDocument, Sector
+from motcua.centers.scoping import SuperuserWritesAdmin
 
 
 class ChannelInline(admin.TabularInline):
@@ -15,13 +16,13 @@ class DocumentInline(admin.StackedInline):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(SuperuserWritesAdmin):
     list_display = ["name", "code"]
     search_fields = ["name"]
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(SuperuserWritesAdmin):
     form = ProcedureAdminForm
     list_display = ["code", "name", "sector", "status", "online_level", "popularity", "updated_at"]
     list_filter = ["status", "sector", "online_level"]

@@ -1,16 +1,38 @@
+"""Centers, units, staff and their accounts, each page scoped to the administrator's center.
+
+A center administrator manages their own center only (``motcua.centers.scoping``): its units,
+its staff and their accounts. They never see another center's rows, never a superuser's account,
+and never the fields that grant more than a role (is_superuser, is_staff, permissions, groups):
+the role decides the groups (``sync_role_groups``), so access always follows the membership.
+"""
+
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.centers.models import Center, StaffMembership, Unit
+from motcua.centers.scoping import (
+    CenterScopedAdmin,
+    ScopedChoicesMixin,
+    SuperuserOnlyAdmin,
+    admin_scope,
+    scoped_centers,
+)
+from motcua.dossiers.states import Role
 
+User = get_user_model()
 
-def _own_center_id(request):
-    """The center a non-superuser administers, or None for a superuser (sees every center)."""
-    if request.user.is_superuser:
-        return None
-    membership = StaffMembership.objects.filter(user=request.user, is_active=True).first()
-    return membership.center_id if membership else -1
+# Roles a center administrator may give: a provincial viewer reads a whole province, so only a
+# superuser (provincial IT) appoints one.
+CENTER_ROLES = [(value, label) for value, label in Role.choices if value != Role.PROVINCIAL_VIEWER]
 
 
 class UnitInline(admin.TabularInline):
@@ -19,7 +41,7 @@ class UnitInline(admin.TabularInline):
     filter_horizontal = ["sectors"]
 
 
-class StaffInline(admin.TabularInline):
+class StaffInline(ScopedChoicesMixin, admin.TabularInline):
     model = StaffMembership
     fk_name = "center"
     extra = 0
@@ -30,15 +52,32 @@ class StaffInline(admin.TabularInline):
 
 
 @admin.register(Center)
-class CenterAdmin(admin.ModelAdmin):
+class CenterAdmin(CenterScopedAdmin):
+    center_lookup = "pk"
+    personal_data = False
     list_display = ["name", "agency_code", "commune", "province", "is_active"]
     search_fields = ["name", "agency_code", "commune"]
     inlines = [UnitInline, StaffInline]
 
-    def get_queryset(self, request):
-        center_id = _own_center_id(request)
-        queryset = super().get_queryset(request)
-        return queryset if center_id is None else queryset.filter(pk=center_id)
+    def get_inlines(self, request, obj):
+        # Staff are managed from the accounts page (one place that also sets the role); the
+        # inline stays for superusers, who place people in any center.
+        if admin_scope(request).everything:
+            return self.inlines
+        return [UnitInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if admin_scope(request).everything:
+            return []
+        # The agency code starts every dossier code and the province decides which provincial
+        # dashboards see the center: a center cannot move itself.
+        return ["agency_code", "commune", "province", "is_active"]
+
+    def has_add_permission(self, request, *args) -> bool:
+        return admin_scope(request).everything and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return admin_scope(request).everything and super().has_delete_permission(request, obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -47,19 +86,23 @@ class CenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(CenterScopedAdmin):
+    personal_data = False
     list_display = ["name", "code", "center"]
     list_filter = ["center"]
     filter_horizontal = ["sectors"]
 
-    def get_queryset(self, request):
-        center_id = _own_center_id(request)
-        queryset = super().get_queryset(request)
-        return queryset if center_id is None else queryset.filter(center=center_id)
+
+class CenterStaffMembershipForm(forms.ModelForm):
+    role = forms.ChoiceField(label=_("vai trò"), choices=CENTER_ROLES)
+
+    class Meta:
+        model = StaffMembership
+        fields = ["role", "unit", "is_active"]
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(CenterScopedAdmin):
     list_display = ["user", "full_name", "role", "center", "unit", "is_active"]
     list_filter = ["role", "is_active", "center"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "province"]
@@ -74,18 +117,26 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     def full_name(self, obj: StaffMembership) -> str:
         return f"{obj.user.last_name} {obj.user.first_name}".strip()
 
-    def get_queryset(self, request):
-        center_id = _own_center_id(request)
-        queryset = super().get_queryset(request)
-        return queryset if center_id is None else queryset.filter(center=center_id)
+    def get_fieldsets(self, request, obj=None):
+        if admin_scope(request).everything:
+            return self.fieldsets
+        return [(None, {"fields": ["user", "center", "role", "unit", "is_active"]})]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        center_id = _own_center_id(request)
-        if center_id is not None and db_field.name == "center":
-            kwargs["queryset"] = Center.objects.filter(pk=center_id)
-        if center_id is not None and db_field.name == "unit":
-            kwargs["queryset"] = Unit.objects.filter(center=center_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        if admin_scope(request).everything:
+            return []
+        # The person and the center are fixed: moving a membership to another account would
+        # hand that account this center's access.
+        return ["user", "center"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not admin_scope(request).everything:
+            kwargs["form"] = CenterStaffMembershipForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_add_permission(self, request, *args) -> bool:
+        # New staff come with their account (the accounts page creates both in one step).
+        return admin_scope(request).everything and super().has_add_permission(request, *args)
 
     def save_model(self, request, obj, form, change):
         from motcua.backoffice.services import sync_role_groups
@@ -101,6 +152,127 @@ class StaffMembershipAdmin(admin.ModelAdmin):
             user = obj.user
             super().delete_model(request, obj)
             sync_role_groups(user)
+
+    def delete_queryset(self, request, queryset):
+        from motcua.backoffice.services import sync_role_groups
+
+        with transaction.atomic():
+            users = [membership.user for membership in queryset.select_related("user")]
+            super().delete_queryset(request, queryset)
+            for user in users:
+                sync_role_groups(user)
+
+
+class CenterUserCreationForm(AdminUserCreationForm):
+    """A new account of the administrator's center, created with its membership."""
+
+    first_name = forms.CharField(label=_("tên"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("họ và tên đệm"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("vai trò"), choices=CENTER_ROLES)
+    unit = forms.ModelChoiceField(
+        label=_("đơn vị xử lý"), queryset=Unit.objects.none(), required=False
+    )
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ["username", "first_name", "last_name"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(CenterScopedAdmin, DjangoUserAdmin):
+    center_lookup = "membership__center"
+    center_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Thông tin cá nhân"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Trạng thái"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    center_add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "last_name",
+                    "first_name",
+                    "role",
+                    "unit",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    def scope_queryset(self, queryset, scope):
+        queryset = super().scope_queryset(queryset, scope)
+        return queryset if scope.everything else queryset.filter(is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        if admin_scope(request).everything:
+            return super().get_fieldsets(request, obj)
+        return self.center_fieldsets if obj is not None else self.center_add_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if admin_scope(request).everything:
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
+
+    def get_list_display(self, request):
+        if admin_scope(request).everything:
+            return super().get_list_display(request)
+        return ["username", "last_name", "first_name", "is_active"]
+
+    def get_list_filter(self, request):
+        if admin_scope(request).everything:
+            return super().get_list_filter(request)
+        return ["is_active"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        scope = admin_scope(request)
+        if not scope.everything and obj is None:
+            kwargs["form"] = self._creation_form(scope)
+        return super().get_form(request, obj, **kwargs)
+
+    @staticmethod
+    def _creation_form(scope):
+        units = Unit.objects.filter(center__in=scope.center_ids)
+
+        class Form(CenterUserCreationForm):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["unit"].queryset = units
+
+        return Form
+
+    def save_model(self, request, obj, form, change):
+        scope = admin_scope(request)
+        if scope.everything or change:
+            return super().save_model(request, obj, form, change)
+        from motcua.backoffice.services import sync_role_groups
+
+        center = scoped_centers(scope).get()
+        with transaction.atomic():
+            obj.is_superuser = False
+            super().save_model(request, obj, form, change)
+            StaffMembership.objects.create(
+                user=obj,
+                center=center,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data.get("unit"),
+            )
+            sync_role_groups(obj)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyAdmin, DjangoGroupAdmin):
+    pass
 
 
 def _sync_groups(formset) -> None:

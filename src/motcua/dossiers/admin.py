@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from motcua.centers.scoping import CenterScopedAdmin
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 
 
@@ -39,7 +40,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(CenterScopedAdmin):
     list_display = [
         "code",
         "applicant_name",

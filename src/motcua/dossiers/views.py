@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.centers.models import StaffMembership
 from motcua.core.views import bad_request, error_response, require_safe
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import find_by_code, mask_name, normalize_code
 from motcua.dossiers.services import check_slip_token
 from motcua.dossiers.slip import render_slip_pdf
+from motcua.dossiers.states import Role
 
 SLIP_LAYOUTS = {"a5": "a5", "80": "receipt80"}
 
@@ -73,6 +75,23 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def _may_print_slip(user, dossier) -> bool:
+    """Officers of the dossier's own center (and superusers) print its slip.
+
+    Being staff elsewhere is no reason to read a citizen's slip (NĐ 13/2023/NĐ-CP); a provincial
+    viewer gets no printed forms either, since the slip carries the whole identity.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        StaffMembership.objects.filter(user=user, is_active=True, center_id=dossier.center_id)
+        .exclude(role=Role.PROVINCIAL_VIEWER)
+        .exists()
+    )
+
+
 @require_safe
 def slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     dossier = find_by_code(code)
@@ -81,10 +100,10 @@ def slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     layout = SLIP_LAYOUTS.get(request.GET.get("kho", "a5"))
     if layout is None:
         return bad_request(request)
-    user = request.user
-    is_staff = user.is_authenticated and user.is_staff
     token = request.GET.get("t", "")
-    if not is_staff and not (token and check_slip_token(token, dossier, now=timezone.now())):
+    if not _may_print_slip(request.user, dossier) and not (
+        token and check_slip_token(token, dossier, now=timezone.now())
+    ):
         return render(
             request,
             "core/error.html",

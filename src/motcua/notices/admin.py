@@ -12,21 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from motcua.centers.models import StaffMembership
+from motcua.centers.scoping import CenterScopedAdmin
 from motcua.notices.models import Notice
 from motcua.notices.services import retry_now
 
 
-def _own_center_id(request):
-    """The center a non-superuser administers, or None for a superuser (sees every center)."""
-    if request.user.is_superuser:
-        return None
-    membership = StaffMembership.objects.filter(user=request.user, is_active=True).first()
-    return membership.center_id if membership else -1
-
-
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(CenterScopedAdmin):
+    center_lookup = "dossier__center"
     list_display = [
         "created_at",
         "dossier",
@@ -63,11 +56,6 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("người nhận"))
     def masked_recipient(self, obj: Notice) -> str:
         return obj.masked_recipient
-
-    def get_queryset(self, request):
-        center_id = _own_center_id(request)
-        queryset = super().get_queryset(request)
-        return queryset if center_id is None else queryset.filter(dossier__center=center_id)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from motcua.centers.scoping import CenterScopedAdmin, admin_scope, scoped_centers
+from motcua.signing import pki
 from motcua.signing.models import SignedResult, SigningCertificate
 from motcua.signing.services import SigningError, describe_certificate, fill_certificate_info
+
+
+def _inside_center_pki(value: str, centers) -> bool:
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts:
+        return False
+    resolved = pki.resolve_p12_path(value).resolve()
+    return any(
+        resolved.is_relative_to((pki.pki_dir() / center.agency_code).resolve())
+        for center in centers
+    )
+
 
 INFO_FIELDS = [
     "subject",
@@ -41,7 +57,8 @@ class SigningCertificateForm(forms.ModelForm):
 
 
 @admin.register(SigningCertificate)
-class SigningCertificateAdmin(admin.ModelAdmin):
+class SigningCertificateAdmin(CenterScopedAdmin):
+    center_lookup = "user__membership__center"
     form = SigningCertificateForm
     list_display = ["label", "user", "common_name", "organisation", "not_after", "is_active"]
     list_filter = ["is_active"]
@@ -52,13 +69,51 @@ class SigningCertificateAdmin(admin.ModelAdmin):
         (_("Thông tin đọc từ chứng thư"), {"fields": INFO_FIELDS}),
     ]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        scope = admin_scope(request)
+        if scope.everything:
+            return form
+        centers = list(scoped_centers(scope))
+
+        class CenterCertificateForm(form):
+            def clean(self):
+                # Checked before the file is opened: a center administrator names only key
+                # files kept for their own center (var/pki/<agency code>/...) and passphrase
+                # variables meant for keys, never another center's key or a server secret.
+                data = forms.ModelForm.clean(self)
+                path = data.get("p12_path") or ""
+                if path and not _inside_center_pki(path, centers):
+                    codes = ", ".join(c.agency_code for c in centers)
+                    self.add_error(
+                        "p12_path",
+                        _(
+                            "Tệp .p12 phải nằm trong thư mục chứng thư số của trung tâm "
+                            "(var/pki/%(codes)s/…), ghi đường dẫn tương đối."
+                        )
+                        % {"codes": codes},
+                    )
+                    return data
+                env = data.get("passphrase_env") or ""
+                if env and not env.startswith(pki.PASSPHRASE_ENV):
+                    self.add_error(
+                        "passphrase_env",
+                        _("Tên biến môi trường phải bắt đầu bằng %(prefix)s.")
+                        % {"prefix": pki.PASSPHRASE_ENV},
+                    )
+                    return data
+                return super().clean()
+
+        return CenterCertificateForm
+
     def save_model(self, request, obj, form, change) -> None:
         fill_certificate_info(obj, form.certificate_info)
         super().save_model(request, obj, form, change)
 
 
 @admin.register(SignedResult)
-class SignedResultAdmin(admin.ModelAdmin):
+class SignedResultAdmin(CenterScopedAdmin):
+    center_lookup = "dossier__center"
     list_display = ["dossier", "signer_name", "signed_at", "verification_code"]
     search_fields = ["dossier__code", "verification_code", "signer_name"]
     date_hierarchy = "signed_at"

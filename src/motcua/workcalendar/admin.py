@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from motcua.centers.scoping import SuperuserWritesAdmin
 from motcua.workcalendar.models import CalendarDay
 from motcua.workcalendar.services import WEEKDAY_NAMES
 
@@ -24,7 +25,7 @@ class CalendarDayForm(forms.ModelForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SuperuserWritesAdmin):
     form = CalendarDayForm
     list_display = ["date", "weekday", "kind", "name", "updated_at"]
     list_filter = ["kind"]
