@@ -16,6 +16,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from motcua.backoffice.services import sync_role_groups
+from motcua.catalog.models import Sector
 from motcua.centers.models import Center, StaffMembership, Unit
 from motcua.dossiers.services import Applicant
 from motcua.kiosk.models import KioskDevice
@@ -40,6 +41,7 @@ MARKERS = [
     SECRET_APPLICANT.email,
     "Xóm Bí Mật",
     "canbo_a_rieng",
+    "Cán Bộ Chỉ Có Ở A",
     "Kiosk sảnh riêng A",
     "Chứng thư riêng A",
 ]
@@ -50,9 +52,18 @@ def leaked(content: bytes) -> list[str]:
     return [marker for marker in MARKERS if marker in text]
 
 
-def make_member(username, role, center=None, *, province="", staff=False, all_permissions=False):
+def make_member(
+    username,
+    role,
+    center=None,
+    *,
+    province="",
+    staff=False,
+    all_permissions=False,
+    last_name="Họ",
+):
     user = get_user_model().objects.create_user(
-        username, password=PASSWORD, first_name="Tên", last_name="Họ"
+        username, password=PASSWORD, first_name="Tên", last_name=last_name
     )
     with transaction.atomic():
         StaffMembership.objects.create(user=user, center=center, role=role, province=province)
@@ -79,6 +90,7 @@ class Tenants:
         )
         self.unit_a = Unit.objects.create(center=self.a, code="ho-tich", name="Hộ tịch xã A")
         self.unit_b = Unit.objects.create(center=self.b, code="ho-tich", name="Hộ tịch xã B")
+        Sector.objects.create(name="Hộ tịch", code="ho-tich")
         procedure = make_procedure(
             channels=[{"channel": "direct", "time_value": 3, "fee_vnd": 15000}]
         )
@@ -90,7 +102,9 @@ class Tenants:
             form_data={"ho_ten": SECRET_APPLICANT.name},
         )
         self.dossier_b, _ = submit(self.b, procedure, key="plain-b")
-        self.officer_a = make_member("canbo_a_rieng", "reception", self.a)
+        self.officer_a = make_member(
+            "canbo_a_rieng", "reception", self.a, last_name="Cán Bộ Chỉ Có Ở A"
+        )
         self.admin_a = make_member("quantri_a", "center_admin", self.a)
         self.leader_a = make_member("lanhdao_a", "leader", self.a)
         self.officer_b = make_member("canbo_b", "reception", self.b)
@@ -131,8 +145,10 @@ class Tenants:
             file="signed/a.pdf",
             size=1,
             sha256="0" * 64,
-            result_name=f"Giấy chứng nhận {SECRET_APPLICANT.name}",
-            signer_name="Chứng thư riêng A",
+            # The public verification page shows these to whoever holds the 120-bit code printed
+            # on the result: no personal data of the citizen there.
+            result_name="Giấy chứng nhận kết hôn",
+            signer_name="Phạm Lãnh Đạo",
             signed_at=now,
             verification_code="ABCD-EFGH-IJKL",
         )
