@@ -19,7 +19,7 @@ class TestDemoCenter:
         call_command("demo_center", stdout=out)
         call_command("demo_center", stdout=StringIO())
         text = out.getvalue()
-        for username in ("tiepnhan", "hotich", "lanhdao", "tinh"):
+        for username in ("tiepnhan", "hotich", "lanhdao", "quantrixa", "tinh"):
             assert f"{username} / motcua-demo-2026" in text
             assert authenticate(username=username, password="motcua-demo-2026") is not None
         roles = dict(StaffMembership.objects.values_list("user__username", "role"))
@@ -27,8 +27,12 @@ class TestDemoCenter:
             "tiepnhan": "reception",
             "hotich": "specialist",
             "lanhdao": "leader",
+            "quantrixa": "center_admin",
             "tinh": "provincial_viewer",
         }
+        # Only the center administrator opens the admin.
+        staff = StaffMembership.objects.filter(user__is_staff=True)
+        assert list(staff.values_list("user__username", flat=True)) == ["quantrixa"]
         # The provincial officer reads the province of the demo center, no center of their own.
         tinh = StaffMembership.objects.get(user__username="tinh")
         assert (tinh.center, tinh.province) == (None, "Tỉnh Phú Thọ")

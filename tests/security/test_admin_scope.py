@@ -349,3 +349,11 @@ class TestOthersInTheAdmin:
         response = client.get(reverse("admin:index"))
         assert response.status_code == 302
         assert not StaffMembership.objects.get(user=tenants.officer_b).user.is_staff
+
+
+class TestAdminInVietnamese:
+    def test_account_pages_read_in_vietnamese(self, as_admin_b, tenants):
+        html = as_admin_b.get(reverse("admin:auth_user_add")).content.decode()
+        assert "Đăng nhập bằng mật khẩu" in html
+        assert "Sau khi tạo tài khoản" in html
+        assert "Password-based authentication" not in html

@@ -54,6 +54,8 @@ DEMO_OFFICERS = [
     ("tiepnhan", "Lan", "Trần Thị", Role.RECEPTION, None),
     ("hotich", "Minh", "Nguyễn Văn", Role.SPECIALIST, "tu-phap-ho-tich"),
     ("lanhdao", "Hùng", "Phạm Quốc", Role.LEADER, None),
+    # The center's own administrator: the admin pages scoped to this center only.
+    ("quantrixa", "Hoa", "Vũ Thị", Role.CENTER_ADMIN, None),
 ]
 
 
