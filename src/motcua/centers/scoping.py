@@ -213,6 +213,13 @@ class CenterScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        scope = admin_scope(request)
+        if not scope.everything and len(scope.center_ids) == 1 and "center" in columns:
+            columns.remove("center")  # the same center on every row
+        return columns
+
     def get_list_filter(self, request):
         """Filters list only the scope's rows: no other center's name in the sidebar."""
         filters = list(super().get_list_filter(request))
