@@ -21,6 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 _numbers = itertools.count(1)
+# A usual server umask: files are world-readable unless motcua makes them private itself.
+UMASK = 0o022
 
 
 def suite_database_url() -> str:
@@ -67,6 +69,7 @@ class Installation:
             text=True,
             timeout=timeout,
             cwd=ROOT,
+            umask=UMASK,
         )
         if check and done.returncode != 0:
             raise AssertionError(
@@ -82,6 +85,7 @@ class Installation:
             text=True,
             timeout=timeout,
             cwd=ROOT,
+            umask=UMASK,
         )
         if done.returncode != 0:
             raise AssertionError(f"probe {args} exited {done.returncode}:\n{done.stderr}")

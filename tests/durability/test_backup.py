@@ -58,6 +58,20 @@ def source(tmp_path_factory):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class TestPrivateFiles:
+    def test_database_documents_and_keys_are_owner_only(self, source):
+        installation, _, _, _ = source
+        if installation.engine == "sqlite":
+            assert mode(installation.var_dir / "motcua.sqlite3") == 0o600
+        media = installation.var_dir / "media"
+        files = [p for p in media.rglob("*") if p.is_file()]
+        assert files, "the seeded dossier has a document file"
+        for path in files:
+            assert mode(path) == 0o600, path
+        for path in [media, *(p for p in media.rglob("*") if p.is_dir())]:
+            assert mode(path) == 0o700, path
+
+
 class TestBackupArchive:
     def test_archive_is_private_and_lists_every_member_with_its_checksum(self, source):
         installation, _, plain, encrypted = source
