@@ -36,13 +36,18 @@ def prepare(kiosks: int) -> dict:
 
 
 def dossiers() -> dict:
+    from motcua.dossiers.audit import verify_chains
     from motcua.dossiers.models import Dossier, DossierCounter
 
     counters = {
         f"{c.center.agency_code}-{c.day:%y%m%d}": c.last_number
         for c in DossierCounter.objects.select_related("center")
     }
-    return {"codes": list(Dossier.objects.values_list("code", flat=True)), "counters": counters}
+    return {
+        "codes": list(Dossier.objects.values_list("code", flat=True)),
+        "counters": counters,
+        "audit_broken": None if (broken := verify_chains().broken) is None else str(broken),
+    }
 
 
 def seed_signed() -> dict:
