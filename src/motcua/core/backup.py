@@ -22,6 +22,7 @@ Archive layout (``.tar.gz``; encrypted archives wrap the same bytes, see ``_Encr
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -374,8 +375,13 @@ def create_backup(
     output = output.absolute()
     if output.exists():
         raise BackupError(f"Tệp {output} đã có; chọn tên khác (không ghi đè bản sao lưu cũ).")
-    private_dir(output.parent)
     media = media_root()
+    for inside in (media, pki_root()):
+        if inside is not None and output.parent.resolve().is_relative_to(inside.resolve()):
+            raise BackupError(
+                f"Không ghi bản sao lưu vào {inside}: thư mục này được sao lưu. Chọn nơi khác."
+            )
+    private_dir(output.parent)
     secret = _secret_key_source(include_env_secret)
     files: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix=".motcua-backup-", dir=output.parent) as tmp:
@@ -391,11 +397,13 @@ def create_backup(
             ):
                 _add_file(tar, snapshot, member, files)
                 snapshot.unlink()
-                if media is not None:
-                    for path in _files_under(media):
-                        _add_file(tar, path, f"media/{path.relative_to(media).as_posix()}", files)
-                for path in _files_under(pki_root()):
-                    _add_file(tar, path, f"pki/{path.relative_to(pki_root()).as_posix()}", files)
+                trees = [("media", media), ("pki", pki_root())] if media else [("pki", pki_root())]
+                for prefix, root in trees:
+                    for path in _files_under(root):
+                        # A kiosk's pending upload may be removed while we walk: skip it.
+                        with contextlib.suppress(FileNotFoundError):
+                            name = f"{prefix}/{path.relative_to(root).as_posix()}"
+                            _add_file(tar, path, name, files)
                 if secret["included"]:
                     if secret["source"] == "env":
                         data = os.environ["SECRET_KEY"].strip().encode() + b"\n"
@@ -554,11 +562,20 @@ def _sqlite_has_tables(path: Path) -> bool:
 
 
 def _postgres_has_tables() -> bool:
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
-    with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-    connection.close()
+    try:
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+    except DatabaseError as exc:
+        name = settings.DATABASES["default"]["NAME"]
+        raise BackupError(
+            f"Không kết nối được cơ sở dữ liệu PostgreSQL “{name}” (DATABASE_URL): "
+            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc}. "
+            "Hãy tạo cơ sở dữ liệu trống trước khi khôi phục."
+        ) from None
+    finally:
+        connection.close()
     return bool(tables)
 
 
