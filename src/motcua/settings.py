@@ -150,6 +150,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated documents hold personal data (Nghị định 13/2023/NĐ-CP): readable by the
+# service account only; motcua serves each file itself after checking who asks.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Provinces may keep documents in S3-compatible object storage (pip install ".[s3]"); local
 # files under var/media are the embedded default.
 if os.environ.get("S3_BUCKET"):
