@@ -92,6 +92,13 @@ class TestAuthenticate:
         user = make_user()
         assert authenticate(username="tiepnhan", password=DEMO_PASSWORD) == user
 
+    def test_the_guard_never_holds_a_session(self, client, real):
+        # force_login binds the session to the first backend that can load a user.
+        user = make_user(password="mot-mat-khau-that-dai-2026", is_staff=True)
+        client.force_login(user)
+        assert client.session["_auth_user_backend"] != "motcua.core.auth.DemoPasswordGuard"
+        assert client.get("/admin/").wsgi_request.user == user
+
 
 class TestDemoCommands:
     @pytest.mark.parametrize("command", ["demo_accounts", "demo_center"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import ValidationError
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -14,8 +13,12 @@ class DemoPasswordRefused(ValidationError):
     pass
 
 
-class DemoPasswordGuard(BaseBackend):
+class DemoPasswordGuard:
     """First in AUTHENTICATION_BACKENDS: refuses the demo password unless MOTCUA_DEMO is on.
+
+    It only ever refuses: it has no ``get_user`` (nor permission methods), so it is never the
+    backend a session is bound to (``Client.force_login`` and ``login()`` without a backend take
+    the first backend that has ``get_user``) and never grants anything.
 
     It refuses the password itself, before any backend compares it with a stored hash, so an
     account created by ``demo-accounts`` / ``demo-center`` (or given that password by hand)
