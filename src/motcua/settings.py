@@ -241,3 +241,12 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Demo installation (issue 9): the published demo password works only where MOTCUA_DEMO=1
+# (scripts/run sets it); elsewhere the guard refuses it at every login form. The guard goes
+# first, in front of whatever backends are configured above.
+MOTCUA_DEMO = env_bool("MOTCUA_DEMO", False)
+AUTHENTICATION_BACKENDS = [
+    "motcua.core.auth.DemoPasswordGuard",
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+]

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 class TestDemoCenter:
-    def test_creates_officers_once(self):
+    def test_creates_officers_once(self, settings):
+        settings.MOTCUA_DEMO = True
         out = StringIO()
         call_command("demo_center", stdout=out)
         call_command("demo_center", stdout=StringIO())

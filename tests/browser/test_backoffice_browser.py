@@ -32,7 +32,9 @@ APPLICANTS = [
 
 
 @pytest.fixture
-def seeded(media_root_for_browser):
+def seeded(media_root_for_browser, settings):
+    # The demo officers and their published password work only on a demo installation.
+    settings.MOTCUA_DEMO = True
     procedure = make_procedure(code="1.001193", name="Thủ tục đăng ký khai sinh", sector="Hộ tịch")
     call_command("demo_center", stdout=StringIO())
     from motcua.centers.models import Center

@@ -43,6 +43,12 @@ class Touches:
         locator.click()
 
 
+@pytest.fixture(autouse=True)
+def demo_installation(settings):
+    """``activate_kiosk`` sets up the demo center, which only a demo installation may do."""
+    settings.MOTCUA_DEMO = True
+
+
 def activate_kiosk(page, base_url: str) -> None:
     """The technician's one-time step (not part of the citizen's touches)."""
     from motcua.centers.models import Center

@@ -827,9 +827,10 @@ class TestImport:
 
 
 @pytest.fixture
-def example_center(catalog):
+def example_center(catalog, settings):
     """What docs/examples/dossiers.example.jsonl points at: a fresh `scripts/run` install, i.e.
     the bundled catalog and the demo center (000.00.25.H45, its units, tiepnhan/hotich/lanhdao)."""
+    settings.MOTCUA_DEMO = True  # as scripts/run sets it
     call_command("demo_center", stdout=io.StringIO())
     return Center.objects.get(agency_code="000.00.25.H45")
 

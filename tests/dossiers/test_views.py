@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from motcua.centers.models import StaffMembership
-from motcua.dossiers.services import check_slip_token, slip_token
+from motcua.dossiers.services import check_slip_token, slip_token, tracking_token
 
 from .conftest import make_center, submit, vn
 
@@ -26,9 +26,15 @@ def dossier(center, procedure):
     return dossier
 
 
+def look_up(client, code, digits="2345", **extra):
+    return client.post("/ho-so/tra-cuu/", {"ma": code, "so": digits}, **extra)
+
+
 class TestTrackPage:
+    """The dossier as the lookup (code + 4 digits) or the slip's QR shows it."""
+
     def test_shows_status_dates_and_masked_name(self, client, dossier):
-        response = client.get(f"/ho-so/tra-cuu/{dossier.code}/")
+        response = look_up(client, dossier.code)
         assert response.status_code == 200
         html = response.content.decode()
         assert dossier.code in html
@@ -37,9 +43,10 @@ class TestTrackPage:
         assert "07/07/2025" in html
         assert "10/07/2025" in html
         assert "N*** T*** Á*** T" in html
+        assert "no-store" in response["Cache-Control"]
 
     def test_hides_personal_data(self, client, dossier):
-        html = client.get(f"/ho-so/tra-cuu/{dossier.code}/").content.decode()
+        html = look_up(client, dossier.code).content.decode()
         for secret in [
             "Nguyễn",
             "Tuyết",
@@ -51,15 +58,23 @@ class TestTrackPage:
             assert secret not in html, secret
 
     def test_lowercase_code_is_found(self, client, dossier):
-        response = client.get(f"/ho-so/tra-cuu/{dossier.code.lower()}/")
-        assert response.status_code == 200
+        assert look_up(client, dossier.code.lower()).status_code == 200
 
     def test_unknown_code_is_a_vietnamese_404(self, client, db):
-        response = client.get("/ho-so/tra-cuu/000.00.25.H45-250707-9999/")
+        response = look_up(client, "000.00.25.H45-250707-9999")
         assert response.status_code == 404
         html = response.content.decode()
         assert "Không tìm thấy hồ sơ" in html
         assert "000.00.25.H45-250707-9999" in html
+
+    def test_code_alone_shows_only_the_form(self, client, dossier):
+        response = client.get(f"/ho-so/tra-cuu/{dossier.code}/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'value="{dossier.code}"' in html
+        assert 'name="so"' in html
+        assert "N*** T*** Á*** T" not in html
+        assert "Được tiếp nhận" not in html
 
     def test_post_is_refused(self, client, dossier):
         assert client.post(f"/ho-so/tra-cuu/{dossier.code}/").status_code == 405
@@ -69,12 +84,14 @@ class TestTrackSearch:
     def test_form(self, client, db):
         response = client.get("/ho-so/tra-cuu/")
         assert response.status_code == 200
-        assert 'name="ma"' in response.content.decode()
+        html = response.content.decode()
+        assert 'name="ma"' in html and 'name="so"' in html
+        assert 'method="post"' in html and "csrfmiddlewaretoken" in html
 
-    def test_redirects_to_the_dossier(self, client, db):
+    def test_code_in_the_address_prefills_the_form(self, client, db):
         response = client.get("/ho-so/tra-cuu/", {"ma": " 000.00.25.h45-250707-0001 "})
-        assert response.status_code == 302
-        assert response["Location"] == "/ho-so/tra-cuu/000.00.25.H45-250707-0001/"
+        assert response.status_code == 200
+        assert 'value="000.00.25.H45-250707-0001"' in response.content.decode()
 
     def test_empty_code_shows_the_form_with_a_message(self, client, db):
         response = client.get("/ho-so/tra-cuu/", {"ma": ""})
@@ -153,10 +170,14 @@ class TestSlipPdf:
         monkeypatch.setattr("motcua.dossiers.views.render_slip_pdf", fake_render)
         token = slip_token(dossier, now=timezone.now())
         client.get(self.url(dossier, t=token))
-        assert captured["url"] == f"http://testserver/ho-so/tra-cuu/{dossier.code}/"
+        track = tracking_token(dossier.code)
+        assert captured["url"] == f"http://testserver/ho-so/tra-cuu/{dossier.code}/?t={track}"
         settings.MOTCUA_PUBLIC_URL = "https://motcua.phutho.gov.vn/"
         client.get(self.url(dossier, t=token))
-        assert captured["url"] == f"https://motcua.phutho.gov.vn/ho-so/tra-cuu/{dossier.code}/"
+        assert (
+            captured["url"]
+            == f"https://motcua.phutho.gov.vn/ho-so/tra-cuu/{dossier.code}/?t={track}"
+        )
 
     @pytest.mark.parametrize("role", ["reception", "specialist", "leader", "center_admin"])
     def test_served_to_officers_of_the_dossiers_center(self, client, dossier, role):

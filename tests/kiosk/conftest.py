@@ -16,9 +16,10 @@ QR_PAYLOAD = (
 
 
 @pytest.fixture
-def demo_center(catalog):
+def demo_center(catalog, settings):
     from io import StringIO
 
+    settings.MOTCUA_DEMO = True  # demo-center runs only on a demo installation
     call_command("demo_center", stdout=StringIO())
     from motcua.centers.models import Center
 

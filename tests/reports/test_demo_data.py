@@ -379,7 +379,8 @@ class TestCommand:
         assert "Dữ liệu mẫu đã có (120 hồ sơ)" in again
         assert (Dossier.objects.count(), DossierEvent.objects.count()) == (120, events)
 
-    def test_small_keeps_an_existing_demo_center(self, tiny_catalog, capsys):
+    def test_small_keeps_an_existing_demo_center(self, tiny_catalog, capsys, settings):
+        settings.MOTCUA_DEMO = True  # demo-center runs only on a demo installation
         call_command("demo_center", stdout=open("/dev/null", "w"))  # noqa: SIM115
         before = Center.objects.get(agency_code=demo.DEMO_AGENCY_CODE)
         call_command("demo_data", "--small", "--dossiers", "60", "--quiet", "--now", "2025-11-20")

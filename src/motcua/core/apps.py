@@ -15,3 +15,5 @@ class CoreConfig(AppConfig):
         # The embedded database holds citizens' personal data (Nghị định 13/2023/NĐ-CP):
         # readable by the service account only, whatever the umask was.
         connection_created.connect(secure_sqlite_files, dispatch_uid="motcua.secure_sqlite")
+
+        from motcua.core import checks  # noqa: F401 (registers the deploy checks)

@@ -313,6 +313,31 @@ def check_slip_token(token: str, dossier: Dossier, *, now: datetime) -> bool:
     return isinstance(expires, int) and now.timestamp() <= expires
 
 
+_TRACKING_TOKEN_SALT = "motcua.dossiers.track"  # noqa: S105 (a namespace, not a secret)
+
+
+def tracking_token(code: str) -> str:
+    """The token the QR on the printed slip (Mẫu 01) carries to the public tracking page.
+
+    Whoever holds the paper may see the dossier's status without typing the last four digits
+    of an ID or phone number (the second factor the typed lookup asks for). The slip is kept
+    until the result is collected, so the token does not expire; it is an HMAC of the code
+    (django.core.signing), so it cannot be made for another code, and a new SECRET_KEY ends
+    every token (SECRET_KEY_FALLBACKS keeps the old ones during a rotation).
+    """
+    signed = signing.Signer(salt=_TRACKING_TOKEN_SALT).sign(code)
+    return signed.rsplit(":", 1)[1]
+
+
+def check_tracking_token(token: str, code: str) -> bool:
+    if not token or not code:
+        return False
+    try:
+        return signing.Signer(salt=_TRACKING_TOKEN_SALT).unsign(f"{code}:{token}") == code
+    except signing.BadSignature:
+        return False
+
+
 @dataclass(frozen=True)
 class _Terms:
     time_value: Decimal | None

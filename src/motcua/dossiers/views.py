@@ -1,24 +1,37 @@
 """Public dossier tracking and the appointment slip download. Thin: read, check, render.
 
 The tracking page is public (a citizen scans the QR on the slip), so it shows no personal data
-beyond masked initials (Nghị định 13/2023/NĐ-CP). The slip PDF carries the applicant's name,
+beyond masked initials, and only to someone holding the slip or knowing the last four digits of
+the applicant's ID or phone number (Nghị định 13/2023/NĐ-CP). The slip PDF carries the applicant's name,
 address and phone, so it opens only for staff or with a short-lived signed link.
 """
 
 from __future__ import annotations
 
+import math
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from motcua.centers.models import StaffMembership
+from motcua.core.ratelimit import Limit, client_address, hashed, hit
 from motcua.core.views import bad_request, error_response, require_safe
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import find_by_code, mask_name, normalize_code
-from motcua.dossiers.services import check_slip_token
+from motcua.dossiers.selectors import (
+    SECOND_FACTOR_PATTERN,
+    find_by_code,
+    find_for_tracking,
+    is_valid_code,
+    mask_name,
+    normalize_code,
+)
+from motcua.dossiers.services import check_slip_token, check_tracking_token, tracking_token
 from motcua.dossiers.slip import render_slip_pdf
 from motcua.dossiers.states import Role
 
@@ -26,12 +39,14 @@ SLIP_LAYOUTS = {"a5": "a5", "80": "receipt80"}
 
 
 def tracking_url(request: HttpRequest, dossier: Dossier) -> str:
-    """The absolute address printed in the QR code.
+    """The absolute address printed in the QR code, with the token that stands for the slip.
 
     A kiosk talks to the server on the local network; the citizen's phone must reach the public
-    address, so ``MOTCUA_PUBLIC_URL`` (e.g. https://motcua.example.gov.vn) wins when set.
+    address, so ``MOTCUA_PUBLIC_URL`` (e.g. https://motcua.example.gov.vn) wins when set. The
+    token lets the holder of the paper skip the second factor (see ``track``).
     """
     path = reverse("dossiers:track", args=[dossier.code])
+    path = f"{path}?{urlencode({'t': tracking_token(dossier.code)})}"
     public = getattr(settings, "MOTCUA_PUBLIC_URL", "").rstrip("/")
     return f"{public}{path}" if public else request.build_absolute_uri(path)
 
@@ -49,19 +64,32 @@ def _not_found(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_safe
-def track_search(request: HttpRequest) -> HttpResponse:
-    code = normalize_code(request.GET.get("ma"))
-    if code:
-        return redirect("dossiers:track", code=code)
-    return render(request, "dossiers/track_search.html", {"submitted": "ma" in request.GET})
+# Public tracking (issue 9): a typed lookup needs the code and the last four digits of the
+# applicant's ID or phone number. Four digits are only 10,000 values, so lookups are limited per
+# address, and wrong digits per code: 5 an hour from one address, 50 a day from everywhere.
+# The per-code counters are keyed by the hash of the code as typed, whether or not such a
+# dossier exists, so a lock gives nothing away either. The daily cap stops a guesser with many
+# addresses; it can lock a code's typed lookup for a day, and the citizen still has the QR on
+# the slip (its token skips these limits) and the center's officers.
+TRACK_LOOKUPS_PER_ADDRESS = Limit("track:ip", hits=20, window_seconds=10 * 60)
+TRACK_MISSES_PER_CODE_AND_ADDRESS = Limit("track:code-ip", hits=5, window_seconds=3600)
+TRACK_MISSES_PER_CODE = Limit("track:code", hits=50, window_seconds=24 * 3600)
 
 
-@require_safe
-def track(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = find_by_code(code)
-    if dossier is None:
-        return _not_found(request, normalize_code(code))
+def _track_form(
+    request: HttpRequest, *, code: str = "", errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    response = render(
+        request,
+        "dossiers/track_search.html",
+        {"code": code if is_valid_code(code) else "", "errors": errors or []},
+        status=status,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _track_result(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     response = render(
         request,
         "dossiers/track.html",
@@ -72,6 +100,8 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         },
     )
     response["X-Robots-Tag"] = "noindex"
+    # The answer to a lookup with a second factor: not kept by shared or browser caches.
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -90,6 +120,112 @@ def _may_print_slip(user, dossier) -> bool:
         .exclude(role=Role.PROVINCIAL_VIEWER)
         .exists()
     )
+
+
+def _format_errors(code: str, last_four: str) -> list[str]:
+    errors = []
+    if not code:
+        errors.append(_("Vui lòng nhập mã hồ sơ."))
+    elif not is_valid_code(code):
+        errors.append(
+            _(
+                "Mã hồ sơ chỉ gồm chữ cái không dấu, chữ số, dấu chấm và dấu gạch ngang, "
+                "ví dụ 000.00.25.H45-250701-0001."
+            )
+        )
+    if not SECOND_FACTOR_PATTERN.fullmatch(last_four):
+        errors.append(
+            _("Vui lòng nhập đúng 4 chữ số cuối của số định danh cá nhân hoặc số điện thoại.")
+        )
+    return errors
+
+
+def _too_many(request: HttpRequest, code: str, seconds: int) -> HttpResponse:
+    minutes = max(1, math.ceil(seconds / 60))
+    message = _("Thử sai quá nhiều lần, xin đợi %(minutes)d phút rồi tra cứu lại.") % {
+        "minutes": minutes
+    }
+    response = _track_form(request, code=code, errors=[message], status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def track_search(request: HttpRequest) -> HttpResponse:
+    """The lookup form (GET, the code may come prefilled as ``?ma=``) and the lookup (POST).
+
+    The four digits travel only in the POST body, never in an address that ends up in logs and
+    browser history (Nghị định 13/2023/NĐ-CP).
+    """
+    if request.method != "POST":
+        if "ma" not in request.GET:
+            return _track_form(request)
+        code = normalize_code(request.GET["ma"])
+        if not code:
+            return _track_form(request, errors=[_("Vui lòng nhập mã hồ sơ.")])
+        if not is_valid_code(code):
+            return _track_form(request, errors=_format_errors(code, "0000"), status=400)
+        return _track_form(request, code=code)
+    code = normalize_code(request.POST.get("ma"))
+    last_four = "".join(request.POST.get("so", "").split())[:20]
+    errors = _format_errors(code, last_four)
+    if errors:
+        return _track_form(request, code=code, errors=errors, status=400)
+    # Counted before the lookup and outside any transaction (motcua.core.ratelimit); a right
+    # answer gives its two misses back, so only wrong answers use up a code's allowance.
+    now = timezone.now()
+    address = client_address(request)
+    code_key = hashed(code)
+    verdicts = [
+        hit(TRACK_LOOKUPS_PER_ADDRESS, address, now=now),
+        hit(TRACK_MISSES_PER_CODE_AND_ADDRESS, f"{code_key}:{address}", now=now),
+        hit(TRACK_MISSES_PER_CODE, code_key, now=now),
+    ]
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        return _too_many(request, code, max(v.retry_after for v in refused))
+    dossier = find_for_tracking(code, last_four)
+    if dossier is None:
+        # One answer for an unknown code and for wrong digits, so codes cannot be enumerated.
+        message = _(
+            "Không tìm thấy hồ sơ, hoặc 4 chữ số cuối không khớp với số định danh cá nhân hay "
+            "số điện thoại đã khai khi nộp hồ sơ. Xin kiểm tra lại mã in trên giấy tiếp nhận "
+            "hồ sơ và hẹn trả kết quả."
+        )
+        return _track_form(request, code=code, errors=[message], status=404)
+    hit(TRACK_MISSES_PER_CODE_AND_ADDRESS, f"{code_key}:{address}", now=now, cost=-1)
+    hit(TRACK_MISSES_PER_CODE, code_key, now=now, cost=-1)
+    return _track_result(request, dossier)
+
+
+@require_safe
+def track(request: HttpRequest, code: str) -> HttpResponse:
+    """The address the slip's QR and the notices point to.
+
+    With the slip's token (``?t=``) it shows the dossier; without it, the lookup form with the
+    code filled in, which asks for the second factor. The token is checked before the dossier is
+    read, so a wrong token says nothing about whether the code exists.
+    """
+    code = normalize_code(code)
+    if not is_valid_code(code):
+        return _track_form(request, errors=_format_errors(code, "0000"), status=400)
+    token = request.GET.get("t", "")
+    if not token:
+        return _track_form(request, code=code)
+    dossier = find_by_code(code) if check_tracking_token(token[:200], code) else None
+    if dossier is None:
+        return _track_form(
+            request,
+            code=code,
+            errors=[
+                _(
+                    "Đường dẫn tra cứu không hợp lệ. Xin nhập 4 chữ số cuối của số định danh "
+                    "cá nhân hoặc số điện thoại để xem hồ sơ."
+                )
+            ],
+            status=400,
+        )
+    return _track_result(request, dossier)
 
 
 @require_safe

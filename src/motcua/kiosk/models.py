@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from motcua.centers.models import Center
 
 ACTIVATION_TTL = timedelta(minutes=30)
-MAX_ACTIVATION_FAILURES = 20
 
 
 def _hash(secret: str) -> str:
@@ -36,7 +35,6 @@ class KioskDevice(models.Model):
     secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     activation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     activation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    activation_failures = models.PositiveIntegerField(default=0, editable=False)
     activated_at = models.DateTimeField(_("kích hoạt lúc"), null=True, blank=True, editable=False)
     last_seen_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True)
 
@@ -53,18 +51,15 @@ class KioskDevice(models.Model):
         return f"kiosk:{self.pk}"
 
     def new_activation_code(self, *, now) -> str:
-        """A one-time 8-digit code the technician types on the device within 30 minutes."""
+        """A one-time 8-digit code the technician types on the device within 30 minutes.
+
+        Wrong guesses are limited per client address and in total (``kiosk.views.activate``),
+        not per code: a code is never used up by strangers' failures.
+        """
         code = f"{secrets.randbelow(10**8):08d}"
         self.activation_code_hash = _hash(code)
         self.activation_expires_at = now + ACTIVATION_TTL
-        self.activation_failures = 0
         return code
-
-    def register_failed_activation(self) -> None:
-        self.activation_failures += 1
-        if self.activation_failures >= MAX_ACTIVATION_FAILURES:
-            self.activation_code_hash = ""
-            self.activation_expires_at = None
 
     def activation_code_matches(self, code: str, *, now) -> bool:
         return bool(

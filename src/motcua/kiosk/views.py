@@ -6,6 +6,7 @@ its state in the server-side session (see ``session.py``).
 
 from __future__ import annotations
 
+import math
 import uuid
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.models import Procedure, Sector
+from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.identity.parsing import IdentityError, parse_identity
 from motcua.identity.qrimage import decode_qr_image
 from motcua.identity.signing import sign_card
@@ -54,41 +56,64 @@ def _scan_again(request: HttpRequest, exc: IdentityError) -> HttpResponse:
     return render(request, "kiosk/start.html", _context(request, 1, errors=errors))
 
 
+# Guessing an 8-digit activation code. Codes are stored hashed and a wrong guess matches no
+# device, so a failure cannot be charged to "its" code; charging it to every pending code (as
+# before) let any stranger cancel a technician's activation with 20 wrong tries. Failures are
+# therefore counted per client address, plus one total cap that bounds a guesser spread over
+# many addresses: at most 5,000 guesses an hour against 10^8 codes, i.e. a chance of 1 in
+# 20,000 per pending code per hour. Nothing a stranger does ends a pending code; reaching the
+# total cap (about 125 busy addresses) only delays activation until the hour ends.
+ACTIVATION_FAILURES_PER_ADDRESS = Limit("kiosk-activate:ip", hits=10, window_seconds=15 * 60)
+ACTIVATION_FAILURES_TOTAL = Limit("kiosk-activate:all", hits=5000, window_seconds=3600)
+
+
+def _too_many_failures(request: HttpRequest, seconds: int) -> HttpResponse:
+    minutes = max(1, math.ceil(seconds / 60))
+    error = _("Thử sai quá nhiều lần, xin đợi %(minutes)d phút rồi nhập lại mã.") % {
+        "minutes": minutes
+    }
+    response = render(request, "kiosk/activate.html", {"error": error}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     """A technician binds this browser to a kiosk with the one-time code from the admin."""
-    error = ""
-    if request.method == "POST":
-        code = "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
-        now = timezone.now()
-        with transaction.atomic():
-            pending = list(
-                KioskDevice.objects.select_for_update().filter(
-                    is_active=True, activation_expires_at__gte=now
-                )
+    if request.method != "POST":
+        return render(request, "kiosk/activate.html", {"error": ""})
+    code = "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
+    now = timezone.now()
+    # Every attempt is counted before the code is compared, and refunded when it was right: a
+    # limit checked first and charged after the comparison would let parallel requests guess
+    # past it. A limited address is refused even with the right code; otherwise the limit would
+    # stop nothing, since the guess that happens to be right would still get through.
+    address = client_address(request)
+    verdicts = [
+        hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now),
+        hit(ACTIVATION_FAILURES_TOTAL, "all", now=now),
+    ]
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        return _too_many_failures(request, max(v.retry_after for v in refused))
+    with transaction.atomic():
+        pending = list(
+            KioskDevice.objects.select_for_update().filter(
+                is_active=True, activation_expires_at__gte=now
             )
-            device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
-            if device is not None:
-                secret = device.activate(now=now)
-                device.save()
-            else:
-                # Guessing 8 digits: every wrong try counts against every pending code, and a
-                # code dies after MAX_ACTIVATION_FAILURES wrong tries (a new one is issued).
-                for d in pending:
-                    d.register_failed_activation()
-                    d.save(
-                        update_fields=[
-                            "activation_failures",
-                            "activation_code_hash",
-                            "activation_expires_at",
-                        ]
-                    )
+        )
+        device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
         if device is not None:
-            response = redirect("kiosk:start")
-            set_device_cookie(response, device, secret)
-            return response
+            secret = device.activate(now=now)
+            device.save()
+    if device is None:
         error = _("Mã kích hoạt không đúng hoặc đã hết hạn. Xin tạo mã mới trong trang quản trị.")
-    return render(request, "kiosk/activate.html", {"error": error}, status=400 if error else 200)
+        return render(request, "kiosk/activate.html", {"error": error}, status=400)
+    hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now, cost=-1)
+    hit(ACTIVATION_FAILURES_TOTAL, "all", now=now, cost=-1)
+    response = redirect("kiosk:start")
+    set_device_cookie(response, device, secret)
+    return response
 
 
 @kiosk_required

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from motcua.catalog.models import Sector
 from motcua.centers.models import Center, StaffMembership, Unit
+from motcua.core.demo import DEMO_PASSWORD, require_demo_installation
 from motcua.dossiers.states import Role
 
 DEMO_AGENCY_CODE = "000.00.25.H45"
@@ -48,8 +49,8 @@ UNITS = {
     "quan-su": ("Ban Chỉ huy quân sự xã", ["Nghĩa vụ quân sự"]),
 }
 # Demo officers: (username, first name, last name, role, unit code). For trying the back office
-# only: a real center creates its own accounts in the admin.
-DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (published demo credentials)
+# only: a real center creates its own accounts in the admin. They share the published
+# DEMO_PASSWORD, so the command runs only on a demo installation (MOTCUA_DEMO).
 DEMO_OFFICERS = [
     ("tiepnhan", "Lan", "Trần Thị", Role.RECEPTION, None),
     ("hotich", "Minh", "Nguyễn Văn", Role.SPECIALIST, "tu-phap-ho-tich"),
@@ -63,6 +64,7 @@ class Command(BaseCommand):
     help = "Tạo trung tâm dùng thử (xã Hiền Lương, tỉnh Phú Thọ) và các đơn vị xử lý."
 
     def handle(self, *args, **options) -> None:
+        require_demo_installation()
         with transaction.atomic():
             center, created = Center.objects.get_or_create(
                 agency_code=DEMO_AGENCY_CODE,

@@ -6,14 +6,16 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from motcua.core.demo import DEMO_PASSWORD, require_demo_installation
+
 DEMO_USERNAME = "quantri"
-DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (documented demo login, see README)
 
 
 class Command(BaseCommand):
     help = "Tạo tài khoản quản trị dùng thử (chỉ dùng cho bản cài thử, không dùng khi triển khai)."
 
     def handle(self, *args, **options) -> None:
+        require_demo_installation()
         User = get_user_model()
         with transaction.atomic():
             user, created = User.objects.get_or_create(

@@ -1,0 +1,58 @@
+"""System checks for ``motcua check --deploy``: no demo mode, no demo password in use."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password
+from django.core.checks import Tags, Warning, register
+from django.db import DatabaseError
+
+from motcua.core.demo import DEMO_PASSWORD, is_demo_installation
+
+MAX_NAMES_SHOWN = 10
+
+
+@register(Tags.security, deploy=True)
+def demo_installation_check(app_configs=None, **kwargs) -> list[Warning]:
+    warnings = []
+    if is_demo_installation():
+        warnings.append(
+            Warning(
+                "MOTCUA_DEMO is on: the published demo password is accepted at login.",
+                hint="Unset MOTCUA_DEMO on any installation that holds real citizens' data.",
+                id="motcua.W002",
+            )
+        )
+    names = _users_with_demo_password()
+    if names:
+        shown = ", ".join(names[:MAX_NAMES_SHOWN]) + (", …" if len(names) > MAX_NAMES_SHOWN else "")
+        warnings.append(
+            Warning(
+                f"{len(names)} active account(s) still have the published demo password: {shown}.",
+                hint="Set a real password (motcua changepassword <username>) or deactivate them.",
+                id="motcua.W001",
+            )
+        )
+    return warnings
+
+
+def _users_with_demo_password() -> list[str]:
+    """Usernames of active accounts whose password is the demo password.
+
+    Each account costs one password hash (about a third of a second with Django's default
+    PBKDF2), which a deploy check can afford. ``check_password`` from the hashers module is used
+    because the model's method would also rewrite the stored hash. A database that is not
+    migrated yet (a first ``check --deploy``) has no accounts to warn about.
+    """
+    try:
+        rows = list(
+            get_user_model()
+            .objects.filter(is_active=True)
+            .exclude(password="")
+            .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+            .order_by("username")
+            .values_list("username", "password")
+        )
+    except DatabaseError:
+        return []
+    return [username for username, encoded in rows if check_password(DEMO_PASSWORD, encoded)]

@@ -1,0 +1,147 @@
+"""The published demo password works only on an installation marked as a demo (MOTCUA_DEMO)."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from motcua.centers.models import Center
+from motcua.core.auth import DemoPasswordRefused
+from motcua.core.checks import demo_installation_check
+from motcua.core.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = "Mật khẩu dùng thử không dùng được trên hệ thống thật"
+OFFICER_LOGIN = "/can-bo/dang-nhap/"
+ADMIN_LOGIN = "/admin/login/"
+
+
+@pytest.fixture
+def real(settings):
+    settings.MOTCUA_DEMO = False
+    return settings
+
+
+@pytest.fixture
+def demo(settings):
+    settings.MOTCUA_DEMO = True
+    return settings
+
+
+def make_user(username="tiepnhan", password=DEMO_PASSWORD, **fields):
+    return get_user_model().objects.create_user(username, password=password, **fields)
+
+
+def logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+class TestOfficerLogin:
+    def test_demo_password_is_refused_with_a_message(self, client, real):
+        make_user()
+        response = client.post(OFFICER_LOGIN, {"username": "tiepnhan", "password": DEMO_PASSWORD})
+        assert response.status_code == 200
+        assert REFUSED in response.content.decode()
+        assert not logged_in(client)
+
+    def test_refused_whatever_the_account(self, client, real):
+        response = client.post(OFFICER_LOGIN, {"username": "khongco", "password": DEMO_PASSWORD})
+        assert REFUSED in response.content.decode()
+
+    def test_demo_password_works_on_a_demo_installation(self, client, demo):
+        make_user()
+        response = client.post(OFFICER_LOGIN, {"username": "tiepnhan", "password": DEMO_PASSWORD})
+        assert response.status_code == 302
+        assert logged_in(client)
+
+    def test_a_real_password_is_not_affected(self, client, real):
+        make_user(password="mot-mat-khau-that-dai-2026")
+        response = client.post(
+            OFFICER_LOGIN, {"username": "tiepnhan", "password": "mot-mat-khau-that-dai-2026"}
+        )
+        assert response.status_code == 302 and logged_in(client)
+
+
+class TestAdminLogin:
+    def test_demo_password_is_refused_with_a_message(self, client, real):
+        make_user("quantri", is_staff=True, is_superuser=True)
+        response = client.post(ADMIN_LOGIN, {"username": "quantri", "password": DEMO_PASSWORD})
+        assert response.status_code == 200
+        assert REFUSED in response.content.decode()
+        assert not logged_in(client)
+
+    def test_demo_password_works_on_a_demo_installation(self, client, demo):
+        make_user("quantri", is_staff=True, is_superuser=True)
+        response = client.post(ADMIN_LOGIN, {"username": "quantri", "password": DEMO_PASSWORD})
+        assert response.status_code == 302 and logged_in(client)
+
+
+class TestAuthenticate:
+    def test_raises_a_validation_error_off_demo(self, real):
+        make_user()
+        with pytest.raises(DemoPasswordRefused):
+            authenticate(username="tiepnhan", password=DEMO_PASSWORD)
+
+    def test_returns_the_user_on_a_demo_installation(self, demo):
+        user = make_user()
+        assert authenticate(username="tiepnhan", password=DEMO_PASSWORD) == user
+
+    def test_the_guard_never_holds_a_session(self, client, real):
+        # force_login binds the session to the first backend that can load a user.
+        user = make_user(password="mot-mat-khau-that-dai-2026", is_staff=True)
+        client.force_login(user)
+        assert client.session["_auth_user_backend"] != "motcua.core.auth.DemoPasswordGuard"
+        assert client.get("/admin/").wsgi_request.user == user
+
+
+class TestDemoCommands:
+    @pytest.mark.parametrize("command", ["demo_accounts", "demo_center"])
+    def test_refuse_off_demo(self, real, command):
+        with pytest.raises(CommandError, match="MOTCUA_DEMO=1"):
+            call_command(command, stdout=StringIO())
+        assert not get_user_model().objects.exists()
+        assert not Center.objects.exists()
+
+    def test_demo_accounts_on_a_demo_installation(self, demo):
+        call_command("demo_accounts", stdout=StringIO())
+        assert get_user_model().objects.get(username="quantri").check_password(DEMO_PASSWORD)
+
+
+def warning_ids() -> set[str]:
+    return {m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("motcua.")}
+
+
+class TestDeployCheck:
+    def test_quiet_on_a_clean_installation(self, real):
+        make_user(password="mot-mat-khau-that-dai-2026")
+        make_user("cu", is_active=False)  # inactive: cannot log in
+        get_user_model().objects.create_user("khong-mat-khau")  # unusable password
+        assert demo_installation_check() == []
+        assert warning_ids() == set()
+
+    def test_warns_about_active_accounts_with_the_demo_password(self, real):
+        make_user()
+        make_user("hotich")
+        [warning] = demo_installation_check()
+        assert warning.id == "motcua.W001"
+        assert "2 active account(s)" in warning.msg and "hotich, tiepnhan" in warning.msg
+        assert warning_ids() == {"motcua.W001"}
+
+    def test_warns_while_demo_mode_is_on(self, demo):
+        assert warning_ids() == {"motcua.W002"}
+
+    def test_only_with_deploy(self, demo):
+        make_user()
+        assert not {m.id for m in run_checks() if m.id.startswith("motcua.")}
+
+    def test_command_line(self, real):
+        make_user()
+        err = StringIO()
+        call_command("check", "--deploy", stdout=StringIO(), stderr=err)
+        assert "motcua.W001" in err.getvalue()
