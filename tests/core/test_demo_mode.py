@@ -130,7 +130,7 @@ class TestDeployCheck:
         make_user("hotich")
         [warning] = demo_installation_check()
         assert warning.id == "motcua.W001"
-        assert "2 active account(s)" in warning.msg and "hotich, tiepnhan" in warning.msg
+        assert "2 tài khoản đang hoạt động" in warning.msg and "hotich, tiepnhan" in warning.msg
         assert warning_ids() == {"motcua.W001"}
 
     def test_warns_while_demo_mode_is_on(self, demo):

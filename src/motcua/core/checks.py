@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password
 from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from motcua.core.demo import DEMO_PASSWORD, is_demo_installation
 
@@ -18,8 +19,8 @@ def demo_installation_check(app_configs=None, **kwargs) -> list[Warning]:
     if is_demo_installation():
         warnings.append(
             Warning(
-                "MOTCUA_DEMO is on: the published demo password is accepted at login.",
-                hint="Unset MOTCUA_DEMO on any installation that holds real citizens' data.",
+                _("MOTCUA_DEMO đang bật: mật khẩu dùng thử công khai vẫn đăng nhập được."),
+                hint=_("Bỏ MOTCUA_DEMO trên mọi bản cài giữ dữ liệu thật của người dân."),
                 id="motcua.W002",
             )
         )
@@ -28,8 +29,14 @@ def demo_installation_check(app_configs=None, **kwargs) -> list[Warning]:
         shown = ", ".join(names[:MAX_NAMES_SHOWN]) + (", …" if len(names) > MAX_NAMES_SHOWN else "")
         warnings.append(
             Warning(
-                f"{len(names)} active account(s) still have the published demo password: {shown}.",
-                hint="Set a real password (motcua changepassword <username>) or deactivate them.",
+                _(
+                    "%(count)d tài khoản đang hoạt động vẫn dùng mật khẩu dùng thử công khai: %(names)s."
+                )
+                % {"count": len(names), "names": shown},
+                hint=_(
+                    "Đặt mật khẩu riêng (motcua changepassword <tên đăng nhập>) hoặc khóa các "
+                    "tài khoản này."
+                ),
                 id="motcua.W001",
             )
         )
