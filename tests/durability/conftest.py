@@ -43,6 +43,7 @@ class Installation:
             MOTCUA_VAR_DIR=str(var_dir),
             PYTHONPATH=os.pathsep.join([str(SRC), str(ROOT)]),
             PYTHONWARNINGS="ignore",
+            MOTCUA_DEMO="1",  # the probe builds the demo center (demo-center needs it)
             LOG_LEVEL="WARNING",
         )
         if database_url:
