@@ -277,10 +277,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Behind the documented reverse proxy (docs/deploy.md): the proxy terminates TLS and says so in
-# X-Forwarded-Proto. Believe that header only when told a proxy is in front (MOTCUA_BEHIND_PROXY,
-# or trusted proxy addresses are listed); otherwise a client could claim HTTPS itself. The proxy
-# passes the Host header through, so USE_X_FORWARDED_HOST stays off.
-MOTCUA_BEHIND_PROXY = env_bool("MOTCUA_BEHIND_PROXY", bool(MOTCUA_TRUSTED_PROXIES))
+# X-Forwarded-Proto. waitress has no TLS of its own, so HTTPS=1 always means such a proxy, as do
+# listed proxy addresses; MOTCUA_BEHIND_PROXY=0 turns it off. Without it, HTTPS=1 would redirect
+# every request that the proxy already received over HTTPS, forever. The proxy must set the
+# header itself (overwriting the client's). It passes the Host header through, so
+# USE_X_FORWARDED_HOST stays off.
+MOTCUA_BEHIND_PROXY = env_bool(
+    "MOTCUA_BEHIND_PROXY", env_bool("HTTPS", False) or bool(MOTCUA_TRUSTED_PROXIES)
+)
 if MOTCUA_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # ---------------------------------------------------------------------------------------------
