@@ -176,3 +176,15 @@ class TestNoWayAround:
         response = client.post(CODE, {"otp_token": current_code(device)})
         assert response["Location"] == "/admin/"
         assert client.get("/admin/").status_code == 200
+
+    def test_unverified_session_is_ended_on_any_page(self, client, officers):
+        add_device(officers["leader"])
+        client.force_login(officers["leader"])
+        assert client.get("/").status_code == 200
+        assert "_auth_user_id" not in client.session
+
+    def test_session_of_an_officer_without_a_device_is_left_alone(self, client, officers):
+        client.force_login(officers["leader"])
+        assert client.get("/can-bo/").status_code == 200
+        assert client.get("/").status_code == 200
+        assert "_auth_user_id" in client.session

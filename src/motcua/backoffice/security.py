@@ -198,33 +198,31 @@ def needs_second_factor(user) -> bool:
     return user.is_authenticated and confirmed_device(user) is not None
 
 
-# Pages a signed-in officer may open before entering the code: signing out, and the login pages.
-_UNGUARDED_PATHS = ("/can-bo/dang-nhap/", "/can-bo/dang-xuat/")
+# Officer areas: a session thrown out there is sent to the login; elsewhere (the slip PDF, the
+# API) the request simply goes on as anonymous.
 _GUARDED_PREFIXES = ("/admin/", "/can-bo/")
 
 
 class SecondFactorRequiredMiddleware:
-    """Refuse the admin and the back office to a session that skipped the second factor.
+    """End any signed-in session that skipped the second factor of an officer who has one.
 
     The officer login asks for the code before it signs anyone in, but a session can exist
-    without it (the device was added to an account that was already signed in elsewhere, or a
-    login path other than ours). Such a session is ended and sent back to the login.
+    without it: one opened before the officer turned the factor on (on another computer), or
+    one made by a login path other than ours. It is ended on its next request, whatever page.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
         user = getattr(request, "user", None)
         if (
             user is not None
-            and path.startswith(_GUARDED_PREFIXES)
-            and not path.startswith(_UNGUARDED_PATHS)
             and user.is_authenticated
             and not user.is_verified()
             and needs_second_factor(user)
         ):
             logout(request)
-            return redirect_to_login(request.get_full_path())
+            if request.path_info.startswith(_GUARDED_PREFIXES):
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
