@@ -178,3 +178,21 @@ class TestUnlockPage:
         assert 'data-locked="tiepnhan"' in body and 'data-locked="tiepnhan-khac"' in body
         assert admin.post(LOCKED, {"username": "tiepnhan-khac"}).status_code == 302
         assert log_in(client, "tiepnhan-khac").status_code == 302
+
+
+@pytest.mark.django_db
+class TestClientAddressForAxes:
+    def test_malformed_forwarded_address_from_the_proxy_does_not_break_login(
+        self, client, officers, settings
+    ):
+        settings.MOTCUA_TRUSTED_PROXIES = ["10.0.0.1"]
+        extra = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "not-an-address"}
+        assert log_in(client, "tiepnhan", "sai", **extra).status_code == 200
+        assert log_in(client, "tiepnhan", **extra).status_code == 302
+
+    def test_the_trusted_proxys_client_is_recorded(self, client, officers, settings):
+        settings.MOTCUA_TRUSTED_PROXIES = ["10.0.0.1"]
+        log_in(
+            client, "tiepnhan", "sai", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7"
+        )
+        assert AccessAttempt.objects.get(username="tiepnhan").ip_address == "203.0.113.7"

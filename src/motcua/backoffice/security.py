@@ -10,6 +10,7 @@ skipped the code for an officer who has one.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,6 +50,19 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for axes (``core.ratelimit.client_address``), or None.
+
+    axes stores it in an IP-address column, which PostgreSQL refuses for anything else (a test
+    request's "unknown", a proxy's malformed X-Forwarded-For): a login must never fail on that.
+    """
+    address = ratelimit.client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def client_log_string(username, ip_address, user_agent, path_info, request) -> str:
