@@ -8,9 +8,11 @@ no configuration; provinces set ``DATABASE_URL`` to PostgreSQL.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -127,13 +129,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -195,6 +190,110 @@ if not DEBUG and env_bool("HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+
+# ---------------------------------------------------------------------------------------------
+# Login and sessions (issue 9): lockout after failed logins, password rules, a second factor,
+# Content-Security-Policy and the reverse proxy. Kept in one block so merges stay simple.
+# ---------------------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+]
+_AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_AUTH_MIDDLEWARE + 1 : _AUTH_MIDDLEWARE + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "motcua.backoffice.security.SecondFactorRequiredMiddleware",
+]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees the lockout flag that a failed login set on the request.
+    "axes.middleware.AxesMiddleware",
+]
+# The lockout backend first: it refuses a locked account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "motcua.backoffice.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute force (django-axes). An account is locked after 5 failed logins (wrong password or wrong
+# second-factor code) within 15 minutes, whatever address they come from: guessing one
+# officer's password from many addresses is the attack that matters. An address is limited
+# separately and more loosely (motcua.backoffice.security.ADDRESS_FAILURES, 30 per 15 minutes):
+# a commune office shares one public address behind its router, so 5 typos by different
+# officers must not lock the whole office out, while spraying many usernames from one address
+# still stops. The center admin unlocks an account early (/can-bo/quan-tri/tai-khoan-bi-khoa/).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the address is not among its lockout parameters; the address has its own
+# limit above, in the shared rate limiter, so the warning does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "motcua.backoffice.security.client_ip"  # core.ratelimit's logic
+AXES_LOCKOUT_CALLABLE = "motcua.backoffice.security.lockout_response"
+# Log lines name a keyed hash of the account and address, never the username (often a name).
+AXES_CLIENT_STR_CALLABLE = "motcua.backoffice.security.client_log_string"
+AXES_HTTP_RESPONSE_CODE = 429
+# The lead rewrites the Django admin; the lockout records are handled on the back-office page.
+AXES_ENABLE_ADMIN = False
+# Attempts keep the user agent and the path, never the submitted password.
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Passwords. 10 characters at least: officers' accounts open citizens' personal data (Nghị định
+# 13/2023/NĐ-CP), and with the lockout above an online guess is slow, but a stolen password
+# database is attacked offline, where length is what counts (NIST SP 800-63B asks for 8 at least
+# and recommends more for privileged accounts). Django's messages are translated into Vietnamese.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "motcua.backoffice.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Second factor (django-otp, TOTP apps such as Google Authenticator). Optional, for leaders,
+# center admins and superusers; once an officer has confirmed a device, the officer login asks
+# for the code and the admin and back office refuse a session that was not verified with it.
+OTP_TOTP_ISSUER = "motcua"
+MOTCUA_SECOND_FACTOR_ROLES = ["leader", "center_admin"]
+
+# Content-Security-Policy (django-csp 4): only this site's own scripts, styles and images, no
+# inline scripts, event handlers or style attributes, never inside another site's frame. Every
+# page works under it, the admin and the API documentation (Swagger UI, from ninja's static
+# files) included: tests/browser/test_csp_browser.py fails on any violation in Chromium.
+# ``data:`` images: the Swagger UI's stylesheet draws its icons with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Behind the documented reverse proxy (docs/deploy.md): the proxy terminates TLS and says so in
+# X-Forwarded-Proto. waitress has no TLS of its own, so HTTPS=1 always means such a proxy, as do
+# listed proxy addresses; MOTCUA_BEHIND_PROXY=0 turns it off. Without it, HTTPS=1 would redirect
+# every request that the proxy already received over HTTPS, forever. The proxy must set the
+# header itself (overwriting the client's). It passes the Host header through, so
+# USE_X_FORWARDED_HOST stays off.
+MOTCUA_BEHIND_PROXY = env_bool(
+    "MOTCUA_BEHIND_PROXY", env_bool("HTTPS", False) or bool(MOTCUA_TRUSTED_PROXIES)
+)
+if MOTCUA_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# ---------------------------------------------------------------------------------------------
 
 # The procedure finder: where to cache passage embeddings so start-up does not recompute them.
 MOTCUA_SEARCH_CACHE_DIR = Path(os.environ.get("MOTCUA_SEARCH_CACHE_DIR", VAR_DIR / "cache"))

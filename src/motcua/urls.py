@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.api import api
+from motcua.backoffice.login_views import admin_login
 
 admin.site.site_header = "motcua – Quản trị Trung tâm Phục vụ hành chính công"
 admin.site.site_title = "motcua"
 admin.site.index_title = "Quản trị hệ thống"
 
 urlpatterns = [
+    # The admin signs in through the officer login (lockout, second factor): no login of its own.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("kiosk/", include("motcua.kiosk.urls")),

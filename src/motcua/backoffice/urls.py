@@ -1,12 +1,15 @@
 from django.urls import path
 
-from motcua.backoffice import documents_views, views
+from motcua.backoffice import documents_views, login_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("dang-nhap/", views.OfficerLoginView.as_view(), name="login"),
-    path("dang-xuat/", views.OfficerLogoutView.as_view(), name="logout"),
+    path("dang-nhap/", login_views.OfficerLoginView.as_view(), name="login"),
+    path("dang-nhap/ma-xac-thuc/", login_views.login_code, name="login_code"),
+    path("dang-xuat/", login_views.OfficerLogoutView.as_view(), name="logout"),
+    path("bao-mat/xac-thuc-hai-buoc/", login_views.second_factor, name="second_factor"),
+    path("quan-tri/tai-khoan-bi-khoa/", login_views.locked_accounts, name="locked_accounts"),
     path("", views.inbox, name="inbox"),
     path("ho-so/<str:code>/", views.dossier_page, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_action, name="action"),

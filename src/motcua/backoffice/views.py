@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import LoginView, LogoutView
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,16 +42,6 @@ from motcua.workcalendar.services import OfficeHours, WorkCalendar, local_tz
 def clock() -> datetime:
     """The current moment; the only place the back office reads the clock (tests replace it)."""
     return timezone.now()
-
-
-class OfficerLoginView(LoginView):
-    template_name = "backoffice/login.html"
-    redirect_authenticated_user = True
-    next_page = "backoffice:inbox"
-
-
-class OfficerLogoutView(LogoutView):
-    next_page = "backoffice:login"
 
 
 # Personal data

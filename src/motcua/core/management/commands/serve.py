@@ -6,7 +6,17 @@ that runs the same everywhere a commune center may have a machine.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def proxy_options() -> dict[str, bool]:
+    """waitress drops X-Forwarded-* headers unless told otherwise; behind the documented proxy
+    Django needs them (the client's address for login protection, HTTPS for secure cookies) and
+    decides itself whom to believe (MOTCUA_TRUSTED_PROXIES, SECURE_PROXY_SSL_HEADER)."""
+    if getattr(settings, "MOTCUA_BEHIND_PROXY", False):
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
 
 
 class Command(BaseCommand):
@@ -29,4 +39,4 @@ class Command(BaseCommand):
 
         # Build the search index before the first citizen waits for it.
         get_finder()
-        serve(application, host=host, port=port, threads=threads, ident="motcua")
+        serve(application, host=host, port=port, threads=threads, ident="motcua", **proxy_options())
