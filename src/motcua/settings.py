@@ -260,6 +260,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # center admins and superusers; once an officer has confirmed a device, the officer login asks
 # for the code and the admin and back office refuse a session that was not verified with it.
 OTP_TOTP_ISSUER = "motcua"
+# The admin never shows a device's secret key or QR code after enrollment: whoever reads it can
+# make the codes (and django-otp's key views would answer every staff account).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 MOTCUA_SECOND_FACTOR_ROLES = ["leader", "center_admin"]
 
 # Content-Security-Policy (django-csp 4): only this site's own scripts, styles and images, no

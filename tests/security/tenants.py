@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.backoffice.services import sync_role_groups
 from motcua.catalog.models import Sector
@@ -44,6 +45,7 @@ MARKERS = [
     "Cán Bộ Chỉ Có Ở A",
     "Kiosk sảnh riêng A",
     "Chứng thư riêng A",
+    "Điện thoại riêng A",
 ]
 
 
@@ -153,6 +155,10 @@ class Tenants:
             verification_code="ABCD-EFGH-IJKL",
         )
 
+        self.device_a = TOTPDevice.objects.create(
+            user=self.leader_a, name="Điện thoại riêng A", confirmed=True
+        )
+
     def objects_of_a(self):
         """Every admin-registered row of center A, with its model."""
         return [
@@ -167,6 +173,7 @@ class Tenants:
             self.notice_a,
             self.certificate_a,
             self.signed_a,
+            self.device_a,
         ]
 
 

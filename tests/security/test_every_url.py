@@ -60,14 +60,17 @@ def candidate_urls(route: str, tenants) -> list[str]:
         "object_id": [],
         "id": [],
     }
+    admin_pks = []
     for key, pks in objects_by_model.items():
         if route.startswith(f"admin/{key}"):
+            admin_pks = pks
             values["object_id"] = pks
             values["id"] = pks
     urls = ["/" + route]
     for match in PARAMETER.finditer(route):
         name = match.group("name")
-        options = values.get(name, [])
+        # Any other id in an admin route (a plugin's "<int:pk>/config/") is an id of A's rows.
+        options = values.get(name, admin_pks if route.startswith("admin/") else [])
         urls = [u.replace(match.group(0), option, 1) for u in urls for option in options]
     return urls
 
@@ -118,6 +121,7 @@ def test_the_walk_covers_every_kind_of_route(tenants):
     assert f"/admin/dossiers/dossier/{tenants.dossier_a.pk}/change/" in filled
     assert f"/admin/auth/user/{tenants.officer_a.pk}/password/" in filled
     assert f"/ho-so/{tenants.dossier_a.code}/phieu-hen.pdf" in filled
+    assert f"/admin/otp_totp/totpdevice/{tenants.device_a.pk}/qrcode/" in filled
 
 
 def test_no_page_gives_center_a_data_to_anyone_else(client, tenants, personas):

@@ -41,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "signing.add_signingcertificate",
         "signing.change_signingcertificate",
         "signing.view_signedresult",
+        # A lost phone: the center administrator removes the officer's authenticator device.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ),
     # Whole records hold personal data; a provincial viewer reads dossiers (masked) in the back
     # office, and in the admin only the centers and units of their province.

@@ -17,6 +17,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.centers.models import Center, StaffMembership, Unit
 from motcua.centers.scoping import (
@@ -268,6 +270,24 @@ class UserAdmin(CenterScopedAdmin, DjangoUserAdmin):
 
 
 admin.site.unregister(Group)
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(CenterScopedAdmin, OtpTOTPDeviceAdmin):
+    """Officers' authenticator apps: a center administrator removes a lost phone's device.
+
+    Secrets are never shown after enrollment (OTP_ADMIN_HIDE_SENSITIVE_DATA); devices are added
+    by the officer on the enrollment page, where the first code proves the phone has the key.
+    """
+
+    center_lookup = "user__membership__center"
+
+    def has_add_permission(self, request, *args) -> bool:
+        return admin_scope(request).everything and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return admin_scope(request).everything and super().has_change_permission(request, obj)
 
 
 @admin.register(Group)
