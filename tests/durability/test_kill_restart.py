@@ -94,6 +94,7 @@ class Kiosk(threading.Thread):
         self.after_restart = 0
         self.outages = 0
         self.retried = 0  # confirmations cut by the kill and sent again after the restart
+        self.confirming = False
         self.errors: list[str] = []
 
     def _wait_for_server(self) -> bool:
@@ -120,6 +121,7 @@ class Kiosk(threading.Thread):
                         return
                     continue
                 try:
+                    self.confirming = True
                     self._acknowledge(self.client.confirm())
                 except Unavailable:
                     # The confirmation may or may not have been stored: ask again, same key.
@@ -128,6 +130,8 @@ class Kiosk(threading.Thread):
                     self.retried += 1
                     with contextlib.suppress(Refused, Unavailable):
                         self._acknowledge(self.client.confirm())
+                finally:
+                    self.confirming = False
         except Exception as exc:  # reported by the test
             self.errors.append(repr(exc))
 
@@ -175,6 +179,8 @@ def test_sigkill_under_load_loses_no_acknowledged_dossier(make_installation, tmp
             return sum(len(k.acknowledged) for k in kiosks)
 
         _wait(lambda: acknowledged() >= BEFORE_KILL, 30, f"{BEFORE_KILL} dossiers")
+        # Aim the kill at a submission in flight: its transaction may be open on the server.
+        _wait(lambda: any(k.confirming for k in kiosks), 10, "a confirmation in flight")
         server.kill()
         before_restart = acknowledged()
         server.start()
