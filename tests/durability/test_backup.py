@@ -24,7 +24,14 @@ def mode(path) -> int:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
     """One seeded installation and its archives, shared by the tests of this module."""
-    from .conftest import Installation, _admin_connect, suite_database_url, urlsplit, urlunsplit
+    from .conftest import (
+        Installation,
+        _admin_connect,
+        backup_tools_missing,
+        suite_database_url,
+        urlsplit,
+        urlunsplit,
+    )
 
     base = tmp_path_factory.mktemp("backup-source")
     server = suite_database_url()
@@ -37,6 +44,8 @@ def source(tmp_path_factory):
         url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
     try:
         installation = Installation(base / "var", url)
+        if reason := backup_tools_missing(installation):
+            pytest.skip(reason)
         installation.set_up()
         seeded = installation.probe("seed-signed")
         plain = base / "motcua.tar.gz"

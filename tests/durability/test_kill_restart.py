@@ -22,7 +22,9 @@ import threading
 import time
 from collections import defaultdict
 
-from .conftest import ROOT, UMASK
+import pytest
+
+from .conftest import ROOT, UMASK, backup_tools_missing
 from .kiosk_client import KioskClient, Refused, Unavailable
 
 KIOSKS = 4
@@ -188,7 +190,9 @@ def test_sigkill_under_load_loses_no_acknowledged_dossier(make_installation, tmp
         # A backup taken while the kiosks keep writing must be a consistent snapshot.
         _wait(lambda: acknowledged() >= before_restart + 2, 20, "dossiers after the restart")
         archive = tmp_path / "under-load.tar.gz"
-        installation.motcua("backup", "--output", str(archive))
+        can_back_up = not backup_tools_missing(installation)
+        if can_back_up:
+            installation.motcua("backup", "--output", str(archive))
         _wait(
             lambda: all(k.after_restart >= AFTER_RESTART for k in kiosks),
             30,
@@ -228,6 +232,8 @@ def test_sigkill_under_load_loses_no_acknowledged_dossier(make_installation, tmp
 
     # The backup taken under load restores to a consistent installation: a prefix of the
     # final one, gapless, with its audit chain intact.
+    if not can_back_up:
+        pytest.skip(f"the rest needs motcua backup: {backup_tools_missing(installation)}")
     restored = make_installation()
     restored.motcua("restore", str(archive))
     snapshot = restored.probe("dossiers")
