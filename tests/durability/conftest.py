@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +92,15 @@ class Installation:
         if done.returncode != 0:
             raise AssertionError(f"probe {args} exited {done.returncode}:\n{done.stderr}")
         return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def backup_tools_missing(installation: Installation) -> str:
+    """Why ``motcua backup``/``restore`` cannot run here ("" when they can)."""
+    if installation.engine == "postgresql":
+        missing = [tool for tool in ("pg_dump", "pg_restore") if shutil.which(tool) is None]
+        if missing:
+            return f"{' and '.join(missing)} not installed (package postgresql-client)"
+    return ""
 
 
 def _admin_connect(url: str):

@@ -51,7 +51,7 @@ def dossiers() -> dict:
 
 
 def seed_signed() -> dict:
-    """A dossier with a scanned document and a signed result (demo PKI of the leader)."""
+    """A prepared installation with a dossier, its scanned document and a signed result."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
@@ -63,6 +63,7 @@ def seed_signed() -> dict:
     from motcua.signing.models import SigningCertificate
     from motcua.signing.services import sign_result
 
+    prepare(0)
     call_command("pki", "demo", "--user", "lanhdao", stdout=io.StringIO())
     leader = get_user_model().objects.get(username="lanhdao")
     content = b"%PDF-1.4\n% ban chup giay chung sinh\n" + bytes(range(256)) * 40

@@ -82,6 +82,12 @@ class TestEncryptedArchive:
         with pytest.raises(backup.BackupError, match="hỏng"):
             decrypt(encrypt(payload) + b"x", tmp_path)
 
+    def test_damaged_header_is_refused(self, payload, tmp_path):
+        blob = bytearray(encrypt(payload))
+        blob[len(backup.MAGIC) + 2] ^= 0x01  # n is no longer a power of two
+        with pytest.raises(backup.BackupError, match="hỏng"):
+            decrypt(bytes(blob), tmp_path)
+
     def test_two_archives_of_the_same_data_differ(self, payload):
         assert encrypt(payload[:1000]) != encrypt(payload[:1000])
 

@@ -195,7 +195,10 @@ def _decrypt_to(path: Path, passphrase: bytes, target: Path) -> None:
         n, r, p, salt, prefix = HEADER.unpack(raw)
         if not (2**14 <= n <= 2**20 and 1 <= r <= 16 and 1 <= p <= 4):
             raise wrong
-        aead = AESGCM(_derive_key(passphrase, salt, n, r, p))
+        try:
+            aead = AESGCM(_derive_key(passphrase, salt, n, r, p))
+        except ValueError:  # n not a power of two: a damaged header
+            raise wrong from None
         header = magic + raw
         counter = 0
         while True:
