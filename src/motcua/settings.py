@@ -122,8 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets kiosks read while an officer writes; IMMEDIATE takes the write lock at the
         # start of a transaction so concurrent writers wait (busy_timeout) instead of failing.
+        # synchronous=FULL syncs the WAL at every commit: a dossier whose code the citizen was
+        # given survives a power cut, not only a killed process (NORMAL may lose the last ones).
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"
             "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
