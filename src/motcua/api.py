@@ -19,6 +19,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from motcua.catalog.api import router as catalog_router
+from motcua.core.views import unreadable_request_message
 from motcua.identity.api import router as identity_router
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,11 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body Django could not read (no multipart boundary, a truncated upload, too many fields)
+    # is the sender's fault: 400 with the reason, as Django's own pages answer it.
+    unreadable = unreadable_request_message(exc)
+    if unreadable is not None:
+        return api.create_response(request, {"detail": unreadable}, status=400)
     logger.exception("API error on %s %s", request.method, request.path)
     return api.create_response(
         request, {"detail": _("Hệ thống đang gặp sự cố. Xin vui lòng thử lại sau.")}, status=500
