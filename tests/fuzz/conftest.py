@@ -12,3 +12,4 @@ from tests.backoffice.conftest import (  # noqa: F401 - fixtures
     procedure,
     unit,
 )
+from tests.kiosk.conftest import demo_center, kiosk_client, kiosk_device  # noqa: E402,F401
