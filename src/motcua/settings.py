@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.VietnameseFirstLocaleMiddleware",
-    # A 400 with a Vietnamese reason for NUL in URLs and unreadable bodies (issue 9: no 500).
+    # A Vietnamese 400 for NUL in the path or headers, never a database 500 (issue 9).
     "motcua.core.middleware.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
