@@ -95,13 +95,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # Search text may be a personal ID number (Nghị định 13/2023/NĐ-CP): it travels in the
         # POST body, never in a URL that ends up in access logs or browser history.
         query = " ".join(request.POST.get("q", "").split())[:200]
-        context["query"] = query
-        context["results"] = selectors.search(membership, query, now=now, calendar=calendar)
-        context["searched"] = True
+        char = first_unsafe_character(query)
+        if char is not None:
+            # PostgreSQL refuses NUL in a query; no code, name or number has hidden characters.
+            context["search_error"] = unsafe_text_message(char, _("Nội dung tìm kiếm"))
+        else:
+            context["query"] = query
+            context["results"] = selectors.search(membership, query, now=now, calendar=calendar)
+            context["searched"] = True
     if personal_data_hidden(membership):
         _mask_rows(context["inbox"].rows)
         _mask_rows(context.get("results"))
-    return render(request, "backoffice/inbox.html", context)
+    return render(
+        request, "backoffice/inbox.html", context, status=400 if "search_error" in context else 200
+    )
 
 
 # Dossier page
