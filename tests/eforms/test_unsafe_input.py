@@ -45,6 +45,12 @@ class TestUnsafeCharacters:
         for name in ("owner_id_number", "owner_phone", "business_lines"):
             assert errors_of(form, name), name
 
+    @pytest.mark.parametrize("capital", ["²", "50.000.000²", "١٢٣"])
+    def test_non_ascii_digits_in_money_are_a_message_not_a_crash(self, submit, capital):
+        form = submit("1.001612", {**VALID["1.001612"], "capital": capital})
+        assert not form.is_valid()
+        assert "Nhập số tiền bằng chữ số" in errors_of(form, "capital")
+
     def test_line_breaks_in_a_textarea_are_fine(self, submit):
         form = submit("1.001612", VALID["1.001612"])  # business_lines has "\n"
         assert form.is_valid(), form.errors.as_json()

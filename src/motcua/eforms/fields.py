@@ -47,7 +47,8 @@ class MoneyField(forms.CharField):
             return None
         text = re.sub(r"\s*(đồng|vnđ|vnd|đ)$", "", text.strip(), flags=re.IGNORECASE)
         digits = re.sub(r"[\s.,]", "", text)
-        if not digits.isdigit():
+        # ASCII digits only: "²".isdigit() is true but int() refuses it (a 500 found by fuzzing).
+        if not (digits.isascii() and digits.isdigit()):
             raise forms.ValidationError(
                 _("Nhập số tiền bằng chữ số, tính bằng đồng, ví dụ 50.000.000."), code="invalid"
             )
