@@ -85,6 +85,25 @@ class TestPagesMultipart:
         assert "ranh giới multipart" in response.content.decode()
 
 
+    def test_kiosk_card_photo(self, kiosk_client):
+        response = kiosk_client.generic(
+            "POST", "/kiosk/the/", b"--x\r\n", content_type="multipart/form-data"
+        )
+        assert response.status_code == 400
+        assert "ranh giới multipart" in response.content.decode()
+
+    def test_officer_digitizing(self, client, officers, dossier):
+        client.force_login(officers["reception"])
+        response = client.generic(
+            "POST",
+            f"/can-bo/ho-so/{dossier.code}/giay-to/1/so-hoa/",
+            b"--x\r\n",
+            content_type="multipart/form-data; boundary=",
+        )
+        assert response.status_code == 400
+        assert "ranh giới multipart" in response.content.decode()
+
+
 class TestNul:
     @pytest.mark.parametrize(
         "path", ["/thu-tuc/%00/", "/xac-thuc/%00/", "/can-bo/ho-so/%00/", "/linh-vuc/a%00/"]
