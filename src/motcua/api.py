@@ -79,13 +79,9 @@ _COMMON_ERRORS: dict[str, tuple[type[Schema], str]] = {
 def _document_common_errors(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model, _description in _COMMON_ERRORS.values():
-        components.update(
-            model.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {})
-        )
-        components[model.__name__] = model.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
-        components[model.__name__].pop("$defs", None)
+        json_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(json_schema.pop("$defs", {}))
+        components[model.__name__] = json_schema
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
             # Ninja keys responses by int; the JSON document has strings. One key per status.

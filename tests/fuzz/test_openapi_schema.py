@@ -58,3 +58,15 @@ def _keep_the_test_connection():
 )
 def test_api(case):
     case.call_and_validate(excluded_checks=_excluded(case))
+
+
+def test_every_route_documents_its_400_and_422_bodies(client):
+    document = client.get("/api/v1/openapi.json").json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert {"400", "422"} <= set(responses), (method, path)
+    parse_422 = document["paths"]["/api/v1/identity/parse"]["post"]["responses"]["422"]
+    shapes = parse_422["content"]["application/json"]["schema"]["anyOf"]
+    assert {"$ref": "#/components/schemas/CardErrorOut"} in shapes
+    assert {"$ref": "#/components/schemas/ValidationErrorOut"} in shapes
