@@ -84,7 +84,6 @@ class TestPagesMultipart:
         assert response.status_code == 400
         assert "ranh giới multipart" in response.content.decode()
 
-
     def test_kiosk_card_photo(self, kiosk_client):
         response = kiosk_client.generic(
             "POST", "/kiosk/the/", b"--x\r\n", content_type="multipart/form-data"
