@@ -82,7 +82,3 @@ class SafeTextValidator:
 
 
 validate_safe_text = SafeTextValidator()
-
-
-def contains_nul(*values: str) -> bool:
-    return any("\x00" in value for value in values)
