@@ -14,11 +14,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from motcua.catalog.api import router as catalog_router
+from motcua.core.views import unreadable_request_message
 from motcua.identity.api import router as identity_router
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,63 @@ class ReadableJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class ErrorOut(Schema):
+    detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
+
+
+class ParamErrorOut(Schema):
+    loc: list[str] = Field(description='Vị trí của tham số, ví dụ ["query", "limit"]')
+    type: str
+    msg: str = Field(description="Lỗi của tham số, bằng tiếng Việt")
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[ParamErrorOut]
+
+
+# Answers every route can give, whatever it declares itself: a body or URL that cannot be read
+# (400, ``core.views.unreadable_request_message`` and the NUL guard) and malformed parameters
+# (422, ``validation_error``). Documenting them here keeps the schema honest for every route.
+_COMMON_ERRORS: dict[str, tuple[type[Schema], str]] = {
+    "400": (ErrorOut, "Yêu cầu không đọc được (dữ liệu tải lên hỏng, quá lớn, ký tự NUL)"),
+    "422": (ValidationErrorOut, "Tham số hoặc dữ liệu gửi lên không hợp lệ"),
+}
+
+
+def _document_common_errors(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model, _description in _COMMON_ERRORS.values():
+        json_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(json_schema.pop("$defs", {}))
+        components[model.__name__] = json_schema
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            # Ninja keys responses by int; the JSON document has strings. One key per status.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
+            for status, (model, description) in _COMMON_ERRORS.items():
+                ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+                declared = responses.get(status)
+                if declared is None:
+                    responses[status] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+                    continue
+                # The route's own error body (e.g. a card's field errors) or ninja's.
+                content = declared.setdefault("content", {}).setdefault("application/json", {})
+                own = content.get("schema")
+                if own is not None and own != ref:
+                    content["schema"] = {"anyOf": [own, ref]}
+
+
 class MotcuaAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        _document_common_errors(schema)
+        return schema
+
     # _get_urls is Ninja's internal hook (stable across 1.x, pinned <2 in pyproject); it is the
     # one place every route's view passes through, so no route can answer a 405 in plain text.
     def _get_urls(self) -> list[Any]:
@@ -125,6 +182,11 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body Django could not read (no multipart boundary, a truncated upload, too many fields)
+    # is the sender's fault: 400 with the reason, as Django's own pages answer it.
+    unreadable = unreadable_request_message(exc)
+    if unreadable is not None:
+        return api.create_response(request, {"detail": unreadable}, status=400)
     logger.exception("API error on %s %s", request.method, request.path)
     return api.create_response(
         request, {"detail": _("Hệ thống đang gặp sự cố. Xin vui lòng thử lại sau.")}, status=500

@@ -45,7 +45,8 @@ def _event(dossier: Dossier, action: str, raw_seq: str | None) -> DossierEvent:
     """The event the paper is made from: ``?su-kien=<seq>``, or the latest of its kind."""
     events = dossier.events.filter(action=action)
     if raw_seq:
-        if not raw_seq.isdigit():
+        # ASCII digits only ("²".isdigit() is true, int() refuses it) and a sane length.
+        if not (raw_seq.isascii() and raw_seq.isdigit() and len(raw_seq) <= 9):
             raise Http404(raw_seq)
         events = events.filter(seq=int(raw_seq))
     event = events.order_by("-seq").first()

@@ -8,7 +8,7 @@ Thin edges: each view parses the request, checks access (``access``), reads thro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +26,7 @@ from motcua.backoffice import selectors
 from motcua.backoffice.access import dossier_for, officer_required
 from motcua.backoffice.templatetags.backoffice import officer_name
 from motcua.centers.models import StaffMembership
+from motcua.core.text import first_unsafe_character, unsafe_text_message
 from motcua.dossiers.actions import ActionError, ActionRequest, StaleDossier, perform
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
@@ -83,13 +84,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # Search text may be a personal ID number (Nghị định 13/2023/NĐ-CP): it travels in the
         # POST body, never in a URL that ends up in access logs or browser history.
         query = " ".join(request.POST.get("q", "").split())[:200]
-        context["query"] = query
-        context["results"] = selectors.search(membership, query, now=now, calendar=calendar)
-        context["searched"] = True
+        char = first_unsafe_character(query)
+        if char is not None:
+            # PostgreSQL refuses NUL in a query; no code, name or number has hidden characters.
+            context["search_error"] = unsafe_text_message(char, _("Nội dung tìm kiếm"))
+        else:
+            context["query"] = query
+            context["results"] = selectors.search(membership, query, now=now, calendar=calendar)
+            context["searched"] = True
     if personal_data_hidden(membership):
         _mask_rows(context["inbox"].rows)
         _mask_rows(context.get("results"))
-    return render(request, "backoffice/inbox.html", context)
+    return render(
+        request, "backoffice/inbox.html", context, status=400 if "search_error" in context else 200
+    )
 
 
 # Dossier page
@@ -329,17 +337,64 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
 
 
+# Ids and sequence numbers: ASCII digits only ("²".isdigit() is true but int() refuses it), and
+# short enough for the database's integer columns.
+_MAX_ID_DIGITS = 12
+# A new appointment (Mẫu 04) is days or weeks away; a year bounds what a typing slip can set
+# and keeps every later date computation (working time, the slip) inside datetime's range.
+RESCHEDULE_HORIZON = timedelta(days=366)
+_ACTION_TEXT_FIELDS = {
+    "note": gettext_lazy("Ghi chú, lý do"),
+    "new_due_at": gettext_lazy("Ngày giờ hẹn mới"),
+    "delivery": gettext_lazy("Hình thức trả kết quả"),
+}
+
+
 def _int_or_none(raw: str | None) -> int | None:
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else None
+    if raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS:
+        return int(raw)
+    return None
 
 
 class InvalidInput(Exception):
     pass
 
 
-def _action_data(action: str, post, dossier: Dossier) -> dict[str, Any]:
+def _new_due_at(raw: str, now: datetime) -> datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    invalid = InvalidInput(
+        _(
+            "Ngày giờ hẹn mới không hợp lệ. Chọn một ngày, giờ có thật trong vòng một năm tới, "
+            "ví dụ 10/07/2025 09:00."
+        )
+    )
+    try:
+        moment = parse_datetime(raw) if len(raw) <= 40 else None
+    except ValueError:  # well formed but impossible: "9999-99-99T99:99"
+        raise invalid from None
+    if moment is None:
+        raise invalid
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, local_tz())
+    if not now - RESCHEDULE_HORIZON <= moment <= now + RESCHEDULE_HORIZON:
+        raise invalid
+    return moment.astimezone(local_tz())
+
+
+def _check_text_fields(post) -> None:
+    """Refuse NUL, control and invisible characters before anything reaches the database."""
+    for name, label in _ACTION_TEXT_FIELDS.items():
+        char = first_unsafe_character(post.get(name, "") or "")
+        if char is not None:
+            raise InvalidInput(unsafe_text_message(char, str(label)))
+
+
+def _action_data(action: str, post, dossier: Dossier, now: datetime) -> dict[str, Any]:
     """The action's own inputs, parsed; choices outside this center are refused here."""
+    _check_text_fields(post)
     if action == EventAction.ASSIGN:
         unit_id, user_id = _int_or_none(post.get("unit_id")), _int_or_none(post.get("user_id"))
         if (
@@ -351,10 +406,7 @@ def _action_data(action: str, post, dossier: Dossier) -> dict[str, Any]:
             raise InvalidInput(_("Cán bộ được chọn không làm việc tại trung tâm này."))
         return {"unit_id": unit_id, "user_id": user_id}
     if action == EventAction.RESCHEDULE:
-        raw = parse_datetime((post.get("new_due_at") or "").strip())
-        if raw is not None and timezone.is_naive(raw):
-            raw = timezone.make_aware(raw, local_tz())
-        return {"new_due_at": raw}
+        return {"new_due_at": _new_due_at(post.get("new_due_at") or "", now)}
     if action == EventAction.RETURN_RESULT:
         return {"delivery": post.get("delivery") or dossier.result_delivery}
     return {}
@@ -380,11 +432,11 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         )
         return render(request, "backoffice/dossier.html", context, status=status)
 
+    now = clock()
     try:
-        data = _action_data(action, request.POST, dossier)
+        data = _action_data(action, request.POST, dossier, now)
     except InvalidInput as exc:
         return refused(str(exc), 422)
-    now = clock()
     try:
         with transaction.atomic():
             perform(

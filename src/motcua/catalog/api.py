@@ -13,6 +13,8 @@ from motcua.catalog.models import Procedure, ProcedureChannel, RequiredDocument,
 
 router = Router(tags=["Thủ tục hành chính"])
 
+MAX_OFFSET = 1_000_000
+
 
 class ErrorOut(Schema):
     detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
@@ -150,9 +152,22 @@ class ProcedureFilter(Schema):
         default=None,
         description="Câu hỏi tự do, ví dụ “làm giấy khai sinh cho con” (tối đa 500 ký tự)",
     )
-    sector: str | None = Field(default=None, description="Mã lĩnh vực (khi không có q)")
+    # A slug, like the /linh-vuc/<slug>/ pages: anything else (NUL included, which PostgreSQL
+    # refuses) is a 422, never a query.
+    sector: str | None = Field(
+        default=None,
+        max_length=100,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        description="Mã lĩnh vực (khi không có q)",
+    )
     limit: int = Field(default=20, ge=1, le=100, description="Số kết quả tối đa")
-    offset: int = Field(default=0, ge=0, description="Bỏ qua bao nhiêu kết quả (khi không có q)")
+    # Bounded: a huge offset overflows the database's integer (a 500 found by schemathesis).
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_OFFSET,
+        description="Bỏ qua bao nhiêu kết quả (khi không có q)",
+    )
 
 
 @router.get(

@@ -9,13 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseServerError,
     JsonResponse,
+    UnreadablePostError,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -45,12 +53,43 @@ def error_response(
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = unreadable_request_message(exception) if exception is not None else None
     return error_response(
         request,
         400,
         _("Yêu cầu không hợp lệ"),
-        _("Yêu cầu gửi lên không hợp lệ. Xin vui lòng kiểm tra lại và thử lại."),
+        message or _("Yêu cầu gửi lên không hợp lệ. Xin vui lòng kiểm tra lại và thử lại."),
     )
+
+
+def unreadable_request_message(exc: Exception) -> str | None:
+    """What to tell the sender of a body Django could not read; None for any other error.
+
+    Django answers these with 400 when they escape a view, but the JSON API catches every
+    exception itself, so both share this wording (``request_fault_response``).
+    """
+    if isinstance(exc, RequestDataTooBig):
+        return _("Dữ liệu gửi lên quá lớn. Xin gửi tệp nhỏ hơn hoặc ít nội dung hơn.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return _("Yêu cầu có quá nhiều trường hoặc tệp. Xin gửi lại biểu mẫu như trên trang.")
+    if isinstance(exc, MultiPartParserError):
+        return _(
+            "Dữ liệu tải lên bị hỏng hoặc không đầy đủ (thiếu ranh giới multipart hoặc bị cắt "
+            "ngang). Xin chọn lại tệp và gửi lại."
+        )
+    if isinstance(exc, UnreadablePostError):
+        return _("Dữ liệu gửi lên bị ngắt giữa chừng. Xin gửi lại.")
+    if isinstance(exc, BadRequest):
+        return _("Yêu cầu gửi lên không hợp lệ. Xin vui lòng kiểm tra lại và thử lại.")
+    return None
+
+
+def request_fault_response(request: HttpRequest, exc: Exception) -> HttpResponse | None:
+    """A 400 (JSON under /api/) for a body that could not be read; None for other errors."""
+    message = unreadable_request_message(exc)
+    if message is None:
+        return None
+    return error_response(request, 400, _("Yêu cầu không hợp lệ"), message)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -116,6 +116,9 @@ class Dossier(models.Model):
 def document_upload_to(instance: DossierDocument, filename: str) -> str:
     # Only the base name of what the client sent: never a path it chose.
     base = posixpath.basename(filename.replace("\\", "/")) or "tep"
+    # A client may send a name of any length; file systems stop at 255 bytes (a 500 otherwise).
+    stem, extension = posixpath.splitext(base)
+    base = stem[:60] + extension[:10]
     return f"ho-so/{instance.dossier.code}/{instance.position:02d}-{base}"
 
 

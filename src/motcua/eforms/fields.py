@@ -12,8 +12,10 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
+from motcua.core.text import validate_safe_text
 from motcua.eforms.rules import normalize_phone
 from motcua.eforms.schema import FieldType, FormField, MaxLength
 from motcua.eforms.uploads import CheckedFile, check_upload
@@ -45,7 +47,8 @@ class MoneyField(forms.CharField):
             return None
         text = re.sub(r"\s*(đồng|vnđ|vnd|đ)$", "", text.strip(), flags=re.IGNORECASE)
         digits = re.sub(r"[\s.,]", "", text)
-        if not digits.isdigit():
+        # ASCII digits only: "²".isdigit() is true but int() refuses it (a 500 found by fuzzing).
+        if not (digits.isascii() and digits.isdigit()):
             raise forms.ValidationError(
                 _("Nhập số tiền bằng chữ số, tính bằng đồng, ví dụ 50.000.000."), code="invalid"
             )
@@ -72,6 +75,24 @@ def _attrs(spec: FormField, **extra: str) -> dict[str, str]:
 
 def make_field(spec: FormField, *, required_message: str) -> forms.Field:
     """The Django field for one definition field (rules are checked later, in the form)."""
+    return _refuse_unsafe_text(_make_field(spec, required_message=required_message))
+
+
+def _refuse_unsafe_text(field: forms.Field) -> forms.Field:
+    """Typed text never carries NUL, control or invisible (bidi, zero-width) characters.
+
+    Django's own NUL check is replaced: it speaks English and lets a right-to-left override
+    through, which would disguise a name on the slip and in the officer's view (issue 9).
+    """
+    if isinstance(field, forms.CharField):
+        field.validators = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        field.validators.append(validate_safe_text)
+    return field
+
+
+def _make_field(spec: FormField, *, required_message: str) -> forms.Field:
     common: dict[str, Any] = {
         "label": spec.label,
         "required": spec.required,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from motcua.core.text import has_unsafe_characters
+
 SEX_MALE = "Nam"
 SEX_FEMALE = "Nữ"
 
@@ -174,6 +176,10 @@ _MSG = {
     "kiểm tra rằng cả hai được đọc từ cùng một thẻ.",
     "cross_name": "Họ tên trong mã QR và trong mã MRZ ở mặt sau không khớp nhau. Vui lòng "
     "kiểm tra rằng cả hai được đọc từ cùng một thẻ.",
+    "unsafe": "Dữ liệu thẻ có ký tự ẩn hoặc ký tự điều khiển (ký tự rỗng, ký tự đổi chiều chữ "
+    "hoặc ký tự không độ rộng). Thẻ căn cước không có các ký tự này; chúng có thể làm họ tên "
+    "trên phiếu hẹn hiển thị sai. Vui lòng quét lại mã QR ở mặt trước thẻ hoặc nhập lại số "
+    "định danh bằng bàn phím.",
 }
 
 
@@ -284,6 +290,10 @@ def parse_identity(text: str, *, today: date | None = None) -> CardIdentity:
     text = _normalize_text(text if isinstance(text, str) else "")
     if not text.strip():
         raise IdentityError(_MSG["empty"])
+    # NUL, control, bidirectional and zero-width characters are never part of a card: refused,
+    # not stripped, so that no hidden character reaches the slip or the database.
+    if has_unsafe_characters(text):
+        raise IdentityError(_MSG["unsafe"])
 
     if "|" in text:
         qr_text, mrz_lines = _split_qr_and_mrz(text)
@@ -335,8 +345,9 @@ def _normalize_text(text: str) -> str:
     # The CLI and some kiosk configs pass MRZ lines joined by a literal backslash-n.
     text = text.replace("\\r", "").replace("\\n", "\n")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Zero-width and BOM characters that keyboard-wedge scanners sometimes emit.
-    return re.sub("[\u200b\u200c\u200d\ufeff]", "", text)
+    # A byte-order mark that some keyboard-wedge scanners send before the payload is not data;
+    # any other invisible character is refused by parse_identity.
+    return text.strip("\ufeff")
 
 
 def _strip_prefixes(text: str) -> str:

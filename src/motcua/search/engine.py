@@ -229,7 +229,12 @@ class Engine:
         tokens = features(parsed.folded)
         for _, expand in parsed.expansions:
             tokens += features(folded_words(expand))
-        lexical = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        # Only fillers ("a", "và"): no lexical evidence. bm25s cannot score an empty query (it
+        # reads tokens[0]), which made the public search answer 500 to "a" (issue 9).
+        if tokens:
+            lexical = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        else:
+            lexical = np.zeros(len(self.docs), dtype=np.float32)
         top = float(lexical.max()) if lexical.size else 0.0
         lexical = lexical / top if top > 0 else lexical
 

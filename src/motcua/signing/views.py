@@ -7,20 +7,24 @@ the applicant: no name, ID number, address or phone (Nghị định 13/2023/NĐ-
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.core.views import error_response, require_safe
-from motcua.signing.services import (
-    find_by_code,
-    find_by_content,
-    verify_signed_pdf,
-    verify_stored_result,
-)
+from motcua.signing import limits, services
+from motcua.signing.services import find_by_code, find_by_content, verify_stored_result
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A citizen checks a file or two; ten uploads per address in ten minutes leaves room for an
+# office behind one address while bounding what a script can make the server do.
+UPLOAD_LIMIT = Limit("signing-check", hits=10, window_seconds=600)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -57,14 +61,38 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _upload_error(request: HttpRequest, message: str) -> HttpResponse:
-    return _private(render(request, "signing/check_upload.html", {"error": message}, status=400))
+def _upload_error(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return _private(render(request, "signing/check_upload.html", {"error": message}, status=status))
+
+
+def _verify_within_limits(data: bytes, moment) -> tuple[str, object]:
+    """Runs in the forked child (``limits.run_with_deadline``): shape checks, then validation."""
+    shape = limits.pdf_shape(data)
+    if shape is not None and shape.pages > limits.MAX_PAGES:
+        return "pages", shape.pages
+    if shape is not None and shape.revisions > limits.MAX_REVISIONS:
+        return "revisions", shape.revisions
+    return "checked", services.verify_signed_pdf(data, moment=moment)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_upload(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _private(render(request, "signing/check_upload.html", {}))
+    # Counted before anything is read: every attempt costs the server, valid or not.
+    verdict = hit(UPLOAD_LIMIT, client_address(request))
+    if not verdict.allowed:
+        response = _upload_error(
+            request,
+            _(
+                "Bạn đã gửi quá nhiều tệp để kiểm tra trong thời gian ngắn. Xin thử lại sau "
+                "%(minutes)s phút."
+            )
+            % {"minutes": max(1, -(-verdict.retry_after // 60))},
+            status=429,
+        )
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
     upload = request.FILES.get("tep")
     if upload is None:
         return _upload_error(request, _("Xin chọn tệp PDF cần kiểm tra."))
@@ -77,7 +105,31 @@ def check_upload(request: HttpRequest) -> HttpResponse:
     # An exact copy of a result signed here is checked at its recorded signing time, like the
     # page behind its QR; any other file at the present time.
     known = find_by_content(data)
-    verification = verify_signed_pdf(data, moment=known.signed_at if known else None)
+    too_complex = _(
+        "Tệp quá phức tạp để kiểm tra trên trang này (quá nhiều trang, quá nhiều lần sửa đổi "
+        "hoặc cần quá nhiều thời gian). Văn bản do trung tâm ký số chỉ có vài trang: xin "
+        "kiểm tra bằng mã xác thực in cạnh mã QR trên văn bản."
+    )
+    try:
+        outcome, value = limits.run_with_deadline(
+            _verify_within_limits,
+            data,
+            known.signed_at if known else None,
+            seconds=limits.TIME_BUDGET_SECONDS,
+        )
+    except limits.TooComplex:
+        logger.warning("signature check stopped after %ss", limits.TIME_BUDGET_SECONDS)
+        return _upload_error(request, too_complex, status=422)
+    if outcome == "pages":
+        return _upload_error(
+            request,
+            _("Tệp có %(pages)s trang, quá số trang được kiểm tra ở đây (tối đa %(limit)s).")
+            % {"pages": value, "limit": limits.MAX_PAGES},
+            status=422,
+        )
+    if outcome == "revisions":
+        return _upload_error(request, too_complex, status=422)
+    verification = value
     result = known if verification.ok else None
     return _private(
         render(
