@@ -30,6 +30,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from motcua.backoffice.templatetags.backoffice import officer_name
 from motcua.centers.models import StaffMembership
 from motcua.core import ratelimit
 from motcua.dossiers.states import Role
@@ -164,7 +165,7 @@ def locked_accounts(user, *, now: datetime | None = None) -> list[LockedAccount]
         .order_by("username")
     )
     names = {
-        account.username: account.get_full_name()
+        account.username: officer_name(account)
         for account in get_user_model().objects.filter(
             username__in=[row["username"] for row in rows]
         )
