@@ -57,6 +57,7 @@ class Violations:
 
 @pytest.fixture
 def world(settings, tmp_path, live_catalog):
+    settings.MOTCUA_DEMO = True  # the demo center and its demo logins
     settings.MEDIA_ROOT = tmp_path / "media"
     procedure = Procedure.objects.get(code="1.001193")
     call_command("demo_center", stdout=StringIO())

@@ -69,17 +69,26 @@ class TestOfficerLogin:
 
 
 class TestAdminLogin:
+    """The admin signs in through the officer login (next=/admin/), where the guard stands."""
+
     def test_demo_password_is_refused_with_a_message(self, client, real):
         make_user("quantri", is_staff=True, is_superuser=True)
-        response = client.post(ADMIN_LOGIN, {"username": "quantri", "password": DEMO_PASSWORD})
+        assert client.get(ADMIN_LOGIN).status_code == 302
+        response = client.post(
+            f"{OFFICER_LOGIN}?next=/admin/", {"username": "quantri", "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 200
         assert REFUSED in response.content.decode()
         assert not logged_in(client)
+        assert client.get("/admin/").status_code == 302
 
     def test_demo_password_works_on_a_demo_installation(self, client, demo):
         make_user("quantri", is_staff=True, is_superuser=True)
-        response = client.post(ADMIN_LOGIN, {"username": "quantri", "password": DEMO_PASSWORD})
+        response = client.post(
+            f"{OFFICER_LOGIN}?next=/admin/", {"username": "quantri", "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302 and logged_in(client)
+        assert client.get("/admin/").status_code == 200
 
 
 class TestAuthenticate:
