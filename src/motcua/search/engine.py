@@ -199,7 +199,9 @@ class Engine:
                 f"Nội dung tìm kiếm quá dài ({len(text)} ký tự). "
                 f"Vui lòng nhập ngắn gọn, tối đa {MAX_QUERY_CHARS} ký tự."
             )
-        raw = words(text)
+        # A lone combining mark (U+0301 typed after a space) folds to nothing: it carries no word,
+        # and as an empty token it pointed bm25s past its index (a 500 found by fuzzing).
+        raw = [w for w in words(text) if fold(w)]
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
         folded = [self.vocab.repair(fold(w)) for w in raw]
