@@ -345,6 +345,8 @@ LOGGING = {
         # Request lines carry query strings; search text may hold personal data (ND 13/2023),
         # so the per-request log is kept at WARNING.
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # axes announces its version at every start (each CLI command); lockouts stay logged.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
