@@ -357,3 +357,11 @@ class TestAdminInVietnamese:
         assert "Đăng nhập bằng mật khẩu" in html
         assert "Sau khi tạo tài khoản" in html
         assert "Password-based authentication" not in html
+
+
+class TestOfficerLoginInput:
+    def test_nul_in_the_username_gets_a_vietnamese_message(self, client, db):
+        response = client.post("/can-bo/dang-nhap/", {"username": "ab\x00c", "password": "x"})
+        assert response.status_code == 200
+        assert "Không được có ký tự rỗng" in response.content.decode()
+        assert "_auth_user_id" not in client.session
