@@ -76,8 +76,10 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.kiosk",
     "motcua.backoffice",
-    "motcua.notices",
+    # reports before notices: their ready() subscribe to the dossier event spine in this
+    # order, so the KPI projection runs before the notice outbox, as it always has.
     "motcua.reports",
+    "motcua.notices",
 ]
 
 MIDDLEWARE = [

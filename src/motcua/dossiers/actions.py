@@ -3,7 +3,8 @@
 Every action goes through ``perform``: it locks the dossier row, refuses a stale page (another
 officer acted since: HTTP 409, nothing overwritten), checks the transition table, applies the
 action's own rule, changes the status and appends the event — all in the caller's transaction
-(the view or command wraps it in ``transaction.atomic()``).
+(the view or command wraps it in ``transaction.atomic()``). The event is announced on the spine
+(``dossiers.events``), where the notices app queues what the applicant is told.
 """
 
 from __future__ import annotations
@@ -80,10 +81,8 @@ def perform(dossier_id: int, request: ActionRequest) -> DossierEvent:
         at=request.now,
         note=note,
         data=data,
+        announce=True,
     )
-    from motcua.notices.services import queue_for_event
-
-    queue_for_event(event)
     return event
 
 

@@ -29,6 +29,7 @@ from motcua.catalog.models import Procedure, ProcedureChannel
 from motcua.catalog.states import PublicationStatus
 from motcua.centers.models import Center
 from motcua.centers.selectors import responsible_unit
+from motcua.dossiers import events
 from motcua.dossiers.models import Dossier, DossierCounter, DossierDocument, DossierEvent
 from motcua.dossiers.states import Channel, DossierStatus, EventAction, ResultDelivery, Sex
 
@@ -193,7 +194,7 @@ def submit_dossier(
             default_storage.delete(name)
         raise
 
-    event = record_event(
+    record_event(
         dossier,
         action=EventAction.RECEIVE,
         from_status="",
@@ -207,10 +208,8 @@ def submit_dossier(
             "unit": dossier.unit.code if dossier.unit else None,
             "documents": len(documents),
         },
+        announce=True,
     )
-    from motcua.notices.services import queue_for_event
-
-    queue_for_event(event)
     return dossier, True
 
 
@@ -224,8 +223,13 @@ def record_event(
     at: datetime,
     note: str = "",
     data: dict | None = None,
+    announce: bool = False,
 ) -> DossierEvent:
-    """Append one event to the dossier's log (the caller holds the dossier's row lock)."""
+    """Append one event to the dossier's log (the caller holds the dossier's row lock).
+
+    The event is then published on the spine (``dossiers.events``): the apps that follow the
+    log react there. ``announce`` marks a step the applicant is told about (see ``Recorded``).
+    """
     last = dossier.events.order_by("-seq").values("seq", "hash").first()
     event = DossierEvent(
         dossier=dossier,
@@ -241,11 +245,10 @@ def record_event(
     )
     event.hash = event.compute_hash(dossier.code)
     event.save()
-    # The KPI facts follow the log in the same transaction: a report read after the commit
-    # includes this event, and a rolled-back event leaves no trace in them.
-    from motcua.reports.rollups import refresh_dossier
-
-    refresh_dossier(dossier.pk)
+    # In-transaction subscribers (the KPI projection, the notice outbox) run here, inside the
+    # caller's transaction: a report read after the commit includes this event, and a
+    # rolled-back event leaves no trace in them.
+    events.publish(events.Recorded(event, announce=announce))
     return event
 
 

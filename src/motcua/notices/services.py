@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from motcua.dossiers.events import Recorded
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.states import EventAction, ResultDelivery
 from motcua.notices.models import Notice
@@ -77,6 +78,17 @@ class DispatchReport:
 
 
 # --- queueing -----------------------------------------------------------------------------
+
+
+def follow_event(recorded: Recorded) -> None:
+    """The spine's outbox subscriber: queue notices for the steps the applicant is told about.
+
+    Only announced events (the receipt and an officer's action) may notify; a digitized or
+    reused component, a payment or a rating never does, and neither does an imported history
+    (exchange writes its events in bulk, without the spine).
+    """
+    if recorded.announce:
+        queue_for_event(recorded.event)
 
 
 def queue_for_event(

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 
+from motcua.dossiers.events import Recorded
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.dossiers.states import DossierStatus, EventAction
 from motcua.reports.models import DossierFact, KpiCell, Outcome
@@ -222,6 +223,11 @@ def _outcome(end_at: datetime, due: datetime | None, requests: int) -> str:
 FACT_FIELDS = [
     f.name for f in DossierFact._meta.concrete_fields if f.name != "dossier"
 ]  # everything but the key
+
+
+def follow_event(recorded: Recorded) -> None:
+    """The spine's KPI projection: every recorded event refreshes its dossier's fact and cell."""
+    refresh_dossier(recorded.event.dossier_id)
 
 
 def refresh_dossier(dossier_id: int) -> DossierFact:
