@@ -1,7 +1,8 @@
 """Keeping the KPI facts and monthly cells current, from the event log.
 
-``refresh_dossier`` runs inside the transaction of every event (``record_event`` calls it), so
-a report read after a commit includes that event. ``rebuild`` recomputes facts and cells in
+``refresh_dossier`` runs inside the transaction of every event (``follow_event``, subscribed to
+the dossier event spine in ``ReportsConfig.ready()``), so a report read after a commit includes
+that event. ``rebuild`` recomputes facts and cells in
 bulk: after an import or generated history, and from ``motcua kpi-rebuild`` should anyone
 suspect a drift. Both derive everything from the same function, ``derive``.
 
