@@ -43,6 +43,21 @@ class TestCheckUpload:
         with pytest.raises(ValidationError, match="bị hỏng"):
             check_upload(SimpleUploadedFile("scan.png", broken))
 
+    @pytest.mark.parametrize("side", [12000, 30000])
+    def test_decompression_bomb_is_refused_with_a_message(self, side):
+        """Found by the black-box review: a 109 KB 1-bit PNG of 30000 × 30000 pixels made Pillow
+        raise DecompressionBombError (a 500 at the kiosk and in the back office); 12000 × 12000
+        slipped under Pillow's own limit and was stored."""
+        buffer = io.BytesIO()
+        Image.new("1", (side, side), 1).save(buffer, "PNG", optimize=True)
+        with pytest.raises(ValidationError, match="độ phân giải quá lớn"):
+            check_upload(SimpleUploadedFile("bomb.png", buffer.getvalue()))
+
+    def test_an_a4_scan_at_600_dpi_is_accepted(self):
+        buffer = io.BytesIO()
+        Image.new("1", (4960, 7016), 1).save(buffer, "PNG")
+        assert check_upload(SimpleUploadedFile("a4.png", buffer.getvalue())).content_type == PNG
+
     def test_empty_file_is_refused(self):
         with pytest.raises(ValidationError, match="rỗng"):
             check_upload(SimpleUploadedFile("scan.pdf", b""))

@@ -365,3 +365,16 @@ class TestOfficerLoginInput:
         assert response.status_code == 200
         assert "Không được có ký tự rỗng" in response.content.decode()
         assert "_auth_user_id" not in client.session
+
+
+class TestSuperuserMembership:
+    def test_a_superusers_membership_is_out_of_a_center_admins_reach(self, as_admin_b, tenants):
+        """Found by the black-box review: the membership list showed a superuser's membership at
+        the center, and a POST deactivated it."""
+        it = User.objects.create_superuser("it_tinh", password=PASSWORD)
+        membership = StaffMembership.objects.create(user=it, center=tenants.b, role="specialist")
+        assert "it_tinh" not in as_admin_b.get(changelist(StaffMembership)).content.decode()
+        assert as_admin_b.get(url(membership, "change")).status_code in (302, 403, 404)
+        as_admin_b.post(url(membership, "change"), {"role": "center_admin", "unit": ""})
+        membership.refresh_from_db()
+        assert (membership.role, membership.is_active) == ("specialist", True)

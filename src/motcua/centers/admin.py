@@ -119,6 +119,12 @@ class StaffMembershipAdmin(CenterScopedAdmin):
     def full_name(self, obj: StaffMembership) -> str:
         return f"{obj.user.last_name} {obj.user.first_name}".strip()
 
+    def scope_queryset(self, queryset, scope):
+        # A superuser's membership is theirs to manage (provincial IT): a center administrator
+        # could otherwise deactivate it or change the superuser's role groups.
+        queryset = super().scope_queryset(queryset, scope)
+        return queryset if scope.everything else queryset.filter(user__is_superuser=False)
+
     def get_fieldsets(self, request, obj=None):
         if admin_scope(request).everything:
             return self.fieldsets

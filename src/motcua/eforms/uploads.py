@@ -80,7 +80,17 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
             % {"name": upload.name},
             code="bad_type",
         )
-    if content_type in (JPEG, PNG) and not _image_is_whole(upload):
+    problem = _image_problem(upload) if content_type in (JPEG, PNG) else None
+    if problem == "too_many_pixels":
+        raise ValidationError(
+            _(
+                "Ảnh “%(name)s” có độ phân giải quá lớn. Vui lòng chụp hoặc quét lại với độ "
+                "phân giải thấp hơn."
+            )
+            % {"name": upload.name},
+            code="too_many_pixels",
+        )
+    if problem == "broken":
         raise ValidationError(
             _("Ảnh “%(name)s” bị hỏng hoặc không đọc được. Vui lòng chụp lại.")
             % {"name": upload.name},
@@ -94,18 +104,29 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     return CheckedFile(upload, content_type, size, digest.hexdigest())
 
 
-def _image_is_whole(upload: UploadedFile) -> bool:
+# An A4 page scanned at 600 dpi is 35 megapixels and a phone photo 12 to 50: more is no document
+# anyone photographed, but a small file that would take gigabytes to open (a "decompression
+# bomb": 30000 × 30000 pixels in 109 KB made Pillow raise and the page answer 500).
+MAX_DOCUMENT_PIXELS = 60_000_000
+
+
+def _image_problem(upload: UploadedFile) -> str | None:
+    """None for a whole image of a sensible size, else "broken" or "too_many_pixels"."""
     from PIL import Image, UnidentifiedImageError
 
     upload.seek(0)
     try:
         with Image.open(upload) as image:
+            if image.width * image.height > MAX_DOCUMENT_PIXELS:
+                return "too_many_pixels"
             image.verify()
+    except Image.DecompressionBombError:
+        return "too_many_pixels"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return False
+        return "broken"
     finally:
         upload.seek(0)
-    return True
+    return None
 
 
 def megabytes(size: int) -> str:
