@@ -69,6 +69,19 @@ class TestSearchSelector:
     def test_empty_query_finds_nothing(self, officers, dossier):
         assert selectors.search(officers["reception"].membership, "  ", now=NOW) == []
 
-    def test_provincial_viewer_searches_the_province(self, officers, dossier, foreign_dossier):
-        rows = selectors.search(officers["provincial_viewer"].membership, "036099001122", now=NOW)
+    def test_provincial_viewer_searches_the_province_by_code(
+        self, officers, dossier, foreign_dossier
+    ):
+        viewer = officers["provincial_viewer"].membership
+        rows = selectors.search(viewer, foreign_dossier.code, now=NOW)
         assert [r.dossier.code for r in rows] == [foreign_dossier.code]
+
+    def test_provincial_viewer_cannot_unmask_by_id_number_or_name(
+        self, officers, dossier, foreign_dossier
+    ):
+        viewer = officers["provincial_viewer"].membership
+        assert selectors.search(viewer, "036099001122", now=NOW) == []
+        assert selectors.search(viewer, foreign_dossier.applicant_name, now=NOW) == []
+        assert selectors.search(viewer, foreign_dossier.applicant_name.split()[-1], now=NOW) == []
+        # The same words find the dossier for an officer of its center (the data is there).
+        assert selectors.search(officers["reception"].membership, dossier.applicant_name, now=NOW)

@@ -211,11 +211,21 @@ def search(
 
     Names are compared without accents and case ("nguyen thi" finds "Nguyễn Thị"), in Python:
     SQLite's LIKE folds ASCII only, and a commune center holds a few thousand dossiers a year.
+
+    A provincial viewer sees masked names only, so they search by dossier code only: a match on
+    a name or an ID number would tell them who applied for what (NĐ 13/2023/NĐ-CP; found by the
+    black-box review, "Xuân Việt" un-masked "N*** X*** V").
     """
     text = " ".join((query or "").split())[:200]
     if not text:
         return []
     visible = visible_dossiers(membership)
+    if membership.role == Role.PROVINCIAL_VIEWER:
+        code = normalize_code(text)
+        if not any(ch.isdigit() for ch in code):
+            return []
+        found = visible.filter(code__icontains=code).order_by("-received_at", "-id")
+        return _marked(list(found[:MAX_SEARCH_RESULTS]), now, calendar)
     ids: set[int] = set()
     if any(ch.isdigit() for ch in text):
         # A code or its tail ("0007"), or a personal ID number (exact: never a prefix search
