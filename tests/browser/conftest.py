@@ -52,3 +52,24 @@ def browser():
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def _retrying_screenshot(original):
+    """Chromium sometimes answers "Unable to capture screenshot" on a loaded machine: the page
+    is fine, the capture is not. Screenshots are kept for people to look at, so try again a
+    couple of times before calling it a failure."""
+
+    def screenshot(self, *args, **kwargs):
+        for attempt in range(3):
+            try:
+                return original(self, *args, **kwargs)
+            except sync_api.Error as exc:
+                if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                    raise
+                self.wait_for_timeout(500)
+        return None  # pragma: no cover - the loop returns or raises
+
+    return screenshot
+
+
+sync_api.Page.screenshot = _retrying_screenshot(sync_api.Page.screenshot)
