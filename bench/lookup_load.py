@@ -7,8 +7,10 @@ port of a fresh SQLite installation (a temporary var/, migrated, national catalo
 warms it up, then runs CLIENTS closed-loop clients (threads, one keep-alive connection each)
 for SECONDS: each client alternates the lookup page ``/thu-tuc/?q=...`` and the JSON API
 ``/api/v1/procedures?q=...`` with the citizen questions of queries.dev.jsonl. It prints
-requests/s, p50/p95/p99 latency, errors and the resident memory of master + workers, then stops
-the server with SIGTERM. Loopback only and bounded in time; numbers go to docs/benchmarks.md.
+requests/s, p50/p95/p99 latency, errors, the resident memory of master + workers and the
+server's CPU time per request (user + system of master and workers: unlike requests/s, it hardly
+depends on what else the machine runs), then stops the server with SIGTERM. Loopback only and
+bounded in time; numbers go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -81,6 +83,16 @@ def memory_kib(pids: list[int]) -> dict[str, int]:
                 if name.lower() in total:
                     total[name.lower()] += int(value.split()[0])
     return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of the server processes: what a request costs, whatever else runs."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def request(conn: http.client.HTTPConnection, path: str) -> int:
@@ -179,11 +191,16 @@ def serve_and_measure(env, workers: int, threads: int, paths, clients, seconds, 
                     raise SystemExit("the server did not answer in time") from None
                 time.sleep(0.25)
         load(port, paths, clients, 3.0)  # warm-up: every worker built, caches filled
-        memory = memory_kib(process_tree(server.pid))
+        tree = process_tree(server.pid)
+        memory = memory_kib(tree)
+        cpu_before, load_before = cpu_seconds(tree), os.getloadavg()[0]
         result = load(port, paths, clients, seconds)
+        cpu_used = cpu_seconds(tree) - cpu_before
         result.update(
             workers=workers,
-            processes=len(process_tree(server.pid)),
+            processes=len(tree),
+            server_cpu_ms_per_request=round(1000 * cpu_used / max(1, result["requests"]), 1),
+            loadavg_before_after=[round(load_before, 2), round(os.getloadavg()[0], 2)],
             rss_mib=round(memory["rss"] / 1024),
             pss_mib=round(memory["pss"] / 1024),
         )

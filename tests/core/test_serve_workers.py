@@ -8,6 +8,7 @@ stops it with SIGTERM as a service manager would.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -15,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -83,9 +83,15 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (loopback)
+def get(port: int, path: str, *, proto: str = "https") -> tuple[int, bytes]:
+    """A request as the documented reverse proxy forwards it (X-Forwarded-Proto)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        conn.request("GET", path, headers={"X-Forwarded-Proto": proto})
+        response = conn.getresponse()
         return response.status, response.read()
+    finally:
+        conn.close()
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see the worker processes")
@@ -95,8 +101,10 @@ def test_two_workers_serve_the_lookup_and_stop_on_sigterm(tmp_path):
     installation.set_up()
     installation.motcua("migrate", "--verbosity", "0")
     installation.motcua("catalog", "load")
+    # Behind the proxy, as docs/deploy.md sets it up: gunicorn must pass X-Forwarded-Proto on to
+    # Django, or HTTPS=1 would redirect every request forever.
+    installation.env.update(HTTPS="1", MOTCUA_TRUSTED_PROXIES="127.0.0.1")
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
@@ -113,20 +121,22 @@ def test_two_workers_serve_the_lookup_and_stop_on_sigterm(tmp_path):
         while True:
             assert server.poll() is None, log_path.read_text(errors="replace")[-3000:]
             try:
-                status, _ = get(f"{base}/thu-tuc/?q=khai+sinh")
+                status, _ = get(port, "/thu-tuc/?q=khai+sinh")
                 break
             except OSError:
                 assert time.monotonic() < deadline, "the server did not answer in time"
                 time.sleep(0.25)
         assert status == 200
 
-        urls = [f"{base}/thu-tuc/?q=khai+sinh", f"{base}/api/v1/procedures?q=khai%20sinh"] * 6
+        paths = ["/thu-tuc/?q=khai+sinh", "/api/v1/procedures?q=khai%20sinh"] * 6
         with ThreadPoolExecutor(max_workers=6) as pool:
-            answers = list(pool.map(get, urls))
-        assert [status for status, _ in answers] == [200] * len(urls)
+            answers = list(pool.map(lambda path: get(port, path), paths))
+        assert [status for status, _ in answers] == [200] * len(paths)
         page, api = answers[0][1].decode(), json.loads(answers[1][1])
         assert "1.001193" in page  # Thủ tục đăng ký khai sinh
         assert api["items"][0]["code"] == "1.001193"
+
+        assert get(port, "/thu-tuc/", proto="http")[0] == 301  # plain HTTP is sent to HTTPS
 
         workers = children(server.pid)
         assert len(workers) == 2, workers
