@@ -10,8 +10,6 @@ IMMEDIATE transactions and the busy timeout (settings.py) make them wait for eac
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -136,11 +134,6 @@ class Command(BaseCommand):
             ) from exc
         from django.db import connections
 
-        # The query encoder's threads per worker: the cores shared among the workers, so that
-        # N workers searching at once do not fight over the same cores (an operator's
-        # MOTCUA_SEARCH_THREADS wins). Inherited by the workers through the environment.
-        cores = os.cpu_count() or 1
-        os.environ.setdefault("MOTCUA_SEARCH_THREADS", str(max(1, cores // workers)))
         # A database connection opened by the command (checks) must not be shared by the forks.
         connections.close_all()
         run_gunicorn(gunicorn_options(host=host, port=port, workers=workers, threads=threads))
