@@ -104,12 +104,12 @@ def add_national() -> None:
     from django.db import connection, transaction
 
     from motcua.centers.models import Center
+    from motcua.demodata import places
     from motcua.dossiers.models import Dossier
-    from motcua.reports import demo
     from motcua.reports.rollups import _rebuild_cells
 
     templates = list(
-        Center.objects.filter(province=demo.province_name(PROVINCE_CODE))
+        Center.objects.filter(province=places.province_name(PROVINCE_CODE))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -119,7 +119,7 @@ def add_national() -> None:
 
     for code in sorted(int(p) for p in ProvinceCode):
         if code != PROVINCE_CODE:
-            others.extend(demo.communes(code))
+            others.extend(places.communes(code))
     existing = set(Center.objects.values_list("agency_code", flat=True))
     new = [
         Center(
@@ -208,9 +208,10 @@ def measure(repeat: int) -> list[tuple[str, dict]]:
     from django.test import Client
 
     from motcua.centers.models import Center
-    from motcua.reports import demo, kpi
+    from motcua.demodata import places
+    from motcua.reports import kpi
 
-    province = demo.province_name(PROVINCE_CODE)
+    province = places.province_name(PROVINCE_CODE)
     user, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
     )

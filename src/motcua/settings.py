@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     # order, so the KPI projection runs before the notice outbox, as it always has.
     "motcua.reports",
     "motcua.notices",
+    "motcua.demodata",
 ]
 
 MIDDLEWARE = [

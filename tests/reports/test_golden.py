@@ -16,11 +16,13 @@ import pytest
 from django.db import transaction
 
 from motcua.catalog.models import Procedure
+from motcua.demodata.people import fake_applicant
+from motcua.demodata.stories import Outcome, Scenario
+from motcua.demodata.writing import write
 from motcua.dossiers.audit import verify_chains
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import VIETNAM
 from motcua.dossiers.states import Channel, DossierStatus
-from motcua.reports import demo
 from motcua.reports.kpi import Slice, compute, rate
 from motcua.workcalendar.services import WorkCalendar
 from tests.dossiers.conftest import make_center
@@ -37,7 +39,7 @@ def _at(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(7, 30), VIETNAM) + timedelta(minutes=minutes)
 
 
-def press_scenarios(center) -> list[demo.Scenario]:
+def press_scenarios(center) -> list[Scenario]:
     """3,366 stories of one center, in receipt order."""
     rng = random.Random(766)
     birth = Procedure.objects.get(code="1.001193")  # 1 working day, online too
@@ -48,20 +50,20 @@ def press_scenarios(center) -> list[demo.Scenario]:
     last_day = date(2025, 11, 28)  # Friday: a 1-working-day dossier is due on Monday 1/12
     late_day = date(2025, 9, 15)
 
-    def scenario(received_at, outcome, *, procedure=None, supplements=0) -> demo.Scenario:
+    def scenario(received_at, outcome, *, procedure=None, supplements=0) -> Scenario:
         procedure = procedure or rng.choice((birth, copy))
         channel = (
             rng.choice((Channel.ONLINE, Channel.KIOSK, Channel.COUNTER))
             if procedure == birth
             else rng.choice((Channel.KIOSK, Channel.COUNTER))
         )
-        return demo.Scenario(
+        return Scenario(
             center_id=center.pk,
             procedure_id=procedure.pk,
             channel=channel,
             received_at=received_at,
             outcome=outcome,
-            applicant=demo.fake_applicant(rng, 25, center.commune, center.province),
+            applicant=fake_applicant(rng, 25, center.commune, center.province),
             supplements=supplements,
             e_result=rng.random() < 0.9,
             digitized=True,
@@ -73,19 +75,17 @@ def press_scenarios(center) -> list[demo.Scenario]:
 
     stories = []
     for _ in range(TIMELY):
-        outcome = demo.Outcome.EARLY if rng.random() < 0.8 else demo.Outcome.ON_TIME
+        outcome = Outcome.EARLY if rng.random() < 0.8 else Outcome.ON_TIME
         supplements = 1 if rng.random() < 0.03 else 0
         stories.append(scenario(_at(rng.choice(days), rng), outcome, supplements=supplements))
     stories.append(
-        scenario(
-            datetime.combine(late_day, time(9, 0), VIETNAM), demo.Outcome.LATE, procedure=birth
-        )
+        scenario(datetime.combine(late_day, time(9, 0), VIETNAM), Outcome.LATE, procedure=birth)
     )
     for _ in range(IN_PROGRESS):
         received_at = datetime.combine(last_day, time(8, 0), VIETNAM) + timedelta(
             minutes=rng.randint(0, 420)
         )
-        stories.append(scenario(received_at, demo.Outcome.IN_PROGRESS, procedure=birth))
+        stories.append(scenario(received_at, Outcome.IN_PROGRESS, procedure=birth))
     return sorted(stories, key=lambda s: s.received_at)
 
 
@@ -95,7 +95,7 @@ class TestPressExample:
         scenarios = press_scenarios(center)
         assert len(scenarios) == RECEIVED
         with transaction.atomic():
-            written = demo.write(scenarios, now=NOW)
+            written = write(scenarios, now=NOW)
         assert written.dossiers == RECEIVED
 
         report = compute(*PERIOD, slice=Slice(center=center.agency_code), now=NOW)
@@ -115,7 +115,7 @@ class TestPressExample:
     def test_the_generated_history_is_sound(self, tiny_catalog):
         center = make_center()
         with transaction.atomic():
-            demo.write(press_scenarios(center), now=NOW)
+            write(press_scenarios(center), now=NOW)
         assert verify_chains().broken is None
         statuses = set(Dossier.objects.values_list("status", flat=True))
         open_statuses = statuses - {DossierStatus.PROCESSED, DossierStatus.RETURNED}
@@ -131,16 +131,16 @@ SECOND = {"received": 2780, "online": 2678, "early": 2228, "on_time": 459, "late
 SECOND_DIGITIZED = 2565
 
 
-def second_scenarios(center) -> list[demo.Scenario]:
+def second_scenarios(center) -> list[Scenario]:
     rng = random.Random(2780)
     birth = Procedure.objects.get(code="1.001193")  # online or at the counter
     copy = Procedure.objects.get(code="2.000815")  # at the counter only, with a fee
     calendar = WorkCalendar.from_db(*PERIOD)
     days = [d.day for d in calendar.days(date(2025, 7, 1), date(2025, 10, 31)) if d.is_working]
     outcomes = (
-        [demo.Outcome.EARLY] * SECOND["early"]
-        + [demo.Outcome.ON_TIME] * SECOND["on_time"]
-        + [demo.Outcome.LATE] * SECOND["late"]
+        [Outcome.EARLY] * SECOND["early"]
+        + [Outcome.ON_TIME] * SECOND["on_time"]
+        + [Outcome.LATE] * SECOND["late"]
     )
     rng.shuffle(outcomes)
     channels = [Channel.ONLINE] * SECOND["online"] + [Channel.COUNTER] * (
@@ -153,29 +153,29 @@ def second_scenarios(center) -> list[demo.Scenario]:
     for i, channel in enumerate(channels):
         if i < len(outcomes):
             outcome, received_at = outcomes[i], _at(rng.choice(days), rng)
-            if outcome == demo.Outcome.EARLY:
+            if outcome == Outcome.EARLY:
                 # Early means a day before the due day: a 1-day dossier received in the morning
                 # can be finished that afternoon.
                 received_at = datetime.combine(received_at.date(), time(8, 0), VIETNAM)
                 received_at += timedelta(minutes=rng.randint(0, 120))
         else:
-            outcome = demo.Outcome.IN_PROGRESS
+            outcome = Outcome.IN_PROGRESS
             received_at = datetime.combine(date(2025, 11, 28), time(8, 0), VIETNAM) + timedelta(
                 minutes=rng.randint(0, 420)
             )
         # Chứng thực is due the same day, so it cannot be early; it is taken at the counter.
-        counter_only = channel != Channel.ONLINE and outcome != demo.Outcome.EARLY
+        counter_only = channel != Channel.ONLINE and outcome != Outcome.EARLY
         procedure = copy if counter_only and rng.random() < 0.5 else birth
-        if outcome == demo.Outcome.IN_PROGRESS:
+        if outcome == Outcome.IN_PROGRESS:
             procedure = birth  # due on Monday 1/12: within time at the end of November
         stories.append(
-            demo.Scenario(
+            Scenario(
                 center_id=center.pk,
                 procedure_id=procedure.pk,
                 channel=channel,
                 received_at=received_at,
                 outcome=outcome,
-                applicant=demo.fake_applicant(rng, 25, center.commune, center.province),
+                applicant=fake_applicant(rng, 25, center.commune, center.province),
                 payment="online_national",  # used only where the procedure has a fee
                 digitized=digitized[i],
                 pace=rng.random(),
@@ -189,7 +189,7 @@ class TestSecondPressExample:
     def test_channels_timeliness_digitization_and_payment(self, tiny_catalog):
         center = make_center("000.00.25.H46", "Xã Đông Thành")
         with transaction.atomic():
-            demo.write(second_scenarios(center), now=NOW)
+            write(second_scenarios(center), now=NOW)
         report = compute(*PERIOD, slice=Slice(center=center.agency_code), now=NOW)
         assert report.received == SECOND["received"]
         assert report.online == SECOND["online"]
@@ -219,13 +219,13 @@ def test_the_third_press_example_online_payment_and_satisfaction(tiny_catalog):
     calendar = WorkCalendar.from_db(*PERIOD)
     days = [d.day for d in calendar.days(date(2025, 7, 1), date(2025, 10, 31)) if d.is_working]
     stories = [
-        demo.Scenario(
+        Scenario(
             center_id=center.pk,
             procedure_id=(birth if i < 2678 else copy).pk,
             channel=Channel.ONLINE if i < 2678 else Channel.COUNTER,
             received_at=_at(rng.choice(days), rng),
-            outcome=demo.Outcome.ON_TIME,
-            applicant=demo.fake_applicant(rng, 25, center.commune, center.province),
+            outcome=Outcome.ON_TIME,
+            applicant=fake_applicant(rng, 25, center.commune, center.province),
             payment="online_national",
             rating=rng.choice(("satisfied", "very_satisfied")),
             pace=rng.random(),
@@ -234,7 +234,7 @@ def test_the_third_press_example_online_payment_and_satisfaction(tiny_catalog):
         for i in range(2688)
     ]
     with transaction.atomic():
-        demo.write(sorted(stories, key=lambda s: s.received_at), now=NOW)
+        write(sorted(stories, key=lambda s: s.received_at), now=NOW)
     report = compute(*PERIOD, slice=Slice(center=center.agency_code), now=NOW)
     assert (report.received, report.online) == (2688, 2678)
     assert report.indices["3.3"].rate == 99.63

@@ -16,8 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -35,10 +34,8 @@ from reportlab.platypus import Table as PdfTable
 
 from motcua.core.spreadsheet import text_safe_cell
 from motcua.dossiers.slip import BOLD, REGULAR, _register_fonts, _x, nfc
+from motcua.reports.dashboard import Dashboard
 from motcua.reports.templatetags.vi_numbers import MISSING, vi_number, vi_percent
-
-if TYPE_CHECKING:
-    from motcua.reports.views import Dashboard
 
 REPORT_TITLE = "Báo cáo tình hình tiếp nhận, giải quyết TTHC"
 
@@ -438,10 +435,6 @@ def workbook(dashboard: Dashboard, keys: Sequence[str]) -> bytes:
 
 def file_stem(dashboard: Dashboard, what: str) -> str:
     return f"{what}-{dashboard.code}-{dashboard.date_from:%Y%m%d}-{dashboard.date_to:%Y%m%d}"
-
-
-def period_text(date_from: date, date_to: date) -> str:
-    return f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"
 
 
 # PDF

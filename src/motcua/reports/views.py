@@ -43,6 +43,7 @@ from motcua.core.dates import EARLIEST_DAY, latest_day
 from motcua.dossiers.states import Role
 from motcua.formats.vi.formats import DATE_INPUT_FORMATS
 from motcua.reports import charts, exports, kpi
+from motcua.reports.dashboard import Dashboard, Period, load
 from motcua.reports.kpi import VIETNAM
 from motcua.reports.templatetags.vi_numbers import vi_number, vi_percent
 
@@ -74,16 +75,6 @@ def clock() -> datetime:
 
 class PeriodError(Exception):
     """A period the user typed that cannot be read; the message is shown as it is."""
-
-
-@dataclass(frozen=True)
-class Period:
-    date_from: date
-    date_to: date
-    preset: str = ""
-
-    def query(self) -> dict[str, str]:
-        return {"tu": f"{self.date_from:%d/%m/%Y}", "den": f"{self.date_to:%d/%m/%Y}"}
 
 
 def parse_day(raw: str, what: str) -> date:
@@ -207,100 +198,6 @@ def _province_for(viewer: Viewer, asked: str) -> tuple[str, list[str]]:
 
 
 # The data
-
-
-@dataclass
-class Dashboard:
-    """Everything one page (or export) shows, from a fixed number of engine calls."""
-
-    scope: str  # "center" or "province"
-    subject: str  # the center's name or the province
-    code: str  # for file names: the agency code, or the province's slug
-    center: Center | None
-    province: str
-    period: Period
-    report: kpi.KpiReport
-    months: list[kpi.BreakdownRow]
-    sectors: list[kpi.BreakdownRow]
-    officers: list[kpi.BreakdownRow] | None  # None: not shown to this viewer
-    ranking: list[kpi.RankRow]
-
-    @property
-    def date_from(self) -> date:
-        return self.period.date_from
-
-    @property
-    def date_to(self) -> date:
-        return self.period.date_to
-
-    @property
-    def period_text(self) -> str:
-        return exports.period_text(self.date_from, self.date_to)
-
-    @property
-    def judged_text(self) -> str:
-        moment = self.report.judged_at.astimezone(VIETNAM)
-        if moment.time() == datetime.min.time():
-            # A closed period is judged at midnight after its last day: say "the end of" it.
-            day = moment.date() - timedelta(days=1)
-            return _("Số liệu tính đến hết ngày %(day)s, từ nhật ký xử lý hồ sơ.") % {
-                "day": f"{day:%d/%m/%Y}"
-            }
-        return _("Số liệu tính đến %(time)s ngày %(day)s, từ nhật ký xử lý hồ sơ.") % {
-            "time": f"{moment:%H:%M}",
-            "day": f"{moment:%d/%m/%Y}",
-        }
-
-    @property
-    def position(self) -> kpi.RankRow | None:
-        """This center's row in the province ranking (center page only)."""
-        if self.center is None:
-            return None
-        return next((r for r in self.ranking if r.center_code == self.center.agency_code), None)
-
-
-def load(
-    period: Period,
-    now: datetime,
-    *,
-    center: Center | None = None,
-    province: str = "",
-    officers: bool = False,
-) -> Dashboard:
-    """The engine's figures for one center or one province: five calls, whatever the size."""
-    if center is not None:
-        scope, subject, code, province = "center", center.name, center.agency_code, center.province
-        slice_ = kpi.Slice(center=center.agency_code)
-    else:
-        scope, subject = "province", province
-        code = _slug(province)
-        slice_ = kpi.Slice(province=province)
-    args = (period.date_from, period.date_to)
-    report = kpi.compute(*args, slice=slice_, now=now)
-    months = kpi.breakdown(*args, "month", slice=slice_, now=now)
-    sectors = kpi.breakdown(*args, "sector", slice=slice_, now=now)
-    officer_rows = kpi.breakdown(*args, "officer", slice=slice_, now=now) if officers else None
-    ranking = kpi.ranking(province, *args, now=now) if province else []
-    return Dashboard(
-        scope=scope,
-        subject=subject,
-        code=code,
-        center=center,
-        province=province,
-        period=period,
-        report=report,
-        months=months,
-        sectors=sectors,
-        officers=officer_rows,
-        ranking=ranking,
-    )
-
-
-def _slug(text: str) -> str:
-    from django.utils.text import slugify
-    from vn_text import fold
-
-    return slugify(fold(text)) or "tinh"
 
 
 # Charts

@@ -3,7 +3,7 @@
     motcua demo-data --small                          # the README set, once
     motcua demo-data --province 25 --dossiers 1000000 --from 2025-07-01 --to 2026-06-30
 
-See ``motcua.reports.demo`` for what is generated and why.
+See ``motcua.demodata`` for what is generated and why.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.dates import command_day
+from motcua.demodata import places, stories, writing
 from motcua.dossiers.services import VIETNAM
-from motcua.reports import demo
 from motcua.reports.templatetags.vi_numbers import vi_number
 
 DEFAULT_DOSSIERS = 10_000
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--province",
             type=int,
-            default=demo.DEMO_PROVINCE,
+            default=places.DEMO_PROVINCE,
             help=_("Mã tỉnh (mặc định 25, Phú Thọ)."),
         )
         parser.add_argument(
@@ -114,23 +114,23 @@ class Command(BaseCommand):
         today = now.astimezone(VIETNAM).date()
         quiet = options["quiet"] or options["verbosity"] == 0
         if options["small"]:
-            existing = demo.demo_dossiers()
+            existing = writing.demo_dossiers()
             if existing:
                 self.stdout.write(
                     _("Dữ liệu mẫu đã có (%(n)s hồ sơ): không tạo thêm.")
                     % {"n": vi_number(existing)}
                 )
                 return
-            selected = demo.small_communes()
-            province = demo.DEMO_PROVINCE
-            total = options["dossiers"] or demo.SMALL_DOSSIERS
+            selected = places.small_communes()
+            province = places.DEMO_PROVINCE
+            total = options["dossiers"] or stories.SMALL_DOSSIERS
             date_to = today
-            date_from = today - timedelta(days=demo.SMALL_DAYS)
+            date_from = today - timedelta(days=stories.SMALL_DAYS)
         else:
             province = options["province"]
             try:
-                selected = demo.communes(province)
-            except demo.MapError as exc:
+                selected = places.communes(province)
+            except places.MapError as exc:
                 raise CommandError(str(exc)) from None
             if options["communes"] is not None:
                 if options["communes"] < 1:
@@ -156,18 +156,18 @@ class Command(BaseCommand):
         progress = Progress(total, quiet)
         try:
             with transaction.atomic():
-                centers = demo.ensure_centers(selected)
+                centers = places.ensure_centers(selected)
                 weights = None
                 if options["small"]:
                     weights = {
                         c.pk: SMALL_DEMO_CENTER_WEIGHT
-                        if c.agency_code == demo.DEMO_AGENCY_CODE
+                        if c.agency_code == places.DEMO_AGENCY_CODE
                         else 1.0
                         for c in centers
                     }
-                catalog = demo.Catalog()
+                catalog = stories.Catalog()
                 try:
-                    scenarios = demo.plan(
+                    scenarios = stories.plan(
                         centers,
                         dossiers=total,
                         date_from=date_from,
@@ -178,12 +178,12 @@ class Command(BaseCommand):
                         center_weights=weights,
                         catalog=catalog,
                     )
-                    report = demo.write(
+                    report = writing.write(
                         scenarios,
                         now=now,
                         catalog=catalog,
                         # Small runs move the bar in tenths; large ones in the writer's batches.
-                        batch_size=max(100, min(demo.BATCH, total // 10)),
+                        batch_size=max(100, min(writing.BATCH, total // 10)),
                         workers=options["workers"],
                         progress=progress,
                         rebuilding=progress.rebuilding,

@@ -1,4 +1,4 @@
-"""``motcua demo-data``: the planner, the bulk writer and the command (motcua.reports.demo).
+"""``motcua demo-data``: the planner, the bulk writer and the command (motcua.demodata).
 
 Small sizes throughout: a few hundred dossiers over a few months, on the tiny catalog.
 """
@@ -17,6 +17,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from motcua.centers.models import Center, StaffMembership, agency_code_validator
+from motcua.demodata import people, places, stories, writing
 from motcua.dossiers.audit import verify_chains
 from motcua.dossiers.models import (
     CitizenDocument,
@@ -27,7 +28,6 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.services import VIETNAM, appointment_preview
 from motcua.dossiers.states import TRANSITIONS, Channel, EventAction, PaymentMethod, Rating
-from motcua.reports import demo
 from motcua.reports.models import DossierFact
 from motcua.workcalendar.services import OfficeHours, WorkCalendar
 from tests.dossiers.conftest import make_center, submit
@@ -49,9 +49,9 @@ def two_centers() -> list[Center]:
 
 
 def generate(centers, *, dossiers=300, seed=1, now=NOW, date_from=FROM, date_to=TO, **options):
-    catalog = demo.Catalog()
+    catalog = stories.Catalog()
     scenarios = list(
-        demo.plan(
+        stories.plan(
             centers,
             dossiers=dossiers,
             date_from=date_from,
@@ -62,7 +62,7 @@ def generate(centers, *, dossiers=300, seed=1, now=NOW, date_from=FROM, date_to=
         )
     )
     with transaction.atomic():
-        report = demo.write(scenarios, now=now, catalog=catalog, **options)
+        report = writing.write(scenarios, now=now, catalog=catalog, **options)
     return scenarios, report
 
 
@@ -76,33 +76,33 @@ def fingerprint() -> list[tuple]:
 
 class TestMap:
     def test_phu_tho_has_148_communes_with_unique_valid_agency_codes(self):
-        communes = demo.communes(25)
+        communes = places.communes(25)
         assert len(communes) == 148
         codes = [c.agency_code for c in communes]
         assert len(set(codes)) == 148
         for code in codes:
             agency_code_validator(code)
         hien_luong = next(c for c in communes if c.name == "Xã Hiền Lương")
-        assert hien_luong.agency_code == demo.DEMO_AGENCY_CODE
+        assert hien_luong.agency_code == places.DEMO_AGENCY_CODE
         assert {c.province for c in communes} == {"Tỉnh Phú Thọ"}
         assert "000.00.07900.H25" in codes  # Phường Việt Trì
 
     def test_city_provinces_keep_their_name(self):
-        assert demo.province_name(1) == "Thành phố Hà Nội"
+        assert places.province_name(1) == "Thành phố Hà Nội"
 
     def test_unknown_province_is_refused(self):
-        with pytest.raises(demo.MapError):
-            demo.communes(99)
+        with pytest.raises(places.MapError):
+            places.communes(99)
 
     def test_small_set_is_the_demo_commune_and_five_neighbours(self):
-        small = demo.small_communes()
+        small = places.small_communes()
         assert len(small) == 6
-        assert small[0].agency_code == demo.DEMO_AGENCY_CODE
+        assert small[0].agency_code == places.DEMO_AGENCY_CODE
         assert len({c.code for c in small}) == 6
 
     def test_centers_get_units_and_officers_who_cannot_sign_in(self, tiny_catalog):
-        first = demo.communes(25)[0]
-        (center,) = demo.ensure_centers([first])
+        first = places.communes(25)[0]
+        (center,) = places.ensure_centers([first])
         assert (center.agency_code, center.commune) == (first.agency_code, first.name)
         assert center.commune.startswith("Phường ")
         assert center.name == f"Trung tâm Phục vụ hành chính công p{center.commune[1:]}"
@@ -112,17 +112,17 @@ class TestMap:
         assert roles.count("reception") == 2 and roles.count("leader") == 2
         assert not any(m.user.has_usable_password() for m in memberships)
         assert center.units.get(code="tu-phap-ho-tich").sectors.filter(name="Hộ tịch").exists()
-        demo.ensure_centers(demo.communes(25)[:1])  # again: nothing new
-        assert StaffMembership.objects.filter(center=center).count() == len(demo.STAFF_PLAN)
+        places.ensure_centers(places.communes(25)[:1])  # again: nothing new
+        assert StaffMembership.objects.filter(center=center).count() == len(people.STAFF_PLAN)
 
 
 class TestFakeApplicant:
     def test_personal_numbers_follow_the_12_digit_structure(self):
         rng = random.Random(5)
         for _ in range(500):
-            a = demo.fake_applicant(rng, 25, "Xã Hiền Lương", "Tỉnh Phú Thọ")
+            a = people.fake_applicant(rng, 25, "Xã Hiền Lương", "Tỉnh Phú Thọ")
             assert re.fullmatch(r"[0-9]{12}", a.id_number)
-            assert a.id_number[:3] in demo.OLD_PROVINCE_CODES
+            assert a.id_number[:3] in people.OLD_PROVINCE_CODES
             century = 0 if a.birth_date.year < 2000 else 2
             assert int(a.id_number[3]) == century + (1 if a.sex == "female" else 0)
             assert a.id_number[4:6] == f"{a.birth_date.year % 100:02d}"
@@ -135,14 +135,14 @@ class TestPlan:
     def test_same_seed_same_stories_other_seed_other_stories(self, tiny_catalog):
         centers = two_centers()
         args = {"dossiers": 200, "date_from": FROM, "date_to": TO, "now": NOW}
-        first = list(demo.plan(centers, seed=7, **args))
-        assert first == list(demo.plan(centers, seed=7, **args))
-        assert first != list(demo.plan(centers, seed=8, **args))
+        first = list(stories.plan(centers, seed=7, **args))
+        assert first == list(stories.plan(centers, seed=7, **args))
+        assert first != list(stories.plan(centers, seed=8, **args))
 
     def test_receipts_fall_in_office_hours_of_working_days_in_the_period(self, tiny_catalog):
         centers = two_centers()
         scenarios = list(
-            demo.plan(centers, dossiers=400, date_from=FROM, date_to=TO, now=NOW, seed=3)
+            stories.plan(centers, dossiers=400, date_from=FROM, date_to=TO, now=NOW, seed=3)
         )
         assert len(scenarios) == 400
         calendar = WorkCalendar.from_db(FROM, TO)
@@ -159,22 +159,22 @@ class TestPlan:
 
     def test_channels_follow_what_the_catalog_offers(self, tiny_catalog):
         scenarios = list(
-            demo.plan(two_centers(), dossiers=400, date_from=FROM, date_to=TO, now=NOW)
+            stories.plan(two_centers(), dossiers=400, date_from=FROM, date_to=TO, now=NOW)
         )
-        catalog = demo.Catalog()
+        catalog = stories.Catalog()
         for s in scenarios:
             assert s.channel in catalog.get(s.procedure_id).channels
             if s.payment:
                 assert catalog.get(s.procedure_id).fee(s.channel) > 0
             if s.supplements == 2:
-                assert s.outcome == demo.Outcome.LATE
+                assert s.outcome == stories.Outcome.LATE
         # Chứng thực bản sao is offered at the counter only; khai sinh mostly goes online.
         online = [s for s in scenarios if s.channel == "online"]
         assert online and len(online) < len(scenarios)
 
     def test_weights_favour_the_common_fields(self, catalog):
-        procedures = demo.plannable_procedures(FROM, TO)
-        weights = dict(zip([p.code for p in procedures], demo._weights(procedures), strict=True))
+        procedures = stories.plannable_procedures(FROM, TO)
+        weights = dict(zip([p.code for p in procedures], stories._weights(procedures), strict=True))
         assert abs(sum(weights.values()) - 1) < 1e-9
         by_sector = defaultdict(float)
         for p in procedures:
@@ -185,9 +185,9 @@ class TestPlan:
 
 class TestClock:
     def test_agrees_with_the_calendar(self, db):
-        calendar = demo._Calendar()
+        calendar = writing._Calendar()
         hours = OfficeHours()
-        clock = demo._Clock(calendar, hours, date(2025, 1, 1))
+        clock = writing._Clock(calendar, hours, date(2025, 1, 1))
         rng = random.Random(1)
         for _ in range(300):
             start = datetime(2025, 1, 20, tzinfo=VIETNAM) + timedelta(
@@ -335,7 +335,7 @@ class TestWrite:
     def test_same_seed_same_codes_and_hashes_other_seed_other(self, tiny_catalog):
         centers = two_centers()
         for center in centers:
-            demo.ensure_staff(center)  # the same officer keys in every run below
+            people.ensure_staff(center)  # the same officer keys in every run below
 
         def run(seed, **options):
             _reset_sequences()
@@ -369,7 +369,7 @@ class TestCommand:
         assert "Đã tạo 120 hồ sơ" in out.out
         assert "Tạo hồ sơ" in out.err  # the progress bar, on stderr
         assert Center.objects.count() == 6
-        assert Center.objects.filter(agency_code=demo.DEMO_AGENCY_CODE).exists()
+        assert Center.objects.filter(agency_code=places.DEMO_AGENCY_CODE).exists()
         events = DossierEvent.objects.count()
         received = Dossier.objects.values_list("received_at", flat=True)
         assert min(received) >= datetime(2025, 7, 21, tzinfo=VIETNAM)
@@ -382,9 +382,9 @@ class TestCommand:
     def test_small_keeps_an_existing_demo_center(self, tiny_catalog, capsys, settings):
         settings.MOTCUA_DEMO = True  # demo-center runs only on a demo installation
         call_command("demo_center", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        before = Center.objects.get(agency_code=demo.DEMO_AGENCY_CODE)
+        before = Center.objects.get(agency_code=places.DEMO_AGENCY_CODE)
         call_command("demo_data", "--small", "--dossiers", "60", "--quiet", "--now", "2025-11-20")
-        after = Center.objects.get(agency_code=demo.DEMO_AGENCY_CODE)
+        after = Center.objects.get(agency_code=places.DEMO_AGENCY_CODE)
         assert (after.pk, after.name) == (before.pk, before.name)
         assert Dossier.objects.filter(center=after).exists()
         assert "Tạo hồ sơ" not in capsys.readouterr().err
