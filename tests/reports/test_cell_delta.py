@@ -151,6 +151,18 @@ def test_a_rolled_back_event_leaves_the_cell_as_it_was(center, procedure):
     assert cells() == before
 
 
+def test_a_drifted_cell_does_not_fail_the_event_and_a_rebuild_makes_it_exact(center, procedure):
+    dossier, _ = submit(center, procedure, now=vn(2025, 7, 7, 9, 5))
+    act(dossier, "withdraw", "reception", at=vn(2025, 7, 7, 10, 0), note="Công dân rút")
+    KpiCell.objects.update(received=0, withdrawn=0)  # a hand edit: the cell lost its dossier
+    with transaction.atomic():
+        Dossier.objects.filter(pk=dossier.pk).update(channel="counter")
+        refresh_dossier(dossier.pk)  # takes it out of the kiosk cell: floored at 0, no error
+    assert not KpiCell.objects.filter(channel="kiosk").exists()
+    assert KpiCell.objects.get(channel="counter").received == 1
+    assert_cells_equal_rebuild()
+
+
 def test_a_closing_action_costs_the_same_whatever_the_month_holds(center, procedure):
     def close_one(key: str) -> list[str]:
         dossier, _ = submit(center, procedure, key=key, now=vn(2025, 7, 7, 9, 5))
