@@ -23,6 +23,7 @@ import argparse
 import logging
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -164,7 +165,13 @@ def main() -> None:
 
     print(f"{platform.node()} {platform.processor() or platform.machine()} {connection.vendor}")
     print(f"closed dossiers already in the month: {args.closed}")
-    for name, row in measure(center, procedure, args.samples).items():
+    try:
+        rows = measure(center, procedure, args.samples)
+    finally:
+        from django.conf import settings
+
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)  # the scans written by submit
+    for name, row in rows.items():
         print(
             f"{name:9} median {row['median_ms']:8.2f} ms  statements {row['statements']}  n={row['n']}"
         )
