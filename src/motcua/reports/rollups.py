@@ -2,7 +2,8 @@
 
 ``refresh_dossier`` runs inside the transaction of every event (``follow_event``, subscribed to
 the dossier event spine in ``ReportsConfig.ready()``), so a report read after a commit includes
-that event. ``rebuild`` recomputes facts and cells in
+that event; it moves the monthly cell by the difference between the old and the new fact, at a
+constant cost (docs/kpi.md). ``rebuild`` recomputes facts and cells in
 bulk: after an import or generated history, and from ``motcua kpi-rebuild`` should anyone
 suspect a drift. Both derive everything from the same function, ``derive``.
 
@@ -21,11 +22,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Value
+from django.db.models.functions import Greatest
 
 from motcua.dossiers.events import Recorded
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
-from motcua.dossiers.states import DossierStatus, EventAction
+from motcua.dossiers.states import Channel, DossierStatus, EventAction
 from motcua.reports.models import DossierFact, KpiCell, Outcome
 from motcua.workcalendar.services import OfficeHours, WorkCalendar, local_tz
 
@@ -232,12 +234,20 @@ def follow_event(recorded: Recorded) -> None:
 
 
 def refresh_dossier(dossier_id: int) -> DossierFact:
-    """Recompute one dossier's fact and its cell (inside the caller's transaction)."""
-    facts = _derive_many([dossier_id])
-    fact = facts[0]
-    DossierFact.objects.filter(pk=dossier_id).delete()
-    fact.save(force_insert=True)
-    _refresh_cell(fact.center_id, fact.received_month, fact.sector_id, fact.channel)
+    """Recompute one dossier's fact and move its cell by the difference (caller's transaction).
+
+    The old fact row is locked before the log is read: two transactions following events of one
+    dossier then take turns, and the second reads the first one's fact and events, so each
+    applies its own difference once. The cell update is a constant-cost delta (``_move_cells``),
+    whatever the month's volume.
+    """
+    old = DossierFact.objects.select_for_update().filter(pk=dossier_id).first()
+    fact = _derive_many([dossier_id])[0]
+    if old is None:
+        fact.save(force_insert=True)
+    else:
+        fact.save(force_update=True)
+    _move_cells(old, fact)
     return fact
 
 
@@ -347,21 +357,100 @@ CELL_SUMS = (
 )
 
 
-def _refresh_cell(center_id: int, month: date, sector_id: int, channel: str) -> None:
-    key = {"center_id": center_id, "month": month, "sector_id": sector_id, "channel": channel}
-    # Lock the cell row first: two dossiers of one cell refreshed at once would otherwise each
-    # sum the facts without the other's and the last writer would lose a dossier.
-    KpiCell.objects.bulk_create([KpiCell(**key)], ignore_conflicts=True)
-    cell = KpiCell.objects.select_for_update().get(**key)
-    from motcua.reports.kpi import aggregate_facts
+def cell_key(fact: DossierFact) -> dict[str, Any]:
+    return {
+        "center_id": fact.center_id,
+        "month": fact.received_month,
+        "sector_id": fact.sector_id,
+        "channel": fact.channel,
+    }
 
-    facts = DossierFact.objects.filter(
-        center_id=center_id, received_month=month, sector_id=sector_id, channel=channel
-    ).filter(is_closed=True)
-    sums = aggregate_facts(facts, judged_at=None, keys=()).get((), None)
-    for name in CELL_SUMS:
-        setattr(cell, name, getattr(sums, name) if sums else 0)
-    cell.save()
+
+def cell_counts(fact: DossierFact | None) -> dict[str, int | Decimal]:
+    """What one fact adds to its cell: ``kpi._expressions`` judged as the fact stands.
+
+    Every cell column is a sum (counts and the total of processing days; the average is divided
+    at read time), so a cell is the plain sum of these over its closed facts. Open facts are
+    not in the cells. ``test_rollups`` checks this against the SQL aggregates through rebuild.
+    """
+    if fact is None or not fact.is_closed:
+        return {}
+    ended = fact.end_at is not None
+    rated = fact.rated_at is not None
+    dissatisfied = fact.rating == "dissatisfied"
+    with_result = fact.result_at is not None
+    counts: dict[str, int | Decimal] = {
+        "received": 1,
+        "online": fact.channel == Channel.ONLINE,
+        "withdrawn": fact.withdrawn_at is not None,
+        "resolved": ended,
+        "resolved_early": ended and fact.outcome == Outcome.EARLY,
+        "resolved_on_time": ended and fact.outcome == Outcome.ON_TIME,
+        "resolved_late": ended and fact.outcome == Outcome.LATE,
+        "refused": ended and fact.end_status == DossierStatus.NOT_ACCEPTED,
+        "stopped": ended and fact.end_status == DossierStatus.STOPPED,
+        "with_result": with_result,
+        "e_results": with_result and fact.e_result_at is not None,
+        "digitized": fact.digitized_at is not None,
+        "reused": fact.reused_at is not None,
+        "fee_bearing": fact.fee_bearing,
+        "paid_online": fact.fee_bearing and fact.paid_online_at is not None,
+        "rated": rated,
+        "dissatisfied": rated and dissatisfied,
+        "complaints": rated and fact.complaint,
+        "unhappy": rated and (dissatisfied or fact.complaint),
+    }
+    counts = {name: int(value) for name, value in counts.items()}
+    counts["processing_days"] = Decimal(fact.processing_days or 0) if ended else Decimal(0)
+    return counts
+
+
+def _move_cells(old: DossierFact | None, new: DossierFact) -> None:
+    """Take the old fact out of its cell and put the new one in, by ``col = col + delta``."""
+    before, after = cell_counts(old), cell_counts(new)
+    if not before and not after:
+        return  # open before and after (most events): no cell holds it
+    old_key = cell_key(old) if old is not None else None
+    new_key = cell_key(new)
+    if old_key == new_key:
+        delta = {n: after.get(n, 0) - before.get(n, 0) for n in CELL_SUMS}
+        _add_to_cell(new_key, delta)
+        return
+    if before:
+        assert old_key is not None
+        _add_to_cell(old_key, {n: -value for n, value in before.items()})
+    if after:
+        _add_to_cell(new_key, after)
+
+
+def _add_to_cell(key: dict[str, Any], delta: dict[str, int | Decimal]) -> None:
+    """One UPDATE on the cell row; the row is created first when the cell has none yet.
+
+    The UPDATE takes the row lock, so two dossiers of one cell changed at once add up instead of
+    one overwriting the other. A missing row is inserted with ON CONFLICT DO NOTHING (a
+    concurrent insert of the same cell waits for the other transaction, then does nothing) and
+    the UPDATE is repeated. Counts never go below zero even if a cell had drifted (a hand edit):
+    the citizen's transaction must not fail on derived data; ``motcua kpi-rebuild`` makes the
+    cells exact again.
+    """
+    changes: dict[str, Any] = {}
+    for name, value in delta.items():
+        if not value:
+            continue
+        if value < 0 and name != "processing_days":
+            changes[name] = Greatest(F(name) + value, Value(0))
+        else:
+            changes[name] = F(name) + value
+    if not changes:
+        return
+    cells = KpiCell.objects.filter(**key)
+    if not cells.update(**changes):
+        KpiCell.objects.bulk_create([KpiCell(**key)], ignore_conflicts=True)
+        cells.update(**changes)
+    if delta.get("received", 0) < 0:
+        # A closed dossier left this cell (its receipt month, field or channel changed): an
+        # emptied cell goes, as a rebuild would not write it.
+        cells.filter(received=0).delete()
 
 
 def _rebuild_cells(keys: set[tuple], *, whole_centers: bool) -> None:
