@@ -114,12 +114,17 @@ class Dossier(models.Model):
 
 
 def document_upload_to(instance: DossierDocument, filename: str) -> str:
+    return document_file_name(instance.dossier.code, instance.position, filename)
+
+
+def document_file_name(folder: str, position: int, filename: str) -> str:
+    """``ho-so/<folder>/<nn>-<name>``: the folder is the dossier code once the dossier has one."""
     # Only the base name of what the client sent: never a path it chose.
     base = posixpath.basename(filename.replace("\\", "/")) or "tep"
     # A client may send a name of any length; file systems stop at 255 bytes (a 500 otherwise).
     stem, extension = posixpath.splitext(base)
     base = stem[:60] + extension[:10]
-    return f"ho-so/{instance.dossier.code}/{instance.position:02d}-{base}"
+    return f"ho-so/{folder}/{position:02d}-{base}"
 
 
 class DossierDocument(models.Model):

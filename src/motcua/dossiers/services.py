@@ -7,9 +7,14 @@ the working-day calendar, assigns the responsible unit and writes the first even
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import posixpath
 import re
+import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from vn_text import fold
 
 from motcua.catalog.models import Procedure, ProcedureChannel
@@ -30,7 +35,13 @@ from motcua.catalog.states import PublicationStatus
 from motcua.centers.models import Center
 from motcua.centers.selectors import responsible_unit
 from motcua.dossiers import events
-from motcua.dossiers.models import Dossier, DossierCounter, DossierDocument, DossierEvent
+from motcua.dossiers.models import (
+    Dossier,
+    DossierCounter,
+    DossierDocument,
+    DossierEvent,
+    document_file_name,
+)
 from motcua.dossiers.states import Channel, DossierStatus, EventAction, ResultDelivery, Sex
 
 # Dossier codes carry the receipt date as the citizen's calendar has it, whatever the server's.
@@ -146,70 +157,84 @@ def submit_dossier(
         if terms.time_value is not None
         else None
     )
+    unit = responsible_unit(center, procedure)
 
+    # Everything up to the number runs concurrently with other kiosks of the center: reading,
+    # checking and hashing the files and writing them to storage need no number. The day's
+    # counter row is locked from the allocation to the commit, so only the inserts that carry
+    # the code follow it (issue 10).
+    staged = _StagedFiles()
     try:
-        # The number and the dossier share a savepoint: when a racing twin with the same key
-        # wins, rolling back also returns our number, so the day's sequence keeps no gap.
-        with transaction.atomic():
-            number = _next_number(center, received_on)
-            dossier = Dossier.objects.create(
-                code=dossier_code(center.agency_code, received_on, number),
-                center=center,
-                number=number,
-                procedure=procedure,
-                applicant_name=applicant.name,
-                applicant_id_number=applicant.id_number,
-                applicant_birth_date=applicant.birth_date,
-                applicant_sex=applicant.sex,
-                applicant_address=applicant.address,
-                applicant_phone=applicant.phone,
-                applicant_email=applicant.email,
-                form_data=form_data,
-                form_version=form_version,
-                channel=channel,
-                result_delivery=result_delivery,
-                received_at=now,
-                time_limit_value=terms.time_value,
-                time_limit_unit=terms.time_unit,
-                due_at=due,
-                fee_vnd=terms.fee_vnd,
-                status=DossierStatus.RECEIVED,
-                unit=responsible_unit(center, procedure),
-                submitted_by=actor,
-                idempotency_key=key,
-            )
-    except IntegrityError:
-        existing = _existing(center, key, procedure)
-        if existing is None:
-            raise
-        return existing, False
-
-    saved_files: list[str] = []
-    try:
+        components = []
         for position, submitted in enumerate(documents, start=1):
-            _store_document(dossier, position, submitted, saved_files)
+            component = _prepare_document(position, submitted)
+            staged.stage(component)
+            components.append(component)
+        try:
+            # The number and the dossier share a savepoint: when a racing twin with the same key
+            # wins, rolling back also returns our number, so the day's sequence keeps no gap.
+            with transaction.atomic():
+                number = _allocate_number(center, received_on)
+                dossier = Dossier.objects.create(
+                    code=dossier_code(center.agency_code, received_on, number),
+                    center=center,
+                    number=number,
+                    procedure=procedure,
+                    applicant_name=applicant.name,
+                    applicant_id_number=applicant.id_number,
+                    applicant_birth_date=applicant.birth_date,
+                    applicant_sex=applicant.sex,
+                    applicant_address=applicant.address,
+                    applicant_phone=applicant.phone,
+                    applicant_email=applicant.email,
+                    form_data=form_data,
+                    form_version=form_version,
+                    channel=channel,
+                    result_delivery=result_delivery,
+                    received_at=now,
+                    time_limit_value=terms.time_value,
+                    time_limit_unit=terms.time_unit,
+                    due_at=due,
+                    fee_vnd=terms.fee_vnd,
+                    status=DossierStatus.RECEIVED,
+                    unit=unit,
+                    submitted_by=actor,
+                    idempotency_key=key,
+                )
+        except IntegrityError:
+            existing = _existing(center, key, procedure)
+            if existing is None:
+                raise
+            staged.discard()
+            return existing, False
+
+        staged.place(dossier.code, components)
+        for component in components:
+            component.document.dossier = dossier
+        DossierDocument.objects.bulk_create([component.document for component in components])
+        # A new dossier has no event yet: its first one links to nothing (no look-up needed).
+        _append_event(
+            dossier,
+            None,
+            action=EventAction.RECEIVE,
+            from_status="",
+            to_status=DossierStatus.RECEIVED,
+            actor=actor,
+            at=now,
+            note="",
+            data={
+                "channel": channel,
+                "national_channel": Channel(channel).national_code,
+                "due_at": due.isoformat() if due else None,
+                "unit": unit.code if unit else None,
+                "documents": len(documents),
+            },
+            announce=True,
+        )
     except BaseException:
         # Files are outside the transaction: do not leave the ones we wrote behind.
-        for name in saved_files:
-            default_storage.delete(name)
+        staged.discard()
         raise
-
-    record_event(
-        dossier,
-        action=EventAction.RECEIVE,
-        from_status="",
-        to_status=DossierStatus.RECEIVED,
-        actor=actor,
-        at=now,
-        data={
-            "channel": channel,
-            "national_channel": Channel(channel).national_code,
-            "due_at": due.isoformat() if due else None,
-            "unit": dossier.unit.code if dossier.unit else None,
-            "documents": len(documents),
-        },
-        announce=True,
-    )
     return dossier, True
 
 
@@ -231,6 +256,34 @@ def record_event(
     log react there. ``announce`` marks a step the applicant is told about (see ``Recorded``).
     """
     last = dossier.events.order_by("-seq").values("seq", "hash").first()
+    return _append_event(
+        dossier,
+        last,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        at=at,
+        note=note,
+        data=data,
+        announce=announce,
+    )
+
+
+def _append_event(
+    dossier: Dossier,
+    last: dict | None,
+    *,
+    action: str,
+    from_status: str,
+    to_status: str,
+    actor: str,
+    at: datetime,
+    note: str,
+    data: dict | None,
+    announce: bool,
+) -> DossierEvent:
+    """Insert the event after ``last`` (the log's last ``seq`` and ``hash``, None for the first)."""
     event = DossierEvent(
         dossier=dossier,
         seq=(last["seq"] if last else 0) + 1,
@@ -375,13 +428,57 @@ def _terms(procedure: Procedure, channel: Channel) -> _Terms:
     )
 
 
-def _next_number(center: Center, day: date) -> int:
-    """The next number of the center's day. The counter row lock serializes concurrent kiosks.
+def _allocate_number(center: Center, day: date) -> int:
+    """The next number of the center's day, in one statement; the counter row stays locked.
 
-    On PostgreSQL ``select_for_update`` makes the second kiosk wait for the first one's commit
-    and then read its number; on SQLite the project's IMMEDIATE transactions already serialize
-    writers. Creating the day's row races too: ``get_or_create`` retries the read when a twin
-    inserted it first.
+    ``UPDATE … SET last_number = last_number + 1 … RETURNING`` locks the day's row and reads the
+    new value at once. A concurrent submission's UPDATE waits for that lock until this
+    transaction ends: after a commit it counts on from our number, after a rollback it gets our
+    number again, so numbers stay unique and gapless. The lock is held from here to the commit,
+    which is why ``submit_dossier`` calls this last, just before the inserts that carry the code.
+    The day's first dossier creates the row; a twin creating it at the same moment is counted by
+    ``ON CONFLICT … DO UPDATE``. On SQLite, IMMEDIATE transactions serialize writers anyway.
+    """
+    if not _update_returning_supported():
+        return _allocate_number_portable(center, day)
+    quote = connection.ops.quote_name
+    meta = DossierCounter._meta
+    table = quote(meta.db_table)
+    center_column = quote(meta.get_field("center").column)
+    day_column = quote(meta.get_field("day").column)
+    last = quote(meta.get_field("last_number").column)
+    params = [center.pk, connection.ops.adapt_datefield_value(day)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1"  # noqa: S608 (quoted model names only)
+            f" WHERE {center_column} = %s AND {day_column} = %s RETURNING {last}",
+            params,
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                f"INSERT INTO {table} ({center_column}, {day_column}, {last})"  # noqa: S608
+                f" VALUES (%s, %s, 1) ON CONFLICT ({center_column}, {day_column})"
+                f" DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+                params,
+            )
+            row = cursor.fetchone()
+    return int(row[0])
+
+
+def _update_returning_supported() -> bool:
+    """PostgreSQL, and SQLite from 3.35 (the first with RETURNING); other engines use the ORM."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)
+
+
+def _allocate_number_portable(center: Center, day: date) -> int:
+    """The same in three statements, for an engine without UPDATE … RETURNING.
+
+    ``select_for_update`` makes a concurrent submission wait for this one's commit and then
+    read its number; creating the day's row races too: ``get_or_create`` retries the read when
+    a twin inserted it first.
     """
     counter, _ = DossierCounter.objects.get_or_create(center=center, day=day)
     counter = DossierCounter.objects.select_for_update().get(pk=counter.pk)
@@ -486,11 +583,18 @@ def _read(content: bytes | File | IO[bytes]) -> bytes:
     return data
 
 
-def _store_document(
-    dossier: Dossier, position: int, submitted: SubmittedDocument, saved_files: list[str]
-) -> DossierDocument:
+@dataclass
+class _Component:
+    """A component checked and hashed, not saved yet (the dossier is set once it exists)."""
+
+    document: DossierDocument
+    data: bytes | None = None
+    filename: str = ""
+    staged_name: str = ""
+
+
+def _prepare_document(position: int, submitted: SubmittedDocument) -> _Component:
     document = DossierDocument(
-        dossier=dossier,
         position=position,
         name=submitted.name.strip(),
         required_document_id=submitted.required_document_id,
@@ -499,20 +603,111 @@ def _store_document(
         copies=submitted.copies,
         provided_on_paper=submitted.provided_on_paper,
     )
-    if submitted.content is not None:
-        data = _read(submitted.content)
-        if not data:
-            raise InvalidSubmission(f"Tệp của thành phần “{document.name}” bị rỗng.")
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise InvalidSubmission(
-                f"Tệp của thành phần “{document.name}” quá lớn "
-                f"(tối đa {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)."
-            )
-        document.size = len(data)
-        document.sha256 = hashlib.sha256(data).hexdigest()
-        document.content_type = (submitted.content_type or "application/octet-stream")[:100]
-        filename = submitted.filename or getattr(submitted.content, "name", "") or "tep"
-        document.file.save(filename, ContentFile(data), save=False)
-        saved_files.append(document.file.name)
-    document.save()
-    return document
+    if submitted.content is None:
+        return _Component(document)
+    data = _read(submitted.content)
+    if not data:
+        raise InvalidSubmission(f"Tệp của thành phần “{document.name}” bị rỗng.")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidSubmission(
+            f"Tệp của thành phần “{document.name}” quá lớn "
+            f"(tối đa {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)."
+        )
+    document.size = len(data)
+    document.sha256 = hashlib.sha256(data).hexdigest()
+    document.content_type = (submitted.content_type or "application/octet-stream")[:100]
+    filename = submitted.filename or getattr(submitted.content, "name", "") or "tep"
+    return _Component(document, data, filename)
+
+
+# Files of submissions that have no number yet (see _StagedFiles); never served, never listed.
+_STAGING_FOLDER = ".tiep-nhan"
+
+
+class _StagedFiles:
+    """The files of one submission, written before its number exists.
+
+    The stored name carries the dossier code (``ho-so/<code>/<nn>-<name>``), which exists only
+    once the number is allocated, inside the counter lock. On local storage each file is
+    therefore written first under ``ho-so/.tiep-nhan/<random>/`` and the folder is renamed to
+    ``ho-so/<code>/`` after the allocation: one rename inside the lock instead of every write.
+    A storage without local paths (S3) has no rename: its files are written after the
+    allocation, as before. ``discard`` removes whatever was written when the submission fails.
+    """
+
+    def __init__(self) -> None:
+        self.folder = f"{_STAGING_FOLDER}/{secrets.token_hex(16)}"
+        self.local = _local_path(document_file_name(self.folder, 1, "tep")) is not None
+        self.written: list[str] = []
+        self.folders: list[str] = []
+
+    def stage(self, component: _Component) -> None:
+        if component.data is None or not self.local:
+            return
+        name = document_file_name(self.folder, component.document.position, component.filename)
+        component.staged_name = _save(name, component.data)
+        component.data = None
+        self.written.append(component.staged_name)
+
+    def place(self, code: str, components: list[_Component]) -> None:
+        """Give every file its name under the dossier code (the counter lock is held)."""
+        staged = [component for component in components if component.staged_name]
+        if staged and not self._rename(code, staged):
+            # ho-so/<code>/ exists already: a submission that died after writing its files had
+            # this number before it was handed out again. Copy next to them (rare).
+            for component in staged:
+                temporary = component.staged_name
+                with default_storage.open(temporary) as handle:
+                    name = _save(f"ho-so/{code}/{posixpath.basename(temporary)}", handle)
+                self.written.append(name)
+                default_storage.delete(temporary)
+                self.written.remove(temporary)
+                component.document.file = name
+            with contextlib.suppress(OSError):
+                os.rmdir(_local_path(f"ho-so/{self.folder}"))
+        for component in components:
+            if component.data is not None:
+                name = document_file_name(code, component.document.position, component.filename)
+                component.document.file = _save(name, component.data)
+                self.written.append(component.document.file.name)
+                component.data = None
+
+    def _rename(self, code: str, components: list[_Component]) -> bool:
+        source = _local_path(f"ho-so/{self.folder}")
+        target = _local_path(f"ho-so/{code}")
+        try:
+            # Atomic; fails when the target is a folder that is not empty (never overwrites).
+            os.rename(source, target)
+        except OSError:
+            return False
+        self.written = [f"ho-so/{code}/{posixpath.basename(name)}" for name in self.written]
+        self.folders.append(f"ho-so/{code}")
+        for component in components:
+            if component.staged_name:
+                base = posixpath.basename(component.staged_name)
+                component.document.file = f"ho-so/{code}/{base}"
+        return True
+
+    def discard(self) -> None:
+        for name in self.written:
+            default_storage.delete(name)
+        self.written = []
+        if self.local:
+            for folder in [f"ho-so/{self.folder}", *self.folders]:
+                with contextlib.suppress(OSError):
+                    os.rmdir(_local_path(folder))
+
+
+def _local_path(name: str) -> str | None:
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:
+        return None
+
+
+def _save(name: str, content: bytes | IO[bytes]) -> str:
+    """Write through the document field's storage rules (valid names, never overwrite)."""
+    field = DossierDocument._meta.get_field("file")
+    name = field.storage.generate_filename(name)
+    content = ContentFile(content) if isinstance(content, bytes) else content
+    return field.storage.save(name, content, max_length=field.max_length)
