@@ -130,20 +130,20 @@ class ScopedChoicesMixin:
     names another center's row is refused by the form, not only hidden from the widget.
     """
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def _scoped_choices(self, db_field, request, kwargs: dict) -> dict:
         scope = admin_scope(request)
         if not scope.everything:
             choices = _choices_for(db_field.related_model, scope)
             if choices is not None:
                 kwargs["queryset"] = choices
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._scoped_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        scope = admin_scope(request)
-        if not scope.everything:
-            choices = _choices_for(db_field.related_model, scope)
-            if choices is not None:
-                kwargs["queryset"] = choices
+        kwargs = self._scoped_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -192,26 +192,19 @@ class CenterScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args) -> bool:
+        return self._may_write(request) and super().has_add_permission(request, *args)
+
+    def _may_write(self, request, obj=None) -> bool:
         scope = admin_scope(request)
         if not (scope.may_write and self._visible_to(scope)):
             return False
-        return super().has_add_permission(request, *args)
+        return obj is None or self._in_scope(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        scope = admin_scope(request)
-        if not (scope.may_write and self._visible_to(scope)):
-            return False
-        if obj is not None and not self._in_scope(request, obj):
-            return False
-        return super().has_change_permission(request, obj)
+        return self._may_write(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        scope = admin_scope(request)
-        if not (scope.may_write and self._visible_to(scope)):
-            return False
-        if obj is not None and not self._in_scope(request, obj):
-            return False
-        return super().has_delete_permission(request, obj)
+        return self._may_write(request, obj) and super().has_delete_permission(request, obj)
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
@@ -252,20 +245,24 @@ class SuperuserWritesAdmin(admin.ModelAdmin):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
+def _superuser(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
 class SuperuserOnlyAdmin(admin.ModelAdmin):
     """Pages only a superuser may open at all (role groups, permissions)."""
 
     def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return _superuser(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return _superuser(request)
 
     def has_add_permission(self, request, *args) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return _superuser(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return _superuser(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return _superuser(request)
