@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from motcua.core.text import has_unsafe_characters
@@ -13,14 +13,11 @@ from motcua.dossiers.models import Dossier
 from tests.kiosk.conftest import QR_PAYLOAD
 from tests.kiosk.test_flow import BIRTH, birth_form_data
 
+from .budget import fuzz
+
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=30,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz(max_examples=30)
 
 
 class TestCardStep:

@@ -9,17 +9,14 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from .budget import fuzz
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz(max_examples=25)
 odd = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["²", "9" * 40, "-1", "١٢", "\x00", "9999-99-99", "2025-02-30", " "]),
