@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.models import Procedure
 from motcua.centers.models import Center
+from motcua.core import sequences
 from motcua.dossiers import events, services
 from motcua.dossiers.models import Dossier, DossierCounter
 from motcua.dossiers.services import Applicant, SubmittedDocument, submit_dossier
@@ -94,7 +95,7 @@ class TestAllocation:
         assert _staging_leftovers(media_root) == []
 
     def test_the_portable_path_numbers_the_same(self, center, procedure, monkeypatch):
-        monkeypatch.setattr(services, "_update_returning_supported", lambda: False)
+        monkeypatch.setattr(sequences, "_update_returning_supported", lambda: False)
         codes = [_kiosk_submit(center, procedure, key)[0].code for key in "ab"]
         assert codes == [f"{AGENCY}-250707-0001", f"{AGENCY}-250707-0002"]
         assert DossierCounter.objects.get(center=center).last_number == 2

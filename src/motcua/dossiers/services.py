@@ -14,7 +14,6 @@ import os
 import posixpath
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,13 +26,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from vn_text import fold
 
 from motcua.catalog.models import Procedure, ProcedureChannel
 from motcua.catalog.states import PublicationStatus
 from motcua.centers.models import Center
 from motcua.centers.selectors import responsible_unit
+from motcua.core.sequences import next_number
 from motcua.dossiers import events
 from motcua.dossiers.models import (
     Dossier,
@@ -429,62 +429,10 @@ def _terms(procedure: Procedure, channel: Channel) -> _Terms:
 
 
 def _allocate_number(center: Center, day: date) -> int:
-    """The next number of the center's day, in one statement; the counter row stays locked.
-
-    ``UPDATE … SET last_number = last_number + 1 … RETURNING`` locks the day's row and reads the
-    new value at once. A concurrent submission's UPDATE waits for that lock until this
-    transaction ends: after a commit it counts on from our number, after a rollback it gets our
-    number again, so numbers stay unique and gapless. The lock is held from here to the commit,
-    which is why ``submit_dossier`` calls this last, just before the inserts that carry the code.
-    The day's first dossier creates the row; a twin creating it at the same moment is counted by
-    ``ON CONFLICT … DO UPDATE``. On SQLite, IMMEDIATE transactions serialize writers anyway.
-    """
-    if not _update_returning_supported():
-        return _allocate_number_portable(center, day)
-    quote = connection.ops.quote_name
-    meta = DossierCounter._meta
-    table = quote(meta.db_table)
-    center_column = quote(meta.get_field("center").column)
-    day_column = quote(meta.get_field("day").column)
-    last = quote(meta.get_field("last_number").column)
-    params = [center.pk, connection.ops.adapt_datefield_value(day)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last} = {last} + 1"  # noqa: S608 (quoted model names only)
-            f" WHERE {center_column} = %s AND {day_column} = %s RETURNING {last}",
-            params,
-        )
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(
-                f"INSERT INTO {table} ({center_column}, {day_column}, {last})"  # noqa: S608
-                f" VALUES (%s, %s, 1) ON CONFLICT ({center_column}, {day_column})"
-                f" DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
-                params,
-            )
-            row = cursor.fetchone()
-    return int(row[0])
-
-
-def _update_returning_supported() -> bool:
-    """PostgreSQL, and SQLite from 3.35 (the first with RETURNING); other engines use the ORM."""
-    if connection.vendor == "postgresql":
-        return True
-    return connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)
-
-
-def _allocate_number_portable(center: Center, day: date) -> int:
-    """The same in three statements, for an engine without UPDATE … RETURNING.
-
-    ``select_for_update`` makes a concurrent submission wait for this one's commit and then
-    read its number; creating the day's row races too: ``get_or_create`` retries the read when
-    a twin inserted it first.
-    """
-    counter, _ = DossierCounter.objects.get_or_create(center=center, day=day)
-    counter = DossierCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    """The next number of the center's day (``core.sequences``); the counter row stays locked
+    to the commit, which is why ``submit_dossier`` calls this last, just before the inserts that
+    carry the code."""
+    return next_number(DossierCounter, {"center": center, "day": day})
 
 
 def _existing(center: Center, key: str, procedure: Procedure) -> Dossier | None:
