@@ -22,6 +22,7 @@ from motcua.centers.models import Center, StaffMembership, Unit
 from motcua.dossiers.services import Applicant
 from motcua.kiosk.models import KioskDevice
 from motcua.notices.models import Notice
+from motcua.queue.models import Appointment, Counter, QueueSettings, ServiceArea, Ticket
 from motcua.signing.models import SignedResult, SigningCertificate
 from tests.dossiers.conftest import make_center, make_procedure, submit
 
@@ -46,6 +47,10 @@ MARKERS = [
     "Kiosk sảnh riêng A",
     "Chứng thư riêng A",
     "Điện thoại riêng A",
+    "Khu vực riêng A",
+    "Quầy riêng A",
+    "Thông báo riêng A",
+    "RIENGA",
 ]
 
 
@@ -158,6 +163,31 @@ class Tenants:
         self.device_a = TOTPDevice.objects.create(
             user=self.leader_a, name="Điện thoại riêng A", confirmed=True
         )
+        self.area_a = ServiceArea.objects.create(
+            center=self.a, code="ho-tich", name="Khu vực riêng A", first_number=1001
+        )
+        self.area_b = ServiceArea.objects.create(center=self.b, code="ho-tich", name="Khu B")
+        self.counter_a = Counter.objects.create(center=self.a, number=7, name="Quầy riêng A")
+        self.counter_a.areas.add(self.area_a)
+        self.counter_b = Counter.objects.create(center=self.b, number=1)
+        self.counter_b.areas.add(self.area_b)
+        self.queue_settings_a = QueueSettings.objects.create(
+            center=self.a, display_notice="Thông báo riêng A"
+        )
+        self.ticket_a = Ticket.objects.create(
+            center=self.a,
+            area=self.area_a,
+            issued_area=self.area_a,
+            day=now.date(),
+            sequence=1,
+            number=1001,
+            source="kiosk",
+            issued_at=now,
+            order_at=now,
+        )
+        self.appointment_a = Appointment.objects.create(
+            center=self.a, area=self.area_a, starts_at=now, code="RIENGA", booked_at=now
+        )
 
     def objects_of_a(self):
         """Every admin-registered row of center A, with its model."""
@@ -174,6 +204,11 @@ class Tenants:
             self.certificate_a,
             self.signed_a,
             self.device_a,
+            self.area_a,
+            self.counter_a,
+            self.queue_settings_a,
+            self.ticket_a,
+            self.appointment_a,
         ]
 
 

@@ -120,6 +120,12 @@ def _choices_for(model: type[Model], scope: AdminScope) -> QuerySet | None:
         return SigningCertificate.objects.filter(user__membership__center__in=scope.center_ids)
     if model is StaffMembership:
         return StaffMembership.objects.filter(center__in=scope.center_ids)
+    # Any other row that belongs to a center (queue areas, counters…): that center's only.
+    center_field = next(
+        (f for f in model._meta.fields if f.name == "center" and f.related_model is Center), None
+    )
+    if center_field is not None:
+        return model._default_manager.filter(center__in=scope.center_ids)
     return None
 
 
