@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("kiosk/", include("motcua.kiosk.urls")),
+    path("hang-doi/", include("motcua.queue.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xac-thuc/", include("motcua.signing.urls")),
     path("bieu-mau/", include("motcua.eforms.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("lich/", include("motcua.workcalendar.urls")),
     path("trung-tam/", include("motcua.centers.urls")),
     path("can-bo/bao-cao/", include("motcua.reports.urls")),
+    path("can-bo/quay/", include("motcua.queue.counter_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.catalog.urls")),
 ]

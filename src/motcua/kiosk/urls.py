@@ -1,6 +1,7 @@
 from django.urls import path
 
 from motcua.kiosk import views
+from motcua.queue import kiosk_views as queue_views
 
 app_name = "kiosk"
 
@@ -15,4 +16,7 @@ urlpatterns = [
     path("xac-nhan/", views.review, name="review"),
     path("phieu-hen/", views.done, name="done"),
     path("ket-thuc/", views.finish, name="finish"),
+    path("lay-so/", queue_views.take, name="queue_take"),
+    path("lich-hen/", queue_views.check_in, name="queue_check_in"),
+    path("so-thu-tu/<int:ticket_id>/", queue_views.ticket, name="queue_ticket"),
 ]
