@@ -358,6 +358,9 @@ LOGGING = {
 # (scripts/run sets it); elsewhere the guard refuses it at every login form. The guard goes
 # first, in front of whatever backends are configured above.
 MOTCUA_DEMO = env_bool("MOTCUA_DEMO", False)
+# A demo queue hands out numbers at any hour so the counter and the TV can be tried in the
+# evening; only on a demo installation (scripts/run sets it).
+MOTCUA_QUEUE_ALWAYS_OPEN = MOTCUA_DEMO and env_bool("MOTCUA_QUEUE_ALWAYS_OPEN", False)
 AUTHENTICATION_BACKENDS = [
     "motcua.core.auth.DemoPasswordGuard",
     *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
