@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.signing",
     "motcua.kiosk",
+    "motcua.speech",
     "motcua.backoffice",
     # reports before notices: their ready() subscribe to the dossier event spine in this
     # order, so the KPI projection runs before the notice outbox, as it always has.
