@@ -164,6 +164,17 @@ class TestSynthesizeCall:
         assert "dùng espeak-ng" in caplog.text
 
     @needs_espeak
+    def test_other_text_is_read_by_espeak_without_a_warning(self, tone_clips, settings, caplog):
+        installed(tone_clips, settings)
+        settings.MOTCUA_SPEECH_VOICE = "clips"
+        with caplog.at_level(logging.INFO, logger="motcua.speech.tts"):
+            path = tts.synthesize("Thông báo lịch tiếp công dân")
+        assert path == tts.cache_path(
+            tts.espeak_voice().id, "Thông báo lịch tiếp công dân", "wav", False
+        )
+        assert [r.levelno for r in caplog.records] == [logging.INFO]
+
+    @needs_espeak
     def test_espeak_spoken_stand_in_clips_make_an_audible_call(self, espeak_clips, settings):
         report = import_clips(espeak_clips, tmp_dest(settings))
         assert report.ok, (report.missing, report.problems)

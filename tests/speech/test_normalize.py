@@ -92,6 +92,12 @@ HARD_CASES = [
     ("024 3823 4567", "không hai bốn, ba tám hai ba, bốn năm sáu bảy"),
     ("+84 912 345 678", "cộng tám bốn chín một hai, ba bốn năm, sáu bảy tám"),
     ("số 001099012345", "số không không một không chín chín không một hai ba bốn năm"),
+    ("Hotline: 1900 1234", "Hotline: một chín không không, một hai ba bốn"),
+    ("1800.1234", "một tám không không, một hai ba bốn"),
+    ("Phòng 2.01", "Phòng hai chấm không một"),
+    ("lúc 17g", "lúc mười bảy giờ"),
+    ("Lệ phí: 8.000 đồng/bản", "Lệ phí: tám nghìn đồng một bản"),
+    ("7h00 - 11h30", "bảy giờ đến mười một giờ ba mươi phút"),
     # ordinals
     ("thứ 2", "thứ hai"),
     ("Thứ 4", "Thứ tư"),

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from motcua.speech import audio
-from motcua.speech.errors import VoiceError
+from motcua.speech.errors import TextNotCovered, VoiceError
 
 DEFAULT_RATE = 22050
 MANIFEST = "manifest.json"
@@ -221,7 +221,7 @@ class ClipVoice:
                     i += size
                     break
             else:
-                raise VoiceError("bộ giọng thu âm không có đủ từ để đọc câu này")
+                raise TextNotCovered("bộ giọng thu âm không có đủ từ để đọc câu này")
         return out
 
     def synthesize(self, text: str) -> bytes:

@@ -8,3 +8,8 @@ class SpeechError(Exception):
 
 class VoiceError(SpeechError):
     """One voice failed; the caller falls back to espeak-ng."""
+
+
+class TextNotCovered(VoiceError):
+    """A limited voice (the clip set) has no words for this text: an expected fallback, so it is
+    logged at info level, not as a warning on every radio bulletin."""

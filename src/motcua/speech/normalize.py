@@ -58,11 +58,13 @@ def read_numeric(token: str) -> str:
         integer, _, fraction = token.partition(",")
         return read_decimal(integer, fraction or None)
     words = []
-    for part in re.split(r"([.,])", token):
+    for index, part in enumerate(re.split(r"([.,])", token)):
         if part == ".":
             words.append("chấm")
         elif part == ",":
             words.append("phẩy")
+        elif index and part.startswith("0"):
+            words.append(read_digits(part))  # "Phòng 2.01": hai chấm không một
         elif part:
             words.append(read_number_string(part))
     return " ".join(words)
@@ -194,6 +196,8 @@ def _read_phone(m: re.Match[str]) -> str:
     return (head + ", ".join(spoken)).replace("  ", " ")
 
 
+# Hotlines 1800/1900 xxxx (xxxxxx): service numbers, read digit by digit like phones.
+_hotline = _sub(r"(?<![\d.,])(1[89]00)[ .]?(\d{4}|\d{3}[ .]?\d{3})(?![\d])")
 _doc_with_year = _sub(r"(?<![\d/])(\d+)/(\d{4})/([A-ZĐ][\wĐđ]*(?:[-–/][\wĐđ]+)*)")
 _doc_without_year = _sub(r"(?<![\d/])(\d+)/([A-ZĐ][\wĐđ]*(?:[-–][\wĐđ]+)+)")
 _code_token = _sub(r"(?<![\w])[A-ZĐ][A-Za-zĐđ]*\d*(?:[-/][A-ZĐ][A-Za-zĐđ]*\d*)+(?![\w])")
@@ -205,6 +209,8 @@ _month_year = _sub(r"(?:\b(tháng|Tháng|THÁNG)\s+)?(?<![\d/])(\d{1,2})/(\d{4})
 
 _range = re.compile(r"(\d(?:[hHg]\d{0,2})?)\s*[-–—]\s*(?=\d)")
 _time_h = _sub(r"(?<![\d.,])(\d{1,2})(?:[hH](\d{2})?|g(\d{2}))(?:'|p(?!\w)|ph(?!\w))?(?!\w)")
+_time_g = _sub(r"\b(lúc|Lúc|từ|Từ|đến)\s+(\d{1,2})g(?!\w)")
+_per = re.compile(r"\b(đồng)\s*/\s*(?=[^\W\d_])")
 _time_colon = _sub(r"(?<![\d:.,])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _money = _sub(r"(?<![\d.,])(" + NUM + r")\s?(?:đồng|đ|₫|[Vv][Nn][DdĐđ])(?!\w)")
 _percent = _sub(r"(?<![\d.,])(" + NUM + r")\s?%")
@@ -308,6 +314,9 @@ def normalize(text: str, *, pronunciations: Pronunciations | None = None) -> str
     text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf"} else ch for ch in text)
 
     text = _phone(_read_phone, text)
+    text = _hotline(
+        lambda m: ", ".join(read_digits(g) for g in [m[1], *re.split(r"[ .]", m[2])]), text
+    )
     text = _doc_with_year(
         lambda m: (
             f"{read_int(int(m[1]))} năm {read_int(int(m[2]))} {_expand_code(m[3], p) or m[3]}"
@@ -326,8 +335,10 @@ def normalize(text: str, *, pronunciations: Pronunciations | None = None) -> str
     text = _range.sub(r"\1 đến ", text)
     text = _negative.sub("âm ", text)
     text = _time_h(_read_time_h, text)
+    text = _time_g(lambda m: f"{m[1]} {read_int(int(m[2]))} giờ" if int(m[2]) <= 24 else m[0], text)
     text = _time_colon(_read_time_colon, text)
     text = _money(lambda m: f"{read_numeric(m[1])} đồng", text)
+    text = _per.sub(r"\1 một ", text)  # "8.000 đồng/bản": tám nghìn đồng một bản
     text = _percent(lambda m: f"{read_numeric(m[1])} phần trăm", text)
     if units_re:
         text = units_re.sub(lambda m: f" {read_numeric(m[1])} {p.units[m[2]]} ", text)

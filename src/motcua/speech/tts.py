@@ -31,7 +31,7 @@ import numpy as np
 
 from motcua.speech import audio
 from motcua.speech.conf import cache_dir, clips_dir, setting
-from motcua.speech.errors import SpeechError, VoiceError
+from motcua.speech.errors import SpeechError, TextNotCovered, VoiceError
 from motcua.speech.normalize import normalize
 
 logger = logging.getLogger(__name__)
@@ -260,7 +260,8 @@ def synthesize(
         except VoiceError as exc:
             failures.append(f"{candidate.kind}: {exc}")
             if candidate.kind != "espeak":
-                logger.warning("Giọng %s lỗi (%s); dùng espeak-ng.", candidate.kind, exc)
+                level = logging.INFO if isinstance(exc, TextNotCovered) else logging.WARNING
+                logger.log(level, "Giọng %s lỗi (%s); dùng espeak-ng.", candidate.kind, exc)
             continue
         if chime:
             wav = _with_chime(wav, candidate)
