@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.kiosk",
     "motcua.queue",
+    "motcua.speech",
     "motcua.backoffice",
     # reports before notices: their ready() subscribe to the dossier event spine in this
     # order, so the KPI projection runs before the notice outbox, as it always has.
