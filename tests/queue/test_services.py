@@ -302,3 +302,12 @@ def test_services_refuse_to_run_outside_a_transaction():
 def test_the_local_day_is_vietnams(queue):
     late_utc = MONDAY_8AM.astimezone(VIETNAM).replace(hour=23, minute=30)
     assert str(services.local_day(late_utc)) == "2025-07-07"
+
+
+class TestStatementBudget:
+    def test_a_number_costs_five_statements(self, queue, django_assert_max_num_queries):
+        take(queue)  # the day's sequence row exists: the usual case
+        # settings, calendar, the sequence UPDATE … RETURNING, the ticket, its event (+ the
+        # savepoint pair of the test's transaction): the number row stays locked for two inserts.
+        with django_assert_max_num_queries(7):
+            take(queue)

@@ -59,12 +59,11 @@ def _require_atomic() -> None:
         raise RuntimeError("queue services must run inside transaction.atomic().")
 
 
-def _check_open(center: Center, now: datetime) -> None:
+def _check_open(center: Center, rules: QueueSettings, now: datetime) -> None:
     if not center.is_active:
         raise QueueError(_("Trung tâm này hiện không hoạt động."), status_code=400)
     if getattr(settings, "MOTCUA_QUEUE_ALWAYS_OPEN", False):
         return
-    rules = QueueSettings.for_center(center)
     local = now.astimezone(VIETNAM)
     if not rules.open_on_days_off and not is_working_day(local.date()):
         raise QueueError(
@@ -135,9 +134,9 @@ def issue_ticket(
         raise QueueError(_("Nơi lấy số không hợp lệ."), status_code=400)
     if priority not in Priority.values:
         raise QueueError(_("Loại ưu tiên không hợp lệ."), status_code=400)
-    if check_open:
-        _check_open(center, now)
     rules = QueueSettings.for_center(center)
+    if check_open:
+        _check_open(center, rules, now)
     boost = timedelta(minutes=rules.priority_minutes) if priority else timedelta(0)
     day = local_day(now)
     # The number last: the sequence row stays locked only for the insert that follows.
