@@ -132,6 +132,21 @@ class TestThePhone:
         assert ">1001<" in page.content.decode()
         assert "ticket-print.css" in page.content.decode()
 
+    def test_the_80mm_pdf(self, client, queue, clock):
+        import io
+
+        from pypdf import PdfReader
+
+        client.post(take_url(queue), {"area": queue.civil.pk, "priority": "elderly"})
+        ticket = Ticket.objects.get()
+        response = client.get(reverse("queue:ticket_pdf", kwargs={"token": ticket.token}))
+        assert response["Content-Type"] == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.content))
+        page = reader.pages[0]
+        assert round(float(page.mediabox.width) / 72 * 25.4) == 80
+        text = page.extract_text()
+        assert "1001" in text and "Hộ tịch – Chứng thực" in text and "Người cao tuổi" in text
+
     @staticmethod
     def _client():
         from django.test import Client

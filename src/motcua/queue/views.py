@@ -146,6 +146,24 @@ def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "queue/ticket_print.html", ticket_context(request, ticket))
 
 
+@never_cache
+def ticket_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The same ticket as an 80 mm PDF (printers fed from a PDF spool)."""
+    from motcua.queue.ticket_pdf import ticket_pdf as render_pdf
+
+    ticket = _ticket(token)
+    context = ticket_context(request, ticket)
+    pdf = render_pdf(
+        ticket,
+        follow_url=context["follow_url"],
+        ahead=context["ahead"],
+        wait_minutes=context["wait_minutes"],
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-thu-tu-{ticket.number}.pdf"'
+    return response
+
+
 @require_POST
 def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
     ticket = _ticket(token)
