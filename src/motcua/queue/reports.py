@@ -33,6 +33,7 @@ tables only for the center's own staff (``detail=True``); the province gets tota
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -221,51 +222,68 @@ def queue_report(
     scope = Q(center=center) if center is not None else Q(center__province=province)
     tickets = Ticket.objects.filter(scope, day__gte=date_from, day__lte=date_to)
     rows = _ticket_rows(tickets)
-    first_calls = _first_calls_of_transferred(tickets)
-
-    total = _Accumulator("", "Tổng số")
-    by_area: dict[int, _Accumulator] = {}
-    by_counter: dict[int | None, _Accumulator] = {}
-    by_officer: dict[int | None, _Accumulator] = {}
-    by_center: dict[int, _Accumulator] = {}
-
-    def group(groups: dict, key) -> _Accumulator:
-        found = groups.get(key)
-        if found is None:
-            found = groups[key] = _Accumulator(key, "")
-        return found
-
     per_center = center is None
-    for pk, center_id, issued_area, area, counter, officer, status, wait, service in rows:
-        transfer = first_calls.get(pk)
-        if transfer is not None:
-            wait, first_counter, first_officer = transfer.wait, transfer.counter, transfer.officer
-        else:
-            first_counter, first_officer = counter, officer
-        served = status == TicketStatus.DONE
-        if not served:
-            service = None
-        # Issue side: issued, transferred, waited (the area of issue, the first caller).
-        issue_groups = [total, group(by_area, issued_area)]
-        if per_center:
-            issue_groups.append(group(by_center, center_id))
-        if detail and wait is not None:
-            issue_groups += [group(by_counter, first_counter), group(by_officer, first_officer)]
-        for acc in issue_groups:
-            acc.add_issue(wait, transfer is not None)
-        # End side: the number's final area, counter and officer.
-        end_groups = [total, group(by_area, area)]
-        if per_center:
-            end_groups.append(group(by_center, center_id))
-        if detail and status in (TicketStatus.DONE, TicketStatus.NO_SHOW):
-            end_groups += [group(by_counter, counter), group(by_officer, officer)]
-        for acc in end_groups:
-            acc.add_end(status, service)
+    # Column by column: the counting below runs in C (Tally, zip), not a Python loop per
+    # ticket; a year of a busy center is a few hundred thousand tickets.
+    if rows:
+        pks, centers_, issued_areas, areas_, counters_, officers_, statuses, waits, services = (
+            list(column) for column in zip(*rows, strict=True)
+        )
+    else:
+        pks = centers_ = issued_areas = areas_ = counters_ = officers_ = statuses = []
+        waits = services = []
+    first_counters, first_officers = counters_[:], officers_[:]
+    transferred = [False] * len(pks)
+    first_calls = _first_calls_of_transferred(scope, date_from, date_to, set(pks))
+    if first_calls:
+        for index, pk in enumerate(pks):
+            call = first_calls.get(pk)
+            if call is not None:
+                transferred[index] = True
+                waits[index], first_counters[index], first_officers[index] = call
+    services = [
+        s if st == TicketStatus.DONE else None for s, st in zip(services, statuses, strict=True)
+    ]
 
-    areas = _area_rows(by_area)
-    counters = _counter_rows(by_counter) if detail else None
-    officers = _officer_rows(by_officer) if detail else None
-    centers = _center_rows(by_center) if per_center else None
+    def rows_of(issue_keys, end_keys, wait_keys=None, end_filter=None) -> dict:
+        """Accumulators per key: issue side by ``issue_keys``, end side by ``end_keys``."""
+        groups: dict = {}
+
+        def acc(key) -> _Accumulator:
+            found = groups.get(key)
+            if found is None:
+                found = groups[key] = _Accumulator(key, "")
+            return found
+
+        if issue_keys is not None:
+            for key, n in Tally(issue_keys).items():
+                acc(key).issued += n
+            for key, n in Tally(
+                k for k, t in zip(issue_keys, transferred, strict=True) if t
+            ).items():
+                acc(key).transferred += n
+        wait_keys = issue_keys if wait_keys is None else wait_keys
+        for key, wait in zip(wait_keys, waits, strict=True):
+            if wait is not None:
+                acc(key).waits.append(wait)
+        for (key, status), n in Tally(zip(end_keys, statuses, strict=True)).items():
+            if end_filter is None or status in end_filter:
+                acc(key).add_status(status, n)
+        for key, service in zip(end_keys, services, strict=True):
+            if service is not None:
+                acc(key).services.append(service)
+        return groups
+
+    everyone = [None] * len(pks)
+    (total,) = rows_of(everyone, everyone).values() or [_Accumulator(None, "")]
+    total.label = "Tổng số"
+    areas = _area_rows(rows_of(issued_areas, areas_))
+    counters = officers = None
+    if detail:
+        ended = (TicketStatus.DONE, TicketStatus.NO_SHOW)
+        counters = _counter_rows(rows_of(None, counters_, first_counters, ended))
+        officers = _officer_rows(rows_of(None, officers_, first_officers, ended))
+    centers = _center_rows(rows_of(centers_, centers_)) if per_center else None
     appointment_total, appointment_rows = _appointments(scope, date_from, date_to, per_center)
     return QueueReport(
         date_from=date_from,
@@ -292,32 +310,22 @@ class _Accumulator:
         self.waits: list[int] = []
         self.services: list[int] = []
 
-    def add_issue(self, wait: int | None, transferred: bool) -> None:
-        self.issued += 1
-        if transferred:
-            self.transferred += 1
-        if wait is not None:
-            self.called += 1
-            self.waits.append(wait)
-
-    def add_end(self, status: str, service: int | None) -> None:
+    def add_status(self, status: str, n: int) -> None:
         if status == TicketStatus.DONE:
-            self.served += 1
-            if service is not None:
-                self.services.append(service)
+            self.served += n
         elif status == TicketStatus.NO_SHOW:
-            self.no_show += 1
+            self.no_show += n
         elif status == TicketStatus.CANCELLED:
-            self.cancelled += 1
+            self.cancelled += n
         else:
-            self.unfinished += 1
+            self.unfinished += n
 
     def row(self) -> QueueRow:
         return QueueRow(
             key="" if self.key is None else str(self.key),
             label=self.label,
             issued=self.issued,
-            called=self.called,
+            called=len(self.waits),
             served=self.served,
             no_show=self.no_show,
             cancelled=self.cancelled,
@@ -352,44 +360,49 @@ def _ticket_rows(tickets) -> list[tuple]:
         return cursor.fetchall()
 
 
-@dataclass(frozen=True)
-class _FirstCall:
-    wait: int | None
-    counter: int | None
-    officer: int | None
-
-
-def _first_calls_of_transferred(tickets) -> dict[int, _FirstCall]:
-    """For each transferred ticket: its first call, from the event log (the row was reset)."""
-    transferred = TicketEvent.objects.filter(
-        ticket__in=tickets.values("pk"), action=TicketAction.TRANSFER
-    ).values_list("ticket_id", flat=True)
-    calls = (
-        TicketEvent.objects.filter(ticket__in=transferred.distinct(), action=TicketAction.CALL)
-        .order_by("ticket_id", "at", "pk")
-        .values_list("ticket_id", "at", "counter_id", "actor", "ticket__issued_at")
+def _first_calls_of_transferred(
+    scope: Q, date_from: date, date_to: date, tickets: set[int]
+) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """(wait ms, counter, officer) of the first call of each transferred ticket, from the event
+    log (a transfer resets the row). Transfers are few: they are found among the period's
+    events by action and time, then their calls are read by ticket."""
+    areas = list(ServiceArea.objects.filter(scope).values_list("pk", flat=True))
+    start = datetime.combine(date_from, time.min, VIETNAM)
+    end = datetime.combine(date_to + timedelta(days=2), time.min, VIETNAM)
+    moved = set(
+        TicketEvent.objects.filter(
+            action=TicketAction.TRANSFER, at__gte=start, at__lt=end, area__in=areas
+        ).values_list("ticket_id", flat=True)
     )
-    ids = set(transferred)
-    found: dict[int, _FirstCall] = {}
+    moved &= tickets
+    found: dict[int, tuple] = {}
     usernames: dict[int, str] = {}
-    for ticket_id, at, counter_id, actor, issued_at in calls:
-        if ticket_id in found:
-            continue
-        wait = round((at - issued_at).total_seconds() * 1000)
-        found[ticket_id] = _FirstCall(wait, counter_id, None)
-        usernames[ticket_id] = actor.removeprefix("officer:")
+    ids = sorted(moved)
+    for chunk in range(0, len(ids), 5000):
+        calls = (
+            TicketEvent.objects.filter(
+                ticket_id__in=ids[chunk : chunk + 5000], action=TicketAction.CALL
+            )
+            .order_by("ticket_id", "at", "pk")
+            .values_list("ticket_id", "at", "counter_id", "actor", "ticket__issued_at")
+        )
+        for ticket_id, at, counter_id, actor, issued_at in calls:
+            if ticket_id not in found:
+                found[ticket_id] = (round((at - issued_at).total_seconds() * 1000), counter_id)
+                usernames[ticket_id] = actor.removeprefix("officer:")
     users = dict(
         get_user_model()
         .objects.filter(username__in=set(usernames.values()))
         .values_list("username", "pk")
     )
-    for ticket_id, username in usernames.items():
-        call = found[ticket_id]
-        found[ticket_id] = _FirstCall(call.wait, call.counter, users.get(username))
+    result = {
+        ticket_id: (wait, counter_id, users.get(usernames[ticket_id]))
+        for ticket_id, (wait, counter_id) in found.items()
+    }
     # Transferred before any call (not possible today, but the log decides): no waiting time.
-    for ticket_id in ids - found.keys():
-        found[ticket_id] = _FirstCall(None, None, None)
-    return found
+    for ticket_id in moved - found.keys():
+        result[ticket_id] = (None, None, None)
+    return result
 
 
 def _labelled(groups: dict, labels: dict, sort_key) -> list[QueueRow]:
