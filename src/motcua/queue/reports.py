@@ -263,15 +263,21 @@ def queue_report(
             ).items():
                 acc(key).transferred += n
         wait_keys = issue_keys if wait_keys is None else wait_keys
+        waited: defaultdict = defaultdict(list)
         for key, wait in zip(wait_keys, waits, strict=True):
             if wait is not None:
-                acc(key).waits.append(wait)
+                waited[key].append(wait)
+        for key, values in waited.items():
+            acc(key).waits = values
         for (key, status), n in Tally(zip(end_keys, statuses, strict=True)).items():
             if end_filter is None or status in end_filter:
                 acc(key).add_status(status, n)
+        served: defaultdict = defaultdict(list)
         for key, service in zip(end_keys, services, strict=True):
             if service is not None:
-                acc(key).services.append(service)
+                served[key].append(service)
+        for key, values in served.items():
+            acc(key).services = values
         return groups
 
     everyone = [None] * len(pks)
