@@ -370,7 +370,6 @@ def _queue_cards(dashboard: Dashboard) -> list[dict[str, str]]:
             "key": "queue_wait_p90",
             "label": _("Chờ P90 (phút)"),
             "value": vi_number(total.wait.p90, 1),
-            "target": _("90% số chờ không quá"),
         },
         {
             "key": "queue_service",
