@@ -124,7 +124,8 @@ def _document_line(index: int, doc) -> str:
         parts.append(f"{doc.originals:02d} bản chính")
     if doc.copies:
         parts.append(f"{doc.copies:02d} bản sao")
-    if doc.file:
+    # An e-form typed at the counter is a component digitized at intake without a file.
+    if doc.file or (doc.digitized and not doc.provided_on_paper):
         parts.append("bản điện tử")
     elif not parts and doc.provided_on_paper:
         parts.append("bản giấy")
