@@ -391,15 +391,19 @@ def _form_page(
     return render(request, "backoffice/intake_form.html", context, status=status)
 
 
-def _stale(request: HttpRequest) -> HttpResponse:
-    messages.error(
-        request,
-        _(
-            "Màn hình tiếp nhận này đã cũ (hồ sơ đã được tiếp nhận, hoặc đã bắt đầu tiếp nhận "
-            "hồ sơ khác). Không có gì được lưu; xin kiểm tra và nhập lại."
+def _stale(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
+    """A form screen that is not the current one: refused, and the current intake (another tab,
+    the next citizen) is left as it is."""
+    context = {
+        "membership": request.membership,  # type: ignore[attr-defined]
+        "message": _(
+            "Hồ sơ trên màn hình này đã được tiếp nhận, hoặc đã bắt đầu tiếp nhận hồ sơ khác sau "
+            "khi mở màn hình này. Không có gì được lưu từ màn hình cũ."
         ),
-    )
-    return redirect("backoffice:intake_start")
+        "current": bool(state.get("card_token")),
+        "received": bool(state.get("dossier_code")),
+    }
+    return render(request, "backoffice/intake_stale.html", context, status=409)
 
 
 @intake_required
@@ -414,7 +418,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
         card = _card(state)
     except IdentityError as exc:
         if request.method == "POST" and not state.get("card_token"):
-            return _stale(request)
+            return _stale(request, state)
         return _scan_again(request, state, exc)
     procedure = _offered().filter(code=code[:32]).first()
     if procedure is None:
@@ -443,7 +447,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
         return _form_page(request, state, card, procedure, form, delivery=DEFAULT_DELIVERY[channel])
 
     if not key or key != state.get("submit_key") or state.get("procedure") != procedure.code:
-        return _stale(request)
+        return _stale(request, state)
     form = _form(procedure, card, data=request.POST, files=request.FILES)
     delivery = request.POST.get("delivery", "")
     errors = []
