@@ -163,6 +163,7 @@ class TestWalkInDossier:
         page = done.content.decode()
         assert dossier.code in page
         assert "no-store" in done["Cache-Control"]
+        assert f'href="{START}?ticket=41"' in page  # another dossier for the same citizen
         links = re.findall(r'href="([^"]+phieu-hen\.pdf\?kho=(?:a5|80))"', page)
         assert len(links) == 2
         for link in links:
