@@ -173,6 +173,8 @@ class TestWalkInDossier:
             assert dossier.code in text and "Giấy chứng sinh" in text
             assert "ủy quyền" not in text  # never a paper nobody handed in
             assert "(2 thành phần)" in text
+            assert "Giấy chứng sinh (bản điện tử)" in text
+            assert "Tờ khai đăng ký khai sinh (bản điện tử)" in text
 
     def test_scans_at_intake_count_as_digitized_for_kpi_4_2(self, desk):
         scan(desk)
@@ -203,6 +205,8 @@ class TestWalkInDossier:
         assert submit_birth(desk, open_form(desk), certificate="both").status_code == 302
         certificate = DossierDocument.objects.get(name="Giấy chứng sinh")
         assert certificate.provided_on_paper and certificate.digitized and certificate.file
+        slip = desk.get(f"/ho-so/{certificate.dossier.code}/phieu-hen.pdf?kho=a5")
+        assert "Giấy chứng sinh (bản giấy, bản điện tử)" in pdf_text(slip)
 
     def test_typed_number_and_details(self, desk):
         assert scan(desk, text="0251 9001 2345").status_code == 302
