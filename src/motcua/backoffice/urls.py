@@ -39,3 +39,8 @@ urlpatterns += [
 from motcua.backoffice.papers_views import urlpatterns as paper_urlpatterns  # noqa: E402
 
 urlpatterns += paper_urlpatterns
+
+# Receiving a dossier at the counter or by post (motcua.backoffice.intake_views).
+from motcua.backoffice.intake_views import urlpatterns as intake_urlpatterns  # noqa: E402
+
+urlpatterns += intake_urlpatterns

@@ -108,6 +108,10 @@ class SubmittedDocument:
     originals: int = 0
     copies: int = 0
     required_document_id: int | None = None
+    # Digitized at intake (KPI 4.2 of QĐ 766/QĐ-TTg): the officer who receives the dossier
+    # scanned this file, or the component is the e-form they typed (its answers are the
+    # dossier's form data, so it has no file). Marked with the receipt's time and actor.
+    digitized: bool = False
 
 
 def submit_dossier(
@@ -167,7 +171,7 @@ def submit_dossier(
     try:
         components = []
         for position, submitted in enumerate(documents, start=1):
-            component = _prepare_document(position, submitted)
+            component = _prepare_document(position, submitted, actor=actor, now=now)
             staged.stage(component)
             components.append(component)
         try:
@@ -516,7 +520,7 @@ def _validate(
     for doc in documents:
         if not (doc.name or "").strip():
             raise InvalidSubmission("Thành phần hồ sơ phải có tên.")
-        if doc.content is None and not doc.provided_on_paper:
+        if doc.content is None and not doc.provided_on_paper and not doc.digitized:
             raise InvalidSubmission(f"Thành phần “{doc.name}” chưa có tệp đính kèm hoặc bản giấy.")
 
 
@@ -541,7 +545,9 @@ class _Component:
     staged_name: str = ""
 
 
-def _prepare_document(position: int, submitted: SubmittedDocument) -> _Component:
+def _prepare_document(
+    position: int, submitted: SubmittedDocument, *, actor: str, now: datetime
+) -> _Component:
     document = DossierDocument(
         position=position,
         name=submitted.name.strip(),
@@ -551,6 +557,10 @@ def _prepare_document(position: int, submitted: SubmittedDocument) -> _Component
         copies=submitted.copies,
         provided_on_paper=submitted.provided_on_paper,
     )
+    if submitted.digitized:
+        document.digitized = True
+        document.digitized_at = now
+        document.digitized_by = actor
     if submitted.content is None:
         return _Component(document)
     data = _read(submitted.content)

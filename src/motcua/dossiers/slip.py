@@ -124,10 +124,13 @@ def _document_line(index: int, doc) -> str:
         parts.append(f"{doc.originals:02d} bản chính")
     if doc.copies:
         parts.append(f"{doc.copies:02d} bản sao")
-    if doc.file:
-        parts.append("bản điện tử")
-    elif not parts and doc.provided_on_paper:
+    # The receipt acknowledges what was handed in: a paper the counter scanned was handed in on
+    # paper too (counts, when recorded, already say so); an e-form typed at the counter is a
+    # component digitized at intake without a file.
+    if doc.provided_on_paper and not parts:
         parts.append("bản giấy")
+    if doc.file or (doc.digitized and not doc.provided_on_paper):
+        parts.append("bản điện tử")
     suffix = f" ({', '.join(parts)})" if parts else ""
     return f"{index}. {nfc(doc.name)}{suffix}"
 
