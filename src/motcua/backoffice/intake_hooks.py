@@ -11,11 +11,23 @@ None.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 
 from motcua.dossiers.models import Dossier
 
+Handler = Callable[[HttpRequest, Dossier, "int | None"], None]
+_handlers: dict[str, Handler] = {}
+
+
+def on_counter_intake(handler: Handler, *, name: str) -> Handler:
+    """Register ``handler`` (the queue does, in its ``ready()``): the back office does not
+    import the queue. A name registered again replaces its handler."""
+    _handlers[name] = handler
+    return handler
+
 
 def after_counter_intake(request: HttpRequest, dossier: Dossier, ticket_id: int | None) -> None:
-    """No-op until the queue app links its ticket here."""
-    return None
+    for handler in list(_handlers.values()):
+        handler(request, dossier, ticket_id)
