@@ -1,10 +1,12 @@
 """``motcua serve``: the production web server for the embedded install.
 
 Django's runserver is for development only. One process (``--workers 1``, the default) runs
-waitress, a pure-Python production WSGI server that runs the same everywhere a commune center may
-have a machine. A search holds its process's query encoder, so one process answers one search at
-a time; ``--workers N`` runs N gunicorn worker processes (threads inside each) so searches and
-pages use every core (issue 10). Several processes may write to the same SQLite database: WAL,
+uvicorn, a production ASGI server: the calling display's event stream keeps a connection open
+all day per TV, which costs a coroutine under ASGI and would hold a whole thread under a WSGI
+server (issue 11). Django runs the ordinary (sync) views in threads as before. A search holds its
+process's query encoder, so one process answers one search at a time; ``--workers N`` runs N
+gunicorn worker processes with uvicorn inside each (``uvicorn-worker``) so searches and pages
+use every core (issue 10). Several processes may write to the same SQLite database: WAL,
 IMMEDIATE transactions and the busy timeout (settings.py) make them wait for each other.
 """
 
@@ -14,6 +16,31 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 MAX_WORKERS = 32
+
+
+def uvicorn_options(*, host: str, port: int) -> dict:
+    """uvicorn never rewrites the client's address or scheme from X-Forwarded-*: the headers
+    reach Django untouched and Django decides itself whom to believe (MOTCUA_TRUSTED_PROXIES,
+    SECURE_PROXY_SSL_HEADER), as with waitress and gunicorn before."""
+    return {
+        "host": host,
+        "port": port,
+        **UVICORN_FIXED,
+    }
+
+
+# What uvicorn does in every worker: Django has no lifespan handler; the pure-Python protocol
+# and loop run the same on every machine a commune may have.
+UVICORN_FIXED = {
+    "proxy_headers": False,
+    "forwarded_allow_ips": "",
+    "lifespan": "off",
+    "server_header": False,
+    "loop": "asyncio",
+    "http": "h11",
+    # A TV's stream stays open; on SIGTERM in-flight requests get this long to finish.
+    "timeout_graceful_shutdown": 5,
+}
 
 
 def proxy_options() -> dict[str, bool]:
@@ -53,6 +80,21 @@ def build_finder_in_worker(worker) -> None:
     connections.close_all()
 
 
+try:
+    from uvicorn_worker import UvicornWorker as _UvicornWorker
+except ImportError:  # pragma: no cover - gunicorn without uvicorn-worker: serve_gunicorn says so
+    _UvicornWorker = object  # type: ignore[assignment,misc]
+
+
+class MotcuaUvicornWorker(_UvicornWorker):  # type: ignore[misc,valid-type]
+    """A gunicorn worker running uvicorn with motcua's fixed options (no proxy rewriting)."""
+
+    CONFIG_KWARGS = {k: v for k, v in UVICORN_FIXED.items() if k != "forwarded_allow_ips"}
+
+
+WORKER_CLASS = "motcua.core.management.commands.serve.MotcuaUvicornWorker"
+
+
 def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -61,7 +103,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
     return {
         "bind": [bind_address(host, port)],
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": WORKER_CLASS,
+        # Kept for the command's interface: under ASGI Django runs each request's sync view in a
+        # thread of its own (asgiref), so gunicorn's thread count no longer limits anything.
         "threads": threads,
         # Django and the code are imported once in the master and shared by the workers.
         "preload_app": True,
@@ -69,7 +113,8 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
         # A worker building its index (first start after a catalog edit embeds passages) may be
         # silent for a while; a request never takes this long.
         "timeout": 120,
-        # SIGTERM: stop accepting, finish the requests in flight, then exit.
+        # SIGTERM: stop accepting, finish the requests in flight, then exit (a TV's endless
+        # stream is cut after uvicorn's own graceful timeout and reconnects elsewhere).
         "graceful_timeout": 20,
         "proc_name": "motcua",
         # gunicorn's control socket lives in a shared per-user path: two servers would collide.
@@ -81,7 +126,7 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
 def run_gunicorn(options: dict) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from motcua.wsgi import application
+    from motcua.asgi import application
 
     class MotcuaApplication(BaseApplication):
         def load_config(self) -> None:
@@ -95,7 +140,7 @@ def run_gunicorn(options: dict) -> None:
 
 
 class Command(BaseCommand):
-    help = "Chạy máy chủ web phục vụ motcua (waitress; gunicorn với --workers từ 2 trở lên)."
+    help = "Chạy máy chủ web phục vụ motcua (uvicorn; gunicorn với --workers từ 2 trở lên)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -111,26 +156,30 @@ class Command(BaseCommand):
         if not 1 <= workers <= MAX_WORKERS:
             raise CommandError(f"Số tiến trình (--workers) phải từ 1 đến {MAX_WORKERS}.")
         if workers == 1:
-            self.serve_waitress(host=host, port=port, threads=threads)
+            self.serve_uvicorn(host=host, port=port)
         else:
             self.serve_gunicorn(host=host, port=port, threads=threads, workers=workers)
 
-    def serve_waitress(self, *, host: str, port: int, threads: int) -> None:
-        from waitress import serve
-
+    def serve_uvicorn(self, *, host: str, port: int) -> None:
+        try:
+            import uvicorn
+        except ImportError as exc:
+            raise CommandError("Cần gói uvicorn để chạy máy chủ web; hãy cài uvicorn.") from exc
+        from motcua.asgi import application
         from motcua.search.finder import get_finder
-        from motcua.wsgi import application
 
         # Build the search index before the first citizen waits for it.
         get_finder()
-        serve(application, host=host, port=port, threads=threads, ident="motcua", **proxy_options())
+        uvicorn.run(application, log_level="warning", **uvicorn_options(host=host, port=port))
 
     def serve_gunicorn(self, *, host: str, port: int, threads: int, workers: int) -> None:
         try:
             import gunicorn  # noqa: F401
+            import uvicorn_worker  # noqa: F401
         except ImportError as exc:
             raise CommandError(
-                "Cần gói gunicorn để chạy nhiều tiến trình (--workers); hãy cài gunicorn."
+                "Cần gói gunicorn và uvicorn-worker để chạy nhiều tiến trình (--workers); "
+                "hãy cài hai gói đó."
             ) from exc
         from django.db import connections
 
