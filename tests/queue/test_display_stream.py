@@ -134,6 +134,27 @@ class TestStream:
         assert async_to_sync(scenario)() == (1, 0)
 
 
+class TestSeveralSqliteWorkers:
+    @pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL uses NOTIFY")
+    def test_a_call_handled_by_another_worker_arrives_by_polling(self, live_queue, monkeypatch):
+        monkeypatch.setenv(live.WORKERS_VARIABLE, "2")
+        # The call is handled by another worker process: this process's hub never hears of it.
+        monkeypatch.setattr(live.hub, "deliver", lambda center_id, message: 0)
+        issue(live_queue)
+
+        async def scenario():
+            stream = AsgiStream(events_path(live_queue))
+            await stream.open()
+            await stream.next_event()
+            ticket = await sync_to_async(call)(live_queue)
+            got = await stream.ticket_events(1, timeout=5)
+            await stream.close()
+            return ticket, got
+
+        ticket, got = async_to_sync(scenario)()
+        assert [e.message["number"] for e in got] == [ticket.number]
+
+
 class TestReplay:
     def test_last_event_id_replays_the_calls_missed_while_disconnected(self, live_queue):
         for _ in range(3):
@@ -228,6 +249,17 @@ class TestRefusals:
         status, body = async_to_sync(scenario)()
         assert status == 503
         assert "không hoạt động" in body
+
+    def test_outside_asgi_the_stream_ends_after_the_replay(self, client, live_queue):
+        # Django's test client, like a WSGI server, cannot hold an endless response.
+        issue(live_queue)
+        before = TicketEvent.objects.order_by("-pk").first().pk
+        ticket = call(live_queue)
+        response = client.get(events_path(live_queue), headers={"Last-Event-ID": str(before)})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert body.startswith("retry: 3000")
+        assert f'"number":{ticket.number}' in body
 
     def test_post_is_refused(self, client, live_queue):
         response = client.post(events_path(live_queue))

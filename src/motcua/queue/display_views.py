@@ -13,6 +13,7 @@ from collections import deque
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -175,6 +176,13 @@ def _replay(center_id: int, after_id: int) -> list[dict]:
         _release_connection()
 
 
+def _news(center_id: int, after_id: int) -> bool:
+    try:
+        return live.has_events_after(center_id, after_id)
+    finally:
+        _release_connection()
+
+
 def _latest(center_id: int) -> int:
     try:
         return live.latest_event_id(center_id, local_day(timezone.now()))
@@ -182,7 +190,7 @@ def _latest(center_id: int) -> int:
         _release_connection()
 
 
-async def _stream(center_id: int, after_id: int | None):
+async def _stream(center_id: int, after_id: int | None, *, endless: bool = True):
     # Subscribed before reading the rows: a call committed meanwhile arrives twice at worst
     # (skipped by id below), never not at all.
     subscription = live.hub.subscribe(center_id)
@@ -208,16 +216,29 @@ async def _stream(center_id: int, after_id: int | None):
                 if fresh(message):
                     last = max(last, message["id"])
                     yield frame(message)
+        if not endless:
+            return
+        polling = live.needs_polling()
+        wait = live.POLL_SECONDS if polling else heartbeat_seconds()
+        loop = asyncio.get_running_loop()
+        quiet_since = loop.time()
         while True:
             try:
-                item = await asyncio.wait_for(subscription.get(), heartbeat_seconds())
+                item = await asyncio.wait_for(subscription.get(), wait)
             except TimeoutError:
-                yield ": ping\n\n"
+                item = live.RESYNC if polling else None
+            if item is None or (
+                polling and item == live.RESYNC and not await sync_to_async(_news)(center_id, last)
+            ):
+                if loop.time() - quiet_since >= heartbeat_seconds() * 0.9:
+                    quiet_since = loop.time()
+                    yield ": ping\n\n"
                 continue
             if item == live.RESYNC:
                 messages = await sync_to_async(_replay)(center_id, last)
             else:
                 messages = [item]  # type: ignore[list-item]
+            quiet_since = loop.time()
             for message in messages:
                 if fresh(message):
                     last = max(last, message["id"])
@@ -244,10 +265,17 @@ async def display_events(request: HttpRequest, agency_code: str) -> HttpResponse
     after_id = _parse_id(request.headers.get("Last-Event-ID"))
     if after_id is None:
         after_id = _parse_id(request.GET.get("sau"))
-    await sync_to_async(live.ensure_listener, thread_sensitive=False)()
-    response = StreamingHttpResponse(
-        _stream(center.pk, after_id), content_type="text/event-stream; charset=utf-8"
-    )
+    # Under a WSGI server (or Django's test client) a response that never ends would hold a
+    # thread forever and never reach the browser: the stream then ends after the replay and the
+    # browser comes back after the retry delay, polling every few seconds instead.
+    if isinstance(request, ASGIRequest):
+        await sync_to_async(live.ensure_listener, thread_sensitive=False)()
+        response: HttpResponse = StreamingHttpResponse(
+            _stream(center.pk, after_id), content_type="text/event-stream; charset=utf-8"
+        )
+    else:
+        chunks = [chunk async for chunk in _stream(center.pk, after_id, endless=False)]
+        response = HttpResponse("".join(chunks), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-transform"
     # nginx: pass each event on at once instead of buffering the stream.
     response["X-Accel-Buffering"] = "no"

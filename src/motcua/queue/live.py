@@ -334,6 +334,21 @@ def replay(center_id: int, after_id: int, *, now: datetime | None = None) -> lis
     return [message_for(row, waiting=waiting, now=now) for row in rows]
 
 
+def has_events_after(center_id: int, after_id: int) -> bool:
+    return TicketEvent.objects.filter(ticket__center_id=center_id, pk__gt=after_id).exists()
+
+
+# SQLite served by several worker processes (``motcua serve --workers N`` sets the variable
+# below): a call handled by one worker never reaches the hub of another, so each stream looks
+# at the event rows this often instead. PostgreSQL has NOTIFY; one process needs neither.
+POLL_SECONDS = 1.0
+WORKERS_VARIABLE = "MOTCUA_SERVE_WORKERS"
+
+
+def needs_polling() -> bool:
+    return not uses_notify() and os.environ.get(WORKERS_VARIABLE, "1") != "1"
+
+
 def latest_event_id(center_id: int, day) -> int:
     return (
         TicketEvent.objects.filter(ticket__center_id=center_id, ticket__day=day)

@@ -12,6 +12,8 @@ IMMEDIATE transactions and the busy timeout (settings.py) make them wait for eac
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -155,6 +157,8 @@ class Command(BaseCommand):
             raise CommandError("Số luồng (--threads) phải từ 1 đến 64.")
         if not 1 <= workers <= MAX_WORKERS:
             raise CommandError(f"Số tiến trình (--workers) phải từ 1 đến {MAX_WORKERS}.")
+        # The calling display's streams read it: on SQLite, several workers share no memory.
+        os.environ["MOTCUA_SERVE_WORKERS"] = str(workers)
         if workers == 1:
             self.serve_uvicorn(host=host, port=port)
         else:
