@@ -42,6 +42,8 @@ QUEUE_LIMIT = 500
 # After this long a replayed call is shown but no longer announced on the loudspeaker.
 ANNOUNCE_WITHIN = timedelta(seconds=60)
 RESYNC = "resync"
+# PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
+NOTIFY_LIMIT = 7900
 
 
 def kind_of(action: str) -> str:
@@ -299,8 +301,12 @@ def broadcast(event: TicketEvent) -> None:
     center_id = event.ticket.center_id
     message = message_for(event)
     if uses_notify():
+        payload = encode(center_id, message)
+        if len(payload.encode("utf-8")) > NOTIFY_LIMIT:
+            # Many long area names: the TV re-reads the counts with its next state refresh.
+            payload = encode(center_id, {**message, "waiting": None})
         with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, encode(center_id, message)])
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
     else:
         hub.deliver(center_id, message)
 
