@@ -330,13 +330,10 @@ def main() -> None:
     print(f"workers: {args.workers}, clients: {args.clients}, calls: {args.calls}")
     print(f"deliveries: {len(latencies)} of {args.clients * args.calls}, complete: {complete}")
     if latencies:
+        p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
         print(
-            "call-to-display ms: p50 {:.1f}  p99 {:.1f}  max {:.1f}  mean {:.1f}".format(
-                percentile(latencies, 50),
-                percentile(latencies, 99),
-                max(latencies),
-                statistics.mean(latencies),
-            )
+            f"call-to-display ms: p50 {p50:.1f}  p99 {p99:.1f}  "
+            f"max {max(latencies):.1f}  mean {statistics.mean(latencies):.1f}"
         )
 
 
