@@ -295,7 +295,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Behind the documented reverse proxy (docs/deploy.md): the proxy terminates TLS and says so in
-# X-Forwarded-Proto. waitress has no TLS of its own, so HTTPS=1 always means such a proxy, as do
+# X-Forwarded-Proto. motcua serve (uvicorn) has no TLS of its own, so HTTPS=1 always means such a proxy, as do
 # listed proxy addresses; MOTCUA_BEHIND_PROXY=0 turns it off. Without it, HTTPS=1 would redirect
 # every request that the proxy already received over HTTPS, forever. The proxy must set the
 # header itself (overwriting the client's). It passes the Host header through, so
