@@ -39,3 +39,8 @@ urlpatterns += [
 from motcua.backoffice.papers_views import urlpatterns as paper_urlpatterns  # noqa: E402
 
 urlpatterns += paper_urlpatterns
+
+# The result document: the draft read before signing, its pages, the signed file.
+from motcua.backoffice.result_views import urlpatterns as result_urlpatterns  # noqa: E402
+
+urlpatterns += result_urlpatterns
