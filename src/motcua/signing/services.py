@@ -257,7 +257,7 @@ def render_result_pdf(
             Paragraph("Đăng ký", heading),
             table(
                 [
-                    ("Nơi đăng ký", _x(f"Ủy ban nhân dân {commune}")),
+                    ("Nơi đăng ký", _x(f"Ủy ban nhân dân {commune[:1].lower()}{commune[1:]}")),
                     ("Ngày đăng ký", f"{local:%d/%m/%Y}"),
                 ]
             ),
