@@ -290,6 +290,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],
+        # Frames from this site only: the leader's preview of the result when no rasterizer is
+        # installed (backoffice.result_views.draft_pdf, the one response that may be framed,
+        # by this site only: frame-ancestors 'self' and X-Frame-Options SAMEORIGIN there).
+        "frame-src": [SELF],
         "frame-ancestors": [NONE],
     },
 }

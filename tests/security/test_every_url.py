@@ -55,6 +55,8 @@ def candidate_urls(route: str, tenants) -> list[str]:
         "action": ["accept", "sign", "assign", "return_result"],
         "form": ["02", "03", "04", "05"],
         "position": ["1", "2"],
+        "page": ["1"],
+        "result_id": [str(tenants.signed_a.pk)],
         "citizen_document_id": ["1"],
         "sector": ["ho-tich"],
         "object_id": [],
@@ -121,6 +123,8 @@ def test_the_walk_covers_every_kind_of_route(tenants):
     assert f"/admin/dossiers/dossier/{tenants.dossier_a.pk}/change/" in filled
     assert f"/admin/auth/user/{tenants.officer_a.pk}/password/" in filled
     assert f"/ho-so/{tenants.dossier_a.code}/phieu-hen.pdf" in filled
+    assert f"/can-bo/ho-so/{tenants.dossier_a.code}/ket-qua/{tenants.signed_a.pk}.pdf" in filled
+    assert f"/can-bo/ho-so/{tenants.dossier_a.code}/ket-qua/du-thao/trang-1.png" in filled
     assert f"/admin/otp_totp/totpdevice/{tenants.device_a.pk}/qrcode/" in filled
 
 

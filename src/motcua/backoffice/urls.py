@@ -44,3 +44,8 @@ urlpatterns += paper_urlpatterns
 from motcua.backoffice.intake_views import urlpatterns as intake_urlpatterns  # noqa: E402
 
 urlpatterns += intake_urlpatterns
+
+# The result document: the draft read before signing, its pages, the signed file.
+from motcua.backoffice.result_views import urlpatterns as result_urlpatterns  # noqa: E402
+
+urlpatterns += result_urlpatterns

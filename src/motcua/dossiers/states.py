@@ -194,7 +194,8 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (S.SUBMITTED, A.REFUSE): (S.NOT_ACCEPTED, frozenset({R.RECEPTION})),
     (S.RECEIVED, A.REFUSE): (S.NOT_ACCEPTED, frozenset({R.RECEPTION})),
     (S.RECEIVED, A.ASSIGN): (S.IN_PROGRESS, frozenset({R.RECEPTION, R.LEADER})),
-    (S.IN_PROGRESS, A.ASSIGN): (S.IN_PROGRESS, frozenset({R.SPECIALIST, R.LEADER})),
+    # Reception corrects a wrong assignment it made, with the reason (see actions._assign).
+    (S.IN_PROGRESS, A.ASSIGN): (S.IN_PROGRESS, frozenset({R.RECEPTION, R.SPECIALIST, R.LEADER})),
     (S.RECEIVED, A.REQUEST_SUPPLEMENT): (S.SUPPLEMENT_REQUESTED, frozenset({R.RECEPTION})),
     (S.IN_PROGRESS, A.REQUEST_SUPPLEMENT): (S.SUPPLEMENT_REQUESTED, frozenset({R.SPECIALIST})),
     (S.SUPPLEMENT_REQUESTED, A.SUBMIT_SUPPLEMENT): (S.IN_PROGRESS, frozenset({R.RECEPTION})),

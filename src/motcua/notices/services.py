@@ -47,6 +47,9 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_ERROR = 500
 # An SMS is read on a small screen and billed per segment: the officer's note is cut there.
 SHORT_NOTE = 160
+# A supplement request's list of missing components may take a few more segments: it is what
+# the applicant must bring. The e-mail and the tracking page always carry the whole list.
+SHORT_MISSING = 320
 
 KIND_BY_ACTION: dict[str, str] = {
     EventAction.RECEIVE: NoticeKind.ACCEPTED,
@@ -241,12 +244,28 @@ def _accepted(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Messa
 
 
 def _supplement(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Message:
+    # Mẫu 02: the applicant is told each missing component, by name, on every channel.
+    missing = [" ".join(str(item).split()) for item in (event.data or {}).get("missing") or []]
+    listed = "\n".join(f"- {item}" for item in missing)
+    what = []
+    if missing:
+        what.append(_("Thành phần hồ sơ cần bổ sung, hoàn thiện:") + "\n" + listed)
+    if c["note"]:
+        what.append(
+            (
+                _("Nội dung cần bổ sung khác, hướng dẫn: %(note)s")
+                if missing
+                else _("Nội dung cần bổ sung: %(note)s")
+            )
+            % c
+        )
+    short_what = "; ".join([*missing, *([c["note"]] if c["note"] else [])])
     return Message(
         subject=_("Hồ sơ %(code)s cần bổ sung, hoàn thiện") % c,
         body=_letter(
             c,
             _("Hồ sơ %(code)s (thủ tục “%(procedure)s”) cần được bổ sung, hoàn thiện.") % c,
-            _("Nội dung cần bổ sung: %(note)s") % c,
+            *what,
             _(
                 "Kính mời ông/bà nộp bổ sung tại %(center)s. Thời gian chờ bổ sung không tính "
                 "vào thời hạn giải quyết; ngày hẹn trả kết quả được tính lại khi nhận đủ hồ sơ."
@@ -256,7 +275,7 @@ def _supplement(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Mes
         short=_(
             "Hồ sơ %(code)s cần bổ sung: %(short_note)s. Mời ông/bà nộp bổ sung tại %(center)s."
         )
-        % c
+        % {**c, "short_note": _cut(short_what, SHORT_MISSING if missing else SHORT_NOTE)}
         + c["track_short"],
     )
 
