@@ -321,6 +321,9 @@ MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục v�
 
 # Notices to citizens (outbox, sent by `motcua notices send` every minute). One sender per
 # channel; SMS and Zalo stay off until their gateway URL is set.
+# After the commit a notice goes to this process's courier thread (background), is sent inside
+# the request (inline) or waits for `motcua notices send` (cron): docs/deploy.md.
+MOTCUA_NOTICES_DELIVERY = os.environ.get("MOTCUA_NOTICES_DELIVERY", "background")
 NOTICE_SENDERS = {
     "email": "motcua.notices.senders.EmailSender",
     "sms": "motcua.notices.senders.SmsSender",

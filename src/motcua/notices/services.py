@@ -455,6 +455,16 @@ def _attempt(notice: Notice, senders: dict[str, Sender], now: datetime) -> str:
 
 
 def _dispatch_after_commit(ids: list[int], event_at: datetime) -> None:
+    """After the commit: hand the rows to this process's courier (``courier.py``), or send them
+    here (``inline``), or leave them to ``motcua notices send`` (``cron``)."""
+    from motcua.notices.courier import courier, delivery_mode
+
+    mode = delivery_mode()
+    if mode == "cron":
+        return
+    if mode == "background":
+        courier.submit(ids, event_at)
+        return
     # The first moment after the commit is this callback's "now" (an edge, like a cron run);
     # an event stamped ahead of the wall clock still gets its first try.
     try:
