@@ -23,6 +23,7 @@ urlpatterns = [
     path("trung-tam/", include("motcua.centers.urls")),
     path("can-bo/bao-cao/", include("motcua.reports.urls")),
     path("can-bo/quay/", include("motcua.queue.counter_urls")),
+    path("can-bo/dai-truyen-thanh/", include("motcua.speech.radio_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.catalog.urls")),
 ]
