@@ -22,7 +22,7 @@ URL = "/kiosk/giong-noi/"
 
 
 @pytest.fixture
-def citizen(kiosk_client):
+def citizen(kiosk_client):  # noqa: F811
     """A kiosk with a citizen's card read: the procedure step is open."""
     assert kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD}).status_code == 302
     return kiosk_client
