@@ -95,8 +95,7 @@ class TestTranscribeEndpoint:
     def test_rate_limited_per_device(self, citizen, kiosk_device):  # noqa: F811
         reset(TRANSCRIBE_LIMIT, str(kiosk_device.pk))
         statuses = [
-            post(citizen, b"x", "text/plain").status_code
-            for _ in range(TRANSCRIBE_LIMIT.hits + 1)
+            post(citizen, b"x", "text/plain").status_code for _ in range(TRANSCRIBE_LIMIT.hits + 1)
         ]
         assert statuses[:-1] == [415] * TRANSCRIBE_LIMIT.hits
         assert statuses[-1] == 429

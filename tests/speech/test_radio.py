@@ -205,7 +205,9 @@ class TestAccess:
         assert response.status_code == 302 and "/can-bo/dang-nhap/" in response["Location"]
 
     def test_provincial_viewer_is_refused(self, client, center):
-        client.force_login(make_officer("tinh", Role.PROVINCIAL_VIEWER, None, province="Tỉnh Phú Thọ"))
+        client.force_login(
+            make_officer("tinh", Role.PROVINCIAL_VIEWER, None, province="Tỉnh Phú Thọ")
+        )
         assert client.get("/can-bo/dai-truyen-thanh/").status_code == 403
 
     def test_another_centers_admin_sees_nothing_of_ours(self, other_admin_client, center):
@@ -293,9 +295,7 @@ class TestPage:
         assert response.status_code == 400 and not Bulletin.objects.exists()
 
     @needs_espeak
-    def test_render_then_download(
-        self, officer_client, center, django_capture_on_commit_callbacks
-    ):
+    def test_render_then_download(self, officer_client, center, django_capture_on_commit_callbacks):
         bulletin = make_bulletin(center)
         with django_capture_on_commit_callbacks(execute=True):
             response = officer_client.post(
@@ -331,13 +331,18 @@ class TestPage:
         assert response.status_code == 302
         bulletin.refresh_from_db()
         assert bulletin.status == Bulletin.Status.DRAFT and not old.exists()
-        assert officer_client.get(f"/can-bo/dai-truyen-thanh/{bulletin.pk}/am-thanh/").status_code == 404
+        assert (
+            officer_client.get(f"/can-bo/dai-truyen-thanh/{bulletin.pk}/am-thanh/").status_code
+            == 404
+        )
 
     def test_progress_fragment_polls_while_working(self, officer_client, center):
         bulletin = make_bulletin(
             center, status=Bulletin.Status.RENDERING, done_sentences=2, total_sentences=5
         )
-        body = officer_client.get(f"/can-bo/dai-truyen-thanh/{bulletin.pk}/tien-do/").content.decode()
+        body = officer_client.get(
+            f"/can-bo/dai-truyen-thanh/{bulletin.pk}/tien-do/"
+        ).content.decode()
         assert 'hx-trigger="every 1s"' in body and 'value="40"' in body and "2/5 câu" in body
 
     def test_an_interrupted_render_can_be_restarted(self, officer_client, center):
@@ -345,7 +350,9 @@ class TestPage:
         Bulletin.objects.filter(pk=bulletin.pk).update(
             updated_at=timezone.now() - bulletins.STALE_AFTER - timedelta(minutes=1)
         )
-        body = officer_client.get(f"/can-bo/dai-truyen-thanh/{bulletin.pk}/tien-do/").content.decode()
+        body = officer_client.get(
+            f"/can-bo/dai-truyen-thanh/{bulletin.pk}/tien-do/"
+        ).content.decode()
         assert "bị gián đoạn" in body and "hx-trigger" not in body and 'value="render"' in body
 
     def test_a_stale_thread_cannot_overwrite_a_newer_render(self, center):
@@ -428,7 +435,9 @@ class TestDueBulletins:
     def test_render_and_play_marks_it_played(self, center):
         bulletin = make_bulletin(center, play_at=timezone.now() - timedelta(minutes=1))
         out = StringIO()
-        call_command("speech", "due-bulletins", "--render", "--play", "--player", "true", stdout=out)
+        call_command(
+            "speech", "due-bulletins", "--render", "--play", "--player", "true", stdout=out
+        )
         bulletin.refresh_from_db()
         assert bulletin.status == Bulletin.Status.READY and bulletin.played_at is not None
         assert str(bulletins.audio_path(bulletin)) in out.getvalue()
