@@ -50,9 +50,54 @@
   }
   mic.disabled = false;
 
-  function send(blob) {
+  // The browser decodes its own recording and resamples it to 16 kHz mono WAV, what the
+  // recognizer reads: the server then needs no ffmpeg, and the upload is small (32 KB/s).
+  // Any failure sends the original recording, which the server converts with ffmpeg.
+  function encodeWav(samples, rate) {
+    var view = new DataView(new ArrayBuffer(44 + samples.length * 2));
+    function text(offset, value) {
+      for (var i = 0; i < value.length; i++) { view.setUint8(offset + i, value.charCodeAt(i)); }
+    }
+    text(0, "RIFF"); view.setUint32(4, 36 + samples.length * 2, true); text(8, "WAVE");
+    text(12, "fmt "); view.setUint32(16, 16, true); view.setUint16(20, 1, true);
+    view.setUint16(22, 1, true); view.setUint32(24, rate, true); view.setUint32(28, rate * 2, true);
+    view.setUint16(32, 2, true); view.setUint16(34, 16, true);
+    text(36, "data"); view.setUint32(40, samples.length * 2, true);
+    for (var i = 0; i < samples.length; i++) {
+      var s = Math.max(-1, Math.min(1, samples[i]));
+      view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+    }
+    return new Blob([view], { type: "audio/wav" });
+  }
+
+  function toWav(blob) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context || !window.OfflineAudioContext || !blob.arrayBuffer) { return Promise.resolve(blob); }
+    var context = new Context();
+    return blob.arrayBuffer().then(function (buffer) {
+      return new Promise(function (resolve, reject) { context.decodeAudioData(buffer, resolve, reject); });
+    }).then(function (decoded) {
+      var offline = new OfflineAudioContext(1, Math.max(1, Math.ceil(decoded.duration * 16000)), 16000);
+      var source = offline.createBufferSource();
+      source.buffer = decoded;
+      source.connect(offline.destination);
+      source.start();
+      return offline.startRendering();
+    }).then(function (rendered) {
+      return encodeWav(rendered.getChannelData(0), 16000);
+    }).catch(function () { return blob; }).then(function (result) {
+      if (context.close) { context.close(); }
+      return result;
+    });
+  }
+
+  function send(recorded) {
     mic.disabled = true;
     say("Đang nghe lại lời bạn nói…", false);
+    toWav(recorded).then(upload);
+  }
+
+  function upload(blob) {
     fetch(mic.dataset.url, {
       method: "POST",
       body: blob,
