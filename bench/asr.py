@@ -63,19 +63,22 @@ def measure(rows: list[dict], runs: int) -> tuple[list[dict], float, float]:
     results = []
     for row in rows:
         data = row["path"].read_bytes()
-        best, text, seconds, failure = None, "", 0.0, ""
+        best, cpu, text, seconds, failure = None, None, "", 0.0, ""
         for _ in range(runs):
+            cpu_start = time.process_time()
             try:
                 t = asr.transcribe(data, "audio/wav")
             except asr.RecognitionError as exc:
                 failure = exc.code
                 break
+            used = time.process_time() - cpu_start
+            cpu = used if cpu is None else min(cpu, used)
             best = t.elapsed_seconds if best is None else min(best, t.elapsed_seconds)
             text, seconds = t.text, t.audio_seconds
         edits, n = errors(row["transcript"], text)
         results.append(
             {**row, "text": text or f"({failure})", "seconds": seconds, "elapsed": best or 0.0,
-             "edits": edits, "words": n}
+             "cpu": cpu or 0.0, "edits": edits, "words": n}
         )  # fmt: skip
     edits = sum(r["edits"] for r in results)
     words = sum(r["words"] for r in results)
@@ -86,16 +89,21 @@ def measure(rows: list[dict], runs: int) -> tuple[list[dict], float, float]:
 
 def report(title: str, results: list[dict], wer: float, rtf: float) -> None:
     print(f"\n### {title}\n")
-    print("| clip | s | RTF | WER | heard |")
-    print("|---|---|---|---|---|")
+    print("| clip | s | RTF | CPU s/s | WER | heard |")
+    print("|---|---|---|---|---|---|")
     for r in results:
         clip_rtf = r["elapsed"] / r["seconds"] if r["seconds"] else 0
+        cpu_rtf = r["cpu"] / r["seconds"] if r["seconds"] else 0
         print(
-            f"| {r['file']} | {r['seconds']:.2f} | {clip_rtf:.2f} | "
+            f"| {r['file']} | {r['seconds']:.2f} | {clip_rtf:.2f} | {cpu_rtf:.2f} | "
             f"{r['edits']}/{r['words']} | {r['text']} |"
         )
     total = sum(r["seconds"] for r in results)
-    print(f"\n**{len(results)} clips, {total:.1f} s of audio: WER {wer:.1%}, RTF {rtf:.2f}**")
+    cpu = sum(r["cpu"] for r in results) / total if total else 0
+    print(
+        f"\n**{len(results)} clips, {total:.1f} s of audio: WER {wer:.1%}, RTF {rtf:.2f}** "
+        f"(CPU seconds per audio second: {cpu:.2f})"
+    )
     print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
