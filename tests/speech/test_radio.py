@@ -324,10 +324,11 @@ class TestPage:
         bulletin.refresh_from_db()
         old = bulletins.audio_path(bulletin)
         assert old is not None
-        response = officer_client.post(
-            f"/can-bo/dai-truyen-thanh/{bulletin.pk}/",
-            {"title": bulletin.title, "text": "Nội dung mới.", "pause_ms": 700},
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = officer_client.post(
+                f"/can-bo/dai-truyen-thanh/{bulletin.pk}/",
+                {"title": bulletin.title, "text": "Nội dung mới.", "pause_ms": 700},
+            )
         assert response.status_code == 302
         bulletin.refresh_from_db()
         assert bulletin.status == Bulletin.Status.DRAFT and not old.exists()
@@ -335,6 +336,26 @@ class TestPage:
             officer_client.get(f"/can-bo/dai-truyen-thanh/{bulletin.pk}/am-thanh/").status_code
             == 404
         )
+
+    @needs_espeak
+    def test_changing_only_the_title_or_time_keeps_the_audio(
+        self, officer_client, center, django_capture_on_commit_callbacks
+    ):
+        bulletin = make_bulletin(center, intro=True, outro=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            officer_client.post(f"/can-bo/dai-truyen-thanh/{bulletin.pk}/", {"action": "render"})
+        bulletin.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = officer_client.post(
+                f"/can-bo/dai-truyen-thanh/{bulletin.pk}/",
+                {"title": "Tin chiều", "text": TEXT, "pause_ms": 700, "intro": "on",
+                 "outro": "on", "play_at": "2026-12-08T17:00"},
+            )  # fmt: skip
+        assert response.status_code == 302
+        bulletin.refresh_from_db()
+        assert bulletin.title == "Tin chiều" and bulletin.status == Bulletin.Status.READY
+        assert bulletins.audio_path(bulletin) is not None
+        assert timezone.localtime(bulletin.play_at).strftime("%H:%M %d/%m") == "17:00 08/12"
 
     def test_progress_fragment_polls_while_working(self, officer_client, center):
         bulletin = make_bulletin(

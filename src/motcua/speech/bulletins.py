@@ -109,17 +109,82 @@ def is_stale(bulletin: Bulletin, now=None) -> bool:
     return bulletin.working and now - bulletin.updated_at > STALE_AFTER
 
 
-def invalidate(bulletin: Bulletin) -> None:
-    """The text or settings changed: the audio no longer matches (the old file is removed)."""
+# What the audio is made from: a change to any of these makes the old audio wrong.
+AUDIO_FIELDS = ("text", "intro", "outro", "pause_ms")
+EDITABLE_FIELDS = ("title", *AUDIO_FIELDS, "play_at")
+
+
+def _drop_audio(bulletin: Bulletin) -> None:
+    """Forget the bulletin's audio; its file goes once the transaction commits (a rollback
+    keeps both the row and the file)."""
     old = audio_path(bulletin)
     if old is not None:
-        old.unlink(missing_ok=True)
+        transaction.on_commit(lambda: old.unlink(missing_ok=True))
     bulletin.status = Bulletin.Status.DRAFT
     bulletin.render_token = ""
     bulletin.audio_file = ""
     bulletin.audio_seconds = bulletin.render_seconds = None
     bulletin.done_sentences = bulletin.total_sentences = 0
     bulletin.error = ""
+
+
+def create_bulletin(center, author, fields: dict) -> Bulletin:
+    bulletin = Bulletin(center=center, created_by=author)
+    for name in EDITABLE_FIELDS:
+        setattr(bulletin, name, fields[name])
+    bulletin.save()
+    return bulletin
+
+
+def update_bulletin(bulletin: Bulletin, fields: dict) -> Bulletin:
+    """Save the officer's edits; any change to what is read drops the old audio (and stops a
+    render in progress: its token no longer matches)."""
+    changed_audio = any(getattr(bulletin, name) != fields[name] for name in AUDIO_FIELDS)
+    for name in EDITABLE_FIELDS:
+        setattr(bulletin, name, fields[name])
+    if changed_audio:
+        _drop_audio(bulletin)
+    bulletin.save()
+    return bulletin
+
+
+def delete_bulletin(bulletin: Bulletin) -> None:
+    _drop_audio(bulletin)
+    bulletin.delete()
+
+
+def mark_played(bulletin: Bulletin, now) -> None:
+    bulletin.played_at = now
+    bulletin.save(update_fields=["played_at", "updated_at"])
+
+
+def mark_unplayed(bulletin: Bulletin) -> None:
+    """Play it again at its time (the cron job picks it up once more)."""
+    bulletin.played_at = None
+    bulletin.save(update_fields=["played_at", "updated_at"])
+
+
+def request_render(bulletin: Bulletin, now=None) -> bool:
+    """Start making the audio unless a live render is already at work; True if started."""
+    if bulletin.working and not is_stale(bulletin, now):
+        return False
+    start_render(bulletin)
+    return True
+
+
+def set_pronunciation(center, section: str, written: str, spoken: str) -> CenterPronunciation:
+    """Add the center's reading of ``written``, or replace the one it had."""
+    entry, _created = CenterPronunciation.objects.update_or_create(
+        center=center, section=section, written=written, defaults={"spoken": spoken}
+    )
+    return entry
+
+
+def delete_pronunciation(center, pk) -> CenterPronunciation | None:
+    entry = CenterPronunciation.objects.filter(center=center, pk=pk).first()
+    if entry is not None:
+        entry.delete()
+    return entry
 
 
 def start_render(bulletin: Bulletin) -> None:

@@ -99,21 +99,8 @@ class PronunciationForm(forms.ModelForm):
         model = CenterPronunciation
         fields = ["section", "written", "spoken"]
 
-    def __init__(self, *args, center, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.center = center
-
     def clean_spoken(self):
         return " ".join(self.cleaned_data["spoken"].split())
-
-    def save(self, commit: bool = True):
-        entry, _created = CenterPronunciation.objects.update_or_create(
-            center=self.center,
-            section=self.cleaned_data["section"],
-            written=self.cleaned_data["written"],
-            defaults={"spoken": self.cleaned_data["spoken"]},
-        )
-        return entry
 
 
 def _bulletin(request: HttpRequest, pk: int) -> Bulletin:
@@ -134,10 +121,8 @@ def index(request: HttpRequest) -> HttpResponse:
     center = request.center  # type: ignore[attr-defined]
     form = BulletinForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        bulletin = form.save(commit=False)
-        bulletin.center = center
-        bulletin.created_by = request.user
-        bulletin.save()
+        with transaction.atomic():
+            bulletin = bulletins.create_bulletin(center, request.user, form.cleaned_data)
         messages.success(request, _("Đã lưu bản tin. Kiểm tra cách đọc rồi bấm “Tạo âm thanh”."))
         return redirect("radio:detail", pk=bulletin.pk)
     items = Bulletin.objects.filter(center=center).order_by("-created_at")[:50]
@@ -158,30 +143,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if action == "render":
-            if not bulletin.working or bulletins.is_stale(bulletin):
-                with transaction.atomic():
-                    bulletins.start_render(bulletin)
+            with transaction.atomic():
+                bulletins.request_render(bulletin)
             return redirect("radio:detail", pk=bulletin.pk)
         if action == "mark-unplayed":
-            bulletin.played_at = None
-            bulletin.save(update_fields=["played_at", "updated_at"])
+            bulletins.mark_unplayed(bulletin)
             return redirect("radio:detail", pk=bulletin.pk)
         if action == "delete":
-            bulletins.invalidate(bulletin)
-            bulletin.delete()
+            with transaction.atomic():
+                bulletins.delete_bulletin(bulletin)
             messages.success(request, _("Đã xóa bản tin."))
             return redirect("radio:index")
-        before = (bulletin.text, bulletin.intro, bulletin.outro, bulletin.pause_ms)
-        form = BulletinForm(request.POST, request.FILES, instance=bulletin)
+        # Validated on a scratch instance: a ModelForm writes its data into its instance while
+        # validating, and the service must see the old values to know what changed.
+        form = BulletinForm(request.POST, request.FILES, instance=Bulletin(center=bulletin.center))
         if form.is_valid():
-            bulletin = form.save(commit=False)
-            if (bulletin.text, bulletin.intro, bulletin.outro, bulletin.pause_ms) != before:
-                bulletins.invalidate(bulletin)
-            bulletin.save()
+            with transaction.atomic():
+                bulletins.update_bulletin(bulletin, form.cleaned_data)
             messages.success(request, _("Đã lưu bản tin."))
             return redirect("radio:detail", pk=bulletin.pk)
         status = 400
-        bulletin.refresh_from_db()
     paragraphs, dictionary_error = _script(bulletin, bulletin.center_id)
     return render(
         request,
@@ -236,18 +217,22 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def dictionary(request: HttpRequest) -> HttpResponse:
     center = request.center  # type: ignore[attr-defined]
-    form = PronunciationForm(center=center)
+    form = PronunciationForm()
     status = 200
     if request.method == "POST":
         delete = request.POST.get("delete")
         if delete:
-            entry = get_object_or_404(CenterPronunciation, pk=delete, center=center)
-            entry.delete()
+            entry = bulletins.delete_pronunciation(center, delete if delete.isdigit() else 0)
+            if entry is None:
+                raise Http404(_("Không có cách đọc này."))
             messages.success(request, _("Đã xóa cách đọc “%(w)s”.") % {"w": entry.written})
             return redirect("radio:dictionary")
-        form = PronunciationForm(request.POST, center=center)
+        form = PronunciationForm(request.POST)
         if form.is_valid():
-            entry = form.save()
+            data = form.cleaned_data
+            entry = bulletins.set_pronunciation(
+                center, data["section"], data["written"], data["spoken"]
+            )
             messages.success(
                 request,
                 _("Đã lưu: “%(w)s” đọc là “%(s)s”.") % {"w": entry.written, "s": entry.spoken},

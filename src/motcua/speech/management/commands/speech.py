@@ -195,8 +195,7 @@ class Command(BaseCommand):
             )
             if play and path:
                 bulletins.play(path, player)
-                bulletin.played_at = timezone.now()
-                bulletin.save(update_fields=["played_at", "updated_at"])
+                bulletins.mark_played(bulletin, timezone.now())
 
     def _clips(self, clips_action: str, **options) -> None:
         if clips_action == "list":
