@@ -22,7 +22,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -223,7 +223,6 @@ def _update(pk: int, token: str, **fields) -> None:
 
 def run_render(pk: int, token: str) -> None:
     """Make the audio of bulletin ``pk`` if ``token`` is still its current render."""
-    close_old_connections()
     bulletin = Bulletin.objects.filter(pk=pk, render_token=token).first()
     if bulletin is None:
         return

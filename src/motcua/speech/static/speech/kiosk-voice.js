@@ -23,7 +23,7 @@
   var form = document.querySelector("[data-voice-form]");
   var panel = document.querySelector("[data-voice-panel]");
   if (!mic || !form || !panel) { return; }
-  var input = form.querySelector("input[name=q]");
+  var input = form.querySelector("[data-voice-input]") || form.querySelector("input[name=q]");
   var status = panel.querySelector("[data-voice-status]");
   var confirmBox = panel.querySelector("[data-voice-confirm]");
   var labelStart = mic.lastChild.textContent;
