@@ -8,7 +8,8 @@ comes from the request.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -39,9 +40,14 @@ def prompts() -> dict[str, str]:
 
 
 def _citizen_present(request: HttpRequest) -> bool:
-    return session.touch(
-        request, idle_seconds=request.kiosk.idle_seconds, device_id=request.kiosk.pk
-    ) and bool(session.card(request))
+    kiosk = request.kiosk  # type: ignore[attr-defined]
+    return session.touch(request, idle_seconds=kiosk.idle_seconds, device_id=kiosk.pk) and bool(
+        session.card(request)
+    )
+
+
+def _device(request: HttpRequest) -> str:
+    return str(request.kiosk.pk)  # type: ignore[attr-defined]
 
 
 def _gone() -> JsonResponse:
@@ -53,27 +59,27 @@ def _gone() -> JsonResponse:
 
 @kiosk_required
 @require_POST
-def transcribe(request: HttpRequest) -> HttpResponse:
+def transcribe(request: HttpRequest) -> HttpResponseBase:
     if not _citizen_present(request):
         return _gone()
-    refused = limited(TRANSCRIBE_LIMIT, str(request.kiosk.pk))
+    refused = limited(TRANSCRIBE_LIMIT, _device(request))
     return refused or transcribe_response(request)
 
 
 @kiosk_required
 @require_GET
-def listen_prompt(request: HttpRequest, prompt: str) -> HttpResponse:
+def listen_prompt(request: HttpRequest, prompt: str) -> HttpResponseBase:
     text = prompts().get(prompt)
     if text is None:
         return JsonResponse({"error": _("Không có lời nhắc này."), "code": "unknown"}, status=404)
-    refused = limited(LISTEN_LIMIT, str(request.kiosk.pk))
+    refused = limited(LISTEN_LIMIT, _device(request))
     return refused or speech_response(text)
 
 
 @kiosk_required
 @require_GET
-def listen_procedure(request: HttpRequest, code: str) -> HttpResponse:
+def listen_procedure(request: HttpRequest, code: str) -> HttpResponseBase:
     procedure = get_object_or_404(Procedure.objects.published(), code=code)
-    refused = limited(LISTEN_LIMIT, str(request.kiosk.pk))
+    refused = limited(LISTEN_LIMIT, _device(request))
     text = _("Thủ tục %(name)s.") % {"name": procedure.name}
     return refused or speech_response(text)

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,12 +30,12 @@ from motcua.speech.normalize import PronunciationFileError, normalize
 MAX_TRY_CHARS = 500
 
 
-def radio_officer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def radio_officer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """An officer of a center; sets ``request.center``."""
 
     @officer_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         membership = request.membership  # type: ignore[attr-defined]
         if membership.center_id is None or membership.role == Role.PROVINCIAL_VIEWER:
             return render(
@@ -79,10 +80,10 @@ class BulletinForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].required = False
-        self.fields["play_at"].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+        self.fields["play_at"].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]  # type: ignore[attr-defined]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("upload")
         text = data.get("text") or ""
         try:
