@@ -3,13 +3,14 @@ WER ≤ 15 %, RTF ≤ 0.3).
 
 Usage:
 
-    PYTHONPATH=src .venv/bin/python bench/asr.py [--runs 3] [--dir FOLDER] [--espeak]
+    PYTHONPATH=src .venv/bin/python bench/asr.py [--runs 3] [--dir FOLDER] [--espeak] [--noise 10]
 
 Clips: ``tests/data/speech/clips.tsv`` (real Vietnamese speech, see its LICENSE.md), or any
 folder given with ``--dir`` holding the same ``clips.tsv`` (file, speaker, transcript): record
 the kiosk phrases of ``bench/data/kiosk_phrases.tsv`` at the kiosk and measure them with it.
 ``--espeak`` also speaks those kiosk phrases with espeak-ng and scores them: a check of the
 robot voice, not of the recognizer (the recognizer does not understand espeak-ng's Vietnamese).
+``--noise SNR`` (repeatable) measures the clips again with white noise added at that SNR.
 
 Each clip goes through :func:`motcua.speech.asr.transcribe` exactly as a kiosk upload does
 (read, resample to 16 kHz, speech checks, recognition), after one warm-up call that loads the
@@ -56,13 +57,30 @@ def espeak_phrases(folder: Path) -> list[dict]:
     return rows
 
 
-def measure(rows: list[dict], runs: int) -> tuple[list[dict], float, float]:
+def with_noise(data: bytes, snr_db: float | None) -> bytes:
+    """The clip with white noise at ``snr_db`` below the speech's RMS (a busy hall, roughly);
+    a fixed seed, so runs compare."""
+    if snr_db is None:
+        return data
+    import numpy as np
+
+    from motcua.speech import audio
+
+    samples, rate, _ = audio.read_wav(data)
+    noise = np.random.default_rng(12).standard_normal(samples.size).astype(np.float32)
+    noise *= audio.rms(samples) / 10 ** (snr_db / 20)
+    return audio.wav_bytes(samples + noise, rate)
+
+
+def measure(
+    rows: list[dict], runs: int, snr_db: float | None = None
+) -> tuple[list[dict], float, float]:
     from motcua.speech import asr
     from motcua.speech.wer import errors
 
     results = []
     for row in rows:
-        data = row["path"].read_bytes()
+        data = with_noise(row["path"].read_bytes(), snr_db)
         best, cpu, text, seconds, failure = None, None, "", 0.0, ""
         for _ in range(runs):
             cpu_start = time.process_time()
@@ -112,6 +130,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=ROOT / "tests" / "data" / "speech")
     parser.add_argument("--espeak", action="store_true")
+    parser.add_argument(
+        "--noise", type=float, action="append", default=[], help="also with white noise at SNR dB"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("MOTCUA_VAR_DIR", tempfile.mkdtemp(prefix="bench-asr-"))
@@ -129,6 +150,9 @@ def main() -> None:
     print(f"model load + first call: {load_seconds:.2f} s · load average {os.getloadavg()[0]:.1f}")
     results, wer, rtf = measure(load(args.dir), args.runs)
     report(f"Real speech ({args.dir.name})", results, wer, rtf)
+    for snr in args.noise:
+        results, wer, rtf = measure(load(args.dir), 1, snr)
+        report(f"Real speech with white noise at {snr:g} dB SNR", results, wer, rtf)
     if args.espeak:
         with tempfile.TemporaryDirectory() as tmp:
             results, wer, rtf = measure(espeak_phrases(Path(tmp)), 1)

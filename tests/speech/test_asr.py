@@ -147,6 +147,13 @@ class TestCheckSpeech:
             asr.check_speech(speechlike(0.25))
         assert exc.value.code == "too_short"
 
+    @needs_clips
+    def test_real_speech_in_a_noisy_hall_still_passes(self):
+        samples, rate, _ = audio.read_wav(DATA / "binh-nam-bac.wav")
+        noise = np.random.default_rng(3).standard_normal(samples.size).astype(np.float32)
+        noisy = samples + noise * audio.rms(samples) / 10 ** (5 / 20)  # 5 dB SNR
+        assert asr.check_speech(noisy) == pytest.approx(samples.size / rate)
+
     def test_speechlike_audio_passes(self):
         assert asr.check_speech(speechlike(3.0)) == pytest.approx(3.0, abs=0.01)
 
