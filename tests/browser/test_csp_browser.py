@@ -146,6 +146,9 @@ def test_back_office_dashboards_and_admin(live_server, world, page):
     # Opening an action form (details/summary) and the search form post.
     page.locator("details.bo-action summary").first.click()
     violations.check("dossier actions")
+    visit(page, violations, base + "/can-bo/dai-truyen-thanh/")
+    visit(page, violations, base + "/can-bo/dai-truyen-thanh/cach-doc/?thu=HTX+5+s%C3%A0o")
+    violations.check("commune radio")
     page.get_by_role("button", name="Đăng xuất").click()
 
     sign_in(page, base, "lanhdao")
