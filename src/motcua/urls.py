@@ -24,6 +24,7 @@ urlpatterns = [
     # The calling display (issue 11); the lead's queue urls include display_urls in their place.
     path("can-bo/bao-cao/", include("motcua.reports.urls")),
     path("can-bo/quay/", include("motcua.queue.counter_urls")),
+    path("can-bo/dai-truyen-thanh/", include("motcua.speech.radio_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.catalog.urls")),
 ]

@@ -155,6 +155,10 @@ def test_back_office_dashboards_and_admin(live_server, world, page):
     expect(page.locator("#intake-results")).to_contain_text("Thủ tục đăng ký khai sinh")
     visit(page, violations, base + "/can-bo/tiep-nhan/to-khai/1.001193/")
     violations.check("counter intake")
+
+    visit(page, violations, base + "/can-bo/dai-truyen-thanh/")
+    visit(page, violations, base + "/can-bo/dai-truyen-thanh/cach-doc/?thu=HTX+5+s%C3%A0o")
+    violations.check("commune radio")
     page.get_by_role("button", name="Đăng xuất").click()
 
     sign_in(page, base, "lanhdao")

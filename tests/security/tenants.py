@@ -51,6 +51,8 @@ MARKERS = [
     "Quầy riêng A",
     "Thông báo riêng A",
     "RIENGA",
+    "Bản tin riêng A",
+    "cách đọc riêng A",
 ]
 
 
@@ -188,6 +190,14 @@ class Tenants:
         self.appointment_a = Appointment.objects.create(
             center=self.a, area=self.area_a, starts_at=now, code="RIENGA", booked_at=now
         )
+        from motcua.speech.models import Bulletin, CenterPronunciation
+
+        self.bulletin_a = Bulletin.objects.create(
+            center=self.a, title="Bản tin riêng A", text="Bản tin riêng A: họp thôn."
+        )
+        self.pronunciation_a = CenterPronunciation.objects.create(
+            center=self.a, written="XRA", spoken="cách đọc riêng A"
+        )
 
     def objects_of_a(self):
         """Every admin-registered row of center A, with its model."""
@@ -209,6 +219,8 @@ class Tenants:
             self.queue_settings_a,
             self.ticket_a,
             self.appointment_a,
+            self.bulletin_a,
+            self.pronunciation_a,
         ]
 
 

@@ -68,6 +68,8 @@ def candidate_urls(route: str, tenants) -> list[str]:
             admin_pks = pks
             values["object_id"] = pks
             values["id"] = pks
+    if route.startswith("can-bo/dai-truyen-thanh/"):
+        values["pk"] = [str(tenants.bulletin_a.pk)]
     urls = ["/" + route]
     for match in PARAMETER.finditer(route):
         name = match.group("name")
