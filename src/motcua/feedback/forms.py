@@ -65,7 +65,10 @@ class FeedbackForm(forms.Form):
         choices=FeedbackKind.choices,
         widget=forms.RadioSelect,
         initial=FeedbackKind.COMPLAINT,
-        error_messages={"required": _("Xin chọn phản ánh hoặc kiến nghị.")},
+        error_messages={
+            "required": _("Xin chọn phản ánh hoặc kiến nghị."),
+            "invalid_choice": _("Xin chọn phản ánh hoặc kiến nghị."),
+        },
     )
     subject = forms.CharField(
         label=_("Tiêu đề"),

@@ -288,12 +288,13 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
         return _private(render(request, template, {"form": form}, status=400))
     data = form.cleaned_data
     checked = []
-    for upload in data["files"]:
+    uploads = list(data.get("files") or [])
+    for upload in uploads:
         try:
             checked.append(check_upload(upload))
         except ValidationError as exc:
             form.add_error("files", exc)
-    if len(data["files"]) > services.MAX_ATTACHMENTS:
+    if len(uploads) > services.MAX_ATTACHMENTS:
         form.add_error("files", _("Đính kèm tối đa %(n)d tệp.") % {"n": services.MAX_ATTACHMENTS})
     dossier = None
     if data["dossier_code"] and not form.errors:
