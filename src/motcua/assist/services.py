@@ -149,8 +149,9 @@ def start_consent(
     return row
 
 
-def verify_code(consent: AssistanceConsent, code: str, *, now: datetime) -> AssistanceConsent:
-    """The citizen read the code to the member: the consent is recorded, or refused."""
+def verify_code(consent: AssistanceConsent, code: str, *, now: datetime) -> str | None:
+    """The citizen read the code to the member: None when the consent is recorded, the message
+    of a wrong code otherwise (the attempt is counted); ``AssistError`` when no code can pass."""
     consent = AssistanceConsent.objects.select_for_update().get(pk=consent.pk)
     if consent.verified_at is not None:
         raise AssistError(_("Mã này đã được dùng."), 409)
@@ -159,12 +160,13 @@ def verify_code(consent: AssistanceConsent, code: str, *, now: datetime) -> Assi
     consent.attempts += 1
     code = "".join(ch for ch in code if ch.isdigit())[:6]
     if not hmac.compare_digest(consent.code_hash, _code_hash(consent.pk, code)):
+        # Returned, not raised: the counted attempt must commit with the caller's transaction.
         consent.save(update_fields=["attempts"])
         left = MAX_ATTEMPTS - consent.attempts
-        raise AssistError(_("Mã không đúng. Còn %(left)d lần thử.") % {"left": left})
+        return _("Mã không đúng. Còn %(left)d lần thử.") % {"left": left}
     consent.verified_at = now
     consent.save(update_fields=["attempts", "verified_at"])
-    return consent
+    return None
 
 
 @dataclass(frozen=True)

@@ -95,10 +95,13 @@ def code(request: HttpRequest) -> HttpResponse:
         return render(request, "assist/code.html", context)
     try:
         with transaction.atomic():
-            services.verify_code(consent, request.POST.get("ma", "")[:20], now=timezone.now())
+            wrong = services.verify_code(consent, request.POST.get("ma", "")[:20], now=timezone.now())
     except services.AssistError as exc:
         context["error"] = exc.message
         return render(request, "assist/code.html", context, status=exc.status_code)
+    if wrong:
+        context["error"] = wrong
+        return render(request, "assist/code.html", context, status=400)
     request.session.pop(PENDING_KEY, None)
     request.session[services.SESSION_KEY] = consent.pk
     return redirect("assist:ready")
