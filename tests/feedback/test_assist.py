@@ -10,7 +10,12 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from motcua.assist.models import AssistanceConsent
-from motcua.assist.services import SESSION_KEY, assisted_actor, attach_to_dossier, current_assistance
+from motcua.assist.services import (
+    SESSION_KEY,
+    assisted_actor,
+    attach_to_dossier,
+    current_assistance,
+)
 from motcua.notices.models import Notice
 from tests.security.tenants import make_member
 

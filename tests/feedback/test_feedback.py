@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from motcua.feedback.models import Feedback, FeedbackEvent
-from motcua.notices.models import Notice
 from motcua.feedback.services import deadlines
+from motcua.notices.models import Notice
 from motcua.workcalendar.services import WorkCalendar
 from tests.dossiers.conftest import vn
 from tests.security.tenants import make_member
@@ -69,7 +69,9 @@ class TestPublicForm:
         assert Feedback.objects.get().dossier == dossier
 
     def test_another_citizens_dossier_is_refused(self, client, center, dossier):
-        response = client.post("/phan-anh/", form(center, dossier_code=dossier.code, last_four="1111"))
+        response = client.post(
+            "/phan-anh/", form(center, dossier_code=dossier.code, last_four="1111")
+        )
         assert response.status_code == 400
         assert "không khớp" in response.content.decode()
         assert not Feedback.objects.exists()
@@ -136,9 +138,16 @@ class TestOfficerQueue:
         assert client.post(f"{base}/answer/", {"answer": answer}).status_code == 302
         assert client.post(f"{base}/close/").status_code == 302
         submitted.refresh_from_db()
-        assert (submitted.status, submitted.assignee, submitted.answer) == ("closed", handler, answer)
+        assert (submitted.status, submitted.assignee, submitted.answer) == (
+            "closed",
+            handler,
+            answer,
+        )
         assert list(submitted.events.values_list("action", flat=True)) == [
-            "receive", "assign", "answer", "close"
+            "receive",
+            "assign",
+            "answer",
+            "close",
         ]
         answered = Notice.objects.get(kind="feedback_answered")
         assert "đã trả lời" in answered.body and answered.recipient == "dan@example.vn"

@@ -38,8 +38,12 @@ class TestRanges:
 
     @pytest.mark.parametrize(
         ("header", "first", "last"),
-        [("bytes=0-99", 0, 99), ("bytes=100-", 100, len(MP4) - 1), ("bytes=-50", len(MP4) - 50, len(MP4) - 1),
-         ("bytes=10000-99999", 10000, len(MP4) - 1)],
+        [
+            ("bytes=0-99", 0, 99),
+            ("bytes=100-", 100, len(MP4) - 1),
+            ("bytes=-50", len(MP4) - 50, len(MP4) - 1),
+            ("bytes=10000-99999", 10000, len(MP4) - 1),
+        ],
     )
     def test_partial_content(self, client, guide, header, first, last):
         response = client.get(f"/huong-dan/{guide.pk}/tep", HTTP_RANGE=header)
@@ -49,7 +53,16 @@ class TestRanges:
         assert response["Content-Length"] == str(last - first + 1)
 
     @pytest.mark.parametrize(
-        "header", ["bytes=99999-", "bytes=50-10", "bytes=abc", "items=0-1", "bytes=-", "bytes=0-1,5-6", "bytes=-0"]
+        "header",
+        [
+            "bytes=99999-",
+            "bytes=50-10",
+            "bytes=abc",
+            "items=0-1",
+            "bytes=-",
+            "bytes=0-1,5-6",
+            "bytes=-0",
+        ],
     )
     def test_bad_or_unsatisfiable_range_is_416(self, client, guide, header):
         response = client.get(f"/huong-dan/{guide.pk}/tep", HTTP_RANGE=header)
@@ -85,23 +98,38 @@ class TestUploadChecks:
 
     def test_admin_form_stores_the_sniffed_type(self, center, procedure):
         form = GuideForm(
-            data={"center": center.pk, "procedure": procedure.pk, "title": "Video", "position": 1, "is_published": "on"},
-            files={"media": SimpleUploadedFile("x.bin", MP4, "application/octet-stream"),
-                   "captions": SimpleUploadedFile("c.vtt", VTT)},
+            data={
+                "center": center.pk,
+                "procedure": procedure.pk,
+                "title": "Video",
+                "position": 1,
+                "is_published": "on",
+            },
+            files={
+                "media": SimpleUploadedFile("x.bin", MP4, "application/octet-stream"),
+                "captions": SimpleUploadedFile("c.vtt", VTT),
+            },
         )
         assert form.is_valid(), form.errors
         guide = form.save()
         assert (guide.media_type, guide.size) == ("video/mp4", len(MP4))
 
-    def test_center_admin_cannot_attach_a_guide_to_another_center(self, client, center, other_center, procedure):
+    def test_center_admin_cannot_attach_a_guide_to_another_center(
+        self, client, center, other_center, procedure
+    ):
         from tests.security.tenants import make_member
 
         admin_b = make_member("quantri_b", "center_admin", other_center)
         client.force_login(admin_b)
         response = client.post(
             "/admin/guides/procedureguide/add/",
-            {"center": center.pk, "procedure": procedure.pk, "title": "X", "position": 1,
-             "media": SimpleUploadedFile("v.mp4", MP4)},
+            {
+                "center": center.pk,
+                "procedure": procedure.pk,
+                "title": "X",
+                "position": 1,
+                "media": SimpleUploadedFile("v.mp4", MP4),
+            },
         )
         assert not ProcedureGuide.objects.filter(center=center).exists()
         assert response.status_code in (200, 403)

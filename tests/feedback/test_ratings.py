@@ -120,7 +120,9 @@ class TestKiosk:
 
     def test_the_slip_qr_stands_for_the_digits(self, kiosk, dossier):
         with_result(dossier)
-        scan = f"https://motcua.example/ho-so/tra-cuu/{dossier.code}/?t={tracking_token(dossier.code)}"
+        scan = (
+            f"https://motcua.example/ho-so/tra-cuu/{dossier.code}/?t={tracking_token(dossier.code)}"
+        )
         page = kiosk.post("/kiosk/danh-gia/", {"scan": scan})
         assert token_in(page)
         forged = kiosk.post("/kiosk/danh-gia/", {"scan": scan.replace("?t=", "?t=x")})
@@ -134,7 +136,9 @@ class TestKiosk:
     def test_wrong_last_four_is_rate_limited(self, kiosk, dossier):
         with_result(dossier)
         statuses = [
-            kiosk.post("/kiosk/danh-gia/", {"code": dossier.code, "last_four": f"{n:04d}"}).status_code
+            kiosk.post(
+                "/kiosk/danh-gia/", {"code": dossier.code, "last_four": f"{n:04d}"}
+            ).status_code
             for n in range(7)
         ]
         assert statuses[:5] == [400] * 5
@@ -166,7 +170,9 @@ class TestTablet:
         tablet_device.save()
         assert client.post("/danh-gia/quay/kich-hoat/", {"code": "00000000"}).status_code in (400,)
 
-    def test_visit_rating_records_counter_and_officer_once(self, client, tablet_device, counter, officer):
+    def test_visit_rating_records_counter_and_officer_once(
+        self, client, tablet_device, counter, officer
+    ):
         activate(client, tablet_device)
         idle = client.get("/danh-gia/quay/")
         assert b'name="rating"' not in idle.content
@@ -177,7 +183,10 @@ class TestTablet:
         assert response.status_code == 200 and "Cảm ơn" in response.content.decode()
         row = ServiceRating.objects.get(ticket=ticket)
         assert (row.counter_id, row.officer_id, row.dossier_id, row.source) == (
-            counter.pk, officer.pk, None, "tablet"
+            counter.pk,
+            officer.pk,
+            None,
+            "tablet",
         )
         again = client.post("/danh-gia/quay/", {"ticket": ticket.pk, "rating": "dissatisfied"})
         assert again.status_code == 409
@@ -242,7 +251,9 @@ class TestTablet:
 
     def test_bad_ticket_value(self, client, tablet_device):
         activate(client, tablet_device)
-        assert client.post("/danh-gia/quay/", {"ticket": "1 OR 1", "rating": "x"}).status_code == 400
+        assert (
+            client.post("/danh-gia/quay/", {"ticket": "1 OR 1", "rating": "x"}).status_code == 400
+        )
 
 
 def test_dossier_rated_at_the_tablet_cannot_be_rated_again_online(

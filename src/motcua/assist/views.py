@@ -95,7 +95,9 @@ def code(request: HttpRequest) -> HttpResponse:
         return render(request, "assist/code.html", context)
     try:
         with transaction.atomic():
-            wrong = services.verify_code(consent, request.POST.get("ma", "")[:20], now=timezone.now())
+            wrong = services.verify_code(
+                consent, request.POST.get("ma", "")[:20], now=timezone.now()
+            )
     except services.AssistError as exc:
         context["error"] = exc.message
         return render(request, "assist/code.html", context, status=exc.status_code)
