@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "motcua.reports",
     "motcua.notices",
     "motcua.demodata",
+    "motcua.feedback",
+    "motcua.assist",
+    "motcua.guides",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,10 @@ def candidate_urls(route: str, tenants) -> list[str]:
         "result_id": [str(tenants.signed_a.pk)],
         "citizen_document_id": ["1"],
         "sector": ["ho-tich"],
+        "token": [tenants.feedback_a.token],
+        "reference": [tenants.feedback_a.reference],
+        "attachment_id": ["1"],
+        "guide_id": ["1"],
         "object_id": [],
         "id": [],
     }
@@ -113,6 +117,8 @@ def personas(tenants):
         "administrator of B": tenants.admin_b,
         "specialist of B": tenants.member_b,
         "provincial viewer elsewhere": tenants.viewer_far,
+        "digital team of B": tenants.helper_b,
+        "digital team of A": tenants.helper_a,
     }
 
 

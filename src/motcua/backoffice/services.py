@@ -57,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Whole records hold personal data; a provincial viewer reads dossiers (masked) in the back
     # office, and in the admin only the centers and units of their province.
     Role.PROVINCIAL_VIEWER: ("centers.view_center", "centers.view_unit"),
+    # The digital team works in its own pages (motcua.assist) and never in the admin.
+    Role.DIGITAL_TEAM: (),
 }
 
 

@@ -119,7 +119,7 @@ def _may_print_slip(user, dossier) -> bool:
         return True
     return (
         StaffMembership.objects.filter(user=user, is_active=True, center_id=dossier.center_id)
-        .exclude(role=Role.PROVINCIAL_VIEWER)
+        .exclude(role__in=[Role.PROVINCIAL_VIEWER, Role.DIGITAL_TEAM])
         .exists()
     )
 
