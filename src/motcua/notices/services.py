@@ -21,7 +21,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,7 +34,9 @@ from motcua.notices.senders import Sender, SendError, configured_senders
 from motcua.notices.states import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
+    SECRET_KINDS,
     TO_SEND,
+    WIPED_BODY,
     NoticeChannel,
     NoticeKind,
     NoticeStatus,
@@ -149,6 +151,55 @@ def _queue(event: DossierEvent, kind: str, senders: dict[str, Sender]) -> list[N
             )
         )
     return notices
+
+
+def queue_message(
+    *,
+    kind: str,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: datetime,
+) -> Notice:
+    """Queue one message that belongs to no dossier (the portal's sign-in code), sent after the
+    commit like every notice. Runs in the caller's transaction; raises ``SendError`` when the
+    channel has no configured sender (the caller tells the citizen to use another address).
+    A secret body (a one-time code) is wiped once sent, or by ``wipe_expired_secrets``.
+    """
+    if channel not in configured_senders():
+        raise SendError(_("Kênh %(channel)s chưa được cấu hình.") % {"channel": channel})
+    notice = Notice.objects.create(
+        dossier=None,
+        event=None,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:255],
+        body=body,
+        status=NoticeStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    transaction.on_commit(partial(_dispatch_after_commit, [notice.pk], now), robust=True)
+    logger.info("queued notice %s (%s, %s)", notice.pk, kind, channel)
+    return notice
+
+
+def wipe_expired_secrets(*, older_than: datetime) -> int:
+    """Blank the body of secret notices created before ``older_than`` and stop retrying them:
+    a sign-in code that could not be sent in its lifetime is of no use to anybody."""
+    return (
+        Notice.objects.filter(kind__in=SECRET_KINDS, created_at__lt=older_than)
+        .exclude(body=WIPED_BODY)
+        .update(
+            body=WIPED_BODY,
+            status=models.Case(
+                models.When(status=NoticeStatus.SENT, then=models.Value(NoticeStatus.SENT)),
+                default=models.Value(NoticeStatus.GAVE_UP),
+            ),
+        )
+    )
 
 
 # --- the messages -------------------------------------------------------------------------
@@ -422,9 +473,11 @@ def _attempt(notice: Notice, senders: dict[str, Sender], now: datetime) -> str:
         )
         return status
     with transaction.atomic():
-        Notice.objects.filter(pk=notice.pk).update(
-            status=NoticeStatus.SENT, sent_at=now, last_error=""
-        )
+        sent = {"status": NoticeStatus.SENT, "sent_at": now, "last_error": ""}
+        if notice.kind in SECRET_KINDS:
+            # A one-time code must not wait in the outbox once it has left.
+            sent["body"] = WIPED_BODY
+        Notice.objects.filter(pk=notice.pk).update(**sent)
     logger.info(
         "notice %s (dossier %s, %s) sent on attempt %s",
         notice.pk,
