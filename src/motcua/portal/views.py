@@ -108,12 +108,16 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     wrong = hit(WRONG_CODES_PER_ID, challenge.id_digest, now=now)
     if not wrong.allowed:
         return _refused(request, "portal/code.html", context, wrong.retry_after)
-    try:
-        with transaction.atomic():
+    refusal = None
+    with transaction.atomic():
+        # Caught inside: a wrong code's count must be committed, not rolled back with the error.
+        try:
             verified = services.verify_code(salt, request.POST.get("code", "")[:20], now=now)
-    except services.PortalError as exc:
-        context["error"] = exc.message
-        return render(request, "portal/code.html", context, status=exc.status_code)
+        except services.PortalError as exc:
+            refusal = exc
+    if refusal is not None:
+        context["error"] = refusal.message
+        return render(request, "portal/code.html", context, status=refusal.status_code)
     hit(WRONG_CODES_PER_ID, challenge.id_digest, now=now, cost=-1)
     session.start(request, verified.citizen, verified.assurance)
     return redirect("portal:home")
