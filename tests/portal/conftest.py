@@ -62,9 +62,7 @@ def earlier_dossier(center, id_number: str, *, email: str = "", phone: str = "",
         procedure,
         key=key,
         now=vn(2026, 11, 2, 9, 0),
-        applicant=Applicant(
-            name="Nguyễn Thị Lan", id_number=id_number, email=email, phone=phone
-        ),
+        applicant=Applicant(name="Nguyễn Thị Lan", id_number=id_number, email=email, phone=phone),
     )
     return dossier
 

@@ -35,9 +35,7 @@ class TestAskForACode:
         page = client.get("/cong-dan/dang-nhap/ma/").content.decode()
         assert "la*@example.vn" in page and "lan@example.vn" not in page
 
-    def test_code_is_stored_hashed_and_wiped_from_the_outbox_once_sent(
-        self, client, known_citizen
-    ):
+    def test_code_is_stored_hashed_and_wiped_from_the_outbox_once_sent(self, client, known_citizen):
         ask(client)
         code = last_code()
         challenge = SignInCode.objects.get()

@@ -80,6 +80,7 @@ class TestVneidSignIn:
         assert vneid.token_requests == 1
 
         assert "refused: " in caplog.text and "BadSignatureError" in caplog.text
+
     def test_token_altered_after_signing_is_refused(self, client, vneid, caplog):
         vneid.tamper = True
         response = callback(client, to_provider(client))
@@ -87,6 +88,7 @@ class TestVneidSignIn:
         assert not Citizen.objects.exists()
 
         assert "refused: " in caplog.text and "BadSignatureError" in caplog.text
+
     def test_nonce_mismatch_is_refused(self, client, vneid, caplog):
         vneid.nonce_override = "not-the-nonce-we-sent"
         response = callback(client, to_provider(client))
@@ -94,6 +96,7 @@ class TestVneidSignIn:
         assert not Citizen.objects.exists()
 
         assert "refused: " in caplog.text and "InvalidClaimError" in caplog.text
+
     def test_replayed_state_is_refused(self, client, vneid, caplog):
         back = to_provider(client)
         assert callback(client, back)["Location"] == "/cong-dan/"
@@ -104,6 +107,7 @@ class TestVneidSignIn:
         assert client.get("/cong-dan/").status_code == 302
 
         assert "refused: " in caplog.text and "mismatching_state" in caplog.text
+
     def test_state_from_another_browser_is_refused(self, client, vneid, django_user_model):
         from django.test import Client
 
