@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.dossiers.models import CitizenDocument, Dossier
 from motcua.dossiers.services import appointment_preview
-from motcua.dossiers.states import Channel
+from motcua.dossiers.states import Channel, DossierStatus, EventAction
 from motcua.eforms.rendering import documents
 from motcua.kiosk.flow import _summary, fee_text, format_moment
 from motcua.notices.models import Notice
@@ -207,12 +207,20 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _own_dossiers(request.citizen).filter(code=code[:80]).first()
     if dossier is None:
         raise Http404
-    events = list(dossier.events.order_by("seq"))
+    events = [(event.at, _event_label(event)) for event in dossier.events.order_by("seq")]
     return render(
         request,
         "portal/dossier.html",
         {"signed_in": request.citizen, "dossier": dossier, "events": events},
     )
+
+
+def _event_label(event) -> str:
+    if event.action == EventAction.RECEIVE and event.to_status == DossierStatus.SUBMITTED:
+        return _("Nộp hồ sơ trực tuyến")
+    if event.action in EventAction.values:
+        return str(EventAction(event.action).label)
+    return event.action
 
 
 @require_GET
