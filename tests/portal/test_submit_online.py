@@ -289,3 +289,24 @@ class TestCitizenPage:
             {"child_birth_date": "99/99/9999", "reuse_1": "abc", "doc_1_token": "../../etc"},
         )
         assert response.status_code == 400
+
+
+class TestPurge:
+    def test_expired_drafts_and_their_files_go(self, lan, settings):
+        from io import StringIO
+        from pathlib import Path
+
+        from django.core.management import call_command
+
+        draft = start_draft(lan)
+        form = fields(lan, draft)
+        lan.post(f"/cong-dan/ban-nhap/{draft}/", {paper_field(form): photo(), "action": "save"})
+        parked = Path(settings.MEDIA_ROOT) / "portal-drafts"
+        assert any(parked.iterdir())
+        kept = start_draft(lan)
+        Draft.objects.filter(pk=draft).update(expires_at=timezone.now() - timedelta(seconds=1))
+        out = StringIO()
+        call_command("portal_purge", stdout=out)
+        assert "Đã xóa 1 hồ sơ nháp" in out.getvalue()
+        assert [str(pk) for pk in Draft.objects.values_list("pk", flat=True)] == [kept]
+        assert not any(parked.iterdir())

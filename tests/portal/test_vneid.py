@@ -142,4 +142,4 @@ class TestVneidSignIn:
     def test_off_when_not_configured(self, client, center):
         page = client.get("/cong-dan/dang-nhap/").content.decode()
         assert "VNeID" not in page
-        assert client.get("/cong-dan/vneid/").status_code == 503
+        assert client.get("/cong-dan/vneid/").status_code == 404

@@ -135,8 +135,10 @@ def vneid_begin(request: HttpRequest) -> HttpResponse:
         return oidc.begin(request)
     except oidc.SignInFailed as exc:
         logger.warning("VNeID sign-in could not start: %s", exc.reason)
+        # Not configured: the page does not exist here. Configured but unreachable: 503.
+        status = 404 if exc.reason == "off" else 503
         return render(
-            request, "portal/sign_in.html", _sign_in_context(error=exc.message), status=503
+            request, "portal/sign_in.html", _sign_in_context(error=exc.message), status=status
         )
 
 
