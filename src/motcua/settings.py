@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "motcua.queue",
     "motcua.speech",
     "motcua.backoffice",
+    "motcua.portal",
     # reports before notices: their ready() subscribe to the dossier event spine in this
     # order, so the KPI projection runs before the notice outbox, as it always has.
     "motcua.reports",
@@ -376,3 +377,15 @@ AUTHENTICATION_BACKENDS = [
     "motcua.core.auth.DemoPasswordGuard",
     *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
 ]
+
+# The citizen portal's VNeID / OpenID Connect sign-in (docs/portal.md); off while no issuer.
+MOTCUA_VNEID = {
+    "ISSUER": os.environ.get("VNEID_ISSUER", ""),
+    "CLIENT_ID": os.environ.get("VNEID_CLIENT_ID", ""),
+    "CLIENT_SECRET": os.environ.get("VNEID_CLIENT_SECRET", ""),
+    "SCOPE": os.environ.get("VNEID_SCOPE", "openid"),
+    # The claim that carries the 12-digit personal identification number.
+    "ID_CLAIM": os.environ.get("VNEID_ID_CLAIM", "personal_identification_number"),
+    # Fixed when the provider registered an exact URL (behind a proxy, say).
+    "REDIRECT_URI": os.environ.get("VNEID_REDIRECT_URI", ""),
+}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("kiosk/", include("motcua.kiosk.urls")),
+    path("cong-dan/", include("motcua.portal.urls")),
     path("hang-doi/", include("motcua.queue.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("xac-thuc/", include("motcua.signing.urls")),

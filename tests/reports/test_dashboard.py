@@ -84,6 +84,9 @@ def build_world(procedure) -> dict:
 
     def receive(center, key, channel="kiosk", officer=minh):
         dossier, _ = submit(center, procedure, key=key, now=vn(2025, 7, 7, 9, 5), channel=channel)
+        if channel == "online":
+            # An online dossier starts "Mới đăng ký": reception accepts it first (issue 13).
+            act(dossier, "accept", "reception", at=vn(2025, 7, 7, 9, 30))
         unit_id = unit.pk if center == home else None
         data = {"user_id": officer.pk} if center == home else {}
         if unit_id:

@@ -162,6 +162,11 @@ def submit_dossier(
         else None
     )
     unit = responsible_unit(center, procedure)
+    # An online dossier waits for reception to check it ("Mới đăng ký", NĐ 61/2018 Đ.15 kh.3,
+    # now NĐ 118/2025): only the officer's ``accept`` makes it received. The applicant hears
+    # of it then (the ``accept`` event is announced), not from this first event.
+    online = channel == Channel.ONLINE
+    first_status = DossierStatus.SUBMITTED if online else DossierStatus.RECEIVED
 
     # Everything up to the number runs concurrently with other kiosks of the center: reading,
     # checking and hashing the files and writing them to storage need no number. The day's
@@ -200,7 +205,7 @@ def submit_dossier(
                     time_limit_unit=terms.time_unit,
                     due_at=due,
                     fee_vnd=terms.fee_vnd,
-                    status=DossierStatus.RECEIVED,
+                    status=first_status,
                     unit=unit,
                     submitted_by=actor,
                     idempotency_key=key,
@@ -222,7 +227,7 @@ def submit_dossier(
             None,
             action=EventAction.RECEIVE,
             from_status="",
-            to_status=DossierStatus.RECEIVED,
+            to_status=first_status,
             actor=actor,
             at=now,
             note="",
@@ -233,7 +238,7 @@ def submit_dossier(
                 "unit": unit.code if unit else None,
                 "documents": len(documents),
             },
-            announce=True,
+            announce=not online,
         )
     except BaseException:
         # Files are outside the transaction: do not leave the ones we wrote behind.

@@ -1,0 +1,317 @@
+"""Submitting online (dịch vụ công trực tuyến toàn trình): drafts, the document store, submit.
+
+The same e-form and rules as the kiosk and the counter (``motcua.eforms``, the shared pieces in
+``motcua.dossiers.intake``); what is the portal's own: the draft that waits for the citizen
+(form data and parked uploads, owned by them, deleted on submission or after
+``DRAFT_LIFETIME``), the reuse of papers from the citizen's store (KPI 4.3), and the channel
+``online``: the dossier starts "Mới đăng ký" and waits for reception's ``accept``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from motcua.catalog.models import Procedure, ProcedureChannel
+from motcua.catalog.states import Channel as CatalogChannel
+from motcua.centers.models import Center
+from motcua.dossiers import documents as store
+from motcua.dossiers import intake
+from motcua.dossiers.models import CitizenDocument, Dossier
+from motcua.dossiers.services import VIETNAM, DossierError, submit_dossier
+from motcua.dossiers.states import Channel
+from motcua.eforms.registry import definition_for
+from motcua.eforms.rendering import EForm, build_form, card_values, documents, form_data
+from motcua.eforms.uploads import UploadStore, check_upload
+from motcua.portal.models import Draft, OnlineSubmission
+from motcua.portal.services import PortalError, id_number_of
+from motcua.portal.session import SignedIn
+
+DRAFT_LIFETIME = timedelta(days=30)
+ACTOR = "portal"  # the first event's actor; the citizen account is in OnlineSubmission
+REUSE_PREFIX = "reuse_"
+
+
+def draft_store() -> UploadStore:
+    """Uploads parked for drafts: a folder of their own, so that the kiosk's purge of
+    abandoned sessions (minutes) never removes a draft's files (days)."""
+    return UploadStore(Path(settings.MEDIA_ROOT) / "portal-drafts")
+
+
+def online_procedures(today) -> QuerySet[Procedure]:
+    """Procedures received today that the catalog offers online."""
+    online = ProcedureChannel.objects.filter(channel=CatalogChannel.ONLINE).values("procedure")
+    return intake.receivable_procedures(today).filter(pk__in=online)
+
+
+def online_centers() -> QuerySet[Center]:
+    return Center.objects.filter(is_active=True).order_by("name")
+
+
+def card_for(signed_in: SignedIn) -> dict[str, Any]:
+    """What the portal knows for sure about the applicant: the ID number they signed in with
+    (prefilled and locked in the form, as the kiosk locks the card's values)."""
+    return {"id_number": id_number_of(signed_in.citizen)}
+
+
+# --- drafts --------------------------------------------------------------------------------
+
+
+def owned_draft(signed_in: SignedIn, draft_id, *, now: datetime) -> Draft | None:
+    return (
+        Draft.objects.select_related("procedure", "center")
+        .filter(pk=draft_id, citizen=signed_in.citizen, expires_at__gt=now)
+        .first()
+    )
+
+
+def new_draft(signed_in: SignedIn, procedure: Procedure, center: Center, *, now: datetime) -> Draft:
+    import uuid
+
+    return Draft.objects.create(
+        citizen=signed_in.citizen,
+        center=center,
+        procedure=procedure,
+        data={},
+        submit_key=uuid.uuid4().hex,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + DRAFT_LIFETIME,
+    )
+
+
+def _querydict(stored: dict[str, list[str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in (stored or {}).items():
+        if isinstance(values, list):
+            data.setlist(key, [str(v) for v in values])
+    return data
+
+
+def build(draft: Draft, signed_in: SignedIn, data=None, files=None) -> EForm:
+    definition = definition_for(draft.procedure.code)
+    locked = card_values(definition, card_for(signed_in))
+    return build_form(
+        definition,
+        procedure=draft.procedure,
+        data=data,
+        files=files,
+        initial=locked,
+        locked=locked,
+        store=draft_store(),
+    )
+
+
+def stored_form(draft: Draft, signed_in: SignedIn) -> EForm:
+    """The draft as saved: bound when it has data (errors show), blank otherwise."""
+    return build(draft, signed_in, data=_querydict(draft.data) if draft.data else None)
+
+
+def store_offers(signed_in: SignedIn, form: EForm, *, today) -> dict[int, list[CitizenDocument]]:
+    """Per checklist document (its pk), the citizen's valid stored papers of the same type."""
+    if not signed_in.sees_records:
+        return {}
+    owner = id_number_of(signed_in.citizen)
+    if not store.PERSONAL_ID.match(owner or ""):
+        return {}
+    papers = list(
+        CitizenDocument.objects.filter(owner_id_number=owner)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("-created_at", "-id")
+    )
+    offers: dict[int, list[CitizenDocument]] = {}
+    for document in form.checklist:
+        kind = store.document_type_key(document.name)
+        matching = [p for p in papers if p.document_type == kind]
+        if matching:
+            offers[document.pk] = matching
+    return offers
+
+
+def apply_reuse(post: QueryDict, files, offers: dict[int, list[CitizenDocument]]) -> QueryDict:
+    """Put each chosen stored paper in the form as if uploaded (the same content checks run).
+
+    A new upload for the same paper wins over the choice; a choice already applied (the same
+    paper is behind the token) is not copied again.
+    """
+    data = post.copy()
+    parked = draft_store()
+    for pk, papers in offers.items():
+        choice = data.get(f"{REUSE_PREFIX}{pk}", "")
+        if not choice or files.get(f"doc_{pk}_file"):
+            continue
+        paper = next((p for p in papers if str(p.pk) == choice), None)
+        if paper is None:
+            data.pop(f"{REUSE_PREFIX}{pk}", None)
+            continue
+        token = data.get(f"doc_{pk}_token", "")
+        applied = data.get(f"{REUSE_PREFIX}{pk}_applied", "")
+        if token and applied == f"{paper.pk}:{token}" and parked.get(token) is not None:
+            continue
+        try:
+            with paper.file.open("rb") as handle:
+                content = handle.read()
+        except OSError:
+            data.pop(f"{REUSE_PREFIX}{pk}", None)
+            continue
+        upload = SimpleUploadedFile(Path(paper.file.name).name, content, paper.content_type)
+        try:
+            checked = check_upload(upload)
+        except Exception:
+            data.pop(f"{REUSE_PREFIX}{pk}", None)
+            continue
+        if token:
+            parked.discard(token)
+        token = parked.keep(checked)
+        data[f"doc_{pk}_token"] = token
+        data[f"{REUSE_PREFIX}{pk}_applied"] = f"{paper.pk}:{token}"
+    return data
+
+
+def save(draft: Draft, form: EForm, *, now: datetime) -> None:
+    """Keep what was typed and every accepted upload, valid or not (the citizen comes back)."""
+    if form.is_bound:
+        form.is_valid()
+        form._keep_uploads()  # the renderer's own parking (``keep_uploads`` without re-validating)
+        draft.data = {
+            key: form.data.getlist(key) for key in form.data if key != "csrfmiddlewaretoken"
+        }
+    draft.updated_at = now
+    draft.expires_at = now + DRAFT_LIFETIME
+    draft.save(update_fields=["data", "updated_at", "expires_at"])
+
+
+def discard(draft: Draft) -> None:
+    tokens = [
+        value
+        for key, values in (draft.data or {}).items()
+        if key.endswith("_token")
+        for value in values
+    ]
+    draft.delete()
+    parked = draft_store()
+    for token in tokens:
+        parked.discard(token)
+
+
+def purge_expired(*, now: datetime) -> int:
+    count = 0
+    for draft in Draft.objects.filter(expires_at__lte=now):
+        discard(draft)
+        count += 1
+    return count
+
+
+# --- submitting ----------------------------------------------------------------------------
+
+
+def submission_key(signed_in: SignedIn, key: str) -> str:
+    return f"portal:{signed_in.citizen.pk}:{key}"
+
+
+def already_submitted(signed_in: SignedIn, key: str) -> Dossier | None:
+    """The dossier a first (maybe lost) response created for this draft's key."""
+    if not key or len(key) > 64:
+        return None
+    return Dossier.objects.filter(
+        idempotency_key=submission_key(signed_in, key),
+        online_submission__citizen=signed_in.citizen,
+    ).first()
+
+
+def submit(draft: Draft, signed_in: SignedIn, *, key: str, now: datetime) -> Dossier:
+    """Receive the draft as an online dossier (inside the caller's transaction).
+
+    Idempotent by the draft's key: a double tap or a retried request returns the dossier the
+    first one made. The draft and its parked uploads go once the dossier holds the files.
+    """
+    if key != draft.submit_key:
+        raise PortalError(_("Trang xác nhận đã cũ. Xin kiểm tra lại rồi bấm “Nộp hồ sơ”."), 409)
+    form = build(draft, signed_in, data=_querydict(draft.data))
+    if not form.is_valid():
+        raise PortalError(_("Tờ khai còn mục cần sửa. Xin kiểm tra lại."), 422)
+    card = card_for(signed_in)
+    applicant = intake.applicant(card, form)
+    checklist = documents(form)
+    by_form = {d["document_id"] for d in checklist if d["provided_by_form"]}
+    answers = form_data(form)
+    declaration = json.dumps(
+        {"form": form.definition.form, "version": form.definition.version, "answers": answers},
+        ensure_ascii=False,
+        indent=1,
+    ).encode("utf-8")
+    submitted = []
+    for component in intake.submitted_documents(form, received_by_officer=False):
+        if component.required_document_id in by_form:
+            # Online, the declaration is the e-form itself: stored as submitted, no paper.
+            component = replace(
+                component,
+                content=declaration,
+                filename="to-khai.json",
+                content_type="application/json",
+                provided_on_paper=False,
+            )
+        submitted.append(component)
+    try:
+        dossier, created = submit_dossier(
+            center=draft.center,
+            procedure=draft.procedure,
+            applicant=applicant,
+            form_data=answers,
+            form_version=form.definition.version,
+            documents=submitted,
+            channel=Channel.ONLINE,
+            actor=ACTOR,
+            idempotency_key=submission_key(signed_in, key),
+            now=now,
+        )
+    except DossierError as exc:
+        raise PortalError(exc.message, exc.status_code) from None
+    if created:
+        OnlineSubmission.objects.create(
+            citizen=signed_in.citizen,
+            dossier=dossier,
+            assurance=signed_in.assurance,
+            submitted_at=now,
+        )
+        _record_reuses(dossier, draft, now=now)
+    return dossier
+
+
+def _record_reuses(dossier: Dossier, draft: Draft, *, now: datetime) -> None:
+    """Components taken from the citizen's store point at the stored copy (KPI 4.3)."""
+    chosen: dict[int, int] = {}
+    for key, values in (draft.data or {}).items():
+        if key.startswith(REUSE_PREFIX) and key[len(REUSE_PREFIX) :].isdigit() and values:
+            applied = (draft.data.get(f"{key}_applied") or [""])[0]
+            if applied.startswith(f"{values[0]}:"):
+                chosen[int(key[len(REUSE_PREFIX) :])] = int(values[0])
+    if not chosen:
+        return
+    stored = {p.pk: p for p in CitizenDocument.objects.filter(pk__in=chosen.values())}
+    for component in dossier.documents.filter(required_document_id__in=chosen):
+        paper = stored.get(chosen[component.required_document_id])
+        if paper is None or paper.sha256 != component.sha256:
+            continue  # replaced by a new upload after all
+        copy = component.file.name
+        store.reuse_component(component, paper, actor=ACTOR, now=now)
+        # The component now names the stored file; the identical copy written at submission
+        # is removed once the reuse is committed.
+        if copy and copy != paper.file.name:
+            transaction.on_commit(partial(default_storage.delete, copy), robust=True)
+
+
+def local_today(now: datetime):
+    return now.astimezone(VIETNAM).date()
