@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -387,6 +388,7 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
         code_table,
         Spacer(1, 3 * mm),
         *_body(dossier, s),
+        *_extra_blocks(dossier, width, s.body.fontSize),
         Spacer(1, 3 * mm),
         _signatures(s, width, 16 * mm),
         Paragraph(
@@ -428,10 +430,32 @@ def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Fl
         rule,
         Spacer(1, 1.5 * mm),
         *_body(dossier, s),
+        *_extra_blocks(dossier, width, s.body.fontSize),
         Spacer(1, 2 * mm),
         _signatures(s, width, 10 * mm),
         Paragraph(f"Tra cứu hồ sơ: {_x(tracking_url)}", s.small_center),
     ]
+
+
+# --- Blocks other apps add under the slip's items (issue 13: the fee's payment QR) ----------
+# Registered in the other app's ``AppConfig.ready()`` (the dossier app imports none of them, as
+# with ``panels.py``); a builder gets the dossier, the text width and the base font size and
+# returns the flowables to draw, or [] when it has nothing for this dossier.
+SlipBlock = Callable[[Dossier, float, float], list[Flowable]]
+_slip_blocks: dict[str, SlipBlock] = {}
+
+
+def on_slip_block(builder: SlipBlock, *, name: str) -> SlipBlock:
+    """Register ``builder``; a name registered again replaces its builder in place."""
+    _slip_blocks[name] = builder
+    return builder
+
+
+def _extra_blocks(dossier: Dossier, width: float, base: float) -> list[Flowable]:
+    return [f for builder in list(_slip_blocks.values()) for f in builder(dossier, width, base)]
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def render_slip_pdf(dossier: Dossier, *, layout: str = "a5", tracking_url: str) -> bytes:
