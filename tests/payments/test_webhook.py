@@ -122,7 +122,9 @@ class TestRefusals:
     @pytest.mark.parametrize("timestamp", ["abc", "1e9", "-5", "9" * 30, "１２３"])
     def test_malformed_timestamp(self, client, fresh, timestamp):
         before = snapshot()
-        self.refused(post(client, body_for(fresh), timestamp=timestamp), 401, "bad_timestamp", before)
+        self.refused(
+            post(client, body_for(fresh), timestamp=timestamp), 401, "bad_timestamp", before
+        )
 
     def test_replayed_request(self, client, fresh):
         timestamp = str(int(time.time()))
