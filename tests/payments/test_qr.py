@@ -155,3 +155,23 @@ class TestQrImage:
         decoded = decode(payments[0])
         assert (decoded.amount, decoded.purpose) == (15000, dossier.code)
         assert "https://motcua.example/ho-so/x" in texts  # the tracking QR is still there
+
+
+@pytest.mark.django_db
+class TestSlipLayout:
+    def pages(self, dossier):
+        from pypdf import PdfReader
+
+        pdf = render_slip_pdf(dossier, layout="a5", tracking_url="https://motcua.example/x")
+        return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+    def test_a5_keeps_mau_01_whole_and_pays_on_its_own_page(self, dossier):
+        first, *rest = self.pages(dossier)
+        assert "NGƯỜI NỘP HỒ SƠ" in first and "VIETQR" not in first
+        assert len(rest) == 1
+        assert "NỘP PHÍ, LỆ PHÍ BẰNG CHUYỂN KHOẢN (VIETQR)" in rest[0]
+        assert "15.000 đồng" in rest[0] and dossier.code in rest[0]
+
+    def test_no_payment_page_for_a_paid_dossier(self, dossier):
+        record_cash(dossier.pk, amount_vnd=15000, actor="user:1", now=vn(2025, 7, 7, 9, 30))
+        assert len(self.pages(dossier)) == 1

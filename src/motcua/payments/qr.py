@@ -145,26 +145,30 @@ def payment_qr(dossier: Dossier) -> PaymentQR | None:
 
 
 def slip_block(dossier: Dossier, width: float, base: float) -> list:
-    """The slip's payment block (Mẫu 01): the QR and what to check in the bank app."""
+    """After the slip (Mẫu 01): the QR that pays the fee and what to check in the bank app."""
     qr = payment_qr(dossier)
     if qr is None:
         return []
+    from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from motcua.dossiers.slip import BOLD, REGULAR, QRCode, _x
 
-    body = ParagraphStyle("pay", fontName=REGULAR, fontSize=base * 0.9, leading=base * 1.2)
-    bold = ParagraphStyle("pay_bold", parent=body, fontName=BOLD)
+    body = ParagraphStyle("pay", fontName=REGULAR, fontSize=base, leading=base * 1.35)
+    title = ParagraphStyle(
+        "pay_title", parent=body, fontName=BOLD, fontSize=base * 1.15, alignment=TA_CENTER
+    )
     lines = [
-        Paragraph("Nộp phí, lệ phí bằng chuyển khoản (VietQR)", bold),
+        Paragraph(f"Mã hồ sơ: <b>{_x(dossier.code)}</b>", body),
         Paragraph(f"Số tiền: <b>{_x(qr.amount_text)}</b>", body),
-        Paragraph(f"Ngân hàng: {_x(qr.bank_name)} – STK {_x(qr.account_number)}", body),
+        Paragraph(f"Ngân hàng: {_x(qr.bank_name)}", body),
+        Paragraph(f"Số tài khoản: {_x(qr.account_number)}", body),
         Paragraph(f"Chủ tài khoản: {_x(qr.account_name)}", body),
-        Paragraph(f"Nội dung: <b>{_x(qr.purpose)}</b>", body),
+        Paragraph(f"Nội dung chuyển khoản: <b>{_x(qr.purpose)}</b>", body),
     ]
-    size = min(28 * mm, width * 0.4)
+    size = min(40 * mm, width * 0.4)
     table = Table(
         [[QRCode(qr.payload, size), lines]], colWidths=[size + 2 * mm, width - size - 2 * mm]
     )
@@ -173,10 +177,19 @@ def slip_block(dossier: Dossier, width: float, base: float) -> list:
             [
                 ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BOX", (0, 0), (-1, -1), 0.4, "#000000"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 1 * mm),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 1 * mm),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
     )
-    return [Spacer(1, 2 * mm), table]
+    return [
+        Paragraph("NỘP PHÍ, LỆ PHÍ BẰNG CHUYỂN KHOẢN (VIETQR)", title),
+        Spacer(1, 1.5 * mm),
+        table,
+        Spacer(1, 1.5 * mm),
+        Paragraph(
+            "Quét mã bằng ứng dụng ngân hàng; số tiền và nội dung đã điền sẵn, xin không sửa nội "
+            "dung. Hệ thống tự ghi nhận và cấp biên lai điện tử, xem trên trang tra cứu hồ sơ.",
+            body,
+        ),
+    ]
