@@ -76,6 +76,8 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
         return _refuse(provider, 413, "too_large", "Nội dung quá lớn.")
     now = timezone.now()
     body = request.body
+    if len(body) > MAX_BODY_BYTES:  # a chunked request declares no length
+        return _refuse(provider, 413, "too_large", "Nội dung quá lớn.")
     try:
         verified = adapter.verify(body=body, headers=request.headers, now=now)
     except WebhookRejected as exc:
