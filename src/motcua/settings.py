@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "motcua.speech",
     "motcua.backoffice",
     "motcua.portal",
+    "motcua.payments",
     # reports before notices: their ready() subscribe to the dossier event spine in this
     # order, so the KPI projection runs before the notice outbox, as it always has.
     "motcua.reports",
@@ -320,6 +321,18 @@ MOTCUA_SEARCH_CACHE_DIR = Path(os.environ.get("MOTCUA_SEARCH_CACHE_DIR", VAR_DIR
 # The address citizens' phones can reach (QR codes on slips point here); defaults to the address
 # of the request, which on a kiosk may be a local network name.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "").rstrip("/")
+
+# Payment confirmations (docs/payments.md): adapters by name, the last part of the webhook's
+# address /thanh-toan/xac-nhan/<name>/. The generic HMAC adapter is on when its secret is set;
+# during a rotation list the new and the old secret, comma-separated.
+MOTCUA_PAYMENT_ADAPTERS: dict[str, dict] = {}
+if env_list("MOTCUA_PAYMENT_WEBHOOK_SECRETS", ""):
+    MOTCUA_PAYMENT_ADAPTERS["hmac-json"] = {
+        "class": "motcua.payments.adapters.HmacJsonAdapter",
+        "secrets": env_list("MOTCUA_PAYMENT_WEBHOOK_SECRETS", ""),
+        "tolerance_seconds": int(os.environ.get("MOTCUA_PAYMENT_WEBHOOK_TOLERANCE", "300")),
+        "method": os.environ.get("MOTCUA_PAYMENT_WEBHOOK_METHOD", "online_provincial"),
+    }
 # Name of the center shown in page headers; a province sets it per deployment.
 MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục vụ hành chính công xã")
 

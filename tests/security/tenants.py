@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.backoffice.services import sync_role_groups
@@ -22,6 +23,8 @@ from motcua.centers.models import Center, StaffMembership, Unit
 from motcua.dossiers.services import Applicant
 from motcua.kiosk.models import KioskDevice
 from motcua.notices.models import Notice
+from motcua.payments.models import CollectionAccount
+from motcua.payments.services import record_cash
 from motcua.queue.models import Appointment, Counter, QueueSettings, ServiceArea, Ticket
 from motcua.signing.models import SignedResult, SigningCertificate
 from tests.dossiers.conftest import make_center, make_procedure, submit
@@ -236,6 +239,14 @@ class Tenants:
         )
         self.helper_b = make_member("tocns_b", "digital_team", self.b)
 
+        # Center A's collection account and a paid fee: the receipt names the applicant.
+        self.account_a = CollectionAccount.objects.create(
+            center=self.a, bank_bin="970436", account_number="0011000000001", account_name="A"
+        )
+        self.payment_a = record_cash(
+            self.dossier_a.pk, amount_vnd=15000, actor="user:1", now=timezone.now()
+        ).payment
+
     def objects_of_a(self):
         """Every admin-registered row of center A, with its model."""
         return [
@@ -261,6 +272,8 @@ class Tenants:
             self.feedback_a,
             self.rating_device_a,
             self.consent_a,
+            self.account_a,
+            self.payment_a,
         ]
 
 

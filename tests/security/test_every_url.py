@@ -63,6 +63,7 @@ def candidate_urls(route: str, tenants) -> list[str]:
         "reference": [tenants.feedback_a.reference],
         "attachment_id": ["1"],
         "guide_id": ["1"],
+        "provider": ["hmac-json"],
         "object_id": [],
         "id": [],
     }
@@ -134,6 +135,9 @@ def test_the_walk_covers_every_kind_of_route(tenants):
     assert f"/can-bo/ho-so/{tenants.dossier_a.code}/ket-qua/{tenants.signed_a.pk}.pdf" in filled
     assert f"/can-bo/ho-so/{tenants.dossier_a.code}/ket-qua/du-thao/trang-1.png" in filled
     assert f"/admin/otp_totp/totpdevice/{tenants.device_a.pk}/qrcode/" in filled
+    assert f"/thanh-toan/ho-so/{tenants.dossier_a.code}/bien-lai.pdf" in filled
+    assert f"/can-bo/thanh-toan/ho-so/{tenants.dossier_a.code}/tien-mat/" in filled
+    assert f"/admin/payments/payment/{tenants.payment_a.pk}/change/" in filled
 
 
 def test_no_page_gives_center_a_data_to_anyone_else(client, tenants, personas):
@@ -170,6 +174,7 @@ def test_the_walk_would_see_a_leak(client, tenants):
         f"/can-bo/ho-so/{tenants.dossier_a.code}/",
         f"/admin/dossiers/dossier/{tenants.dossier_a.pk}/change/",
         f"/ho-so/{tenants.dossier_a.code}/phieu-hen.pdf",
+        f"/thanh-toan/ho-so/{tenants.dossier_a.code}/bien-lai.pdf",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

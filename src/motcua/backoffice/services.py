@@ -53,6 +53,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # A lost phone: the center administrator removes the officer's authenticator device.
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
+        # The center's fee collection account (the VietQR pays into it) and its payments.
+        "payments.view_collectionaccount",
+        "payments.add_collectionaccount",
+        "payments.change_collectionaccount",
+        "payments.view_payment",
     ),
     # Whole records hold personal data; a provincial viewer reads dossiers (masked) in the back
     # office, and in the admin only the centers and units of their province.

@@ -29,6 +29,7 @@ from motcua.centers.models import StaffMembership
 from motcua.core.text import first_unsafe_character, unsafe_text_message
 from motcua.dossiers.actions import ActionError, ActionRequest, StaleDossier, perform
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.panels import render_panels
 from motcua.dossiers.selectors import mask_name
 from motcua.dossiers.states import (
     DossierStatus,
@@ -379,6 +380,7 @@ def _dossier_context(
         "posted": posted or {},
         "read_only": not actions,
         "default_open": default_open,
+        "panels": render_panels("officer", request, dossier),
     }
 
 

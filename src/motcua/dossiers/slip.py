@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -394,6 +396,7 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
             f"Tra cứu hồ sơ: {_x(tracking_url)}",
             s.small,
         ),
+        *_extra_blocks(dossier, width, s.body.fontSize, before=[PageBreak()]),
     ]
 
 
@@ -431,7 +434,34 @@ def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Fl
         Spacer(1, 2 * mm),
         _signatures(s, width, 10 * mm),
         Paragraph(f"Tra cứu hồ sơ: {_x(tracking_url)}", s.small_center),
+        *_extra_blocks(dossier, width, s.body.fontSize, before=[Spacer(1, 2 * mm), rule]),
     ]
+
+
+# --- Blocks other apps add after the slip (issue 13: the fee's payment QR) -------------------
+# Registered in the other app's ``AppConfig.ready()`` (the dossier app imports none of them, as
+# with ``panels.py``); a builder gets the dossier, the text width and the base font size and
+# returns the flowables to draw, or [] when it has nothing for this dossier. They come after
+# Mẫu 01, never inside it: on A5 on a page of their own (the form fills its page), on the roll
+# under a rule.
+SlipBlock = Callable[[Dossier, float, float], list[Flowable]]
+_slip_blocks: dict[str, SlipBlock] = {}
+
+
+def on_slip_block(builder: SlipBlock, *, name: str) -> SlipBlock:
+    """Register ``builder``; a name registered again replaces its builder in place."""
+    _slip_blocks[name] = builder
+    return builder
+
+
+def _extra_blocks(
+    dossier: Dossier, width: float, base: float, *, before: list[Flowable]
+) -> list[Flowable]:
+    blocks = [f for builder in list(_slip_blocks.values()) for f in builder(dossier, width, base)]
+    return [*before, *blocks] if blocks else []
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def render_slip_pdf(dossier: Dossier, *, layout: str = "a5", tracking_url: str) -> bytes:

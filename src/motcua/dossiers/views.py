@@ -23,6 +23,7 @@ from motcua.centers.models import StaffMembership
 from motcua.core.ratelimit import Limit, client_address, hashed, hit
 from motcua.core.views import bad_request, error_response, require_safe
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.panels import render_panels
 from motcua.dossiers.selectors import (
     SECOND_FACTOR_PATTERN,
     find_by_code,
@@ -99,6 +100,7 @@ def _track_result(request: HttpRequest, dossier: Dossier) -> HttpResponse:
             "masked_name": mask_name(dossier.applicant_name),
             "status_label": dossier.get_status_display(),
             "supplement": open_supplement_request(dossier),
+            "panels": render_panels("track", request, dossier),
         },
     )
     response["X-Robots-Tag"] = "noindex"
