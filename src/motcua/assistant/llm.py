@@ -126,20 +126,20 @@ def _call(url: str, model: str, question: str, composed: str, timeout: float) ->
         },
         ensure_ascii=False,
     ).encode("utf-8")
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - scheme checked in maybe_rephrase
         url.rstrip("/") + "/v1/chat/completions",
         data=body,
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured URL
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
         data = json.loads(response.read(1_000_000).decode("utf-8"))
     return str(data["choices"][0]["message"]["content"])
 
 
 def maybe_rephrase(answer: Answer, *, question: str, removed: list[str]) -> Answer:
     url = getattr(settings, "MOTCUA_ASSISTANT_LLM_URL", "")
-    if not url:
+    if not url or not url.startswith(("http://", "https://")):
         return answer
     model = getattr(settings, "MOTCUA_ASSISTANT_LLM_MODEL", "local")
     timeout = float(getattr(settings, "MOTCUA_ASSISTANT_LLM_TIMEOUT", 8.0))

@@ -185,7 +185,7 @@ def _route(engine: Engine, text: str) -> Routed:
         # Ask only when the question names both procedures about equally well: a story that
         # matches one name and drifts towards another by its other words gets the first.
         if float(fused[top]) - float(fused[second]) < CLARIFY_MARGIN and (
-            max(_evidence(engine, parsed, second)) >= 1.0
+            _evidence(engine, parsed, second)[0] >= max(1.0, 0.8 * evidence)
         ):
             return Routed(None, candidates[:3], evidence, score, pair_evidence)
     return Routed(code, candidates if code is None else [], evidence, score, pair_evidence)
@@ -296,9 +296,10 @@ def _answer(
         return compose.out_of_scope()
     # Without "how much / how long / what papers", only a clear name of a procedure is a
     # question about it; chatter that brushes a procedure's words is out of scope.
-    if not topics and (routed.score < NAME_ONLY_SCORE or routed.evidence < NAME_ONLY_EVIDENCE):
-        if not (memory.code and intents.looks_like_follow_up(padded) and routed.code is None):
-            return compose.out_of_scope()
+    weak_name = routed.score < NAME_ONLY_SCORE or routed.evidence < NAME_ONLY_EVIDENCE
+    follows = memory.code and intents.looks_like_follow_up(padded) and routed.code is None
+    if not topics and weak_name and not follows:
+        return compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
         if routed.evidence >= 1.0 and _facts_differ(codes, topics):
