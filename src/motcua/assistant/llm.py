@@ -64,15 +64,39 @@ _DOCUMENT_HEADS = (
     "quyet dinh",
     "anh ",
 )
-_URL = re.compile(r"https?://\S+|/[a-z0-9\-]+/[\w.\-/]*")
+_URL = re.compile(r"https?://\S+|/[a-z][a-z0-9\-]*/[\w.\-/]*")
 
 
 def _folded(text: str) -> str:
     return " " + " ".join(re.findall(r"[^\W_]+", fold(text).lower())) + " "
 
 
+_QUANTITY = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s*(ngay lam viec|ngay|gio|thang|nam|dong|nghin|ngan|trieu|ban|tuoi|lan)\b"
+)
+_SPELLED = re.compile(
+    r"\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|muoi lam|hai muoi|ba muoi)\s+"
+    r"(ngay|gio|thang|tuan|nghin|ngan|trieu)\b"
+)
+
+
+def _without_urls(text: str) -> str:
+    return _URL.sub(" ", text)
+
+
 def _numbers(text: str) -> set[str]:
+    text = _without_urls(text)
     return {re.sub(r"[.,]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
+
+
+def _quantities(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs, folded: "2 ngày" and "10.000 đồng" must match the facts as pairs."""
+    folded = " ".join(fold(_without_urls(text)).lower().split())
+    found = {
+        (re.sub(r"[.,]", "", n).lstrip("0") or "0", unit) for n, unit in _QUANTITY.findall(folded)
+    }
+    found |= {(word, unit) for word, unit in _SPELLED.findall(folded)}
+    return found
 
 
 def check(rephrased: str, composed: Answer, removed: list[str]) -> str | None:
@@ -83,9 +107,10 @@ def check(rephrased: str, composed: Answer, removed: list[str]) -> str | None:
         return "too long"
     if echoes(rephrased, removed):
         return "personal data"
-    extra_numbers = _numbers(rephrased) - _numbers(composed.text)
-    if extra_numbers:
+    if _numbers(rephrased) - _numbers(composed.text):
         return "number"
+    if _quantities(rephrased) - _quantities(composed.text):
+        return "quantity"
     source = _folded(composed.text)
     out = _folded(rephrased)
     for heads, reason in ((_OFFICE_HEADS, "office"), (_DOCUMENT_HEADS, "document")):
