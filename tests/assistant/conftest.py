@@ -7,6 +7,7 @@ import json
 import pytest
 
 from motcua.catalog.services import bundled_catalog_path
+from tests.kiosk.conftest import demo_center, kiosk_client, kiosk_device  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="session")

@@ -235,6 +235,49 @@ _STRIP = sorted(
 )
 
 
+_FINDER_NOISE = re.compile(
+    r" (?:mat|het|ton|ton mat) (?=(?:bao lau|may|bao nhieu|tien|phi|le phi|dong) )"
+)
+
+
+def finder_text(text: str) -> str:
+    """The question for the finder: topic cues ("lệ phí bao nhiêu", "mất mấy ngày") removed,
+    everything else in the citizen's own spelling. "mất" before a duration or an amount is
+    about cost, not a loss ("mất căn cước" stays)."""
+    words = list(re.finditer(r"[^\W_]+", text, re.UNICODE))
+    folded = [fold(w.group()).lower() for w in words]
+    drop = [False] * len(words)
+    padded = " " + " ".join(folded) + " "
+    phrases = sorted(
+        {c for cues in _TOPIC_CUES.values() for c in cues} | set(_POLITE), key=len, reverse=True
+    )
+    # Map character offsets of the padded folded text back to word indexes.
+    starts = []
+    pos = 1
+    for f in folded:
+        starts.append(pos)
+        pos += len(f) + 1
+    index_at = {start: i for i, start in enumerate(starts)}
+    for match in _FINDER_NOISE.finditer(padded):
+        i = index_at.get(match.start() + 1)
+        if i is not None:
+            drop[i] = True
+    for phrase in phrases:
+        needle = f" {phrase} "
+        start = 0
+        while (k := padded.find(needle, start)) >= 0:
+            first = index_at.get(k + 1)
+            if first is not None:
+                for j in range(first, min(first + len(phrase.split()), len(words))):
+                    drop[j] = True
+            start = k + 1
+    kept = [w.group() for w, d in zip(words, drop, strict=True) if not d]
+    return " ".join(kept) if kept else text
+
+
+_POLITE = ("cho hoi", "cho em hoi", "cho toi hoi", "xin hoi", "xin cho hoi")
+
+
 def core_query(padded: str) -> str:
     """The question without topic cues and fillers: what the finder needs."""
     text = padded

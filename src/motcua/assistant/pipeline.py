@@ -156,6 +156,18 @@ def _evidence(engine: Engine, parsed, doc_index: int) -> tuple[float, float]:
     return pairs, words
 
 
+def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
+    """Words of the procedure's name the question does not contain: "đăng ký lại kết hôn" has
+    one ("lại") for "đăng ký kết hôn", so that question names the plain procedure better."""
+    from motcua.search.engine import display_name
+
+    asked = set(parsed.folded)
+    for _term, expand in parsed.expansions:
+        asked.update(folded_words(expand))
+    name = folded_words(display_name(engine.docs[doc_index].name))
+    return sum(1 for w in name if w not in asked and w not in STOPWORDS)
+
+
 @dataclass
 class Routed:
     code: str | None
@@ -186,8 +198,10 @@ def _route(engine: Engine, text: str) -> Routed:
         second = int(order[1])
         # Ask only when the question names both procedures about equally well: a story that
         # matches one name and drifts towards another by its other words gets the first.
-        if float(fused[top]) - float(fused[second]) < CLARIFY_MARGIN and (
-            _evidence(engine, parsed, second)[0] >= max(1.0, 0.8 * evidence)
+        if (
+            float(fused[top]) - float(fused[second]) < CLARIFY_MARGIN
+            and _evidence(engine, parsed, second)[0] >= max(1.0, 0.8 * evidence)
+            and _unexplained(engine, parsed, second) <= _unexplained(engine, parsed, top)
         ):
             return Routed(None, candidates[:3], evidence, score, pair_evidence)
     return Routed(code, candidates if code is None else [], evidence, score, pair_evidence)
@@ -296,7 +310,7 @@ def _answer(
         from motcua.search.finder import get_finder
 
         engine = get_finder()
-    routed = _route(engine, text) if core else Routed(None, [], 0.0, 0.0)
+    routed = _route(engine, intents.finder_text(text)) if core else Routed(None, [], 0.0, 0.0)
     follow_up = memory.code and (
         not core or (routed.code is None and intents.looks_like_follow_up(padded))
     )
