@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from motcua.assistant.facts import ChannelFacts, ProcedureFacts
 from motcua.assistant.intents import OtherBody, Topic
 from motcua.catalog.states import Channel, OnlineLevel, TimeUnit
 from motcua.catalog.views import format_fee, format_time, where_to_submit
 from motcua.search.engine import display_name
+
+if TYPE_CHECKING:
+    from motcua.catalog.models import ProcedureChannel
 
 DOCUMENT_CHARS = 220
 STEP_CHARS = 260
@@ -89,11 +94,18 @@ def _time_fact(ch: ChannelFacts) -> dict | None:
 
 
 def _channel_label(ch: ChannelFacts) -> str:
-    return {
-        Channel.DIRECT: _("nộp trực tiếp"),
-        Channel.ONLINE: _("nộp trực tuyến"),
-        Channel.POSTAL: _("gửi qua bưu chính"),
-    }.get(ch.channel, ch.channel)
+    labels: dict[str, str] = {
+        Channel.DIRECT.value: _("nộp trực tiếp"),
+        Channel.ONLINE.value: _("nộp trực tuyến"),
+        Channel.POSTAL.value: _("gửi qua bưu chính"),
+    }
+    return labels.get(ch.channel, ch.channel)
+
+
+def _model(ch: ChannelFacts) -> ProcedureChannel:
+    # The catalog's formatters read only channel, time_value, time_unit, fee_vnd and fee_note,
+    # which ChannelFacts has under the same names: the page and the answer format alike.
+    return cast("ProcedureChannel", ch)
 
 
 def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
@@ -102,11 +114,11 @@ def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
         return _("Lệ phí: danh mục chưa ghi thông tin về phí, lệ phí của thủ tục này.")
     answer.fee_vnd = main.fee_vnd
     line = _("Lệ phí: %(fee)s (%(channel)s).") % {
-        "fee": format_fee(main),
+        "fee": format_fee(_model(main)),
         "channel": _channel_label(main),
     }
     others = [
-        f"{_channel_label(ch)}: {format_fee(ch)}"
+        f"{_channel_label(ch)}: {format_fee(_model(ch))}"
         for ch in facts.channels
         if ch is not main and (ch.fee_vnd != main.fee_vnd) and ch.fee_vnd is not None
     ]
@@ -122,7 +134,7 @@ def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
     if main is None or main.time_value is None:
         return _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
     answer.time = _time_fact(main)
-    text = format_time(main)
+    text = format_time(_model(main))
     if main.time_value == 0:
         text = _("trong ngày (trả kết quả ngay trong ngày làm việc)")
     line = _("Thời hạn giải quyết: %(time)s (%(channel)s).") % {
@@ -130,7 +142,7 @@ def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
         "channel": _channel_label(main),
     }
     others = [
-        f"{_channel_label(ch)}: {format_time(ch)}"
+        f"{_channel_label(ch)}: {format_time(_model(ch))}"
         for ch in facts.channels
         if ch is not main
         and ch.time_value is not None
@@ -169,7 +181,7 @@ def _where_lines(facts: ProcedureFacts) -> str:
     lines = [_("Nơi nộp hồ sơ:")]
     order = list(Channel.values)
     for ch in sorted(facts.channels, key=lambda c: order.index(c.channel)):
-        lines.append(f"• {where_to_submit(ch)}")
+        lines.append(f"• {where_to_submit(_model(ch))}")
     if facts.agency:
         lines.append(_("Cơ quan giải quyết: %(agency)s.") % {"agency": facts.agency})
     return "\n".join(lines)
@@ -244,7 +256,7 @@ def compose(facts: ProcedureFacts, topics: list[Topic]) -> Answer:
     return answer
 
 
-PII_NOTE = (
+PII_NOTE = gettext_noop(
     "Vì an toàn, tôi đã bỏ qua họ tên, số giấy tờ, số điện thoại hoặc ngày sinh trong câu hỏi: "
     "hệ thống không lưu và không nhắc lại các thông tin này. Xin đừng gửi thông tin cá nhân ở đây."
 )

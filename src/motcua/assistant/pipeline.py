@@ -314,7 +314,7 @@ def _answer(
     follow_up = memory.code and (
         not core or (routed.code is None and intents.looks_like_follow_up(padded))
     )
-    if follow_up and topics:
+    if follow_up and topics and memory.code:
         facts = procedure_facts(memory.code)
         if facts:
             return compose.compose(facts, topics)
