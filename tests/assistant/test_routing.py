@@ -154,6 +154,19 @@ class TestStatus:
         assert "mã hồ sơ" in answer.text
         assert not answer.refused
 
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "hồ sơ của người nước ngoài khai báo tạm trú cần gì",
+            "hồ sơ đăng ký kết hôn gồm những gì",
+            "mã hồ sơ là gì khi làm khai sinh, lệ phí bao nhiêu",
+        ],
+    )
+    def test_questions_about_a_procedures_dossier_are_not_status(self, question):
+        answer, _ = ask(question)
+        assert answer.kind != "status"
+        assert answer.code is not None
+
 
 class TestClarify:
     @pytest.fixture

@@ -475,7 +475,6 @@ _STATUS = (
     "co ket qua chua",
     "giai quyet chua",
     "duyet chua",
-    "ho so cua",
     "bao gio tra ket qua",
 )
 

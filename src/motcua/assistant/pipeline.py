@@ -302,7 +302,9 @@ def _answer(
     body = intents.other_body(padded)
     if body is not None:
         return compose.redirect(body)
-    if intents.asks_status(padded) and Topic.DOCUMENTS not in topics:
+    # "hồ sơ của tôi bao lâu nữa xong" is about a dossier; "hồ sơ gồm gì", "lệ phí" are not.
+    about_procedure = {Topic.FEE, Topic.DOCUMENTS, Topic.STEPS, Topic.CONDITIONS, Topic.ONLINE}
+    if intents.asks_status(padded) and not about_procedure & set(topics):
         return compose.status()
 
     core = intents.core_query(padded)
