@@ -18,6 +18,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from motcua.assistant.api import router as assistant_router
 from motcua.catalog.api import router as catalog_router
 from motcua.core.views import unreadable_request_message
 from motcua.identity.api import router as identity_router
@@ -130,6 +131,7 @@ api = MotcuaAPI(
 )
 api.add_router("/", catalog_router)
 api.add_router("/", identity_router)
+api.add_router("/", assistant_router)
 
 _FIELD_MESSAGES = {
     "missing": gettext_noop("thiếu giá trị bắt buộc"),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the Swagger UI from local static files, so API docs work offline
     "motcua.core",
     "motcua.search",
+    "motcua.assistant",
     "motcua.catalog",
     "motcua.centers",
     "motcua.identity",
@@ -402,3 +403,12 @@ MOTCUA_VNEID = {
     # Fixed when the provider registered an exact URL (behind a proxy, say).
     "REDIRECT_URI": os.environ.get("VNEID_REDIRECT_URI", ""),
 }
+
+# The assistant (hỏi đáp, docs/assistant.md): an optional OpenAI-compatible endpoint that may
+# rephrase composed answers under the guardrail; empty = composed answers only (offline).
+MOTCUA_ASSISTANT_LLM_URL = os.environ.get("MOTCUA_ASSISTANT_LLM_URL", "").strip()
+MOTCUA_ASSISTANT_LLM_MODEL = os.environ.get("MOTCUA_ASSISTANT_LLM_MODEL", "local")
+MOTCUA_ASSISTANT_LLM_TIMEOUT = float(os.environ.get("MOTCUA_ASSISTANT_LLM_TIMEOUT", "8"))
+# A conversation's memory (last procedure and topic, never the text) is forgotten after this
+# many idle seconds.
+MOTCUA_ASSISTANT_IDLE_SECONDS = int(os.environ.get("MOTCUA_ASSISTANT_IDLE_SECONDS", "300"))

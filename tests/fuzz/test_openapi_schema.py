@@ -22,8 +22,14 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 # refuses most strings and images ("text" is any string up to 2000 characters; the documented
 # answer is 422 with the card's field errors), and the search refuses a question with no word
 # in it (q=">": 400 with a Vietnamese detail). No JSON Schema can say "a valid card" or "has a
-# word". Every other check (no 5xx, documented status codes and bodies) still applies to them.
-JUDGES_FREE_INPUT = {"/api/v1/identity/parse", "/api/v1/identity/qr-image", "/api/v1/procedures"}
+# word". The assistant judges free questions the same way (an empty or NUL-laden question is
+# a 400 with a Vietnamese detail). Every other check (no 5xx, documented status codes and bodies) still applies to them.
+JUDGES_FREE_INPUT = {
+    "/api/v1/identity/parse",
+    "/api/v1/identity/qr-image",
+    "/api/v1/procedures",
+    "/api/v1/assistant",
+}
 
 
 def _excluded(case) -> list:

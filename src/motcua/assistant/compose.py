@@ -1,0 +1,339 @@
+"""Answers composed from catalog fields only: every fee, time, document and office in them is
+copied from ``ProcedureFacts`` or from the maintained table of other bodies, never written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from motcua.assistant.facts import ChannelFacts, ProcedureFacts
+from motcua.assistant.intents import OtherBody, Topic
+from motcua.catalog.states import Channel, OnlineLevel, TimeUnit
+from motcua.catalog.views import format_fee, format_time, where_to_submit
+from motcua.search.engine import display_name
+
+if TYPE_CHECKING:
+    from motcua.catalog.models import ProcedureChannel
+
+DOCUMENT_CHARS = 220
+STEP_CHARS = 260
+MAX_STEPS = 6
+
+
+@dataclass
+class Answer:
+    text: str
+    code: str | None = None
+    refused: bool = False
+    fee_vnd: int | None = None
+    time: dict | None = None
+    documents: list[str] = field(default_factory=list)
+    # What kind of answer: facts, overview, clarify, follow_up_unknown, refused, redirect,
+    # injection, status. Surfaces style on it; the evaluation reads it.
+    kind: str = "facts"
+    topics: list[str] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)
+    link: str = ""
+    source_url: str = ""
+    body: str = ""
+    pii_removed: bool = False
+    rephrased: bool = False
+
+    def facts(self) -> dict:
+        return {"fee_vnd": self.fee_vnd, "time": self.time, "documents": list(self.documents)}
+
+    def as_json(self) -> dict:
+        """The CLI's ``--jsonl`` line: exactly the issue's interface."""
+        return {
+            "answer": self.text,
+            "code": self.code,
+            "refused": self.refused,
+            "facts": self.facts(),
+        }
+
+
+def procedure_link(code: str) -> str:
+    try:
+        path = reverse("catalog:procedure", args=[code])
+    except NoReverseMatch:  # pragma: no cover - catalog urls always installed
+        path = f"/thu-tuc/{code}/"
+    return f"{settings.MOTCUA_PUBLIC_URL}{path}"
+
+
+def tracking_link() -> str:
+    try:
+        path = reverse("dossiers:track_search")
+    except NoReverseMatch:  # pragma: no cover
+        path = "/ho-so/tra-cuu/"
+    return f"{settings.MOTCUA_PUBLIC_URL}{path}"
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _time_fact(ch: ChannelFacts) -> dict | None:
+    if ch.time_value is None or ch.time_unit not in TimeUnit.values:
+        return None
+    return {"value": _number(ch.time_value), "unit": ch.time_unit}
+
+
+def _channel_label(ch: ChannelFacts) -> str:
+    labels: dict[str, str] = {
+        Channel.DIRECT.value: _("nộp trực tiếp"),
+        Channel.ONLINE.value: _("nộp trực tuyến"),
+        Channel.POSTAL.value: _("gửi qua bưu chính"),
+    }
+    return labels.get(ch.channel, ch.channel)
+
+
+def _model(ch: ChannelFacts) -> ProcedureChannel:
+    # The catalog's formatters read only channel, time_value, time_unit, fee_vnd and fee_note,
+    # which ChannelFacts has under the same names: the page and the answer format alike.
+    return cast("ProcedureChannel", ch)
+
+
+def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
+    main = facts.primary_channel
+    if main is None:
+        return _("Lệ phí: danh mục chưa ghi thông tin về phí, lệ phí của thủ tục này.")
+    answer.fee_vnd = main.fee_vnd
+    line = _("Lệ phí: %(fee)s (%(channel)s).") % {
+        "fee": format_fee(_model(main)),
+        "channel": _channel_label(main),
+    }
+    others = [
+        f"{_channel_label(ch)}: {format_fee(_model(ch))}"
+        for ch in facts.channels
+        if ch is not main and (ch.fee_vnd != main.fee_vnd) and ch.fee_vnd is not None
+    ]
+    if others:
+        line += " " + _("Khác theo hình thức nộp — %(list)s.") % {"list": "; ".join(others)}
+    if main.fee_vnd is None and main.fee_note.strip():
+        line += " " + _("Ghi chú trong danh mục: %(note)s") % {"note": _short(main.fee_note, 300)}
+    return line
+
+
+def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
+    main = facts.primary_channel
+    if main is None or main.time_value is None:
+        return _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
+    answer.time = _time_fact(main)
+    text = format_time(_model(main))
+    if main.time_value == 0:
+        text = _("trong ngày (trả kết quả ngay trong ngày làm việc)")
+    line = _("Thời hạn giải quyết: %(time)s (%(channel)s).") % {
+        "time": text,
+        "channel": _channel_label(main),
+    }
+    others = [
+        f"{_channel_label(ch)}: {format_time(_model(ch))}"
+        for ch in facts.channels
+        if ch is not main
+        and ch.time_value is not None
+        and (ch.time_value, ch.time_unit) != (main.time_value, main.time_unit)
+    ]
+    if others:
+        line += " " + _("Khác theo hình thức nộp — %(list)s.") % {"list": "; ".join(others)}
+    return line
+
+
+def _documents_lines(facts: ProcedureFacts, answer: Answer, *, required_only: bool = False) -> str:
+    if not facts.documents:
+        return _("Thành phần hồ sơ: danh mục chưa ghi thành phần hồ sơ của thủ tục này.")
+    required = [d for d in facts.documents if d.required]
+    conditional = [] if required_only else [d for d in facts.documents if not d.required]
+    lines = [_("Giấy tờ cần nộp hoặc xuất trình:")]
+    for doc in required:
+        name = _short(doc.name, DOCUMENT_CHARS)
+        answer.documents.append(name)
+        lines.append(f"• {name}")
+    if conditional:
+        lines.append(_("Tùy trường hợp:"))
+        for doc in conditional:
+            name = _short(doc.name, DOCUMENT_CHARS)
+            answer.documents.append(name)
+            lines.append(f"• {name}")
+    elif required_only and len(required) < len(facts.documents):
+        lines.append(
+            _("(và %(n)d giấy tờ tùy trường hợp, xem trang thủ tục)")
+            % {"n": len(facts.documents) - len(required)}
+        )
+    return "\n".join(lines)
+
+
+def _where_lines(facts: ProcedureFacts) -> str:
+    lines = [_("Nơi nộp hồ sơ:")]
+    order = list(Channel.values)
+    for ch in sorted(facts.channels, key=lambda c: order.index(c.channel)):
+        lines.append(f"• {where_to_submit(_model(ch))}")
+    if facts.agency:
+        lines.append(_("Cơ quan giải quyết: %(agency)s.") % {"agency": facts.agency})
+    return "\n".join(lines)
+
+
+def _steps_lines(facts: ProcedureFacts) -> str:
+    if not facts.steps:
+        return _("Trình tự thực hiện: danh mục chưa ghi các bước của thủ tục này.")
+    lines = [_("Trình tự thực hiện:")]
+    for i, step in enumerate(facts.steps[:MAX_STEPS], 1):
+        lines.append(f"{i}. {_short(step, STEP_CHARS)}")
+    if len(facts.steps) > MAX_STEPS:
+        lines.append(_("… (đủ %(n)d bước ở trang thủ tục)") % {"n": len(facts.steps)})
+    return "\n".join(lines)
+
+
+def _conditions_line(facts: ProcedureFacts) -> str:
+    if not facts.conditions.strip():
+        return _("Yêu cầu, điều kiện: danh mục không ghi điều kiện riêng cho thủ tục này.")
+    return _("Yêu cầu, điều kiện: %(text)s") % {"text": _short(facts.conditions, 700)}
+
+
+def _online_line(facts: ProcedureFacts) -> str:
+    online = facts.channel(Channel.ONLINE)
+    if online is None:
+        return _(
+            "Nộp trực tuyến: danh mục không ghi hình thức nộp trực tuyến cho thủ tục này; "
+            "xin nộp trực tiếp hoặc qua bưu chính nếu có."
+        )
+    level = (
+        OnlineLevel(facts.online_level).label
+        if facts.online_level in OnlineLevel.values
+        else _("chưa rõ mức độ")
+    )
+    return _("Nộp trực tuyến: có, trên Cổng Dịch vụ công quốc gia (mức độ: %(level)s).") % {
+        "level": level
+    }
+
+
+def compose(facts: ProcedureFacts, topics: list[Topic]) -> Answer:
+    answer = Answer(text="", code=facts.code, topics=[str(t) for t in topics])
+    answer.link = procedure_link(facts.code)
+    answer.source_url = facts.source_url
+    parts = [f"{display_name(facts.name)} (mã {facts.code})"]
+    if not topics:
+        answer.kind = "overview"
+        parts.append(_time_line(facts, answer))
+        parts.append(_fee_line(facts, answer))
+        parts.append(_documents_lines(facts, answer, required_only=True))
+    for topic in topics:
+        if topic is Topic.FEE:
+            parts.append(_fee_line(facts, answer))
+        elif topic is Topic.TIME:
+            parts.append(_time_line(facts, answer))
+        elif topic is Topic.DOCUMENTS:
+            parts.append(_documents_lines(facts, answer))
+        elif topic is Topic.WHERE:
+            parts.append(_where_lines(facts))
+        elif topic is Topic.STEPS:
+            parts.append(_steps_lines(facts))
+        elif topic is Topic.CONDITIONS:
+            parts.append(_conditions_line(facts))
+        elif topic is Topic.ONLINE:
+            parts.append(_online_line(facts))
+    parts.append(_("Xem chi tiết: %(link)s") % {"link": answer.link})
+    if facts.source_url:
+        parts.append(
+            _("Nguồn: Cơ sở dữ liệu quốc gia về thủ tục hành chính — %(url)s")
+            % {"url": facts.source_url}
+        )
+    answer.text = "\n".join(parts)
+    return answer
+
+
+PII_NOTE = gettext_noop(
+    "Vì an toàn, tôi đã bỏ qua họ tên, số giấy tờ, số điện thoại hoặc ngày sinh trong câu hỏi: "
+    "hệ thống không lưu và không nhắc lại các thông tin này. Xin đừng gửi thông tin cá nhân ở đây."
+)
+
+
+def out_of_scope() -> Answer:
+    return Answer(
+        text=_(
+            "Xin lỗi, tôi chỉ trả lời câu hỏi về thủ tục hành chính tại Trung tâm Phục vụ hành "
+            "chính công cấp xã (giấy tờ cần nộp, lệ phí, thời hạn, nơi nộp, các bước). "
+            "Bạn có thể hỏi, ví dụ: “Đăng ký khai sinh cần giấy tờ gì?”"
+        ),
+        refused=True,
+        kind="refused",
+    )
+
+
+def injection() -> Answer:
+    return Answer(
+        text=_(
+            "Xin lỗi, tôi không thể làm theo yêu cầu này. Tôi chỉ cung cấp thông tin thủ tục "
+            "hành chính đúng theo danh mục đã công bố."
+        ),
+        refused=True,
+        kind="injection",
+    )
+
+
+def redirect(body: OtherBody) -> Answer:
+    lines = [
+        _("Việc “%(what)s” không do Trung tâm Phục vụ hành chính công cấp xã giải quyết.")
+        % {"what": body.what},
+        _("Cơ quan giải quyết: %(body)s.") % {"body": body.body},
+    ]
+    if body.note:
+        lines.append(body.note)
+    if body.sources:
+        lines.append(
+            _("Căn cứ: %(sources)s.") % {"sources": "; ".join(s["title"] for s in body.sources)}
+        )
+    return Answer(text="\n".join(lines), refused=True, kind="redirect", body=body.body)
+
+
+def status() -> Answer:
+    return Answer(
+        text=_(
+            "Để biết hồ sơ đang ở bước nào, xin nhập mã hồ sơ in trên Giấy tiếp nhận hồ sơ và "
+            "hẹn trả kết quả tại trang Tra cứu hồ sơ: %(link)s . Tôi không tra hồ sơ theo họ tên "
+            "hay số điện thoại. Bạn cho biết mã hồ sơ được không?"
+        )
+        % {"link": tracking_link()},
+        kind="status",
+        link=tracking_link(),
+    )
+
+
+def clarify(candidates: list[tuple[str, str]]) -> Answer:
+    options = "; ".join(
+        f"{i}) {display_name(name)}" for i, (_code, name) in enumerate(candidates, 1)
+    )
+    return Answer(
+        text=_("Bạn hỏi về thủ tục nào: %(options)s? Xin trả lời bằng số thứ tự hoặc tên thủ tục.")
+        % {"options": options},
+        kind="clarify",
+        candidates=[
+            {"code": code, "name": display_name(name), "link": procedure_link(code)}
+            for code, name in candidates
+        ],
+    )
+
+
+def which_procedure(topics: list[Topic]) -> Answer:
+    return Answer(
+        text=_(
+            "Bạn muốn hỏi về thủ tục nào? Xin cho biết tên thủ tục hoặc việc cần làm, ví dụ "
+            "“đăng ký tạm trú”."
+        ),
+        kind="follow_up_unknown",
+        topics=[str(t) for t in topics],
+    )

@@ -1,0 +1,519 @@
+"""What a question asks, read from its folded words (no diacritics, đ→d, lower case).
+
+Topics are the catalog fields a citizen asks about. Cue phrases are written from how people ask
+about any procedure ("mất bao lâu", "tốn bao nhiêu", "cần giấy gì"), never from labelled
+questions; they match whole folded words, so typing without diacritics changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from vn_text import fold
+
+
+class Topic(StrEnum):
+    FEE = "fee"
+    TIME = "time"
+    DOCUMENTS = "documents"
+    WHERE = "where"
+    STEPS = "steps"
+    CONDITIONS = "conditions"
+    ONLINE = "online"
+
+
+def folded_text(text: str) -> str:
+    """Folded words joined by single spaces, padded: `` dang ky khai sinh ``."""
+    words = re.findall(r"[^\W_]+", fold(text).lower(), re.UNICODE)
+    return " " + " ".join(words) + " "
+
+
+def _has(padded: str, phrases: tuple[str, ...]) -> bool:
+    return any(f" {p} " in padded for p in phrases)
+
+
+_TIME_WORDS = ("ngay", "hom", "buoi", "tuan", "thang", "lau", "gio")
+_TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
+    Topic.FEE: (
+        "le phi",
+        "phi",
+        "bao nhieu tien",
+        "may tien",
+        "mat tien",
+        "ton tien",
+        "het tien",
+        "tien",
+        "mien phi",
+        "ton dong nao",
+        "mat dong nao",
+        "dong nao",
+        "chi phi",
+        "nop phi",
+        "gia bao nhieu",
+        "bao nhieu xu",
+        "ton kem",
+        "ton bao nhieu",
+        "het bao nhieu",
+        "mat bao nhieu",
+        "bao nhieu dong",
+        "dong tien",
+        "nop bao nhieu",
+    ),
+    Topic.TIME: (
+        "bao lau",
+        "may ngay",
+        "may hom",
+        "may buoi",
+        "may tuan",
+        "may thang",
+        "bao nhieu ngay",
+        "bao nhieu hom",
+        "thoi han",
+        "thoi gian",
+        "khi nao co",
+        "khi nao xong",
+        "khi nao nhan",
+        "bao gio co",
+        "bao gio xong",
+        "bao gio nhan",
+        "lau khong",
+        "lau ko",
+        "lau hong",
+        "trong ngay",
+        "lay ngay",
+        "co ngay",
+        "nhanh khong",
+        "may bua",
+        "bao lau thi",
+    ),
+    Topic.DOCUMENTS: (
+        "giay to",
+        "ho so gom",
+        "ho so can",
+        "can gi",
+        "can nhung gi",
+        "can giay",
+        "mang theo",
+        "mang gi",
+        "mang nhung gi",
+        "chuan bi",
+        "thanh phan ho so",
+        "can mang",
+        "cam theo",
+        "cam gi",
+        "giay gi",
+        "nhung giay",
+        "can co gi",
+        "ho so nhung gi",
+        "ho so gi",
+        "can nhung giay",
+        "giay chi",
+        "mang chi",
+        "can chi",
+        "nop gi",
+        "can ho so",
+        "bo ho so",
+        "giay to chi",
+        "thu tuc gom",
+        "giay to gi",
+    ),
+    Topic.WHERE: (
+        "o dau",
+        "cho nao",
+        "noi nao",
+        "nop tai dau",
+        "co quan nao",
+        "ai giai quyet",
+        "dau lam",
+        "lam o dau",
+        "nop o dau",
+        "den dau",
+        "toi dau",
+        "cho mo",
+        "o mo",
+        "o dau vay",
+    ),
+    Topic.STEPS: (
+        "trinh tu",
+        "cac buoc",
+        "quy trinh",
+        "lam the nao",
+        "lam sao",
+        "lam nhu the nao",
+        "lam nhu nao",
+        "the nao",
+        "cach lam",
+        "huong dan",
+        "lam ra sao",
+        "lam rang",
+    ),
+    Topic.CONDITIONS: ("dieu kien", "yeu cau gi", "ai duoc", "co duoc khong", "du dieu kien"),
+    Topic.ONLINE: (
+        "truc tuyen",
+        "online",
+        "qua mang",
+        "tren mang",
+        "dich vu cong",
+        "vneid",
+        "tai nha",
+        "nop mang",
+        "qua dien thoai",
+        "buu dien",
+        "buu chinh",
+    ),
+}
+# "mất bao nhiêu ngày" is time, not money: money cues that are really time cues.
+_TIME_NOT_FEE = re.compile(r" (?:mat|ton|het) bao nhieu (?:" + "|".join(_TIME_WORDS) + ") ")
+_WHERE_MOVES_DOCS = ("nop ho so o dau", "nop ho so tai dau")
+
+
+def topics(padded: str) -> list[Topic]:
+    found = [t for t, cues in _TOPIC_CUES.items() if _has(padded, cues)]
+    if Topic.FEE in found and _TIME_NOT_FEE.search(padded):
+        only_time_money = not _has(
+            _TIME_NOT_FEE.sub(" ", padded),
+            tuple(
+                c
+                for c in _TOPIC_CUES[Topic.FEE]
+                if c not in ("mat bao nhieu", "ton bao nhieu", "het bao nhieu")
+            ),
+        )
+        if only_time_money:
+            found.remove(Topic.FEE)
+            if Topic.TIME not in found:
+                found.append(Topic.TIME)
+    if Topic.WHERE in found and Topic.DOCUMENTS in found and _has(padded, _WHERE_MOVES_DOCS):
+        found.remove(Topic.DOCUMENTS)
+    # "thế nào" also closes fee and time questions ("lệ phí thế nào"): steps only when alone.
+    if (
+        Topic.STEPS in found
+        and len(found) > 1
+        and not _has(padded, ("trinh tu", "cac buoc", "quy trinh", "cach lam", "huong dan"))
+    ):
+        found.remove(Topic.STEPS)
+    order = list(Topic)
+    return sorted(found, key=order.index)
+
+
+# Words that only say what is asked or how politely, never which procedure: removed before the
+# finder sees a question, so "lệ phí" does not pull towards procedures named "phí".
+_STRIP = sorted(
+    {c for cues in _TOPIC_CUES.values() for c in cues}
+    | {
+        "cho hoi",
+        "cho em hoi",
+        "cho toi hoi",
+        "xin hoi",
+        "vay",
+        "a",
+        "ha",
+        "nhe",
+        "the con",
+        "con",
+        "vay con",
+        "thi sao",
+        "the nao",
+        "nua",
+        "khong",
+        "ko",
+        "hong",
+        "k",
+        "bao nhieu",
+        "thu tuc",
+        "lam",
+        "nhu the nao",
+        "duoc khong",
+        "ạ",
+    },
+    key=len,
+    reverse=True,
+)
+
+
+_FINDER_NOISE = re.compile(
+    r" (?:mat|het|ton|ton mat) (?=(?:bao lau|may|bao nhieu|tien|phi|le phi|dong) )"
+)
+
+
+def finder_text(text: str) -> str:
+    """The question for the finder: topic cues ("lệ phí bao nhiêu", "mất mấy ngày") removed,
+    everything else in the citizen's own spelling. "mất" before a duration or an amount is
+    about cost, not a loss ("mất căn cước" stays)."""
+    words = list(re.finditer(r"[^\W_]+", text, re.UNICODE))
+    folded = [fold(w.group()).lower() for w in words]
+    drop = [False] * len(words)
+    padded = " " + " ".join(folded) + " "
+    phrases = sorted(
+        {c for cues in _TOPIC_CUES.values() for c in cues} | set(_POLITE), key=len, reverse=True
+    )
+    # Map character offsets of the padded folded text back to word indexes.
+    starts = []
+    pos = 1
+    for f in folded:
+        starts.append(pos)
+        pos += len(f) + 1
+    index_at = {start: i for i, start in enumerate(starts)}
+    for match in _FINDER_NOISE.finditer(padded):
+        i = index_at.get(match.start() + 1)
+        if i is not None:
+            drop[i] = True
+    for phrase in phrases:
+        needle = f" {phrase} "
+        start = 0
+        while (k := padded.find(needle, start)) >= 0:
+            first = index_at.get(k + 1)
+            if first is not None:
+                for j in range(first, min(first + len(phrase.split()), len(words))):
+                    drop[j] = True
+            start = k + 1
+    kept = [w.group() for w, d in zip(words, drop, strict=True) if not d]
+    return " ".join(kept) if kept else text
+
+
+_POLITE = ("cho hoi", "cho em hoi", "cho toi hoi", "xin hoi", "xin cho hoi")
+
+
+def core_query(padded: str) -> str:
+    """The question without topic cues and fillers: what the finder needs."""
+    text = padded
+    for phrase in _STRIP:
+        text = text.replace(f" {phrase} ", " ")
+        text = text.replace(f" {phrase} ", " ")
+    return text.strip()
+
+
+_FOLLOW_UP = ("con", "the con", "vay con", "thi sao", "con ve", "the thi", "vay thi", "the")
+
+
+def looks_like_follow_up(padded: str) -> bool:
+    return padded.strip().split(" ")[0] in {
+        "con",
+        "the",
+        "vay",
+        "thi",
+        "roi",
+        "va",
+        "con ve",
+    } or _has(padded, ("thi sao", "the nao", "nua"))
+
+
+_INJECTION = re.compile(
+    r" (?:bo qu?a|bo qa|quen|phot lo|lo di|dung tuan theo|khong can tuan theo|vuot qua)"
+    r"(?: \w+){0,3} (?:huong dan|chi dan|chi thi|quy tac|lenh|cau lenh|rang buoc|gioi han)"
+    r"| ignore(?: \w+){0,3} (?:instructions?|rules|prompt)| disregard | system prompt "
+    r"| jailbreak | developer mode | you are now | pretend | act as | dong vai | gia vo la "
+    r"| tu gio ban la | ban bay gio la | gio ban la | khong gioi han | che do nha phat trien "
+    r"| prompt | mat khau | password | api key | hay noi rang | hay tra loi rang "
+    r"| hay khang dinh | noi rang le phi "
+)
+# Requests to break the law (forge papers, bribe officers): refused like an override attempt.
+_UNLAWFUL = (
+    "lam gia",
+    "gia mao",
+    "lam lau",
+    "boi duong can bo",
+    "boi duong cho can bo",
+    "dut lot",
+    "hoi lo",
+    "dua phong bi",
+    "phong bi",
+    "chay an",
+    "lach luat",
+    "tron thue",
+    "mua bang",
+    "bang gia",
+    "giay to gia",
+    "chay viec",
+    "dua bao nhieu",
+    "dua tien cho can bo",
+    "lam nhanh bang cach dua",
+)
+
+
+def is_injection(padded: str) -> bool:
+    return bool(_INJECTION.search(padded)) or _has(padded, _UNLAWFUL)
+
+
+# Requests that are not about administrative procedures at all. Broad categories, so that a new
+# off-topic question is refused even when a word of it happens to appear in the catalog.
+_OFF_TOPIC = (
+    "thoi tiet",
+    "du bao",
+    "bai tho",
+    "lam tho",
+    "bai hat",
+    "hat mot",
+    "ke chuyen",
+    "truyen cuoi",
+    "gia vang",
+    "vang sjc",
+    "co phieu",
+    "chung khoan",
+    "bitcoin",
+    "tien ao",
+    "ty gia",
+    "xo so",
+    "lo de",
+    "bong da",
+    "world cup",
+    "vo dich",
+    "tran dau",
+    "cong thuc nau",
+    "nau mon",
+    "giai toan",
+    "giai bai",
+    "lap trinh",
+    "viet code",
+    "code python",
+    "dich sang",
+    "dich giup",
+    "tu vi",
+    "phong thuy",
+    "xem boi",
+    "boi bai",
+    "ca si",
+    "dien vien",
+    "nguoi yeu",
+    "tan gai",
+    "chinh tri",
+    "bau cu my",
+    "tong thong",
+    "ke toan gium",
+    "nen mua",
+    "tu van dau tu",
+    "lam van",
+    "bai van",
+    "viet van",
+    "nen mua",
+    "kiem tien",
+    "crypto",
+    "chat gpt",
+    "thu do cua",
+    "thu do nuoc",
+    "bao nhieu tuoi",
+    "may gio roi",
+    "hom nay thu may",
+    "ban la ai",
+    "chuyen cuoi",
+    "noi chuyen",
+    "tam su",
+    "buon qua",
+    "yeu em",
+    "uong gi",
+    "tap gym",
+    "giam can",
+    "chua benh",
+    "dau bung",
+    "sot cao",
+    "thuoc gi",
+    "benh gi",
+    # homework
+    "phuong trinh",
+    "bai tap",
+    "giai giup",
+    "lam bai",
+    "dap an",
+    "tinh gium",
+    "tinh giup",
+    # sport and television
+    "da bong",
+    "xem bong",
+    "bong chuyen",
+    "ty so",
+    "kenh nao",
+    "chieu truc tiep",
+    "doi tuyen",
+    "tuyen viet nam",
+    "da voi",
+    "tran dau",
+    # cooking
+    "nau",
+    "nuoc dung",
+    "mon ngon",
+    "cach nau",
+    # gambling
+    "danh de",
+    "so dep",
+    "lo to",
+    "trung so",
+    "ve so",
+    "con gi thi trung",
+    # poems, love, chat
+    "tho tinh",
+    "lang man",
+    "to tinh",
+    "lam quen",
+    "ke chuyen",
+    "hat cho",
+)
+
+
+def is_off_topic(padded: str) -> bool:
+    return _has(padded, _OFF_TOPIC)
+
+
+_STATUS = (
+    "ho so cua toi",
+    "ho so cua em",
+    "ho so cua minh",
+    "ho so da xong",
+    "ho so xong chua",
+    "tinh trang ho so",
+    "tra cuu ho so",
+    "ho so den dau",
+    "ho so toi dau",
+    "ma ho so",
+    "da xong chua",
+    "xong chua",
+    "den dau roi",
+    "toi dau roi",
+    "co ket qua chua",
+    "giai quyet chua",
+    "duyet chua",
+    "bao gio tra ket qua",
+)
+
+
+def asks_status(padded: str) -> bool:
+    return _has(padded, _STATUS)
+
+
+@dataclass(frozen=True)
+class OtherBody:
+    id: str
+    what: str
+    terms: tuple[str, ...]
+    unless: tuple[str, ...]
+    body: str
+    note: str
+    sources: tuple[dict, ...]
+
+
+@cache
+def other_bodies() -> tuple[OtherBody, ...]:
+    path = Path(__file__).with_name("data") / "other_bodies.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        OtherBody(
+            id=b["id"],
+            what=b["what"],
+            terms=tuple(b["terms"]),
+            unless=tuple(b.get("unless", ())),
+            body=b["body"],
+            note=b.get("note", ""),
+            sources=tuple(b.get("sources", ())),
+        )
+        for b in data["bodies"]
+    )
+
+
+def other_body(padded: str) -> OtherBody | None:
+    for body in other_bodies():
+        if _has(padded, body.terms) and not _has(padded, body.unless):
+            return body
+    return None

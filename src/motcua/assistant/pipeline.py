@@ -1,0 +1,350 @@
+"""The one assistant pipeline behind the web chat, the kiosk, the JSON API and the CLI.
+
+guard (personal data out) → routing (injection, dossier status, other bodies, which procedure,
+what is asked, follow-up from memory) → retrieval (catalog facts) → composed answer → optional
+rephrasing by a language model, checked by the guardrail (``llm.py``).
+
+Logs carry the procedure code, the answer kind and the latency only: never the question.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+import weakref
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from motcua.assistant import compose, intents
+from motcua.assistant.compose import Answer
+from motcua.assistant.facts import procedure_facts
+from motcua.assistant.guard import redact
+from motcua.assistant.intents import Topic
+from motcua.search.engine import STOPWORDS, Engine, QueryError, features
+from motcua.search.normalize import folded_words
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+# A pair of syllables shared with the best procedure and rarer than this (BM25 idf, about one
+# procedure in seven) is evidence the question is about that procedure.
+PAIR_EVIDENCE_IDF = 1.9
+# A lone syllable must be rarer (about one procedure in twenty) to count on its own.
+WORD_EVIDENCE_IDF = 2.9
+# Below this fused score the finder's best guess is not worth an answer.
+MIN_SCORE = 0.55
+# Two procedures closer than this, with different facts for what is asked: ask which one.
+CLARIFY_MARGIN = 0.03
+# A question with no topic cue must name a procedure clearly to be answered.
+NAME_ONLY_SCORE = 0.85
+NAME_ONLY_EVIDENCE = 1.5
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as sent; ``message`` is Vietnamese, safe to show."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def clean_question(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise QuestionError(_("Câu hỏi phải là một chuỗi ký tự."))
+    if "\x00" in raw:
+        raise QuestionError(_("Câu hỏi có ký tự không hợp lệ (NUL). Xin nhập lại."))
+    if len(raw) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            _("Câu hỏi quá dài: tối đa %(max)d ký tự. Xin hỏi ngắn gọn hơn.")
+            % {"max": MAX_QUESTION_CHARS}
+        )
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError(_("Xin nhập câu hỏi về thủ tục bạn cần làm."))
+    return text
+
+
+@dataclass
+class Memory:
+    """What a session remembers between two questions: codes and topics only, never text."""
+
+    code: str | None = None
+    topics: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    at: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "topics": self.topics,
+            "candidates": self.candidates,
+            "at": self.at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, *, now: float) -> Memory:
+        idle = getattr(settings, "MOTCUA_ASSISTANT_IDLE_SECONDS", 300)
+        if not isinstance(data, dict) or now - float(data.get("at") or 0) > idle:
+            return cls()
+        code = data.get("code")
+        return cls(
+            code=code if isinstance(code, str) else None,
+            topics=[t for t in data.get("topics", []) if t in Topic.__members__.values()],
+            candidates=[c for c in data.get("candidates", []) if isinstance(c, str)][:3],
+            at=float(data.get("at") or 0),
+        )
+
+
+_features_lock = threading.Lock()
+_doc_features: weakref.WeakKeyDictionary[Engine, list[frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _features_of(engine: Engine) -> list[frozenset[str]]:
+    with _features_lock:
+        cached = _doc_features.get(engine)
+        if cached is None:
+            from motcua.search.engine import display_name
+
+            cached = []
+            for doc in engine.docs:
+                texts = [
+                    display_name(doc.name),
+                    doc.result,
+                    *engine.lexicon.phrases.get(doc.code, []),
+                ]
+                toks: set[str] = set()
+                for text in texts:
+                    toks.update(features(folded_words(text)))
+                cached.append(frozenset(toks))
+            _doc_features[engine] = cached
+        return cached
+
+
+_TOPIC_WORDS = frozenset(
+    w for cues in intents._TOPIC_CUES.values() for cue in cues for w in cue.split()
+)
+
+
+def _evidence(engine: Engine, parsed, doc_index: int) -> tuple[float, float]:
+    """How specifically the question names the procedure: (pairs, single words) it shares
+    with it, each as the best idf over its threshold (1.0 = just enough)."""
+    doc = _features_of(engine)[doc_index]
+    tokens = list(parsed.folded)
+    for _term, expand in parsed.expansions:
+        tokens += ["|", *folded_words(expand)]
+    pairs = words = 0.0
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if "|" in (a, b) or (a in STOPWORDS and b in STOPWORDS):
+            continue
+        if a in _TOPIC_WORDS and b in _TOPIC_WORDS:
+            continue
+        pair = f"{a}_{b}"
+        if pair in doc:
+            pairs = max(pairs, engine.idf.get(pair, 0.0) / PAIR_EVIDENCE_IDF)
+    for tok in tokens:
+        if tok in STOPWORDS or tok in _TOPIC_WORDS or tok == "|":
+            continue
+        if tok in doc:
+            words = max(words, engine.idf.get(tok, 0.0) / WORD_EVIDENCE_IDF)
+    return pairs, words
+
+
+def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
+    """Words of the procedure's name the question does not contain: "đăng ký lại kết hôn" has
+    one ("lại") for "đăng ký kết hôn", so that question names the plain procedure better."""
+    from motcua.search.engine import display_name
+
+    asked = set(parsed.folded)
+    for _term, expand in parsed.expansions:
+        asked.update(folded_words(expand))
+    name = folded_words(display_name(engine.docs[doc_index].name))
+    return sum(1 for w in name if w not in asked and w not in STOPWORDS)
+
+
+@dataclass
+class Routed:
+    code: str | None
+    candidates: list[tuple[str, str]]
+    evidence: float
+    score: float
+    pair_evidence: float = 0.0
+
+
+def _route(engine: Engine, text: str) -> Routed:
+    if not isinstance(engine, Engine):
+        return _route_by_hits(engine, text)
+    try:
+        parsed = engine.parse(text)
+    except QueryError:
+        return Routed(None, [], 0.0, 0.0)
+    import numpy as np
+
+    fused, _sims = engine.score(parsed)
+    order = np.argsort(-fused, kind="stable")[:3]
+    top = int(order[0])
+    pair_evidence, word_evidence = _evidence(engine, parsed, top)
+    evidence = max(pair_evidence, word_evidence)
+    candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
+    score = float(fused[top])
+    code = engine.docs[top].code if evidence >= 1.0 and score >= MIN_SCORE else None
+    if code is not None and len(order) > 1:
+        second = int(order[1])
+        # Ask only when the question names both procedures about equally well: a story that
+        # matches one name and drifts towards another by its other words gets the first.
+        if (
+            float(fused[top]) - float(fused[second]) < CLARIFY_MARGIN
+            and _evidence(engine, parsed, second)[0] >= max(1.0, 0.8 * evidence)
+            and _unexplained(engine, parsed, second) <= _unexplained(engine, parsed, top)
+        ):
+            return Routed(None, candidates[:3], evidence, score, pair_evidence)
+    return Routed(code, candidates if code is None else [], evidence, score, pair_evidence)
+
+
+def _route_by_hits(finder, text: str) -> Routed:
+    """Any finder with ``search`` (a stand-in in tests of other parts): its first hit counts
+    as named when it scores at all; no evidence beyond that is available."""
+    try:
+        hits = finder.search(text, k=3)
+    except QueryError:
+        hits = []
+    if not hits:
+        return Routed(None, [], 0.0, 0.0)
+    return Routed(hits[0].code, [], NAME_ONLY_EVIDENCE, max(hits[0].score, NAME_ONLY_SCORE))
+
+
+def _pick_candidate(padded: str, memory: Memory) -> str | None:
+    if not memory.candidates:
+        return None
+    words = padded.split()
+    ordinals = {"1": 0, "mot": 0, "nhat": 0, "dau": 0, "2": 1, "hai": 1, "3": 2, "ba": 2}
+    if 0 < len(words) <= 3:
+        for word in reversed(words):
+            if word in ordinals and ordinals[word] < len(memory.candidates):
+                return memory.candidates[ordinals[word]]
+    return None
+
+
+def _facts_differ(codes: list[str], topics: list[Topic]) -> bool:
+    asked = set(topics) or {Topic.FEE, Topic.TIME}
+    seen = set()
+    for code in codes:
+        facts = procedure_facts(code)
+        main = facts.primary_channel if facts else None
+        key = (
+            main.fee_vnd if main and Topic.FEE in asked else None,
+            (main.time_value, main.time_unit) if main and Topic.TIME in asked else None,
+            tuple(d.name for d in facts.documents) if facts and Topic.DOCUMENTS in asked else None,
+        )
+        seen.add(key)
+    return len(seen) > 1 or bool(asked - {Topic.FEE, Topic.TIME, Topic.DOCUMENTS})
+
+
+def ask(
+    question: object,
+    *,
+    memory: Memory | None = None,
+    engine: Engine | None = None,
+    now: float | None = None,
+    rephrase: bool = True,
+) -> tuple[Answer, Memory]:
+    """Answer one question. Raises ``QuestionError`` for input that cannot be read."""
+    now = time.time() if now is None else now
+    started = time.perf_counter()
+    memory = memory or Memory()
+    text = clean_question(question)
+    redaction = redact(text)
+    padded = intents.folded_text(redaction.text)
+    topics = intents.topics(padded)
+    answer = _answer(redaction.text, padded, topics, memory, engine)
+    if rephrase and answer.code and answer.kind in ("facts", "overview"):
+        from motcua.assistant import llm
+
+        answer = llm.maybe_rephrase(answer, question=redaction.text, removed=redaction.removed)
+    if redaction.found:
+        answer.pii_removed = True
+        answer.text = _(compose.PII_NOTE) + "\n" + answer.text
+    new_memory = Memory(
+        code=answer.code or (memory.code if answer.kind == "follow_up_unknown" else None),
+        topics=answer.topics,
+        candidates=[c["code"] for c in answer.candidates],
+        at=now,
+    )
+    log.debug(
+        "assistant answer kind=%s code=%s topics=%s pii=%s ms=%.1f",
+        answer.kind,
+        answer.code,
+        ",".join(answer.topics),
+        answer.pii_removed,
+        (time.perf_counter() - started) * 1000,
+    )
+    return answer, new_memory
+
+
+def _answer(
+    text: str, padded: str, topics: list[Topic], memory: Memory, engine: Engine | None
+) -> Answer:
+    if intents.is_injection(padded):
+        return compose.injection()
+    picked = _pick_candidate(padded, memory)
+    if picked:
+        facts = procedure_facts(picked)
+        if facts:
+            return compose.compose(facts, topics or [Topic(t) for t in memory.topics])
+    if intents.asks_status(padded) and not topics:
+        return compose.status()
+    body = intents.other_body(padded)
+    if body is not None:
+        return compose.redirect(body)
+    # "hồ sơ của tôi bao lâu nữa xong" is about a dossier; "hồ sơ gồm gì", "lệ phí" are not.
+    about_procedure = {Topic.FEE, Topic.DOCUMENTS, Topic.STEPS, Topic.CONDITIONS, Topic.ONLINE}
+    if intents.asks_status(padded) and not about_procedure & set(topics):
+        return compose.status()
+
+    core = intents.core_query(padded)
+    if engine is None:
+        from motcua.search.finder import get_finder
+
+        engine = get_finder()
+    routed = _route(engine, intents.finder_text(text)) if core else Routed(None, [], 0.0, 0.0)
+    follow_up = memory.code and (
+        not core or (routed.code is None and intents.looks_like_follow_up(padded))
+    )
+    if follow_up and topics and memory.code:
+        facts = procedure_facts(memory.code)
+        if facts:
+            return compose.compose(facts, topics)
+    # An off-topic request ("giá vàng", "cổ phiếu") may share a rare word with some procedure;
+    # only a procedure's own word pair ("khai sinh") in a question about it outweighs the cue.
+    if intents.is_off_topic(padded) and not (topics and routed.pair_evidence >= 1.5):
+        return compose.out_of_scope()
+    # Without "how much / how long / what papers", only a clear name of a procedure is a
+    # question about it; chatter that brushes a procedure's words is out of scope.
+    weak_name = routed.score < NAME_ONLY_SCORE or routed.evidence < NAME_ONLY_EVIDENCE
+    follows = memory.code and intents.looks_like_follow_up(padded) and routed.code is None
+    if not topics and weak_name and not follows:
+        return compose.out_of_scope()
+    if routed.code is None and routed.candidates:
+        codes = [c for c, _n in routed.candidates]
+        if routed.evidence >= 1.0 and _facts_differ(codes, topics):
+            answer = compose.clarify(routed.candidates)
+            answer.topics = [str(t) for t in topics]
+            return answer
+        if routed.evidence >= 1.0:
+            routed.code = codes[0]
+    if routed.code is None:
+        if not core and topics:
+            return compose.which_procedure(topics)
+        return compose.out_of_scope()
+    facts = procedure_facts(routed.code)
+    if facts is None:
+        return compose.out_of_scope()
+    if not topics and memory.code and memory.topics and intents.looks_like_follow_up(padded):
+        topics = [Topic(t) for t in memory.topics]
+    return compose.compose(facts, topics)
