@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from motcua.speech.errors import SpeechError
 from motcua.speech.announce import synthesize_call
+from motcua.speech.errors import SpeechError
 
 
 class SpeechUnavailable(Exception):
