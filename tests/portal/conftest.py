@@ -42,6 +42,11 @@ def _sends_after_commit(django_capture_on_commit_callbacks):
     _capture = None
 
 
+def _capture_sends():
+    """Run the after-commit sends of the block (the test's transaction never commits)."""
+    return _capture(execute=True)
+
+
 def ask_code(client, id_number: str, **extra):
     with _capture(execute=True):
         return client.post("/cong-dan/dang-nhap/", {"id_number": id_number, **extra})

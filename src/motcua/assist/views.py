@@ -19,8 +19,13 @@ from django.views.decorators.http import require_http_methods
 from motcua.assist import services
 from motcua.assist.models import AssistanceConsent
 from motcua.core.ratelimit import Limit, hit
+from motcua.portal import sealing
+from motcua.portal import services as portal_services
+from motcua.portal import session as portal_session
+from motcua.portal.states import Assurance
 
 PENDING_KEY = "assist_pending"
+PENDING_ID_KEY = "assist_pending_id"
 # Each start sends an SMS or e-mail: a member's session must not be a free SMS cannon.
 STARTS_PER_MEMBER = Limit("assist:start", hits=20, window_seconds=3600)
 
@@ -75,6 +80,11 @@ def start(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         return render(request, "assist/start.html", context, status=exc.status_code)
     request.session[PENDING_KEY] = consent.pk
+    # Sealed (portal.sealing), never the number itself: the portal opens for this citizen once
+    # the code is verified.
+    request.session[PENDING_ID_KEY] = sealing.seal(
+        "".join(request.POST.get("so_dinh_danh", "")[:40].split())
+    )
     request.session.pop(services.SESSION_KEY, None)
     return redirect("assist:code")
 
@@ -105,6 +115,13 @@ def code(request: HttpRequest) -> HttpResponse:
         context["error"] = wrong
         return render(request, "assist/code.html", context, status=400)
     request.session.pop(PENDING_KEY, None)
+    sealed = request.session.pop(PENDING_ID_KEY, "")
+    id_number = sealing.unseal(sealed) if sealed else ""
+    if not id_number:
+        return redirect("assist:start")
+    now = timezone.now()
+    citizen = portal_services.sign_in(id_number, now=now, assurance=Assurance.ASSISTED)
+    portal_session.start(request, citizen, Assurance.ASSISTED)
     request.session[services.SESSION_KEY] = consent.pk
     return redirect("assist:ready")
 

@@ -18,6 +18,10 @@ class Assurance(models.TextChoices):
     DECLARED = "declared", _("Mã gửi đến địa chỉ tự khai")
     RECORDS = "records", _("Mã gửi đến địa chỉ trong hồ sơ trước")
     VNEID = "vneid", _("Tài khoản định danh điện tử VNeID")
+    # A member of the community digital team submits for a citizen who is present and read
+    # them the code sent to their contact (assist.services): the citizen's own records stay
+    # closed, as for a self-declared address.
+    ASSISTED = "assisted", _("Tổ công nghệ số hỗ trợ, công dân đồng ý bằng mã")
 
 
 # What each level may see: a self-declared address must not open a stranger's earlier

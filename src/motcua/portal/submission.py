@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from motcua.assist.services import AssistError, attach_to_dossier
 from motcua.catalog.models import Procedure, ProcedureChannel
 from motcua.catalog.states import Channel as CatalogChannel
 from motcua.centers.models import Center
@@ -38,6 +39,7 @@ from motcua.eforms.uploads import UploadStore, check_upload
 from motcua.portal.models import Draft, OnlineSubmission
 from motcua.portal.services import PortalError, id_number_of
 from motcua.portal.session import SignedIn
+from motcua.portal.states import Assurance
 
 DRAFT_LIFETIME = timedelta(days=30)
 ACTOR = "portal"  # the first event's actor; the citizen account is in OnlineSubmission
@@ -231,8 +233,14 @@ def already_submitted(signed_in: SignedIn, key: str) -> Dossier | None:
     ).first()
 
 
-def submit(draft: Draft, signed_in: SignedIn, *, key: str, now: datetime) -> Dossier:
+def submit(
+    draft: Draft, signed_in: SignedIn, *, key: str, now: datetime, assistance=None
+) -> Dossier:
     """Receive the draft as an online dossier (inside the caller's transaction).
+
+    ``assistance`` (``assist.services.current_assistance``): a member of the community digital
+    team submits for the citizen present, under the consent the citizen gave with their code;
+    the first event names the member ("assist:<username>") and the consent is used up.
 
     Idempotent by the draft's key: a double tap or a retried request returns the dossier the
     first one made. The draft and its parked uploads go once the dossier holds the files.
@@ -242,6 +250,15 @@ def submit(draft: Draft, signed_in: SignedIn, *, key: str, now: datetime) -> Dos
     form = build(draft, signed_in, data=_querydict(draft.data))
     if not form.is_valid():
         raise PortalError(_("Tờ khai còn mục cần sửa. Xin kiểm tra lại."), 422)
+    if assistance is None and signed_in.assurance == Assurance.ASSISTED:
+        # The member's session for this citizen outlives the consent (one dossier each).
+        raise PortalError(
+            _("Mỗi hồ sơ cần một lần đồng ý của công dân. Xin ghi nhận sự đồng ý mới."), 403
+        )
+    if assistance is not None and not assistance.covers(id_number_of(signed_in.citizen)):
+        raise PortalError(
+            _("Sự đồng ý được hỗ trợ không phải của công dân đang đăng nhập. Xin làm lại."), 403
+        )
     card = card_for(signed_in)
     applicant = intake.applicant(card, form)
     checklist = documents(form)
@@ -273,12 +290,17 @@ def submit(draft: Draft, signed_in: SignedIn, *, key: str, now: datetime) -> Dos
             form_version=form.definition.version,
             documents=submitted,
             channel=Channel.ONLINE,
-            actor=ACTOR,
+            actor=assistance.actor if assistance is not None else ACTOR,
             idempotency_key=submission_key(signed_in, key),
             now=now,
         )
     except DossierError as exc:
         raise PortalError(exc.message, exc.status_code) from None
+    if created and assistance is not None:
+        try:
+            attach_to_dossier(assistance.consent, dossier, now=now)
+        except AssistError as exc:
+            raise PortalError(exc.message, 409) from None
     if created:
         OnlineSubmission.objects.create(
             citizen=signed_in.citizen,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.assist.services import current_assistance
 from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.dossiers.models import CitizenDocument, Dossier
 from motcua.dossiers.services import appointment_preview
@@ -356,7 +357,9 @@ def review(request: HttpRequest, draft) -> HttpResponse:
     if request.method == "POST":
         try:
             with transaction.atomic():
-                dossier = submission.submit(draft, signed_in, key=key, now=now)
+                dossier = submission.submit(
+                    draft, signed_in, key=key, now=now, assistance=current_assistance(request)
+                )
         except services.PortalError as exc:
             error = exc.message
         else:
