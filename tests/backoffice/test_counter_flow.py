@@ -57,6 +57,16 @@ def test_a_walk_in_visit_from_number_to_slip(client, center, officers, counter, 
     first = DossierEvent.objects.filter(dossier=dossier).order_by("pk").first()
     assert (first.action, first.actor) == ("receive", f"user:{officers['reception'].pk}")
 
+    # A fee to pay: the counter screen shows the citizen the QR for it.
+    from motcua.payments.models import CollectionAccount
+
+    CollectionAccount.objects.create(
+        center=center, bank_bin="970436", account_number="0011000000001", account_name="UBND"
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(fee_vnd=8000)
+    board = client.get(reverse("queue_counter:board")).content.decode()
+    assert "data-payment-qr" in board and 'data-amount="8000"' in board
+
     slip = client.get(reverse("dossiers:slip", kwargs={"code": dossier.code}), {"kho": "80"})
     assert slip["Content-Type"] == "application/pdf"
     assert dossier.code in pdf_text(slip)

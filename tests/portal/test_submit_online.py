@@ -310,3 +310,19 @@ class TestPurge:
         assert "Đã xóa 1 hồ sơ nháp" in out.getvalue()
         assert [str(pk) for pk in Draft.objects.values_list("pk", flat=True)] == [kept]
         assert not any(parked.iterdir())
+
+
+class TestPayFromTheCitizenPage:
+    def test_an_unpaid_fee_shows_the_qr_on_the_citizens_dossier(self, lan, center):
+        from motcua.payments.models import CollectionAccount
+
+        mine = Dossier.objects.get(applicant_id_number=CITIZEN_ID)
+        Dossier.objects.filter(pk=mine.pk).update(fee_vnd=15000)
+        page = lan.get(f"/cong-dan/ho-so/{mine.code}/").content.decode()
+        assert "data-payment-qr" not in page  # the center has no collection account yet
+        CollectionAccount.objects.create(
+            center=center, bank_bin="970436", account_number="0011000000001", account_name="UBND"
+        )
+        page = lan.get(f"/cong-dan/ho-so/{mine.code}/").content.decode()
+        assert "data-payment-qr" in page and mine.code in page
+        assert 'data-amount="15000"' in page

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.assist.services import current_assistance
 from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.dossiers.models import CitizenDocument, Dossier
+from motcua.dossiers.panels import render_panels
 from motcua.dossiers.services import appointment_preview
 from motcua.dossiers.states import Channel, DossierStatus, EventAction
 from motcua.eforms.rendering import documents
@@ -214,7 +215,14 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "portal/dossier.html",
-        {"signed_in": request.citizen, "dossier": dossier, "events": events},
+        {
+            "signed_in": request.citizen,
+            "dossier": dossier,
+            "events": events,
+            # The citizen signed in owns the dossier: what the tracking page shows after its
+            # second factor (the payment QR or receipt) is theirs to see here.
+            "panels": render_panels("track", request, dossier),
+        },
     )
 
 

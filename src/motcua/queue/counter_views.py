@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.backoffice.access import officer_required
 from motcua.dossiers.states import Role
+from motcua.payments.qr import payment_qr
 from motcua.queue import selectors, services
 from motcua.queue.forms import TakeNumberForm
 from motcua.queue.models import Counter, ServiceArea, Ticket
@@ -93,6 +94,8 @@ def board_context(request: HttpRequest, counter: Counter | None) -> dict:
             "areas": areas,
             "current": current,
             "intake_url": intake_url(current) if current else None,
+            # The fee of the dossier just received, payable by QR at the counter (issue 13).
+            "qr": payment_qr(current.dossier) if current and current.dossier_id else None,
             "other_areas": ServiceArea.objects.filter(center=center, is_active=True).exclude(
                 pk=current.area_id if current else None
             ),
