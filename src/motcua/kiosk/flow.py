@@ -108,6 +108,9 @@ class FormStep:
             initial=self.locked,
             locked=self.locked,
             data=data,
+            card=self.card,
+            center=request.kiosk.center,
+            paper_by_default=True,
         )
 
     def accept(self, post: QueryDict, files) -> bool:
@@ -118,6 +121,8 @@ class FormStep:
             files=files,
             initial=self.locked,
             locked=self.locked,
+            card=self.card,
+            center=self.request.kiosk.center,
         )
         if not self.form.is_valid():
             return False
@@ -177,6 +182,8 @@ class PendingSubmission:
             data=_querydict(stored["data"]),
             initial=locked,
             locked=locked,
+            card=card,
+            center=request.kiosk.center,
         )
         if not form.is_valid():
             return None
