@@ -29,6 +29,8 @@ class NoticeKind(models.TextChoices):
     REFUSED = "refused", _("Từ chối tiếp nhận hồ sơ")
     RESULT_READY = "result_ready", _("Đã có kết quả")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại")
+    # Asked for at a kiosk without a printer: the slip's link instead of the paper.
+    SLIP_LINK = "slip_link", _("Đường dẫn phiếu hẹn")
 
 
 # Statuses a worker still has to send ("which notices are still on their way?").
