@@ -349,6 +349,20 @@ class EForm(forms.Form):
             )
         return views
 
+    def document_groups(self) -> dict[str, Any]:
+        """The checklist in two groups: what every applicant gives, then what only some do
+        (folded on the page unless one of them is already given or in error)."""
+        rows = self.document_rows()
+        optional = [row for row in rows if not row.required]
+        return {
+            "required": [row for row in rows if row.required],
+            "optional": optional,
+            "optional_open": any(
+                row.errors or row.pending_name or (row.paper is not None and row.paper.value())
+                for row in optional
+            ),
+        }
+
     def document_rows(self) -> list[DocumentRow]:
         rows = []
         for document in self.checklist:
@@ -430,8 +444,9 @@ def build_form(
     attrs: dict[str, Any] = {
         field.name: make_field(
             field,
-            required_message=_("Chưa điền: %(label)s.")
-            % {"label": whose_label(definition, field.name)},
+            # The page puts whose field it is before every message ("Ngày, tháng, năm sinh
+            # của mẹ: Chưa điền."), beside the field and in the summary.
+            required_message=_("Chưa điền."),
         )
         for field in definition.fields()
     }

@@ -96,6 +96,13 @@
       if (status) { status.hidden = false; }
     });
   });
+  // The file chooser is hidden behind its label: the label says which file was taken.
+  document.querySelectorAll(".ef-upload input[type=file]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var label = document.querySelector("label[for='" + input.id + "']");
+      if (label && input.files.length) { label.textContent = "Đã chọn: " + input.files[0].name; }
+    });
+  });
   // Forms: one tap submits once (double taps on touch screens).
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {
