@@ -63,7 +63,8 @@ class Touches:
     def tap(self, locator, what: str) -> None:
         if self._needs_scroll(locator):
             self.scrolls += 1
-            self.log.append(f"(swipe to {what})")
+            box = locator.bounding_box() or {}
+            self.log.append(f"(swipe to {what}: top {round(box.get('y', -1))} px)")
             locator.scroll_into_view_if_needed()
         self.count += 1
         self.log.append(what)
@@ -365,3 +366,26 @@ def test_kiosk_without_printer_shows_the_qr_and_sends_the_link(
         notice = Notice.objects.filter(kind="slip_link").latest("pk")
         assert notice.channel == "sms" and notice.recipient == "0912345678"
         assert "/ho-so/" in notice.body
+
+
+def test_idle_wipe_covers_the_queue_pages(live_server, live_catalog, browser):
+    """The queue pages a citizen may open after scanning their card wipe it when idle too."""
+    from motcua.kiosk.models import KioskDevice
+
+    context = browser.new_context(viewport=ORIENTATIONS["landscape"], locale="vi-VN")
+    page = context.new_page()
+    expect = sync_api.expect
+    activate_kiosk(page, live_server.url)
+    expect(page.locator("[data-scan]")).to_be_focused()
+    page.keyboard.type(QR_PAYLOAD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nguyễn Thị Lan")
+    KioskDevice.objects.update(idle_seconds=2)
+    for path in ("/kiosk/lay-so/", "/kiosk/lich-hen/"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("alertdialog")).to_be_visible(timeout=5000)
+        expect(page.get_by_role("heading", level=1)).to_contain_text("thẻ căn cước", timeout=25000)
+    page.goto(live_server.url + "/kiosk/thu-tuc/")
+    # The card is gone: the procedure page sends the citizen back to the start.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("thẻ căn cước")
+    context.close()

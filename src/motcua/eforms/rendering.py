@@ -339,6 +339,9 @@ class EForm(forms.Form):
                 # Read by eforms/field.html: whose field it is, and the rules' legal sources.
                 field.whose_label = whose_label(self.definition, spec.name)  # type: ignore[attr-defined]
                 field.basis = self.error_sources.get(spec.name, [])  # type: ignore[attr-defined]
+                # Read from the card, not editable: shown as text, sent as a hidden value.
+                if spec.name in self.locked:
+                    field.locked_text = _as_input(self.locked[spec.name])  # type: ignore[attr-defined]
                 bound.append(field)
             is_open = not section.collapsed or any(
                 f.errors or (self.is_bound and f.value() not in (None, "", "0", False))
