@@ -138,9 +138,10 @@ def test_kiosk_pages(live_server, world, page):
     page.locator(".k-kb [data-key='tone:sac']").click()
     expect(page.locator("[name=child_full_name]")).to_have_value("Á")
     page.locator("[name=child_birth_date]").click()
-    page.locator("[name=child_ethnicity]").click()
+    page.locator("#id_child_ethnicity-button").click()
     page.locator(".k-picker-option", has_text="Tày").click()
     expect(page.locator("[name=child_ethnicity]")).to_have_value("Tày")
+    expect(page.locator("#id_child_ethnicity-button")).to_have_text("Tày")
     violations.check("kiosk")
 
 

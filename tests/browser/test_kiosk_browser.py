@@ -77,7 +77,9 @@ class Touches:
             self.page.locator(f".k-kb [data-key='{action}']:visible").click()
 
     def report(self) -> str:
+        size = self.page.viewport_size
         return (
+            f"{size['width']}×{size['height']}: "
             f"{self.count} touches, {self.typed} typed characters (on-screen key presses), "
             f"{self.scrolls} swipes: " + ", ".join(self.log) + "\n"
         )
@@ -91,7 +93,8 @@ SMALL_TARGETS_JS = """(min) => {
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none') continue;
     if (el.closest('[hidden]') || el.closest('details:not([open]) > :not(summary)')) continue;
-    if (el.closest('.k-print-frame') || style.opacity === '0') continue;
+    // Out of sight on purpose: the print frame, the file input and select behind their buttons.
+    if (el.closest('.k-print-frame') || style.opacity === '0' || el.matches('.k-visually-hidden')) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if (r.width < min || r.height < min) {

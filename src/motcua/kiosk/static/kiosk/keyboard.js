@@ -184,8 +184,8 @@
       labelOf(input) + (kind === "date" ? " (ngày / tháng / năm)" : "");
     panel.hidden = false;
     document.body.classList.add("k-kb-open");
-    document.body.style.setProperty("--kb-height", panel.offsetHeight + "px");
     refresh();
+    document.body.style.setProperty("--kb-height", panel.offsetHeight + "px");
     // Keep the field (and its label) in sight above the keyboard.
     var box = (input.closest(".ef-field, .k-field") || input).getBoundingClientRect();
     var visible = window.innerHeight - panel.offsetHeight;
@@ -359,9 +359,33 @@
     if (input && !input.readOnly && !input.disabled) { open(input); return; }
     if (panel && !panel.hidden && e.target.isConnected && !e.target.closest(".k-kb")) { close(); }
   });
-  document.addEventListener("mousedown", function (e) {
-    var select = e.target.closest("select");
-    if (select && !select.disabled) { e.preventDefault(); openPicker(select); }
+  // A pick list shows as a field-like button; the real <select> stays in the form, out of
+  // sight (the browser's own drop-down has rows far below 48 px on a touch screen).
+  document.querySelectorAll("select").forEach(function (select) {
+    if (select.disabled) { return; }
+    var button = el("button", "k-select");
+    button.type = "button";
+    button.id = select.id + "-button";
+    function show() {
+      var option = select.options[select.selectedIndex];
+      button.textContent = option ? option.text : "";
+    }
+    show();
+    ["aria-describedby", "aria-invalid", "aria-required"].forEach(function (name) {
+      if (select.hasAttribute(name)) { button.setAttribute(name, select.getAttribute(name)); }
+    });
+    var label = select.id && document.querySelector("label[for='" + select.id + "']");
+    if (label) {
+      label.id = label.id || select.id + "-label";
+      button.setAttribute("aria-labelledby", label.id + " " + button.id);
+      label.setAttribute("for", button.id);
+    }
+    select.classList.add("k-visually-hidden");
+    select.tabIndex = -1;
+    select.setAttribute("aria-hidden", "true");
+    select.addEventListener("change", show);
+    button.addEventListener("click", function () { openPicker(select); });
+    select.parentNode.insertBefore(button, select.nextSibling);
   });
   document.addEventListener("change", function (e) {
     if (e.target.matches("input[type=radio]")) { followCard(e.target); }
