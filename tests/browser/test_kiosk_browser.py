@@ -105,9 +105,21 @@ SMALL_TARGETS_JS = """(min) => {
 }"""
 
 
+WIDER_THAN_SCREEN_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll('body *'))
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 5)
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+}"""
+
+
 def assert_touch_targets(page, where: str) -> None:
+    """Every visible touch target is at least 48 × 48 px, and nothing runs off the screen."""
     small = page.evaluate(SMALL_TARGETS_JS, MIN_TARGET_PX)
     assert not small, f"{where}: touch targets under {MIN_TARGET_PX} px: {small}"
+    wide = page.evaluate(WIDER_THAN_SCREEN_JS)
+    assert not wide, f"{where}: wider than the screen: {wide}"
 
 
 @pytest.fixture(autouse=True)
