@@ -9,6 +9,12 @@
 (function () {
   "use strict";
 
+  // The words on the keys come from the page (kiosk/base.html, translated there).
+  var TEXT = (document.getElementById("k-text") || { dataset: {} }).dataset;
+  function say(key, fallback, name) {
+    return (TEXT[key] || fallback).replace("%(name)s", name || "");
+  }
+  var TONE_NAMES = say("tones", "sắc huyền hỏi ngã nặng").split(" ");
   var TONES = { sac: "\u0301", huyen: "\u0300", hoi: "\u0309", nga: "\u0303", nang: "\u0323" };
   var TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
   var VOWELS = "aeiouy";
@@ -85,8 +91,8 @@
   ];
   var VIET_ROW = ["ă", "â", "ê", "ô", "ơ", "ư"];
   var TONE_KEYS = [
-    ["sac", "á", "sắc"], ["huyen", "à", "huyền"], ["hoi", "ả", "hỏi"],
-    ["nga", "ã", "ngã"], ["nang", "ạ", "nặng"],
+    ["sac", "á", TONE_NAMES[0]], ["huyen", "à", TONE_NAMES[1]], ["hoi", "ả", TONE_NAMES[2]],
+    ["nga", "ã", TONE_NAMES[3]], ["nang", "ạ", TONE_NAMES[4]],
   ];
   var current = null, kind = "text", shifted = false, panel = null;
 
@@ -108,13 +114,13 @@
     panel = el("div", "k-kb");
     panel.hidden = true;
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", "Bàn phím");
+    panel.setAttribute("aria-label", say("keyboard", "Bàn phím"));
     var top = el("div", "k-kb-top");
     var info = el("div", "k-kb-info");
     info.appendChild(el("span", "k-kb-label"));
     info.appendChild(el("output", "k-kb-value"));
     top.appendChild(info);
-    top.appendChild(key("Xong ✓", "close", "k-key-close", "Đóng bàn phím"));
+    top.appendChild(key(say("close", "Xong ✓"), "close", "k-key-close", say("closeLabel", "Đóng bàn phím")));
     panel.appendChild(top);
     panel.appendChild(el("div", "k-kb-suggest"));
     var letters = el("div", "k-kb-letters");
@@ -126,16 +132,16 @@
     var viet = el("div", "k-kb-row k-kb-viet");
     VIET_ROW.forEach(function (ch) { viet.appendChild(key(ch, "char:" + ch, "k-key-char k-key-vowel")); });
     TONE_KEYS.forEach(function (t) {
-      var b = key("", "tone:" + t[0], "k-key-tone", "Dấu " + t[2]);
+      var b = key("", "tone:" + t[0], "k-key-tone", say("tone", "Dấu %(name)s", t[2]));
       b.appendChild(el("span", "k-key-big", t[1]));
       b.appendChild(el("small", "", t[2]));
       viet.appendChild(b);
     });
     letters.appendChild(viet);
     var last = el("div", "k-kb-row");
-    last.appendChild(key("⇧ Chữ hoa", "shift", "k-key-wide k-key-shift"));
-    last.appendChild(key("Dấu cách", "space", "k-key-space"));
-    last.appendChild(key("⌫ Xóa", "back", "k-key-wide k-key-back", "Xóa lùi"));
+    last.appendChild(key(say("shift", "⇧ Chữ hoa"), "shift", "k-key-wide k-key-shift"));
+    last.appendChild(key(say("space", "Dấu cách"), "space", "k-key-space"));
+    last.appendChild(key(say("backspace", "⌫ Xóa"), "back", "k-key-wide k-key-back", say("backspaceLabel", "Xóa lùi")));
     letters.appendChild(last);
     panel.appendChild(letters);
     var digits = el("div", "k-kb-digits");
@@ -145,9 +151,9 @@
       digits.appendChild(line);
     });
     var bottom = el("div", "k-kb-row");
-    bottom.appendChild(key("⌫ Xóa", "back", "k-key-back", "Xóa lùi"));
+    bottom.appendChild(key(say("backspace", "⌫ Xóa"), "back", "k-key-back", say("backspaceLabel", "Xóa lùi")));
     bottom.appendChild(key("0", "char:0", "k-key-char"));
-    bottom.appendChild(key("ABC @", "letters", "k-key-abc", "Bàn phím chữ"));
+    bottom.appendChild(key("ABC @", "letters", "k-key-abc", say("lettersLabel", "Bàn phím chữ")));
     digits.appendChild(bottom);
     panel.appendChild(digits);
     panel.addEventListener("pointerdown", function (e) { e.preventDefault(); });
@@ -181,7 +187,7 @@
     panel.classList.toggle("k-kb--digits", numeric);
     panel.dataset.kind = kind;
     panel.querySelector(".k-kb-label").textContent =
-      labelOf(input) + (kind === "date" ? " (ngày / tháng / năm)" : "");
+      labelOf(input) + (kind === "date" ? " " + say("dateHint", "(ngày / tháng / năm)") : "");
     panel.hidden = false;
     document.body.classList.add("k-kb-open");
     refresh();
@@ -320,7 +326,7 @@
       grid.appendChild(b);
     });
     box.appendChild(grid);
-    var cancel = el("button", "k-btn k-btn-secondary k-picker-cancel", "Đóng");
+    var cancel = el("button", "k-btn k-btn-secondary k-picker-cancel", say("dismiss", "Đóng"));
     cancel.type = "button";
     cancel.addEventListener("click", function () { picker.remove(); picker = null; });
     box.appendChild(cancel);

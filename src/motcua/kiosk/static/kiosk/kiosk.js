@@ -100,7 +100,9 @@
   document.querySelectorAll(".ef-upload input[type=file]").forEach(function (input) {
     input.addEventListener("change", function () {
       var label = document.querySelector("label[for='" + input.id + "']");
-      if (label && input.files.length) { label.textContent = "Đã chọn: " + input.files[0].name; }
+      var text = document.getElementById("k-text");
+      var chosen = (text && text.dataset.chosen) || "%(name)s";
+      if (label && input.files.length) { label.textContent = chosen.replace("%(name)s", input.files[0].name); }
     });
   });
   // Forms: one tap submits once (double taps on touch screens).
