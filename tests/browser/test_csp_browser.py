@@ -131,6 +131,17 @@ def test_kiosk_pages(live_server, world, page):
     violations.check("card scan")
     visit(page, violations, base + "/kiosk/thu-tuc/")
     visit(page, violations, base + "/kiosk/thu-tuc/tat-ca/")
+    # The on-screen keyboard, the date pad and the pick list build their markup from script.
+    visit(page, violations, base + "/kiosk/to-khai/1.001193/")
+    page.locator("[name=child_full_name]").click()
+    page.locator(".k-kb [data-key='char:a']:visible").click()
+    page.locator(".k-kb [data-key='tone:sac']").click()
+    expect(page.locator("[name=child_full_name]")).to_have_value("Á")
+    page.locator("[name=child_birth_date]").click()
+    page.locator("#id_child_ethnicity-button").click()
+    page.locator(".k-picker-option", has_text="Tày").click()
+    expect(page.locator("[name=child_ethnicity]")).to_have_value("Tày")
+    expect(page.locator("#id_child_ethnicity-button")).to_have_text("Tày")
     violations.check("kiosk")
 
 

@@ -87,7 +87,7 @@ VALID = {
         "wife_marriage_count": "1",
         "husband_full_name": "Phạm Văn Nam",
         "husband_birth_date": "15/01/1996",
-        "husband_ethnicity": "Ê Đê",
+        "husband_ethnicity": "Ê-đê",
         "husband_nationality": "Việt Nam",
         "husband_address": ADDRESS,
         "husband_id_number": "066096654321",

@@ -187,3 +187,58 @@ class TestDefinitionFor:
         definition = registry.definition_for("1.012753")
         assert definition.is_generic
         assert definition.title.startswith("Đăng ký đất đai")
+
+
+class TestKioskFriendlyDefinitions:
+    """Issue 14: names checked as names, pick lists and defaults instead of typing."""
+
+    def test_every_name_of_a_person_is_checked_as_a_name(self):
+        for definition in registry.all_definitions():
+            for field in definition.fields():
+                if field.name.endswith("full_name") or field.name == "household_head_name":
+                    kinds = {rule.type for rule in field.rules}
+                    assert "person_name" in kinds, (definition.form, field.name)
+
+    def test_ethnicity_is_picked_and_nationality_defaults_to_viet_nam(self):
+        for definition in registry.all_definitions():
+            for field in definition.fields():
+                if field.name.endswith("ethnicity"):
+                    assert field.type == FieldType.SELECT and field.default == "Kinh"
+                    assert len(field.choices or []) == 54, (definition.form, field.name)
+                if field.name.endswith("nationality"):
+                    assert field.default == "Việt Nam", (definition.form, field.name)
+
+    def test_birth_registration_reuses_the_card_for_the_parent_who_applies(self):
+        definition = registry.definition_for("1.001193")
+        for parent, who in (("mother", "Mẹ"), ("father", "Cha")):
+            for key in ("full_name", "birth_date", "address", "id_number"):
+                field = definition.field(f"{parent}_{key}")
+                assert field.prefill == f"card.{key}"
+                assert field.prefill_when.field == "requester_relationship"
+                assert field.prefill_when.equals == who
+        choices = [c.value for c in definition.field("requester_relationship").choices]
+        assert choices[:2] == ["Mẹ", "Cha"]
+
+
+class TestSchemaRejectsKioskAttributes:
+    def test_prefill_when_without_a_prefill(self):
+        definition = minimal()
+        definition["sections"][0]["fields"][0]["prefill_when"] = {
+            "field": "death",
+            "filled": True,
+        }
+        with pytest.raises(ValueError, match="prefill_when needs a prefill"):
+            FormDefinition.model_validate(definition)
+
+    @pytest.mark.parametrize("default", ["card.password", "center.mayor"])
+    def test_a_default_from_nowhere(self, default):
+        definition = minimal()
+        definition["sections"][0]["fields"][0]["default"] = default
+        with pytest.raises(ValueError, match="unknown default"):
+            FormDefinition.model_validate(definition)
+
+    def test_depends_on_a_field_of_another_section(self):
+        definition = minimal()
+        definition["sections"][0]["depends_on"] = "nope"
+        with pytest.raises(ValueError, match="depends_on"):
+            FormDefinition.model_validate(definition)

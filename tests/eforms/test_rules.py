@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from motcua.eforms.rules import age_on, normalize_phone
+from motcua.eforms.rules import NAME, age_on, normalize_phone
 
 
 class TestAgeOn:
@@ -31,3 +31,17 @@ class TestNormalizePhone:
     )
     def test_common_ways_of_writing(self, raw, expected):
         assert normalize_phone(raw) == expected
+
+
+class TestPersonName:
+    """Bộ luật Dân sự 2015, Điều 26: a name is made of letters, not digits or signs."""
+
+    @pytest.mark.parametrize(
+        "name", ["Nguyễn Thị Lan", "K'Sor H'Mai", "Hơ-Mông Y", "Nguyễn Văn A.", "Lê  Văn  Tám"]
+    )
+    def test_names_pass(self, name):
+        assert NAME.match(" ".join(name.split()))
+
+    @pytest.mark.parametrize("name", ["Trần 2", "An1", "Trần_Minh", "@@", "- -", "Lan!"])
+    def test_digits_and_signs_fail(self, name):
+        assert not NAME.match(name)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from motcua.centers.models import StaffMembership
+from motcua.core.framing import printable_in_same_origin_frame
 from motcua.core.ratelimit import Limit, client_address, hashed, hit
 from motcua.core.views import bad_request, error_response, require_safe
 from motcua.dossiers.models import Dossier
@@ -233,6 +234,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@printable_in_same_origin_frame
 def slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     dossier = find_by_code(code)
     if dossier is None:

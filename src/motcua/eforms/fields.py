@@ -64,8 +64,26 @@ class DocumentFileField(forms.FileField):
         return check_upload(super().to_python(data))
 
 
+# Which on-screen keyboard a touch-only kiosk opens for the field (kiosk/kiosk.js).
+KEYBOARDS = {
+    FieldType.TEXT: "text",
+    FieldType.TEXTAREA: "text",
+    FieldType.DATE: "date",
+    FieldType.ID_NUMBER: "digits",
+    FieldType.PHONE: "digits",
+    FieldType.INTEGER: "digits",
+    FieldType.MONEY: "digits",
+    FieldType.EMAIL: "email",
+}
+
+
 def _attrs(spec: FormField, **extra: str) -> dict[str, str]:
     attrs = {"autocomplete": "off", **extra}
+    keyboard = KEYBOARDS.get(spec.type)
+    if keyboard == "text" and any(rule.type == "person_name" for rule in spec.rules):
+        keyboard = "name"
+    if keyboard:
+        attrs["data-kb"] = keyboard
     if spec.help:
         attrs["aria-describedby"] = f"id_{spec.name}-help"
     if spec.required:

@@ -62,6 +62,8 @@ class SectionView:
     title: str
     help: str
     fields: list[forms.BoundField]
+    collapsed: bool = False
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class Wording:
     paper_label: Any
     file_label: Any
     checklist_help: Any  # %(limit)s: the upload limit in MB
-    required_paper: Any  # %(code)s: the procedure's code
+    required_paper: Any
     by_form: Any
 
 
@@ -84,8 +86,7 @@ CITIZEN = Wording(
         "(JPEG), ảnh quét (PNG) hay tệp PDF, tối đa %(limit)s MB mỗi tệp."
     ),
     required_paper=gettext_lazy(
-        "Giấy tờ bắt buộc: đánh dấu “Tôi nộp bản giấy tại quầy” hoặc tải lên "
-        "ảnh chụp, bản quét (Căn cứ: thành phần hồ sơ của thủ tục %(code)s)."
+        "Giấy tờ bắt buộc: đánh dấu “Tôi nộp bản giấy tại quầy” hoặc tải lên ảnh chụp, bản quét."
     ),
     by_form=gettext_lazy("Đã có: chính là tờ khai điện tử bạn đang điền."),
 )
@@ -98,8 +99,7 @@ OFFICER = Wording(
         "thì đánh dấu “Đã nhận bản giấy”. Giấy tờ không nộp thì để trống."
     ),
     required_paper=gettext_lazy(
-        "Giấy tờ bắt buộc chưa có: quét, tải lên bản quét hoặc đánh dấu “Đã nhận bản giấy” "
-        "(Căn cứ: thành phần hồ sơ của thủ tục %(code)s)."
+        "Giấy tờ bắt buộc chưa có: quét, tải lên bản quét hoặc đánh dấu “Đã nhận bản giấy”."
     ),
     by_form=gettext_lazy("Đã có: chính là tờ khai điện tử đang nhập, được số hóa khi tiếp nhận."),
 )
@@ -131,13 +131,44 @@ def card_values(definition: FormDefinition, card: Mapping[str, Any] | Any) -> di
     """
     values = {}
     for field in definition.fields():
-        if not field.prefill:
+        # A conditional prefill (prefill_when) is filled by the form once the condition holds.
+        if not field.prefill or field.prefill_when is not None:
             continue
         key = field.prefill.partition(".")[2]
         value = card.get(key) if isinstance(card, Mapping) else getattr(card, key, None)
         if value not in (None, ""):
             values[field.name] = value
     return values
+
+
+def whose_label(definition: FormDefinition, name: str) -> str:
+    """The field's label with the person it belongs to: "Ngày, tháng, năm sinh của mẹ"."""
+    for section in definition.sections:
+        for field in section.fields:
+            if field.name == name:
+                if section.person:
+                    return _("%(label)s của %(person)s") % {
+                        "label": field.label,
+                        "person": section.person,
+                    }
+                return field.label
+    raise KeyError(name)
+
+
+def default_value(field_default: str | None, card: Mapping[str, Any], center: Any) -> Any:
+    """A field's default: a literal, a card value, or a part of the center's own commune."""
+    if not field_default:
+        return None
+    scope, dot, key = field_default.partition(".")
+    if dot and scope == "card":
+        return card.get(key)
+    if dot and scope == "center":
+        if center is None:
+            return None
+        if key == "place":
+            return ", ".join(p for p in (center.commune, center.province) if p)
+        return getattr(center, key, None)
+    return field_default
 
 
 def _as_input(value: Any) -> str:
@@ -165,10 +196,19 @@ class EForm(forms.Form):
         store: UploadStore | None = None,
         documents: list[RequiredDocument] | None = None,
         wording: Wording = CITIZEN,
+        card: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.wording = wording
+        # The legal source of each field's errors, shown behind a "Căn cứ" toggle.
+        self.error_sources: dict[str, list[str]] = {}
+        # Fields the card fills when the applicant is that person (prefill_when).
+        self.card_when: dict[str, tuple[Any, Any]] = {}
+        for spec in self.definition.fields():
+            value = (card or {}).get(spec.prefill.partition(".")[2]) if spec.prefill else None
+            if spec.prefill_when is not None and value not in (None, ""):
+                self.card_when[spec.name] = (spec.prefill_when, value)
         self.today = today or timezone.localdate()
         self.store = store or UploadStore()
         self.locked = {k: v for k, v in (locked or {}).items() if k in self.fields}
@@ -187,17 +227,52 @@ class EForm(forms.Form):
             field.initial = value
             if self.is_bound and self.add_prefix(name) not in self.data:
                 self.data[self.add_prefix(name)] = _as_input(value)
+        for name, (condition, value) in self.card_when.items():
+            attrs = self.fields[name].widget.attrs
+            attrs.update(
+                {
+                    "data-card-when": condition.field,
+                    "data-card-equals": condition.equals or "",
+                    "data-card-value": _as_input(value),
+                }
+            )
+            if self.is_bound and self.data.get(self.add_prefix(condition.field)) == (
+                condition.equals
+            ):
+                attrs.update({"readonly": "readonly", "class": "ef-locked"})
+                self.data[self.add_prefix(name)] = _as_input(value)
 
     # --- validation -----------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         self._clean_locked(cleaned)
+        self._fill_from_card(cleaned)
+        self._drop_absent_people(cleaned)
         # Collected first: add_error() removes the field from `cleaned`, which the rules read.
-        for name, message in list(rules.check(self.definition, cleaned, today=self.today)):
+        found = list(rules.check_with_sources(self.definition, cleaned, today=self.today))
+        for name, message, source in found:
             self.add_error(name, message)
+            self.error_sources.setdefault(name, []).append(source)
         self._clean_documents(cleaned)
         return cleaned
+
+    def _fill_from_card(self, cleaned: dict[str, Any]) -> None:
+        """The applicant is this person ("Người đi đăng ký là: Mẹ"): the card is authoritative
+        for the fields it reads, whatever the page sent (it shows them read-only)."""
+        for name, (condition, value) in self.card_when.items():
+            if rules.holds(condition, cleaned):
+                self._errors.pop(name, None)
+                cleaned[name] = self.fields[name].clean(_as_input(value))
+
+    def _drop_absent_people(self, cleaned: dict[str, Any]) -> None:
+        """A section about someone left out (no father's name): its defaults are no answers."""
+        for section in self.definition.sections:
+            if section.depends_on and not rules.is_filled(cleaned.get(section.depends_on)):
+                for spec in section.fields:
+                    if spec.name != section.depends_on:
+                        self._errors.pop(spec.name, None)
+                        cleaned[spec.name] = None
 
     def _clean_locked(self, cleaned: dict[str, Any]) -> None:
         for name, value in self.locked.items():
@@ -237,8 +312,9 @@ class EForm(forms.Form):
                 and checked is None
                 and _file(pk) not in self.errors
             ):
-                self.add_error(
-                    _paper(pk), str(self.wording.required_paper) % {"code": self.procedure.code}
+                self.add_error(_paper(pk), str(self.wording.required_paper))
+                self.error_sources.setdefault(_paper(pk), []).append(
+                    _("Thành phần hồ sơ của thủ tục %(code)s") % {"code": self.procedure.code}
                 )
 
     def full_clean(self) -> None:
@@ -282,17 +358,53 @@ class EForm(forms.Form):
         for name, field in self.fields.items():
             for message in self.errors.get(name, []):
                 label = str(field.label or "")
+                if name in self.definition_names:
+                    label = whose_label(self.definition, name)
                 if name.startswith("doc_"):
                     label = names.get(int(name.split("_")[1]), label)
                     label = label if len(label) <= 80 else label[:79] + "…"
                 items.append({"anchor": f"id_{name}", "label": label, "message": message})
         return items
 
+    @property
+    def definition_names(self) -> set[str]:
+        return {f.name for f in self.definition.fields()}
+
     def sections(self) -> list[SectionView]:
-        return [
-            SectionView(s.title, s.help, [self[f.name] for f in s.fields])
-            for s in self.definition.sections
-        ]
+        views = []
+        for section in self.definition.sections:
+            bound = []
+            for spec in section.fields:
+                field = self[spec.name]
+                # Read by eforms/field.html: whose field it is, and the rules' legal sources.
+                field.whose_label = whose_label(self.definition, spec.name)  # type: ignore[attr-defined]
+                field.basis = self.error_sources.get(spec.name, [])  # type: ignore[attr-defined]
+                # Read from the card, not editable: shown as text, sent as a hidden value.
+                if spec.name in self.locked:
+                    field.locked_text = _as_input(self.locked[spec.name])  # type: ignore[attr-defined]
+                bound.append(field)
+            is_open = not section.collapsed or any(
+                f.errors or (self.is_bound and f.value() not in (None, "", "0", False))
+                for f in bound
+            )
+            views.append(
+                SectionView(section.title, section.help, bound, section.collapsed, is_open)
+            )
+        return views
+
+    def document_groups(self) -> dict[str, Any]:
+        """The checklist in two groups: what every applicant gives, then what only some do
+        (folded on the page unless one of them is already given or in error)."""
+        rows = self.document_rows()
+        optional = [row for row in rows if not row.required]
+        return {
+            "required": [row for row in rows if row.required],
+            "optional": optional,
+            "optional_open": any(
+                row.errors or row.pending_name or (row.paper is not None and row.paper.value())
+                for row in optional
+            ),
+        }
 
     def document_rows(self) -> list[DocumentRow]:
         rows = []
@@ -323,7 +435,8 @@ class EForm(forms.Form):
                     errors=errors,
                 )
             )
-        return rows
+        # Required papers first: what must be brought is read before what may help.
+        return sorted(rows, key=lambda row: not row.required)
 
 
 def _document_fields(document: RequiredDocument, wording: Wording) -> dict[str, forms.Field]:
@@ -360,35 +473,51 @@ def build_form(
     today: date | None = None,
     store: UploadStore | None = None,
     wording: Wording = CITIZEN,
+    card: Mapping[str, Any] | None = None,
+    center: Any = None,
+    paper_by_default: bool = False,
 ) -> EForm:
     """The form for `definition`, with the checklist of `procedure`'s documents.
 
     `locked` values (from the verified card) are shown read-only and stay authoritative: a
     submitted value that differs is refused. `today` defaults to the local date in Vietnam.
     `wording` is the checklist's voice: the citizen's (kiosk) or the officer's (counter).
+    `card` fills the fields whose `prefill_when` holds and the `card.*` defaults; `center`
+    gives the `center.*` defaults. `paper_by_default` ticks "bản giấy tại quầy" for the
+    required papers (a kiosk has no files to upload; the citizen can untick and upload).
     """
-    required_message = _("Vui lòng điền mục này: đây là thông tin bắt buộc của %(form)s.") % {
-        "form": definition.title[:1].lower() + definition.title[1:]
-    }
     attrs: dict[str, Any] = {
-        field.name: make_field(field, required_message=required_message)
+        field.name: make_field(
+            field,
+            # The page puts whose field it is before every message ("Ngày, tháng, năm sinh
+            # của mẹ: Chưa điền."), beside the field and in the summary.
+            required_message=_("Chưa điền."),
+        )
         for field in definition.fields()
     }
+    initial = dict(initial or {})
+    for field in definition.fields():
+        value = default_value(field.default, card or {}, center)
+        if value not in (None, "") and field.name not in initial:
+            initial[field.name] = value
     checklist = list(procedure.documents.order_by("position", "pk"))
     for document in checklist:
         if not fulfilled_by_form(definition, document):
             attrs.update(_document_fields(document, wording))
+            if paper_by_default and document.requirement == DocumentRequirement.REQUIRED:
+                initial.setdefault(_paper(document.pk), True)
     attrs.update({"definition": definition, "procedure": procedure})
     form_class = type(f"EForm_{definition.form.replace('-', '_')}", (EForm,), attrs)
     return form_class(
         data=data,
         files=files,
-        initial=dict(initial or {}),
+        initial=initial,
         locked=locked,
         today=today,
         store=store,
         documents=checklist,
         wording=wording,
+        card=card,
     )
 
 

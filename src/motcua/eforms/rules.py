@@ -7,6 +7,7 @@ the legal source of the rule, so a citizen (and an officer) can see why the kios
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -23,10 +24,16 @@ from motcua.eforms.schema import (
     MaxLength,
     NotFuture,
     NotPast,
+    PersonName,
     PhoneVN,
     RequiredWhen,
     RuleBase,
 )
+
+# Letters of any script with their combining marks, spaces, hyphens and apostrophes (Hơ-Mông,
+# K'Sor). Bộ luật Dân sự 2015, Điều 26: a name is not made of digits or of signs that are not
+# letters.
+NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 
 # Vietnamese mobile numbers since the 2018 move to 10 digits: 03x, 05x, 07x, 08x, 09x.
 MOBILE = re.compile(r"^0[35789]\d{8}$")
@@ -67,7 +74,17 @@ def age_on(birth: date, on: date) -> int:
 def check(
     definition: FormDefinition, values: Mapping[str, Any], *, today: date
 ) -> Iterator[tuple[str, str]]:
-    """Yield (field name, message) for every rule the values break.
+    """Yield (field name, message with its legal source) for every rule the values break."""
+    for name, message, source in check_with_sources(definition, values, today=today):
+        yield name, _("%(message)s (Căn cứ: %(source)s)") % {"message": message, "source": source}
+
+
+def check_with_sources(
+    definition: FormDefinition, values: Mapping[str, Any], *, today: date
+) -> Iterator[tuple[str, str, str]]:
+    """Yield (field name, message, legal source) for every rule the values break.
+
+    The kiosk shows the message next to the field and the source behind a "Căn cứ" toggle.
 
     Fields missing from `values` (they failed their own cleaning) are skipped: the citizen
     already sees that error, and a second one about the same empty box would only confuse.
@@ -79,11 +96,12 @@ def check(
         for rule in field.rules:
             if isinstance(rule, RequiredWhen):
                 if holds(rule.when, values) and not is_filled(value):
-                    yield field.name, explain(rule)
+                    yield field.name, rule.message, rule.source
                 continue
             if not is_filled(value):
                 continue
-            yield from _check_one(rule, field.name, value, values, today)
+            for name, message in _check_one(rule, field.name, value, values, today):
+                yield name, message, rule.source
 
 
 def _check_one(
@@ -91,30 +109,34 @@ def _check_one(
 ) -> Iterator[tuple[str, str]]:
     if isinstance(rule, NotFuture):
         if value > today:
-            yield name, explain(rule)
+            yield name, rule.message
     elif isinstance(rule, NotPast):
         if value < today:
-            yield name, explain(rule)
+            yield name, rule.message
     elif isinstance(rule, AgeAtLeast):
         if rule.when and not holds(rule.when, values):
             return
         on = values.get(rule.on_field) if rule.on_field else today
         if isinstance(on, date) and age_on(value, on) < rule.years:
-            yield name, explain(rule)
+            yield name, rule.message
     elif isinstance(rule, Before):
         other = values.get(rule.field)
         if isinstance(other, date) and value > other:
-            yield name, explain(rule)
+            yield name, rule.message
     elif isinstance(rule, After):
         other = values.get(rule.field)
         if isinstance(other, date) and value < other:
-            yield name, explain(rule)
+            yield name, rule.message
     elif isinstance(rule, MaxLength):
         if len(str(value)) > rule.value:
-            yield name, explain(rule)
+            yield name, rule.message
+    elif isinstance(rule, PersonName):
+        text = unicodedata.normalize("NFC", " ".join(str(value).split()))
+        if not NAME.match(text):
+            yield name, rule.message
     elif isinstance(rule, PhoneVN):
         if not MOBILE.match(normalize_phone(str(value))):
-            yield name, explain(rule)
+            yield name, rule.message
     elif isinstance(rule, IdNumber):
         yield from _check_id_number(rule, name, value, values, today)
 
@@ -135,4 +157,4 @@ def _check_id_number(
     )
     for error in errors:
         target = error.field if error.field in values else name
-        yield target, explain(rule, error.message)
+        yield target, error.message

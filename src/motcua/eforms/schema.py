@@ -24,6 +24,8 @@ GENERIC_FORM = "generic"
 CARD_KEYS = frozenset(
     {"id_number", "old_id_number", "full_name", "birth_date", "sex", "address", "issue_date"}
 )
+# Where a default may come from besides a literal text: the card, or the center's own commune.
+CENTER_KEYS = frozenset({"commune", "province", "place"})
 
 
 class FieldType(StrEnum):
@@ -130,6 +132,12 @@ class PhoneVN(RuleBase):
     type: Literal["phone_vn"]
 
 
+class PersonName(RuleBase):
+    """A person's name: letters (with their diacritics), spaces, hyphens and apostrophes only."""
+
+    type: Literal["person_name"]
+
+
 class MaxLength(RuleBase):
     type: Literal["max_length"]
     value: int = Field(ge=1, le=10_000)
@@ -152,6 +160,7 @@ Rule = Annotated[
     | IdNumber
     | PhoneVN
     | MaxLength
+    | PersonName
     | RequiredWhen,
     Field(discriminator="type"),
 ]
@@ -173,6 +182,12 @@ class FormField(Strict):
     choices: list[Choice] | None = None
     rules: list[Rule] = []
     prefill: str | None = None
+    # The card prefills this field only when the condition holds (the applicant is this person,
+    # e.g. "Người đi đăng ký là: Mẹ" fills the mother's section from the card).
+    prefill_when: Condition | None = None
+    # Shown filled in and editable: a literal ("Kinh"), "card.<key>" or "center.<commune|
+    # province|place>" (the commune's own address parts).
+    default: str | None = None
     min_value: int | None = None
     max_value: int | None = None
 
@@ -195,6 +210,14 @@ class FormField(Strict):
             scope, _, key = self.prefill.partition(".")
             if scope != "card" or key not in CARD_KEYS:
                 raise ValueError(f"{self.name}: unknown prefill {self.prefill!r}")
+        if self.prefill_when is not None and self.prefill is None:
+            raise ValueError(f"{self.name}: prefill_when needs a prefill")
+        if self.default is not None:
+            scope, dot, key = self.default.partition(".")
+            if dot and scope == "card" and key not in CARD_KEYS:
+                raise ValueError(f"{self.name}: unknown default {self.default!r}")
+            if dot and scope == "center" and key not in CENTER_KEYS:
+                raise ValueError(f"{self.name}: unknown default {self.default!r}")
         kinds = {rule.type for rule in self.rules}
         if self.type != FieldType.DATE and kinds & DATE_RULES:
             raise ValueError(f"{self.name}: date rules on a {self.type} field")
@@ -209,7 +232,20 @@ class FormField(Strict):
 class Section(Strict):
     title: str = Field(min_length=1)
     help: str = ""
+    # Whose fields these are ("mẹ", "trẻ"): an error then names the person ("Ngày sinh của mẹ").
+    person: str = ""
+    # Optional sections start folded on the kiosk; they open when asked for or when in error.
+    collapsed: bool = False
+    # The section describes someone only when this field of it is filled (the father's name):
+    # otherwise its other values, defaults included, are not part of the answers.
+    depends_on: str | None = None
     fields: list[FormField] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def depends_on_own_field(self) -> Section:
+        if self.depends_on and self.depends_on not in {f.name for f in self.fields}:
+            raise ValueError(f"section {self.title!r}: depends_on names no field of it")
+        return self
 
 
 class FormDefinition(Strict):
@@ -239,6 +275,8 @@ class FormDefinition(Strict):
                 raise ValueError(f"field {field.name!r} is defined twice")
             fields[field.name] = field
         for field in fields.values():
+            if field.prefill_when and field.prefill_when.field not in fields:
+                raise ValueError(f"{field.name}: prefill_when names unknown field")
             for rule in field.rules:
                 for name in rule.referenced_fields():
                     if name not in fields:

@@ -9,7 +9,7 @@ from motcua.kiosk.models import KioskDevice
 @admin.register(KioskDevice)
 class KioskDeviceAdmin(CenterScopedAdmin):
     personal_data = False
-    list_display = ["name", "center", "is_active", "activated_at", "last_seen_at"]
+    list_display = ["name", "center", "is_active", "has_printer", "activated_at", "last_seen_at"]
     list_filter = ["center", "is_active"]
     readonly_fields = ["activated_at", "last_seen_at"]
     actions = ["issue_activation_code"]

@@ -65,6 +65,14 @@ def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
             KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
         request.kiosk = device
+        # Every kiosk view, the queue's included, counts as activity and enforces the idle
+        # wipe on the server too: a page whose script did not run cannot keep a citizen's data
+        # past the device's limit (Nghị định 13/2023/NĐ-CP).
+        from motcua.kiosk import session
+
+        request.kiosk_alive = session.touch(
+            request, idle_seconds=device.idle_seconds, device_id=device.pk
+        )
         response = view(request, *args, **kwargs)
         # Every kiosk page may show the citizen's data: the Back button of the next citizen
         # must not bring it back from the browser's cache (Nghị định 13/2023/NĐ-CP).

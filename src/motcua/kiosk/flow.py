@@ -79,6 +79,9 @@ class FormStep:
             initial=self.locked,
             locked=self.locked,
             data=data,
+            card=self.card,
+            center=request.kiosk.center,
+            paper_by_default=True,
         )
 
     def accept(self, post: QueryDict, files) -> bool:
@@ -89,6 +92,8 @@ class FormStep:
             files=files,
             initial=self.locked,
             locked=self.locked,
+            card=self.card,
+            center=self.request.kiosk.center,
         )
         if not self.form.is_valid():
             return False
@@ -137,6 +142,8 @@ class PendingSubmission:
             data=_querydict(stored["data"]),
             initial=locked,
             locked=locked,
+            card=card,
+            center=request.kiosk.center,
         )
         if not form.is_valid():
             return None
@@ -238,6 +245,10 @@ class Receipt:
     unit_name: str
     slip_url_a5: str
     slip_url_receipt: str
+    # The slip's own QR link (public tracking with its signed token): shown on screen and sent
+    # by SMS/e-mail at a kiosk without a printer. It outlives the slip PDF's 15-minute link.
+    tracking_url: str
+    dossier: Dossier
 
 
 def receipt(request: HttpRequest) -> Receipt | None:
@@ -251,6 +262,8 @@ def receipt(request: HttpRequest) -> Receipt | None:
     )
     if dossier is None:
         return None
+    from motcua.dossiers.views import tracking_url
+
     token = slip_token(dossier, now=timezone.now())
     base = reverse("dossiers:slip", args=[dossier.code])
     return Receipt(
@@ -260,4 +273,55 @@ def receipt(request: HttpRequest) -> Receipt | None:
         unit_name=dossier.unit.name if dossier.unit else "",
         slip_url_a5=f"{base}?kho=a5&t={token}",
         slip_url_receipt=f"{base}?kho=80&t={token}",
+        tracking_url=tracking_url(request, dossier),
+        dossier=dossier,
     )
+
+
+# A kiosk without a printer may send the slip's link; a few tries per citizen are enough, and
+# the cap keeps a stranger from using the kiosk to send messages to anyone.
+MAX_SLIP_LINKS = 3
+
+
+def send_slip_link(request: HttpRequest, receipt: Receipt, contact: str) -> tuple[str, str]:
+    """Queue the slip's link to a phone number or an e-mail address the citizen typed.
+
+    Returns (message, error); exactly one is non-empty. The contact is not kept anywhere but
+    the notice row (it is masked on screen and never logged).
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from motcua.eforms.rules import MOBILE, normalize_phone
+    from motcua.notices.models import mask_recipient
+    from motcua.notices.services import queue_slip_link
+    from motcua.notices.states import NoticeChannel
+
+    contact = " ".join(contact.split())[:254]
+    if not contact:
+        return "", _("Xin nhập số điện thoại di động hoặc địa chỉ thư điện tử.")
+    if request.session.get("slip_links", 0) >= MAX_SLIP_LINKS:
+        return "", _("Đã gửi đủ %(n)d lần. Xin chụp mã QR trên màn hình.") % {"n": MAX_SLIP_LINKS}
+    if "@" in contact:
+        try:
+            validate_email(contact)
+        except ValidationError:
+            return "", _("Địa chỉ thư điện tử không đúng dạng, ví dụ: ten@gmail.com.")
+        channel, recipient = NoticeChannel.EMAIL, contact
+    else:
+        recipient = normalize_phone(contact)
+        if not MOBILE.match(recipient):
+            return "", _(
+                "Số điện thoại di động phải có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09."
+            )
+        channel = NoticeChannel.SMS
+    with transaction.atomic():
+        queue_slip_link(
+            receipt.dossier,
+            channel=channel,
+            recipient=recipient,
+            link=receipt.tracking_url,
+            now=timezone.now(),
+        )
+    request.session["slip_links"] = request.session.get("slip_links", 0) + 1
+    return _("Đã gửi đường dẫn phiếu hẹn tới %(to)s.") % {"to": mask_recipient(recipient)}, ""

@@ -31,6 +31,14 @@ class KioskDevice(models.Model):
             "Sau bấy nhiêu giây không thao tác, kiosk hỏi rồi xóa thông tin của người dân."
         ),
     )
+    has_printer = models.BooleanField(
+        _("có máy in"),
+        default=True,
+        help_text=_(
+            "Bỏ chọn nếu kiosk không có máy in: phiếu hẹn hiện mã QR trên màn hình để chụp "
+            "và có thể gửi đường dẫn qua tin nhắn hoặc thư điện tử."
+        ),
+    )
     # Only hashes are stored: a database dump does not let anyone impersonate a kiosk.
     secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     activation_code_hash = models.CharField(max_length=64, blank=True, editable=False)

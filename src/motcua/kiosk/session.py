@@ -21,6 +21,7 @@ KEYS = (
     "form",
     "submit_key",
     "dossier_code",
+    "slip_links",
     "last_seen",
     "kiosk",
 )

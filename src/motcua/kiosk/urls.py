@@ -16,6 +16,7 @@ urlpatterns = [
     path("to-khai/<str:code>/", views.fill, name="fill"),
     path("xac-nhan/", views.review, name="review"),
     path("phieu-hen/", views.done, name="done"),
+    path("phieu-hen/gui/", views.send_slip, name="send_slip"),
     path("ket-thuc/", views.finish, name="finish"),
     path("lay-so/", queue_views.take, name="queue_take"),
     path("lich-hen/", queue_views.check_in, name="queue_check_in"),

@@ -43,15 +43,19 @@ def _context(request: HttpRequest, step: int, **extra) -> dict:
 
 
 def _alive(request: HttpRequest) -> bool:
-    return session.touch(
-        request, idle_seconds=request.kiosk.idle_seconds, device_id=request.kiosk.pk
-    )
+    """Whether the session was still fresh when this request came (``kiosk_required``)."""
+    return bool(getattr(request, "kiosk_alive", False))
+
+
+def _restart(request: HttpRequest) -> None:
+    """Wipe the citizen's data and start a fresh session on this device."""
+    session.wipe(request)
+    session.touch(request, idle_seconds=request.kiosk.idle_seconds, device_id=request.kiosk.pk)
 
 
 def _scan_again(request: HttpRequest, exc: IdentityError) -> HttpResponse:
     """The card reading expired (or is not ours) between steps: wipe it and ask for the card."""
-    session.wipe(request)
-    _alive(request)
+    _restart(request)
     errors = [e.message for e in exc.errors]
     return render(request, "kiosk/start.html", _context(request, 1, errors=errors))
 
@@ -120,8 +124,7 @@ def activate(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
     # A fresh start never shows the previous citizen's data.
-    session.wipe(request)
-    _alive(request)
+    _restart(request)
     return render(request, "kiosk/start.html", _context(request, 1))
 
 
@@ -275,7 +278,34 @@ def done(request: HttpRequest) -> HttpResponse:
     receipt = flow.receipt(request)
     if receipt is None:
         return redirect("kiosk:start")
-    return render(request, "kiosk/done.html", _context(request, 5, receipt=receipt))
+    return render(request, "kiosk/done.html", _done_context(request, receipt))
+
+
+def _done_context(request: HttpRequest, receipt: flow.Receipt, **extra) -> dict:
+    qr = None
+    if not request.kiosk.has_printer:
+        from motcua.queue.views import qr_svg
+
+        qr = qr_svg(receipt.tracking_url, scale=6)
+    return _context(request, 5, receipt=receipt, slip_qr=qr, **extra)
+
+
+@kiosk_required
+@require_POST
+def send_slip(request: HttpRequest) -> HttpResponse:
+    """At a kiosk without a printer: send the slip's link to the phone or e-mail typed."""
+    if not _alive(request):
+        return redirect("kiosk:start")
+    receipt = flow.receipt(request)
+    if receipt is None:
+        return redirect("kiosk:start")
+    sent, error = flow.send_slip_link(request, receipt, request.POST.get("contact", ""))
+    return render(
+        request,
+        "kiosk/done.html",
+        _done_context(request, receipt, slip_sent=sent, slip_error=error),
+        status=400 if error else 200,
+    )
 
 
 @kiosk_required

@@ -208,6 +208,53 @@ def wipe_expired_secrets(*, older_than: datetime) -> int:
 # --- the messages -------------------------------------------------------------------------
 
 
+def queue_slip_link(
+    dossier: Dossier,
+    *,
+    channel: str,
+    recipient: str,
+    link: str,
+    now: datetime,
+) -> Notice:
+    """The slip's link for a citizen at a kiosk without a printer, sent after the commit.
+
+    Runs in the caller's transaction like the other notices; the citizen typed the recipient
+    on the kiosk for this one message (it is not stored on the dossier).
+    """
+    with translation.override("vi"):
+        c = {
+            "code": dossier.code,
+            "procedure": dossier.procedure.name,
+            "due": format_local(dossier.due_at),
+            "link": link,
+        }
+        subject = _("Phiếu hẹn hồ sơ %(code)s") % c
+        short = _("Hồ sơ %(code)s đã nộp tại kiosk. Phiếu hẹn và tình trạng: %(link)s") % c
+        paragraphs = [
+            _("Hồ sơ %(code)s (%(procedure)s) đã được nộp tại kiosk.") % c,
+            (_("Hẹn trả kết quả: %(due)s.") % c) if c["due"] else "",
+            _("Xem phiếu hẹn và tình trạng hồ sơ: %(link)s") % c,
+        ]
+        body = "\n\n".join(p for p in paragraphs if p) + "\n"
+    notice = Notice.objects.create(
+        dossier=dossier,
+        kind=NoticeKind.SLIP_LINK,
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:255],
+        body=body if channel == NoticeChannel.EMAIL else short,
+        status=NoticeStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    transaction.on_commit(partial(_dispatch_after_commit, [notice.pk], now), robust=True)
+    logger.info("queued slip link notice %s for dossier %s", notice.pk, dossier.pk)
+    return notice
+
+
+# --- the messages -------------------------------------------------------------------------
+
+
 def format_local(moment: datetime | None) -> str:
     """``dd/mm/yyyy HH:MM`` in Vietnam's time, whatever the server's time zone."""
     if moment is None:

@@ -35,6 +35,8 @@ class NoticeKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Đã tiếp nhận phản ánh, kiến nghị")
     FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
     ASSIST_CODE = "assist_code", _("Mã đồng ý được hỗ trợ nộp hồ sơ")
+    # Asked for at a kiosk without a printer: the slip's link instead of the paper.
+    SLIP_LINK = "slip_link", _("Đường dẫn phiếu hẹn")
 
 
 # Kinds whose text is a secret: the body is blanked as soon as it has left (or is useless).

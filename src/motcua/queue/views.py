@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.centers.models import Center
+from motcua.core.framing import printable_in_same_origin_frame
 from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.queue import selectors, services
 from motcua.queue.forms import BookingForm, TakeNumberForm, parse_day
@@ -140,6 +141,7 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@printable_in_same_origin_frame
 def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
     """The 80 mm paper ticket (kiosk and reception printers print this page)."""
     ticket = _ticket(token)

@@ -65,6 +65,46 @@
   }
   // Never keep anything in browser storage (ND 13/2023); clear what an old page may have left.
   try { window.localStorage.clear(); window.sessionStorage.clear(); } catch (e) { /* disabled */ }
+  // The one place that prints; the browser tests put a counter here (a headless Chromium has no
+  // printer and cannot print a PDF frame).
+  window.motcuaPrinter = { print: function (win) { win.focus(); win.print(); } };
+  // Printing: the slip goes to the kiosk's own printer through a hidden frame of this page
+  // (Chromium started with --kiosk-printing prints without a dialog, docs/kiosk.md). No new
+  // tab is opened: the next citizen could have found the previous one's slip in it.
+  document.querySelectorAll("[data-print-slip]").forEach(function (link) {
+    link.addEventListener("click", function (e) {
+      e.preventDefault();
+      var old = document.querySelector(".k-print-frame");
+      if (old) { old.remove(); }
+      var frame = document.createElement("iframe");
+      frame.className = "k-print-frame";
+      frame.setAttribute("aria-hidden", "true");
+      frame.tabIndex = -1;
+      frame.title = "in";
+      if (!link.hasAttribute("data-prints-itself")) {
+        // Chromium's PDF viewer fires "load" more than once: one slip, one print.
+        var printed = false;
+        frame.addEventListener("load", function () {
+          if (printed) { return; }
+          printed = true;
+          try { window.motcuaPrinter.print(frame.contentWindow); } catch (err) { /* the viewer prints */ }
+        });
+      }
+      frame.src = link.href;
+      document.body.appendChild(frame);
+      var status = document.querySelector("[data-print-status]");
+      if (status) { status.hidden = false; }
+    });
+  });
+  // The file chooser is hidden behind its label: the label says which file was taken.
+  document.querySelectorAll(".ef-upload input[type=file]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var label = document.querySelector("label[for='" + input.id + "']");
+      var text = document.getElementById("k-text");
+      var chosen = (text && text.dataset.chosen) || "%(name)s";
+      if (label && input.files.length) { label.textContent = chosen.replace("%(name)s", input.files[0].name); }
+    });
+  });
   // Forms: one tap submits once (double taps on touch screens).
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {
