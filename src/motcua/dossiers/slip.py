@@ -3,11 +3,19 @@
 Two layouts: A5 for an office printer and a compact 80 mm roll for kiosk receipt printers
 (72 mm printable, as long as the content). Noto Sans is shipped in ``fonts/`` and embedded in
 every PDF, so diacritics print the same on any machine, whatever fonts it has.
+
+The slip states only what each component row records (docs/decisions/0005): what was received
+electronically (each attached file by name, the e-form declaration), what paper an officer
+received (with its counts), and, while the dossier is only registered ("Mới đăng ký", a kiosk
+has no paper intake), which papers the applicant must still bring to the counter, with the
+originals and copies the catalog asks for. A registered dossier's slip is a registration slip:
+it says the dossier is not received yet and its appointment is provisional.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,9 +40,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from motcua.catalog.fees import Fee
 from motcua.catalog.states import TimeUnit
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.states import ResultDelivery
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.states import DossierStatus, ResultDelivery
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "MotcuaNotoSans"
@@ -95,12 +104,9 @@ def time_limit_text(dossier: Dossier) -> str:
     return f"{_number(value)} {TimeUnit(unit).label}"
 
 
-def format_fee(fee_vnd: int | None) -> str:
-    if fee_vnd is None:
-        return "Theo quy định"
-    if fee_vnd == 0:
-        return "Miễn phí"
-    return f"{fee_vnd:,}".replace(",", ".") + " đồng"
+def format_fee(dossier: Dossier) -> str:
+    """The wording of the kiosk's review page and the dossier page (``catalog.fees``)."""
+    return Fee.of_dossier(dossier).text()
 
 
 def _place(commune: str) -> str:
@@ -118,18 +124,55 @@ def _ubnd(commune: str) -> str:
     return f"UBND {name}".upper()
 
 
-def _document_line(index: int, doc) -> str:
+def _counts(originals: int, copies: int) -> str:
     parts = []
-    if doc.originals:
-        parts.append(f"{doc.originals:02d} bản chính")
-    if doc.copies:
-        parts.append(f"{doc.copies:02d} bản sao")
-    if doc.file:
-        parts.append("bản điện tử")
-    elif not parts and doc.provided_on_paper:
-        parts.append("bản giấy")
-    suffix = f" ({', '.join(parts)})" if parts else ""
-    return f"{index}. {nfc(doc.name)}{suffix}"
+    if originals:
+        parts.append(f"{originals:02d} bản chính")
+    if copies:
+        parts.append(f"{copies:02d} bản sao")
+    return ", ".join(parts)
+
+
+def file_label(doc: DossierDocument) -> str:
+    """The attached file's name as the applicant gave it (stored as ``<nn>-<name>``)."""
+    base = posixpath.basename(doc.file.name or "")
+    head, _dash, rest = base.partition("-")
+    return rest if head.isdigit() and rest else base
+
+
+def is_eform(doc: DossierDocument) -> bool:
+    # The counter marks the declaration it typed as digitized at intake, with no file.
+    return doc.from_eform or (doc.digitized and not doc.file and not doc.provided_on_paper)
+
+
+@dataclass(frozen=True)
+class PaperLists:
+    """The components as the slip lists them, each line ready to print."""
+
+    electronic: list[str]
+    on_paper: list[str]
+    to_bring: list[str]
+
+
+def paper_lists(dossier: Dossier) -> PaperLists:
+    electronic, on_paper, to_bring = [], [], []
+    registered = dossier.status == DossierStatus.SUBMITTED
+    documents = dossier.documents.select_related("required_document").order_by("position")
+    for doc in documents:
+        name = nfc(doc.name)
+        if doc.file:
+            electronic.append(f"{name} (tệp: {nfc(file_label(doc))})")
+        elif is_eform(doc):
+            electronic.append(f"{name} (tờ khai điện tử)")
+        if doc.provided_on_paper:
+            counts = _counts(doc.originals, doc.copies) or "bản giấy"
+            on_paper.append(f"{name} ({counts})")
+        elif registered and not is_eform(doc):
+            catalog = doc.required_document
+            wanted = _counts(catalog.originals, catalog.copies) if catalog else ""
+            if wanted or not doc.file:
+                to_bring.append(f"{name} ({wanted or 'bản giấy'})")
+    return PaperLists(electronic, on_paper, to_bring)
 
 
 class QRCode(Flowable):
@@ -227,20 +270,34 @@ def _code_paragraph(code: str, styles: _Styles, largest: float, width: float) ->
 def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
     center = dossier.center
     s = styles
-    documents = list(dossier.documents.order_by("position"))
+    registered = dossier.status == DossierStatus.SUBMITTED
+    papers = paper_lists(dossier)
     delivery = {
         ResultDelivery.AT_CENTER: nfc(center.name),
         ResultDelivery.POSTAL: "Địa chỉ người nộp, qua dịch vụ bưu chính công ích",
         ResultDelivery.ONLINE: "Cổng Dịch vụ công (bản điện tử)",
     }.get(dossier.result_delivery, dossier.get_result_delivery_display())
     due = format_moment(dossier.due_at) if dossier.due_at else "Theo quy định"
-    story: list[Flowable] = [
-        Paragraph(
+    if registered:
+        opening = (
+            f"Kiosk tự phục vụ – {_x(center.name)} đã ghi nhận hồ sơ đăng ký của: "
+            f"<b>Ông/Bà {_x(dossier.applicant_name)}</b>"
+        )
+    else:
+        opening = (
             f"Bộ phận tiếp nhận và trả kết quả – {_x(center.name)} "
-            f"tiếp nhận hồ sơ của: <b>Ông/Bà {_x(dossier.applicant_name)}</b>",
-            s.body,
-        ),
-    ]
+            f"tiếp nhận hồ sơ của: <b>Ông/Bà {_x(dossier.applicant_name)}</b>"
+        )
+    story: list[Flowable] = [Paragraph(opening, s.body)]
+    if registered:
+        story.append(
+            Paragraph(
+                "<b>Hồ sơ đã được đăng ký, chưa được tiếp nhận.</b> Mời ông/bà mang các giấy tờ "
+                "ở mục “Còn phải mang đến quầy” đến quầy tiếp nhận để cán bộ kiểm tra; hồ sơ "
+                "được tiếp nhận khi cán bộ kiểm tra xong.",
+                s.body,
+            )
+        )
     if dossier.applicant_address:
         story.append(Paragraph(f"Địa chỉ: {_x(dossier.applicant_address)}", s.body))
     contact = []
@@ -252,21 +309,46 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
         story.append(Paragraph("; ".join(contact), s.body))
     story += [
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{_x(dossier.procedure.name)}</b>", s.body),
-        Paragraph(f"1. Thành phần hồ sơ nộp gồm ({len(documents)} thành phần):", s.body),
+        Paragraph("1. Thành phần hồ sơ:", s.body),
     ]
     indented = ParagraphStyle("indented", parent=s.body, leftIndent=s.body.fontSize)
-    story += [Paragraph(_x(_document_line(i, d)), indented) for i, d in enumerate(documents, 1)]
+    sections = [
+        ("a) Đã nhận bản điện tử", papers.electronic),
+        ("b) Đã nhận bản giấy", papers.on_paper),
+    ]
+    if registered:
+        sections.append(("c) Còn phải mang đến quầy", papers.to_bring))
+    for title, lines in sections:
+        # One paragraph per list keeps the A5 slip on one page.
+        items = "; ".join(f"{i}) {line}" for i, line in enumerate(lines, 1)) or "không có"
+        count = f" ({len(lines)})" if lines else ""
+        story.append(Paragraph(f"<b>{_x(title)}{count}:</b> {_x(items)}", indented))
+    if registered:
+        received_line = f"4. Thời gian đăng ký hồ sơ: {format_moment(dossier.received_at)}"
+        due_line = (
+            f"5. Thời gian trả kết quả dự kiến: <b>{due}</b> (nếu hồ sơ được tiếp nhận ngay; "
+            "giấy tiếp nhận của cán bộ ghi ngày hẹn chính thức)"
+        )
+    else:
+        received_line = f"4. Thời gian nhận hồ sơ: {format_moment(dossier.received_at)}"
+        due_line = f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{due}</b>"
     story += [
         Paragraph("2. Số lượng hồ sơ: 01 (bộ)", s.body),
         Paragraph(
             f"3. Thời gian giải quyết hồ sơ theo quy định: {_x(time_limit_text(dossier))}", s.body
         ),
-        Paragraph(f"4. Thời gian nhận hồ sơ: {format_moment(dossier.received_at)}", s.body),
-        Paragraph(f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{due}</b>", s.body),
+        Paragraph(received_line, s.body),
+        Paragraph(due_line, s.body),
         Paragraph(f"6. Đăng ký nhận kết quả tại: {_x(delivery)}", s.body),
-        Paragraph(f"Phí, lệ phí: {format_fee(dossier.fee_vnd)}", s.body),
+        Paragraph(f"Phí, lệ phí: {_x(format_fee(dossier))}", s.body),
     ]
     return story
+
+
+def slip_title(dossier: Dossier) -> str:
+    if dossier.status == DossierStatus.SUBMITTED:
+        return "PHIẾU ĐĂNG KÝ HỒ SƠ"
+    return "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 
 
 def _signatures(styles: _Styles, width: float, gap: float) -> Table:
@@ -331,10 +413,13 @@ def _dated_place(dossier: Dossier) -> str:
 
 def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowable]:
     s = _styles(9.5)
+    label = (
+        "Ngày hẹn trả (dự kiến)"
+        if dossier.status == DossierStatus.SUBMITTED
+        else "Ngày hẹn trả kết quả"
+    )
     due_line = (
-        f"Ngày hẹn trả kết quả: {format_date(dossier.due_at)}"
-        if dossier.due_at
-        else "Ngày hẹn trả kết quả: theo quy định"
+        f"{label}: {format_date(dossier.due_at)}" if dossier.due_at else f"{label}: theo quy định"
     )
     qr_size = 30 * mm
     code_block = [
@@ -380,7 +465,7 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
         *_header(dossier, s, width, stacked=False),
         Spacer(1, 2 * mm),
         number_and_date,
-        Paragraph("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", s.title),
+        Paragraph(slip_title(dossier), s.title),
         code_table,
         Spacer(1, 3 * mm),
         *_body(dossier, s),
@@ -396,8 +481,9 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
 
 def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowable]:
     s = _styles(7.5)
+    label = "Hẹn trả (dự kiến)" if dossier.status == DossierStatus.SUBMITTED else "Hẹn trả"
     due_line = (
-        f"Hẹn trả: {format_date(dossier.due_at)}" if dossier.due_at else "Hẹn trả: theo quy định"
+        f"{label}: {format_date(dossier.due_at)}" if dossier.due_at else f"{label}: theo quy định"
     )
     rule = Table([[""]], colWidths=[width], rowHeights=[1.5 * mm])
     rule.setStyle(
@@ -412,7 +498,7 @@ def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Fl
     qr.hAlign = "CENTER"
     return [
         *_header(dossier, s, width, stacked=True),
-        Paragraph("GIẤY TIẾP NHẬN HỒ SƠ<br/>VÀ HẸN TRẢ KẾT QUẢ", s.title),
+        Paragraph(slip_title(dossier).replace(" VÀ ", "<br/>VÀ "), s.title),
         Paragraph(f"Số: {dossier.number:04d}/TNHS – {_dated_place(dossier)}", s.small_center),
         rule,
         Spacer(1, 1.5 * mm),
@@ -437,7 +523,7 @@ def render_slip_pdf(dossier: Dossier, *, layout: str = "a5", tracking_url: str) 
         raise ValueError(f"unknown slip layout {layout!r}; expected one of {LAYOUTS}")
     _register_fonts()
     buffer = io.BytesIO()
-    title = f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {dossier.code}"
+    title = f"{slip_title(dossier).capitalize()} {dossier.code}"
     if layout == "a5":
         margin = 11 * mm
         width = A5[0] - 2 * margin

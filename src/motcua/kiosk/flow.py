@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure, Sector
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import (
@@ -24,7 +25,8 @@ from motcua.dossiers.services import (
     slip_token,
     submit_dossier,
 )
-from motcua.dossiers.states import Channel, Sex
+from motcua.dossiers.slip import paper_lists
+from motcua.dossiers.states import Channel, DossierStatus, Sex
 from motcua.eforms.registry import definition_for
 from motcua.eforms.rendering import (
     EForm,
@@ -188,10 +190,10 @@ class PendingSubmission:
             if not d["provided_by_form"]
         ]
         due, fee = appointment_preview(
-            request.kiosk.center, procedure, Channel.KIOSK, timezone.now()
+            request.kiosk.center, procedure, Channel.KIOSK, timezone.now(), copies_asked(form)
         )
         pending.due_text = format_moment(due) if due else _("Theo quy định của thủ tục")
-        pending.fee_text = fee_text(fee)
+        pending.fee_text = fee.text()
         return pending
 
 
@@ -226,12 +228,11 @@ def format_moment(moment: datetime) -> str:
     }
 
 
-def fee_text(fee_vnd: int | None) -> str:
-    if fee_vnd is None:
-        return _("Theo quy định (cán bộ sẽ báo khi tiếp nhận)")
-    if fee_vnd == 0:
-        return _("Miễn phí")
-    return _("%(amount)s đồng") % {"amount": f"{fee_vnd:,}".replace(",", ".")}
+def copies_asked(form: EForm) -> int:
+    """The copies of the result asked for in the e-form's "copies" field (0 without one);
+    the fee counts them only where the catalog charges per copy (``catalog.fees``)."""
+    value = form.cleaned_data.get("copies") if "copies" in form.fields else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 @dataclass
@@ -262,13 +263,17 @@ def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Out
         phone=_contact(pending.form, "phone"),
         email=_contact(pending.form, "email"),
     )
+    # A kiosk takes no paper: nothing is recorded as handed in on paper. The e-form is the
+    # declaration received electronically; a paper the citizen ticked "nộp bản giấy tại quầy"
+    # for is still to bring, and the slip lists it so (docs/decisions/0005).
     submitted = [
         SubmittedDocument(
             name=d["name"],
             content=d["file"],
             filename=d["file"].name if d["file"] else "",
             content_type=d["content_type"] or "",
-            provided_on_paper=d["provided_on_paper"] or d["provided_by_form"],
+            from_eform=d["provided_by_form"],
+            to_bring=d["file"] is None and not d["provided_by_form"],
             requirement=d["requirement"],
             required_document_id=d["document_id"],
         )
@@ -290,6 +295,9 @@ def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Out
                 actor=request.kiosk.actor,
                 idempotency_key=f"{request.kiosk.actor}:{key}",
                 now=timezone.now(),
+                copies_requested=copies_asked(pending.form),
+                # Nobody of the center has checked the papers: registered, not received yet.
+                awaiting_check=True,
             )
     except DossierError as exc:
         return Outcome(None, key, [str(exc)])
@@ -307,6 +315,11 @@ class Receipt:
     unit_name: str
     slip_url_a5: str
     slip_url_receipt: str
+    # Registered, waiting for reception to check the papers (decision 0005), until accepted.
+    registered: bool = True
+    fee_text: str = ""
+    electronic: list[str] = field(default_factory=list)
+    to_bring: list[str] = field(default_factory=list)
 
 
 def receipt(request: HttpRequest) -> Receipt | None:
@@ -322,6 +335,7 @@ def receipt(request: HttpRequest) -> Receipt | None:
         return None
     token = slip_token(dossier, now=timezone.now())
     base = reverse("dossiers:slip", args=[dossier.code])
+    papers = paper_lists(dossier)
     return Receipt(
         code=dossier.code,
         procedure_name=dossier.procedure.name,
@@ -329,4 +343,8 @@ def receipt(request: HttpRequest) -> Receipt | None:
         unit_name=dossier.unit.name if dossier.unit else "",
         slip_url_a5=f"{base}?kho=a5&t={token}",
         slip_url_receipt=f"{base}?kho=80&t={token}",
+        registered=dossier.status == DossierStatus.SUBMITTED,
+        fee_text=Fee.of_dossier(dossier).text(),
+        electronic=papers.electronic,
+        to_bring=papers.to_bring,
     )
