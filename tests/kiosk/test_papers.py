@@ -85,10 +85,14 @@ def submit_birth_with_one_scan(kiosk_client, **overrides) -> Dossier:
     return Dossier.objects.get()
 
 
-def kiosk_slip(kiosk_client) -> str:
+def kiosk_slip_pdf(kiosk_client) -> bytes:
     done = kiosk_client.get("/kiosk/phieu-hen/").content.decode()
     url = re.search(r'href="([^"]+phieu-hen\.pdf\?kho=a5[^"]*)"', done).group(1)
-    return pdf_text(kiosk_client.get(url.replace("&amp;", "&")).content)
+    return kiosk_client.get(url.replace("&amp;", "&")).content
+
+
+def kiosk_slip(kiosk_client) -> str:
+    return pdf_text(kiosk_slip_pdf(kiosk_client))
 
 
 @pytest.fixture
@@ -127,6 +131,7 @@ class TestKioskDossierWithOneScanAndNoPaper:
         assert "PHIẾU ĐĂNG KÝ HỒ SƠ" in text
         assert "GIẤY TIẾP NHẬN" not in text
         assert "Hồ sơ đã được đăng ký, chưa được tiếp nhận." in text
+        assert len(PdfReader(io.BytesIO(kiosk_slip_pdf(kiosk_client))).pages) == 1
         electronic = re.search(r"a\) Đã nhận bản điện tử \((\d+)\): (.*?) b\)", text)
         assert electronic, text
         assert "Giấy chứng sinh" in electronic.group(2)
@@ -316,7 +321,7 @@ def three_surfaces(kiosk_client, client, code: str, data: dict) -> tuple[str, st
     review_fee = re.search(r"<dd data-fee>([^<]*)</dd>", review.content.decode()).group(1)
     kiosk_client.post("/kiosk/xac-nhan/", {"submit_key": review.context["submit_key"]})
     slip = kiosk_slip(kiosk_client)
-    slip_fee = re.search(r"Phí, lệ phí: (.*?)(?: NGƯỜI NỘP| Vào Sổ|$)", slip).group(1)
+    slip_fee = re.search(r"Phí, lệ phí: (.*?)(?: NGƯỜI NỘP| Vào Sổ| Tra cứu|$)", slip).group(1)
     dossier = Dossier.objects.get(procedure__code=code)
     officer = StaffMembership.objects.filter(center=dossier.center, role="reception").first()
     user = officer.user if officer else make_officer("phi", "reception", dossier.center)

@@ -38,7 +38,8 @@ class Fee:
         """The fee of a catalog channel (``ProcedureChannel`` or None) for ``copies`` copies."""
         if channel is None:
             return cls(None)
-        return cls(channel.fee_vnd, channel.copy_fee_vnd, max(copies, 0), channel.fee_unit)
+        counted = max(copies, 0) if channel.copy_fee_vnd else 0
+        return cls(channel.fee_vnd, channel.copy_fee_vnd, counted, channel.fee_unit)
 
     @property
     def copies_vnd(self) -> int:

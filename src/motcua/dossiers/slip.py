@@ -145,6 +145,19 @@ def is_eform(doc: DossierDocument) -> bool:
     return doc.from_eform or (doc.digitized and not doc.file and not doc.provided_on_paper)
 
 
+SHORT_NAME = 70
+
+
+def short_name(name: str) -> str:
+    """A component's name as a list line shows it: the catalog's first clause ("Giấy chứng
+    sinh; trường hợp không có …" → "Giấy chứng sinh"), at most about 70 characters, so the A5
+    slip stays one page; the officer's page shows the full name."""
+    text = " ".join(nfc(name).split(";", 1)[0].split())
+    if len(text) <= SHORT_NAME:
+        return text
+    return text[: text.rfind(" ", 0, SHORT_NAME)].rstrip(" ,(") + "…"
+
+
 @dataclass(frozen=True)
 class PaperLists:
     """The components as the slip lists them, each line ready to print."""
@@ -159,7 +172,7 @@ def paper_lists(dossier: Dossier) -> PaperLists:
     registered = dossier.status == DossierStatus.SUBMITTED
     documents = dossier.documents.select_related("required_document").order_by("position")
     for doc in documents:
-        name = nfc(doc.name)
+        name = short_name(doc.name)
         if doc.file:
             electronic.append(f"{name} (tệp: {nfc(file_label(doc))})")
         elif is_eform(doc):
@@ -289,24 +302,23 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
             f"tiếp nhận hồ sơ của: <b>Ông/Bà {_x(dossier.applicant_name)}</b>"
         )
     story: list[Flowable] = [Paragraph(opening, s.body)]
-    if registered:
-        story.append(
-            Paragraph(
-                "<b>Hồ sơ đã được đăng ký, chưa được tiếp nhận.</b> Mời ông/bà mang các giấy tờ "
-                "ở mục “Còn phải mang đến quầy” đến quầy tiếp nhận để cán bộ kiểm tra; hồ sơ "
-                "được tiếp nhận khi cán bộ kiểm tra xong.",
-                s.body,
-            )
-        )
-    if dossier.applicant_address:
-        story.append(Paragraph(f"Địa chỉ: {_x(dossier.applicant_address)}", s.body))
     contact = []
+    if dossier.applicant_address:
+        contact.append(f"Địa chỉ: {_x(dossier.applicant_address)}")
     if dossier.applicant_phone:
         contact.append(f"Số điện thoại: {_x(dossier.applicant_phone)}")
     if dossier.applicant_email:
         contact.append(f"Email: {_x(dossier.applicant_email)}")
     if contact:
         story.append(Paragraph("; ".join(contact), s.body))
+    if registered:
+        story.append(
+            Paragraph(
+                "<b>Hồ sơ đã được đăng ký, chưa được tiếp nhận.</b> Mời ông/bà mang giấy tờ ở "
+                "mục c) đến quầy để cán bộ kiểm tra và tiếp nhận.",
+                s.body,
+            )
+        )
     story += [
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{_x(dossier.procedure.name)}</b>", s.body),
         Paragraph("1. Thành phần hồ sơ:", s.body),
@@ -325,10 +337,7 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
         story.append(Paragraph(f"<b>{_x(title)}{count}:</b> {_x(items)}", indented))
     if registered:
         received_line = f"4. Thời gian đăng ký hồ sơ: {format_moment(dossier.received_at)}"
-        due_line = (
-            f"5. Thời gian trả kết quả dự kiến: <b>{due}</b> (nếu hồ sơ được tiếp nhận ngay; "
-            "giấy tiếp nhận của cán bộ ghi ngày hẹn chính thức)"
-        )
+        due_line = f"5. Thời gian trả kết quả dự kiến: <b>{due}</b>"
     else:
         received_line = f"4. Thời gian nhận hồ sơ: {format_moment(dossier.received_at)}"
         due_line = f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{due}</b>"
@@ -372,6 +381,14 @@ def _signatures(styles: _Styles, width: float, gap: float) -> Table:
         )
     )
     return table
+
+
+def _signed(dossier: Dossier, styles: _Styles, width: float, gap: float) -> list[Flowable]:
+    # A registration is not received yet: nobody of the center signs it, nor enters it in the
+    # Sổ theo dõi hồ sơ (Mẫu 06); the officer's Mẫu 01 after the check carries both.
+    if dossier.status == DossierStatus.SUBMITTED:
+        return []
+    return [_signatures(styles, width, gap)]
 
 
 def _header(dossier: Dossier, styles: _Styles, width: float, stacked: bool) -> list[Flowable]:
@@ -469,11 +486,15 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
         code_table,
         Spacer(1, 3 * mm),
         *_body(dossier, s),
-        Spacer(1, 3 * mm),
-        _signatures(s, width, 16 * mm),
+        *([Spacer(1, 3 * mm)] if dossier.status != DossierStatus.SUBMITTED else []),
+        *_signed(dossier, s, width, 16 * mm),
         Paragraph(
-            f"Vào Sổ theo dõi hồ sơ, Số thứ tự: {dossier.number:04d}. "
-            f"Tra cứu hồ sơ: {_x(tracking_url)}",
+            (
+                f"Tra cứu hồ sơ: {_x(tracking_url)}"
+                if dossier.status == DossierStatus.SUBMITTED
+                else f"Vào Sổ theo dõi hồ sơ, Số thứ tự: {dossier.number:04d}. "
+                f"Tra cứu hồ sơ: {_x(tracking_url)}"
+            ),
             s.small,
         ),
     ]
@@ -512,7 +533,7 @@ def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Fl
         Spacer(1, 1.5 * mm),
         *_body(dossier, s),
         Spacer(1, 2 * mm),
-        _signatures(s, width, 10 * mm),
+        *_signed(dossier, s, width, 10 * mm),
         Paragraph(f"Tra cứu hồ sơ: {_x(tracking_url)}", s.small_center),
     ]
 
