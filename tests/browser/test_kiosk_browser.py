@@ -129,7 +129,7 @@ def test_birth_registration_from_scan_to_slip(
     # 5. The slip: code large on screen, PDF with the code and the due date.
     errors = page.locator(".k-errors")
     assert errors.count() == 0, errors.first.inner_text()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của bạn đã được tiếp nhận")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của bạn đã được đăng ký")
     code = page.locator("[data-dossier-code]").inner_text().strip()
     dossier = Dossier.objects.get(code=code)
     assert re.fullmatch(r"000\.00\.25\.H45-\d{6}-0001", code)

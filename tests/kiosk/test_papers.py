@@ -145,6 +145,16 @@ class TestKioskDossierWithOneScanAndNoPaper:
         assert to_bring.group(2).startswith("Hộ chiếu/Thẻ căn cước")
         assert "Thời gian trả kết quả dự kiến" in text
 
+    def test_tracking_page_says_registered(self, kiosk_client, client):
+        from motcua.dossiers.services import tracking_token
+
+        dossier = submit_birth_with_one_scan(kiosk_client)
+        token = tracking_token(dossier.code)
+        page = html_text(client.get(f"/ho-so/tra-cuu/{dossier.code}/", {"t": token}))
+        assert "Mới đăng ký" in page
+        assert "Ngày đăng ký (chưa được tiếp nhận)" in page
+        assert "Ngày hẹn trả kết quả (dự kiến)" in page
+
     def test_a_paper_ticked_at_the_kiosk_is_to_bring_not_received(self, kiosk_client):
         kiosk_client.post("/kiosk/the/", {"scan": QR_PAYLOAD})
         response = kiosk_client.post(f"/kiosk/to-khai/{BIRTH}/", birth_form_data(kiosk_client))
