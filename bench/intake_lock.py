@@ -27,45 +27,14 @@ import argparse
 import multiprocessing
 import os
 import platform
-import secrets
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from setup_db import configure, fresh_database
+
 PROCEDURE = "1.001193"  # đăng ký khai sinh, the demo center's busiest procedure
 SCAN = b"%PDF-1.4\n% ban chup giay chung sinh\n" + bytes(range(256)) * 800  # ~200 KB
-
-
-def configure(database_url: str, var_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["MOTCUA_VAR_DIR"] = var_dir
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["MOTCUA_DEMO"] = "1"  # demo-center builds the demo center only on a demo install
-    os.environ.setdefault("LOG_LEVEL", "ERROR")  # the notice's SMTP attempt fails: no mail server
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    if name in {"test", "test_test"} or name.startswith("test_"):
-        sys.exit("Không dùng cơ sở dữ liệu test cho benchmark.")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
 
 
 def prepare() -> None:

@@ -165,11 +165,11 @@ def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
     }
 
 
-def serve_and_measure(env, workers: int, threads: int, paths, clients, seconds, log) -> dict:
+def serve_and_measure(env, workers: int, paths, clients, seconds, log) -> dict:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "motcua", "serve", "--port", str(port)]
-        + ["--workers", str(workers), "--threads", str(threads)],
+        + ["--workers", str(workers)],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -218,7 +218,6 @@ def serve_and_measure(env, workers: int, threads: int, paths, clients, seconds, 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
@@ -236,9 +235,7 @@ def main() -> None:
         motcua(env, "catalog", "load")
         with open(Path(tmp) / "serve.log", "wb") as log:
             for workers in [int(n) for n in args.workers.split(",")]:
-                result = serve_and_measure(
-                    env, workers, args.threads, paths, args.clients, args.seconds, log
-                )
+                result = serve_and_measure(env, workers, paths, args.clients, args.seconds, log)
                 print(json.dumps(result), flush=True)
 
 

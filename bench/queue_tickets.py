@@ -20,44 +20,12 @@ import argparse
 import multiprocessing
 import os
 import platform
-import secrets
 import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def configure(database_url: str, var_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["MOTCUA_VAR_DIR"] = var_dir
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["MOTCUA_DEMO"] = "1"
-    os.environ["MOTCUA_QUEUE_ALWAYS_OPEN"] = "1"  # the bench may run at night
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    if name in {"test", "test_test"} or name.startswith("test_"):
-        sys.exit("Không dùng cơ sở dữ liệu test cho benchmark.")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
+from setup_db import configure, fresh_database
 
 
 def prepare() -> None:
@@ -71,7 +39,7 @@ def prepare() -> None:
 
 
 def taker(index: int, database_url: str, var_dir: str, seconds: float, barrier, out):
-    configure(database_url, var_dir)
+    configure(database_url, var_dir, MOTCUA_QUEUE_ALWAYS_OPEN="1")
     from django.db import transaction
     from django.utils import timezone
 
@@ -126,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="qbench-")
     fresh_database(args.database_url)
-    configure(args.database_url, var_dir)
+    configure(args.database_url, var_dir, MOTCUA_QUEUE_ALWAYS_OPEN="1")
     prepare()
     from django.db import connections
 

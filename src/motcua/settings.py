@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "motcua.reports",
     "motcua.notices",
     "motcua.demodata",
+    "motcua.feedback",
+    "motcua.assist",
+    "motcua.guides",
 ]
 
 MIDDLEWARE = [
@@ -290,12 +293,16 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],
+        # Frames from this site only: the leader's preview of the result when no rasterizer is
+        # installed (backoffice.result_views.draft_pdf, the one response that may be framed,
+        # by this site only: frame-ancestors 'self' and X-Frame-Options SAMEORIGIN there).
+        "frame-src": [SELF],
         "frame-ancestors": [NONE],
     },
 }
 
 # Behind the documented reverse proxy (docs/deploy.md): the proxy terminates TLS and says so in
-# X-Forwarded-Proto. waitress has no TLS of its own, so HTTPS=1 always means such a proxy, as do
+# X-Forwarded-Proto. motcua serve (uvicorn) has no TLS of its own, so HTTPS=1 always means such a proxy, as do
 # listed proxy addresses; MOTCUA_BEHIND_PROXY=0 turns it off. Without it, HTTPS=1 would redirect
 # every request that the proxy already received over HTTPS, forever. The proxy must set the
 # header itself (overwriting the client's). It passes the Host header through, so
@@ -317,6 +324,9 @@ MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục v�
 
 # Notices to citizens (outbox, sent by `motcua notices send` every minute). One sender per
 # channel; SMS and Zalo stay off until their gateway URL is set.
+# After the commit a notice goes to this process's courier thread (background), is sent inside
+# the request (inline) or waits for `motcua notices send` (cron): docs/deploy.md.
+MOTCUA_NOTICES_DELIVERY = os.environ.get("MOTCUA_NOTICES_DELIVERY", "background")
 NOTICE_SENDERS = {
     "email": "motcua.notices.senders.EmailSender",
     "sms": "motcua.notices.senders.SmsSender",

@@ -21,8 +21,14 @@ urlpatterns = [
     path("dinh-danh/", include("motcua.identity.urls")),
     path("lich/", include("motcua.workcalendar.urls")),
     path("trung-tam/", include("motcua.centers.urls")),
+    # The calling display (issue 11); the lead's queue urls include display_urls in their place.
+    # Ratings, feedback (phản ánh, kiến nghị), assisted submission, guides (issue 13).
+    path("", include("motcua.feedback.urls")),
+    path("", include("motcua.assist.urls")),
+    path("", include("motcua.guides.urls")),
     path("can-bo/bao-cao/", include("motcua.reports.urls")),
     path("can-bo/quay/", include("motcua.queue.counter_urls")),
+    path("can-bo/dai-truyen-thanh/", include("motcua.speech.radio_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.catalog.urls")),
 ]

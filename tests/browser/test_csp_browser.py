@@ -146,6 +146,19 @@ def test_back_office_dashboards_and_admin(live_server, world, page):
     # Opening an action form (details/summary) and the search form post.
     page.locator("details.bo-action summary").first.click()
     violations.check("dossier actions")
+    # The counter intake: card, the finder over HTMX, the e-form.
+    visit(page, violations, base + "/can-bo/tiep-nhan/")
+    page.locator("#id_scan").fill(QR_PAYLOAD)
+    page.locator("#id_scan").press("Enter")
+    page.locator("#id_q").fill("khai sinh")
+    page.locator("#id_q").press("Enter")
+    expect(page.locator("#intake-results")).to_contain_text("Thủ tục đăng ký khai sinh")
+    visit(page, violations, base + "/can-bo/tiep-nhan/to-khai/1.001193/")
+    violations.check("counter intake")
+
+    visit(page, violations, base + "/can-bo/dai-truyen-thanh/")
+    visit(page, violations, base + "/can-bo/dai-truyen-thanh/cach-doc/?thu=HTX+5+s%C3%A0o")
+    violations.check("commune radio")
     page.get_by_role("button", name="Đăng xuất").click()
 
     sign_in(page, base, "lanhdao")

@@ -22,7 +22,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from motcua.core.management.commands.serve import gunicorn_options, gunicorn_proxy_options
+from motcua.core.management.commands.serve import (
+    gunicorn_options,
+    gunicorn_proxy_options,
+    uvicorn_options,
+)
 from tests.durability.conftest import ROOT, UMASK, Installation
 
 START_TIMEOUT = 40.0
@@ -35,19 +39,19 @@ class TestWorkersOption:
         with pytest.raises(CommandError, match="Số tiến trình"):
             call_command("serve", "--workers", workers)
 
-    def test_workers_are_threaded_and_share_the_loaded_application(self):
-        options = gunicorn_options(host="127.0.0.1", port=8000, workers=3, threads=8)
+    def test_workers_run_uvicorn_and_share_the_loaded_application(self):
+        options = gunicorn_options(host="127.0.0.1", port=8000, workers=3)
         assert options["bind"] == ["127.0.0.1:8000"]
-        assert (options["workers"], options["worker_class"], options["threads"]) == (
+        assert (options["workers"], options["worker_class"]) == (
             3,
-            "gthread",
-            8,
+            "motcua.core.management.commands.serve.MotcuaUvicornWorker",
         )
+        assert "threads" not in options  # uvicorn workers: no thread count to set
         assert options["preload_app"] is True
         assert options["post_worker_init"].__name__ == "build_finder_in_worker"
 
     def test_an_ipv6_host_is_bracketed(self):
-        options = gunicorn_options(host="::1", port=8000, workers=2, threads=8)
+        options = gunicorn_options(host="::1", port=8000, workers=2)
         assert options["bind"] == ["[::1]:8000"]
 
 
@@ -151,3 +155,18 @@ def test_two_workers_serve_the_lookup_and_stop_on_sigterm(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
+
+
+class TestUvicornProxyTrust:
+    """uvicorn must not rewrite the client's address or scheme: Django decides whom to believe."""
+
+    def test_one_process_never_rewrites_forwarded_headers(self):
+        options = uvicorn_options(host="127.0.0.1", port=8000)
+        assert options["proxy_headers"] is False
+        assert options["forwarded_allow_ips"] == ""
+
+    def test_the_workers_run_uvicorn_with_the_same_options(self):
+        from motcua.core.management.commands.serve import MotcuaUvicornWorker
+
+        assert MotcuaUvicornWorker.CONFIG_KWARGS["proxy_headers"] is False
+        assert MotcuaUvicornWorker.CONFIG_KWARGS["lifespan"] == "off"

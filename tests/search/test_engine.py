@@ -139,3 +139,28 @@ class TestEmbeddingCache:
         second._model = None  # any call to the model would now fail
         v2 = second.passages(texts[::-1])
         assert np.allclose(v1[::-1], v2, atol=1e-2)
+
+    def test_a_repeated_query_is_encoded_once_and_the_oldest_is_dropped(self, monkeypatch):
+        from motcua.search import embedding
+        from motcua.search.embedding import E5Embedder
+
+        embedder = E5Embedder(cache_dir=None)
+        fresh = embedder.query("làm giấy khai sinh cho con")
+        calls = []
+        model = embedder._model
+
+        class Counting:
+            def query(self, texts):
+                calls.append(texts)
+                return model.query(texts)
+
+        embedder._model = Counting()
+        again = embedder.query("làm giấy khai sinh cho con")
+        assert calls == [] and np.array_equal(fresh, again)
+        assert not again.flags.writeable  # a caller cannot corrupt the shared vector
+        monkeypatch.setattr(embedding, "QUERY_CACHE_SIZE", 2)
+        embedder.query("chứng thực bản sao")
+        embedder.query("đăng ký tạm trú")
+        assert "làm giấy khai sinh cho con" not in embedder._queries
+        embedder.query("làm giấy khai sinh cho con")
+        assert calls[-1] == ["làm giấy khai sinh cho con"]

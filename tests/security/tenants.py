@@ -51,6 +51,10 @@ MARKERS = [
     "Quầy riêng A",
     "Thông báo riêng A",
     "RIENGA",
+    "Bản tin riêng A",
+    "cách đọc riêng A",
+    "Phản ánh riêng A",
+    "Máy đánh giá riêng A",
 ]
 
 
@@ -188,6 +192,49 @@ class Tenants:
         self.appointment_a = Appointment.objects.create(
             center=self.a, area=self.area_a, starts_at=now, code="RIENGA", booked_at=now
         )
+        from motcua.speech.models import Bulletin, CenterPronunciation
+
+        self.bulletin_a = Bulletin.objects.create(
+            center=self.a, title="Bản tin riêng A", text="Bản tin riêng A: họp thôn."
+        )
+        self.pronunciation_a = CenterPronunciation.objects.create(
+            center=self.a, written="XRA", spoken="cách đọc riêng A"
+        )
+
+        # Issue 13: feedback with a contact, a rating tablet and a digital-team consent of A.
+        from motcua.assist.models import AssistanceConsent
+        from motcua.feedback.models import Feedback, RatingDevice
+
+        self.feedback_a = Feedback.objects.create(
+            center=self.a,
+            reference="PAKN-250707-AAAAAA",
+            kind="complaint",
+            subject="Phản ánh riêng A",
+            body=f"Tôi là {SECRET_APPLICANT.name}",
+            dossier=self.dossier_a,
+            contact_name=SECRET_APPLICANT.name,
+            contact_phone=SECRET_APPLICANT.phone,
+            contact_email=SECRET_APPLICANT.email,
+            received_at=now,
+            triage_due_at=now,
+            due_at=now,
+        )
+        self.rating_device_a = RatingDevice.objects.create(
+            center=self.a, counter=self.counter_a, name="Máy đánh giá riêng A"
+        )
+        self.helper_a = make_member("tocns_a", "digital_team", self.a)
+        self.consent_a = AssistanceConsent.objects.create(
+            center=self.a,
+            member=self.helper_a,
+            citizen_id_hash="0" * 64,
+            contact_masked="ki***@example.vn",
+            consent_text="Đồng ý",
+            consent_checked_at=now,
+            code_hash="0" * 64,
+            code_expires_at=now,
+            created_at=now,
+        )
+        self.helper_b = make_member("tocns_b", "digital_team", self.b)
 
     def objects_of_a(self):
         """Every admin-registered row of center A, with its model."""
@@ -209,6 +256,11 @@ class Tenants:
             self.queue_settings_a,
             self.ticket_a,
             self.appointment_a,
+            self.bulletin_a,
+            self.pronunciation_a,
+            self.feedback_a,
+            self.rating_device_a,
+            self.consent_a,
         ]
 
 

@@ -34,6 +34,7 @@ class TestHeader:
         assert policy["script-src"] == ["'self'"]
         assert policy["style-src"] == ["'self'"]
         assert policy["object-src"] == ["'none'"]
+        assert policy["frame-src"] == ["'self'"]
         assert policy["frame-ancestors"] == ["'none'"]
         assert policy["base-uri"] == ["'self'"]
         assert policy["form-action"] == ["'self'"]

@@ -55,8 +55,14 @@ def candidate_urls(route: str, tenants) -> list[str]:
         "action": ["accept", "sign", "assign", "return_result"],
         "form": ["02", "03", "04", "05"],
         "position": ["1", "2"],
+        "page": ["1"],
+        "result_id": [str(tenants.signed_a.pk)],
         "citizen_document_id": ["1"],
         "sector": ["ho-tich"],
+        "token": [tenants.feedback_a.token],
+        "reference": [tenants.feedback_a.reference],
+        "attachment_id": ["1"],
+        "guide_id": ["1"],
         "object_id": [],
         "id": [],
     }
@@ -66,6 +72,8 @@ def candidate_urls(route: str, tenants) -> list[str]:
             admin_pks = pks
             values["object_id"] = pks
             values["id"] = pks
+    if route.startswith("can-bo/dai-truyen-thanh/"):
+        values["pk"] = [str(tenants.bulletin_a.pk)]
     urls = ["/" + route]
     for match in PARAMETER.finditer(route):
         name = match.group("name")
@@ -109,6 +117,8 @@ def personas(tenants):
         "administrator of B": tenants.admin_b,
         "specialist of B": tenants.member_b,
         "provincial viewer elsewhere": tenants.viewer_far,
+        "digital team of B": tenants.helper_b,
+        "digital team of A": tenants.helper_a,
     }
 
 
@@ -121,6 +131,8 @@ def test_the_walk_covers_every_kind_of_route(tenants):
     assert f"/admin/dossiers/dossier/{tenants.dossier_a.pk}/change/" in filled
     assert f"/admin/auth/user/{tenants.officer_a.pk}/password/" in filled
     assert f"/ho-so/{tenants.dossier_a.code}/phieu-hen.pdf" in filled
+    assert f"/can-bo/ho-so/{tenants.dossier_a.code}/ket-qua/{tenants.signed_a.pk}.pdf" in filled
+    assert f"/can-bo/ho-so/{tenants.dossier_a.code}/ket-qua/du-thao/trang-1.png" in filled
     assert f"/admin/otp_totp/totpdevice/{tenants.device_a.pk}/qrcode/" in filled
 
 

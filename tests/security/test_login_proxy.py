@@ -1,16 +1,11 @@
 """The reverse-proxy deployment (docs/deploy.md): HTTPS seen through X-Forwarded-Proto, the
-client's address through X-Forwarded-For, and waitress passing both headers on to Django."""
+client's address through X-Forwarded-For,."""
 
 from __future__ import annotations
 
-import threading
-import urllib.request
-
 import pytest
 from django.test import override_settings
-from waitress.server import create_server
 
-from motcua.core.management.commands.serve import proxy_options
 from tests.test_settings import settings_value
 
 SETTINGS = "s.MOTCUA_BEHIND_PROXY, getattr(s, 'SECURE_PROXY_SSL_HEADER', None)"
@@ -62,37 +57,3 @@ class TestBehindTheProxy:
         plain = client.get("/", HTTP_X_FORWARDED_PROTO="http")
         assert plain.status_code == 301
         assert plain["Location"].startswith("https://")
-
-
-def echo(environ, start_response):
-    body = "|".join(
-        environ.get(name, "-") for name in ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
-    )
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [body.encode()]
-
-
-def through_waitress(options: dict) -> str:
-    server = create_server(echo, host="127.0.0.1", port=0, threads=1, **options)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{server.effective_port}/",
-            headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
-        )
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-            return response.read().decode()
-    finally:
-        server.close()
-        thread.join(timeout=5)
-
-
-class TestWaitress:
-    def test_waitress_drops_proxy_headers_when_no_proxy_is_configured(self, settings):
-        settings.MOTCUA_BEHIND_PROXY = False
-        assert through_waitress(proxy_options()) == "-|-"
-
-    def test_behind_the_proxy_waitress_passes_them_to_django(self, settings):
-        settings.MOTCUA_BEHIND_PROXY = True
-        assert through_waitress(proxy_options()) == "203.0.113.7|https"

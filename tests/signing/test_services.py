@@ -23,6 +23,7 @@ from motcua.signing.models import SignedResult, SigningCertificate
 from motcua.signing.services import (
     SIGNATURE_FIELD,
     TAMPERED,
+    Signer,
     SigningError,
     register_certificate,
     render_result_pdf,
@@ -76,15 +77,15 @@ class TestRenderResultPdf:
             dossier,
             verification_url=url,
             verification_code="ABC",
-            signer_name="Trần Văn Lãnh Đạo",
-            signer_organisation="UBND xã Hiền Lương",
+            signer=Signer("Trần Văn Lãnh Đạo", "Chủ tịch UBND xã", "UBND xã Hiền Lương"),
             now=timezone.now(),
         )
         text = text_of(pdf)
-        assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
+        assert "VĂN BẢN TRẢ LỜI KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
         assert dossier.code in text
         assert "Giấy chứng nhận kết hôn" in text
         assert "Trần Văn Lãnh Đạo" in text
+        assert "CHỦ TỊCH UBND XÃ" in text
         assert url in text
 
 
@@ -184,8 +185,7 @@ class TestSignResult:
             dossier,
             verification_url="x",
             verification_code="X",
-            signer_name="",
-            signer_organisation="",
+            signer=Signer(""),
             now=timezone.now(),
         )
         assert verify_signed_pdf(pdf).message == "Tệp không có chữ ký số."

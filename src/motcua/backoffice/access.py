@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from motcua.centers.models import StaffMembership
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import normalize_code
-from motcua.dossiers.states import Role
+from motcua.dossiers.states import OFFICER_ROLES, Role
 
 
 def membership_of(user) -> StaffMembership | None:
@@ -33,7 +33,8 @@ def membership_of(user) -> StaffMembership | None:
         return None
     return (
         StaffMembership.objects.select_related("center", "unit", "user")
-        .filter(user=user, is_active=True)
+        # A digital-team member has a membership but is no officer (motcua.assist).
+        .filter(user=user, is_active=True, role__in=OFFICER_ROLES)
         .first()
     )
 

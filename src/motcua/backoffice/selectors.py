@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from motcua.backoffice.access import visible_dossiers
 from motcua.centers.models import StaffMembership
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import normalize_code
-from motcua.dossiers.states import DossierStatus, Role
+from motcua.dossiers.states import Channel, DossierStatus, Role
 from motcua.workcalendar.services import OfficeHours, WorkCalendar, to_local
 
 # Dossiers that still need an officer: everything but the four end states. A processed dossier
@@ -81,8 +82,54 @@ def scopes_for(membership: StaffMembership) -> list[str]:
     return scopes
 
 
-def scope_queryset(membership: StaffMembership, scope: str) -> QuerySet[Dossier]:
-    dossiers = visible_dossiers(membership).filter(~Q(status__in=DONE_STATUSES))
+# Inbox filters (``?trang-thai=…&kenh=…``): the officer's questions "what is new, what is being
+# worked on, what is due, what is finished", and where the dossier came in.
+class StateFilter:
+    NEW = "moi"
+    IN_PROGRESS = "dang-xu-ly"
+    DUE = "den-han"
+    FINISHED = "da-xong"
+
+
+STATE_FILTER_LABELS = {
+    StateFilter.NEW: _("Mới"),
+    StateFilter.IN_PROGRESS: _("Đang xử lý"),
+    StateFilter.DUE: _("Sắp đến hạn, quá hạn"),
+    StateFilter.FINISHED: _("Đã xong"),
+}
+STATE_FILTER_STATUSES = {
+    StateFilter.NEW: {DossierStatus.SUBMITTED, DossierStatus.RECEIVED},
+    StateFilter.IN_PROGRESS: {
+        DossierStatus.IN_PROGRESS,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.AWAITING_PAYMENT,
+        DossierStatus.AWAITING_SIGNATURE,
+    },
+    # A processed dossier waits only for the hand-over: it is finished for the officers.
+    StateFilter.FINISHED: DONE_STATUSES | {DossierStatus.PROCESSED},
+}
+CHANNEL_FILTERS = {
+    "kiosk": Channel.KIOSK,
+    "quay": Channel.COUNTER,
+    "truc-tuyen": Channel.ONLINE,
+    "buu-chinh": Channel.POSTAL,
+}
+CHANNEL_FILTER_LABELS = {
+    "kiosk": _("Kiosk"),
+    "quay": _("Quầy"),
+    "truc-tuyen": _("Trực tuyến"),
+    "buu-chinh": _("Bưu chính"),
+}
+
+
+def scope_queryset(
+    membership: StaffMembership, scope: str, *, finished: bool = False
+) -> QuerySet[Dossier]:
+    dossiers = visible_dossiers(membership)
+    if finished:
+        dossiers = dossiers.filter(status__in=STATE_FILTER_STATUSES[StateFilter.FINISHED])
+    else:
+        dossiers = dossiers.filter(~Q(status__in=DONE_STATUSES))
     if scope == Scope.MINE:
         return dossiers.filter(assignee=membership.user_id)
     if scope == Scope.UNIT:
@@ -139,16 +186,32 @@ class Tab:
 
 
 @dataclass
+class Filter:
+    value: str
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass
 class Inbox:
     scope: str
     rows: list[Row]
     tabs: list[Tab]
     counts: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
+    state: str = ""
+    channel: str = ""
+    state_filters: list[Filter] = field(default_factory=list)
+    channel_filters: list[Filter] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return len(self.rows)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.state or self.channel)
 
 
 def _marked(dossiers: list[Dossier], now: datetime, calendar: WorkCalendar | None) -> list[Row]:
@@ -164,37 +227,88 @@ def _marked(dossiers: list[Dossier], now: datetime, calendar: WorkCalendar | Non
     return rows
 
 
+def _filter_url(scope: str, state: str, channel: str) -> str:
+    params = {"xem": scope, "trang-thai": state, "kenh": channel}
+    return "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _filters(scope: str, state: str, channel: str) -> tuple[list[Filter], list[Filter]]:
+    states = [Filter("", str(_("Tất cả")), _filter_url(scope, "", channel), not state)]
+    states += [
+        Filter(value, str(label), _filter_url(scope, value, channel), value == state)
+        for value, label in STATE_FILTER_LABELS.items()
+    ]
+    channels = [Filter("", str(_("Mọi kênh")), _filter_url(scope, state, ""), not channel)]
+    channels += [
+        Filter(value, str(label), _filter_url(scope, state, value), value == channel)
+        for value, label in CHANNEL_FILTER_LABELS.items()
+    ]
+    return states, channels
+
+
+DUE_MARKS = frozenset({Mark.OVERDUE, Mark.DUE_TODAY, Mark.DUE_SOON})
+
+
 def inbox(
     membership: StaffMembership,
     scope: str | None,
     *,
     now: datetime,
     calendar: WorkCalendar | None = None,
+    state: str | None = None,
+    channel: str | None = None,
 ) -> Inbox:
-    """The dossiers waiting in one tab, soonest due first, with marks and counts."""
+    """The dossiers of one tab, soonest due first (finished ones: latest first), with marks,
+    counts and the state and channel filters. Unknown filter values mean "all"."""
     scopes = scopes_for(membership)
     scope = scope if scope in scopes else scopes[0]
-    dossiers = list(
-        scope_queryset(membership, scope).order_by(
-            F("due_at").asc(nulls_last=True), "received_at", "id"
-        )[: MAX_INBOX_ROWS + 1]
-    )
+    state = state if state in STATE_FILTER_LABELS else ""
+    channel = channel if channel in CHANNEL_FILTERS else ""
+    finished = state == StateFilter.FINISHED
+    dossiers_qs = scope_queryset(membership, scope, finished=finished)
+    if state in (StateFilter.NEW, StateFilter.IN_PROGRESS):
+        dossiers_qs = dossiers_qs.filter(status__in=STATE_FILTER_STATUSES[state])
+    if channel:
+        dossiers_qs = dossiers_qs.filter(channel=CHANNEL_FILTERS[channel])
+    if finished:
+        ordered = dossiers_qs.order_by("-received_at", "-id")
+    else:
+        ordered = dossiers_qs.order_by(F("due_at").asc(nulls_last=True), "received_at", "id")
+    dossiers = list(ordered[: MAX_INBOX_ROWS + 1])
     truncated = len(dossiers) > MAX_INBOX_ROWS
     rows = _marked(dossiers[:MAX_INBOX_ROWS], now, calendar)
+    if state == StateFilter.DUE:
+        # The marks need the center's office hours and calendar: filtered here, among the
+        # soonest-due rows (the due ones come first in that order).
+        rows = [row for row in rows if row.mark in DUE_MARKS]
     counts = {mark: 0 for mark in (Mark.OVERDUE, Mark.DUE_TODAY, Mark.DUE_SOON, Mark.PAUSED)}
     for row in rows:
         if row.mark:
             counts[row.mark] += 1
+    filtered = bool(state or channel)
     tabs = [
         Tab(
             scope=s,
             label=str(SCOPE_LABELS[s]),
-            count=len(rows) if s == scope else scope_queryset(membership, s).count(),
+            count=len(rows)
+            if s == scope and not filtered
+            else scope_queryset(membership, s).count(),
             current=s == scope,
         )
         for s in scopes
     ]
-    return Inbox(scope=scope, rows=rows, tabs=tabs, counts=counts, truncated=truncated)
+    state_filters, channel_filters = _filters(scope, state, channel)
+    return Inbox(
+        scope=scope,
+        rows=rows,
+        tabs=tabs,
+        counts=counts,
+        truncated=truncated,
+        state=state,
+        channel=channel,
+        state_filters=state_filters,
+        channel_filters=channel_filters,
+    )
 
 
 _ID_NUMBER = re.compile(r"^[0-9]{9,12}$")

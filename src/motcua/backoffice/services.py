@@ -41,6 +41,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "signing.add_signingcertificate",
         "signing.change_signingcertificate",
         "signing.view_signedresult",
+        # The commune radio (officers work on /can-bo/dai-truyen-thanh/; the admin is for
+        # overview and clean-up).
+        "speech.view_bulletin",
+        "speech.change_bulletin",
+        "speech.delete_bulletin",
+        "speech.view_centerpronunciation",
+        "speech.add_centerpronunciation",
+        "speech.change_centerpronunciation",
+        "speech.delete_centerpronunciation",
         # A lost phone: the center administrator removes the officer's authenticator device.
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
@@ -48,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Whole records hold personal data; a provincial viewer reads dossiers (masked) in the back
     # office, and in the admin only the centers and units of their province.
     Role.PROVINCIAL_VIEWER: ("centers.view_center", "centers.view_unit"),
+    # The digital team works in its own pages (motcua.assist) and never in the admin.
+    Role.DIGITAL_TEAM: (),
 }
 
 

@@ -39,3 +39,13 @@ urlpatterns += [
 from motcua.backoffice.papers_views import urlpatterns as paper_urlpatterns  # noqa: E402
 
 urlpatterns += paper_urlpatterns
+
+# Receiving a dossier at the counter or by post (motcua.backoffice.intake_views).
+from motcua.backoffice.intake_views import urlpatterns as intake_urlpatterns  # noqa: E402
+
+urlpatterns += intake_urlpatterns
+
+# The result document: the draft read before signing, its pages, the signed file.
+from motcua.backoffice.result_views import urlpatterns as result_urlpatterns  # noqa: E402
+
+urlpatterns += result_urlpatterns

@@ -77,7 +77,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     calendar = WorkCalendar.from_db()
     context: dict[str, Any] = {
         "membership": membership,
-        "inbox": selectors.inbox(membership, request.GET.get("xem"), now=now, calendar=calendar),
+        "inbox": selectors.inbox(
+            membership,
+            request.GET.get("xem"),
+            now=now,
+            calendar=calendar,
+            state=request.GET.get("trang-thai"),
+            channel=request.GET.get("kenh"),
+        ),
         "mark_labels": selectors.MARK_LABELS,
         "now": now,
     }
@@ -133,8 +140,8 @@ ACTION_SPECS = {
         ActionSpec(EventAction.ASSIGN, _NOTE),
         ActionSpec(
             EventAction.REQUEST_SUPPLEMENT,
-            gettext_lazy("Nội dung cần bổ sung, hoàn thiện (in trên Mẫu 02)"),
-            note_required=True,
+            # The ticked components or this text (or both): the service requires one of them.
+            gettext_lazy("Nội dung cần bổ sung, hoàn thiện khác, hướng dẫn (in trên Mẫu 02)"),
             tone="secondary",
         ),
         ActionSpec(EventAction.SUBMIT_SUPPLEMENT, _NOTE),
@@ -181,9 +188,23 @@ def _actor_names(actors: set[str]) -> dict[str, str]:
     return names
 
 
+def _event_label(event) -> str:
+    if event.action == EventAction.ASSIGN and (event.data or {}).get("correction"):
+        return str(REASSIGN_LABEL)
+    return EventAction(event.action).label if event.action in EventAction.values else event.action
+
+
+REASSIGN_LABEL = gettext_lazy("Điều chỉnh phân công xử lý")
+
+
 def _event_details(event, units: dict[int, str], users: dict[str, str]) -> list[str]:
     data = event.data or {}
     details = []
+    if event.action == EventAction.ASSIGN and data.get("correction"):
+        before = [units.get(data.get("from_unit_id"), "")]
+        before.append(users.get(f"user:{data.get('from_user_id')}", ""))
+        shown = ", ".join(b for b in before if b) or "—"
+        details.append(_("Trước đó: %(b)s") % {"b": shown})
     if event.action == EventAction.ASSIGN:
         if data.get("to_unit_id"):
             details.append(_("Đơn vị: %(u)s") % {"u": units.get(data["to_unit_id"], "?")})
@@ -194,7 +215,27 @@ def _event_details(event, units: dict[int, str], users: dict[str, str]) -> list[
         details.append(_("Hẹn trả mới: %(d)s") % {"d": moved.strftime("%H:%M %d/%m/%Y")})
     if data.get("delivery") in ResultDelivery.values:
         details.append(str(ResultDelivery(data["delivery"]).label))
+    if data.get("missing"):
+        details.append(_("Cần bổ sung: %(items)s") % {"items": "; ".join(data["missing"])})
     return details
+
+
+def supplement_choices(dossier: Dossier) -> list[tuple[str, str]]:
+    """The components an officer may tick as missing: the catalog's list, then any other
+    component the dossier holds. Values are ids, never names (a name is a long free text)."""
+    choices = [
+        (f"c{pk}", " ".join(name.split()))
+        for pk, name in dossier.procedure.documents.order_by("position", "id").values_list(
+            "id", "name"
+        )
+    ]
+    choices += [
+        (f"d{position}", " ".join(name.split()))
+        for position, name in dossier.documents.filter(required_document__isnull=True)
+        .order_by("position")
+        .values_list("position", "name")
+    ]
+    return choices
 
 
 def _money(amount: int | None) -> str:
@@ -266,7 +307,10 @@ def _dossier_context(
     events = list(dossier.events.order_by("seq"))
     actor_names = _actor_names({e.actor for e in events})
     assigned_ids = {
-        f"user:{e.data.get('to_user_id')}" for e in events if (e.data or {}).get("to_user_id")
+        f"user:{(e.data or {}).get(key)}"
+        for e in events
+        for key in ("to_user_id", "from_user_id")
+        if (e.data or {}).get(key)
     }
     user_names = {**_actor_names(assigned_ids), **actor_names}
     units = dict(dossier.center.units.values_list("id", "name"))
@@ -277,7 +321,7 @@ def _dossier_context(
         {
             "event": e,
             "actor": actor_names.get(e.actor, e.actor),
-            "label": EventAction(e.action).label if e.action in EventAction.values else e.action,
+            "label": _event_label(e),
             "from": DossierStatus(e.from_status).label if e.from_status else "",
             "to": DossierStatus(e.to_status).label,
             "details": _event_details(e, units, user_names),
@@ -305,7 +349,15 @@ def _dossier_context(
     default_open = next((s.action for s in actions if s.tone == "primary"), "")
     signed_results = list(dossier.signed_results.order_by("-signed_at"))
     hidden = personal_data_hidden(membership)
+    action_names = {spec.action for spec in actions}
     return {
+        "signing": _signing_context(request, dossier) if EventAction.SIGN in action_names else None,
+        "supplement_choices": (
+            supplement_choices(dossier) if EventAction.REQUEST_SUPPLEMENT in action_names else []
+        ),
+        "assign_is_correction": (
+            membership.role == Role.RECEPTION and dossier.status == DossierStatus.IN_PROGRESS
+        ),
         "personal_hidden": hidden,
         "applicant_name": mask_name(dossier.applicant_name) if hidden else dossier.applicant_name,
         "signed_results": signed_results,
@@ -330,6 +382,18 @@ def _dossier_context(
         "read_only": not actions,
         "default_open": default_open,
     }
+
+
+def _signing_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    """What the leader reads before signing: the draft's pages and their own certificates."""
+    from motcua.backoffice.result_views import draft_bytes
+    from motcua.signing import preview
+    from motcua.signing.services import own_certificates
+
+    pages: list[int] = []
+    if preview.rasterizer() is not None:
+        pages = list(range(1, preview.page_count(draft_bytes(request, dossier)) + 1))
+    return {"pages": pages, "certificates": own_certificates(request.user)}
 
 
 @officer_required
@@ -411,6 +475,12 @@ def _action_data(action: str, post, dossier: Dossier, now: datetime) -> dict[str
         return {"new_due_at": _new_due_at(post.get("new_due_at") or "", now)}
     if action == EventAction.RETURN_RESULT:
         return {"delivery": post.get("delivery") or dossier.result_delivery}
+    if action == EventAction.REQUEST_SUPPLEMENT:
+        names = dict(supplement_choices(dossier))
+        chosen = post.getlist("missing")
+        if any(value not in names for value in chosen):
+            raise InvalidInput(_("Thành phần hồ sơ được chọn không thuộc hồ sơ này."))
+        return {"missing": [names[value] for value in dict.fromkeys(chosen)]}
     return {}
 
 
@@ -421,7 +491,10 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     dossier = dossier_for(membership, code)
     if action not in EventAction.values or action == EventAction.RECEIVE:
         raise Http404(action)
-    posted = {k: request.POST.get(k, "") for k in ("note", "unit_id", "user_id", "new_due_at")}
+    posted: dict[str, Any] = {
+        k: request.POST.get(k, "") for k in ("note", "unit_id", "user_id", "new_due_at")
+    }
+    posted["missing"] = request.POST.getlist("missing")
 
     def refused(message: str, status: int, *, keep_input: bool = True) -> HttpResponse:
         dossier.refresh_from_db()
@@ -472,15 +545,12 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
 
 
 def _sign_result_pdf(request: HttpRequest, dossier: Dossier, now: datetime) -> None:
-    from motcua.signing.models import SigningCertificate
-    from motcua.signing.services import SigningError, public_base_url, sign_result
+    from motcua.signing.services import SigningError, own_certificates, public_base_url, sign_result
 
-    certificate = (
-        SigningCertificate.objects.filter(user=request.user, is_active=True)
-        .order_by("-not_after")
-        .first()
-    )
-    if certificate is None:
+    # Only the signer's own certificates are ever looked up: an id of another leader's
+    # certificate finds nothing here, so it can be neither chosen nor used.
+    own = own_certificates(request.user)
+    if not own:
         raise ActionError(
             _(
                 "Bạn chưa được khai báo chứng thư số để ký kết quả. Xin quản trị viên khai báo "
@@ -488,6 +558,16 @@ def _sign_result_pdf(request: HttpRequest, dossier: Dossier, now: datetime) -> N
             ),
             409,
         )
+    raw_choice = request.POST.get("certificate_id", "")
+    certificate = own[0]
+    if raw_choice:
+        chosen = _int_or_none(raw_choice)
+        certificate = next((c for c in own if c.pk == chosen), None)
+        if certificate is None:
+            raise ActionError(
+                _("Chỉ được ký bằng chứng thư số của chính mình. Xin chọn lại chứng thư số."),
+                403,
+            )
     dossier.refresh_from_db()
     try:
         sign_result(

@@ -27,7 +27,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from motcua.centers.models import Center, StaffMembership, Unit
-from motcua.dossiers.states import Role
+from motcua.dossiers.states import OFFICER_ROLES, Role
 
 _SCOPE_ATTRIBUTE = "_motcua_admin_scope"
 
@@ -69,7 +69,8 @@ def _compute_scope(user) -> AdminScope:
             everything=True, center_ids=frozenset(), may_write=True, may_read_personal_data=True
         )
     membership = StaffMembership.objects.filter(user=user, is_active=True).first()
-    if membership is None:
+    if membership is None or membership.role not in OFFICER_ROLES:
+        # A digital-team member (motcua.assist) sees nothing in the admin.
         return NOTHING
     if membership.role == Role.PROVINCIAL_VIEWER:
         ids = Center.objects.filter(province=membership.province).values_list("pk", flat=True)

@@ -21,6 +21,7 @@ from motcua.dossiers.states import (
     Channel,
     DossierStatus,
     EventAction,
+    Role,
     TransitionNotAllowed,
     guard,
 )
@@ -143,12 +144,26 @@ def _refuse(dossier: Dossier, request: ActionRequest, note: str) -> dict:
     return {}
 
 
+MAX_MISSING_ITEMS = 50
+
+
 def _request_supplement(dossier: Dossier, request: ActionRequest, note: str) -> dict:
     # Mẫu 02 lists what to add and why; the legal clock stops until the supplement arrives.
-    _require_note(note, _("nội dung cần bổ sung, hoàn thiện (sẽ in trên Mẫu 02)"))
+    # The missing components (``missing``, names of the checklist's items) and the note reach
+    # the applicant on every channel and the tracking page.
+    missing = [
+        " ".join(str(item).split())[:500]
+        for item in (request.data.get("missing") or [])[:MAX_MISSING_ITEMS]
+        if str(item).strip()
+    ]
+    if not missing:
+        _require_note(note, _("nội dung cần bổ sung, hoàn thiện (sẽ in trên Mẫu 02)"))
     dossier.clock_paused_at = request.now
     dossier.supplement_requests += 1
-    return {"supplement_request": dossier.supplement_requests}
+    data: dict[str, Any] = {"supplement_request": dossier.supplement_requests}
+    if missing:
+        data["missing"] = missing
+    return data
 
 
 def _submit_supplement(dossier: Dossier, request: ActionRequest, note: str) -> dict:
@@ -178,6 +193,12 @@ def _assign(dossier: Dossier, request: ActionRequest, note: str) -> dict:
     if not unit_id and not user_id:
         raise ActionError(_("Chọn đơn vị hoặc cán bộ nhận hồ sơ."))
     data: dict[str, Any] = {"from_unit_id": dossier.unit_id, "from_user_id": dossier.assignee_id}
+    # Reception hands a dossier over once; moving it after that corrects a wrong assignment,
+    # which the log must explain (who, from whom to whom, why).
+    correction = request.role == Role.RECEPTION and dossier.status == DossierStatus.IN_PROGRESS
+    if correction:
+        _require_note(note, _("lý do điều chỉnh phân công"))
+        data["correction"] = True
     if unit_id:
         unit = Unit.objects.filter(pk=unit_id, center=dossier.center_id).first()
         if unit is None:
@@ -189,6 +210,13 @@ def _assign(dossier: Dossier, request: ActionRequest, note: str) -> dict:
             raise ActionError(_("Không tìm thấy cán bộ nhận hồ sơ."))
         dossier.assignee = user
     data.update({"to_unit_id": dossier.unit_id, "to_user_id": dossier.assignee_id})
+    if correction and (data["to_unit_id"], data["to_user_id"]) == (
+        data["from_unit_id"],
+        data["from_user_id"],
+    ):
+        raise ActionError(
+            _("Hồ sơ đang được giao đúng đơn vị và cán bộ này: không có gì thay đổi.")
+        )
     return data
 
 

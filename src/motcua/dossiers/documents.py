@@ -243,6 +243,28 @@ def reuse_component(
     return document
 
 
+def store_intake_scans(dossier: Dossier, *, actor: str, now: datetime) -> int:
+    """Put the files scanned when the dossier was received into the applicant's store.
+
+    A counter officer scans each paper at intake (``SubmittedDocument.digitized``); those scans
+    are kept for reuse like the ones digitized later, so the citizen's next dossier can take
+    them from the store instead of a new scan (KPI 4.3). Returns how many were stored.
+    """
+    if not store_owner(dossier):
+        return 0
+    scanned = (
+        dossier.documents.filter(digitized=True)
+        .exclude(file="")
+        .select_related("required_document")
+        .order_by("position")
+    )
+    return sum(
+        1
+        for document in scanned
+        if _add_to_store(dossier, document, actor=actor, now=now, valid_until=None) is not None
+    )
+
+
 # Helpers
 
 

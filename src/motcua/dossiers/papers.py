@@ -429,7 +429,13 @@ def render_supplement_request(dossier: Dossier, event: DossierEvent) -> bytes:
         Paragraph(f"Thời gian tiếp nhận hồ sơ: {received}", s.body),
         Spacer(1, 2 * mm),
         Paragraph("Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", s.body),
-        Paragraph(f"1. {_x(event.note)}", _indented(s)),
+        *[
+            Paragraph(f"{number}. {_x(item)}", _indented(s))
+            for number, item in enumerate(
+                [*((event.data or {}).get("missing") or []), *([event.note] if event.note else [])],
+                start=1,
+            )
+        ],
         Paragraph("Lý do: hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.", s.body),
         Paragraph(
             "Thời gian bổ sung, hoàn thiện hồ sơ không tính vào thời hạn giải quyết. Ngày hẹn "

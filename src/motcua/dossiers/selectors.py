@@ -70,3 +70,20 @@ def find_for_tracking(code: str, last_four: str) -> Dossier | None:
     by_id = hmac.compare_digest(id_suffix, last_four)
     by_phone = hmac.compare_digest(phone_suffix, last_four)
     return dossier if dossier is not None and (by_id | by_phone) else None
+
+
+def open_supplement_request(dossier: Dossier) -> dict | None:
+    """What the applicant must still add, while the dossier waits for it (Mẫu 02): the missing
+    components and the officer's note of the latest request, or None when nothing is asked."""
+    from motcua.dossiers.states import DossierStatus, EventAction
+
+    if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
+        return None
+    event = dossier.events.filter(action=EventAction.REQUEST_SUPPLEMENT).order_by("-seq").first()
+    if event is None:
+        return None
+    return {
+        "missing": list((event.data or {}).get("missing") or []),
+        "note": event.note,
+        "at": event.at,
+    }

@@ -120,6 +120,10 @@ class SubmittedDocument:
     required_document_id: int | None = None
     from_eform: bool = False
     to_bring: bool = False
+    # Digitized at intake (KPI 4.2 of QĐ 766/QĐ-TTg): the officer who receives the dossier
+    # scanned this file, or the component is the e-form they typed (its answers are the
+    # dossier's form data, so it has no file). Marked with the receipt's time and actor.
+    digitized: bool = False
 
 
 def submit_dossier(
@@ -199,7 +203,7 @@ def submit_dossier(
     try:
         components = []
         for position, submitted in enumerate(documents, start=1):
-            component = _prepare_document(position, submitted)
+            component = _prepare_document(position, submitted, actor=actor, now=now)
             staged.stage(component)
             components.append(component)
         try:
@@ -583,7 +587,8 @@ def _validate(
             raise InvalidSubmission(
                 f"Thành phần “{doc.name}”: chưa có cán bộ nhận bản giấy của hồ sơ này."
             )
-        if doc.content is None and not (doc.provided_on_paper or doc.from_eform or doc.to_bring):
+        received = doc.provided_on_paper or doc.from_eform or doc.to_bring or doc.digitized
+        if doc.content is None and not received:
             raise InvalidSubmission(f"Thành phần “{doc.name}” chưa có tệp đính kèm hoặc bản giấy.")
 
 
@@ -608,7 +613,9 @@ class _Component:
     staged_name: str = ""
 
 
-def _prepare_document(position: int, submitted: SubmittedDocument) -> _Component:
+def _prepare_document(
+    position: int, submitted: SubmittedDocument, *, actor: str, now: datetime
+) -> _Component:
     document = DossierDocument(
         position=position,
         name=submitted.name.strip(),
@@ -619,6 +626,10 @@ def _prepare_document(position: int, submitted: SubmittedDocument) -> _Component
         provided_on_paper=submitted.provided_on_paper,
         from_eform=submitted.from_eform and submitted.content is None,
     )
+    if submitted.digitized:
+        document.digitized = True
+        document.digitized_at = now
+        document.digitized_by = actor
     if submitted.content is None:
         return _Component(document)
     data = _read(submitted.content)

@@ -95,6 +95,16 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Lãnh đạo UBND")
     CENTER_ADMIN = "center_admin", _("Quản trị trung tâm")
     PROVINCIAL_VIEWER = "provincial_viewer", _("Cán bộ tỉnh (chỉ xem)")
+    # Tổ công nghệ số cộng đồng: helps a citizen who is present submit online, with their
+    # consent (motcua.assist). Not an officer: no back office, no admin, no dossier of anyone.
+    DIGITAL_TEAM = "digital_team", _("Thành viên tổ công nghệ số cộng đồng")
+
+
+# Roles that work in the back office; everyone else with a membership (the digital team) only
+# reaches the pages of their own app.
+OFFICER_ROLES = frozenset(
+    {Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.CENTER_ADMIN, Role.PROVINCIAL_VIEWER}
+)
 
 
 class EventAction(models.TextChoices):
@@ -195,7 +205,8 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (S.SUBMITTED, A.REFUSE): (S.NOT_ACCEPTED, frozenset({R.RECEPTION})),
     (S.RECEIVED, A.REFUSE): (S.NOT_ACCEPTED, frozenset({R.RECEPTION})),
     (S.RECEIVED, A.ASSIGN): (S.IN_PROGRESS, frozenset({R.RECEPTION, R.LEADER})),
-    (S.IN_PROGRESS, A.ASSIGN): (S.IN_PROGRESS, frozenset({R.SPECIALIST, R.LEADER})),
+    # Reception corrects a wrong assignment it made, with the reason (see actions._assign).
+    (S.IN_PROGRESS, A.ASSIGN): (S.IN_PROGRESS, frozenset({R.RECEPTION, R.SPECIALIST, R.LEADER})),
     (S.RECEIVED, A.REQUEST_SUPPLEMENT): (S.SUPPLEMENT_REQUESTED, frozenset({R.RECEPTION})),
     (S.IN_PROGRESS, A.REQUEST_SUPPLEMENT): (S.SUPPLEMENT_REQUESTED, frozenset({R.SPECIALIST})),
     (S.SUPPLEMENT_REQUESTED, A.SUBMIT_SUPPLEMENT): (S.IN_PROGRESS, frozenset({R.RECEPTION})),

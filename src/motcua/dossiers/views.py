@@ -30,6 +30,7 @@ from motcua.dossiers.selectors import (
     is_valid_code,
     mask_name,
     normalize_code,
+    open_supplement_request,
 )
 from motcua.dossiers.services import check_slip_token, check_tracking_token, tracking_token
 from motcua.dossiers.slip import render_slip_pdf
@@ -97,6 +98,7 @@ def _track_result(request: HttpRequest, dossier: Dossier) -> HttpResponse:
             "dossier": dossier,
             "masked_name": mask_name(dossier.applicant_name),
             "status_label": dossier.get_status_display(),
+            "supplement": open_supplement_request(dossier),
         },
     )
     response["X-Robots-Tag"] = "noindex"
@@ -117,7 +119,7 @@ def _may_print_slip(user, dossier) -> bool:
         return True
     return (
         StaffMembership.objects.filter(user=user, is_active=True, center_id=dossier.center_id)
-        .exclude(role=Role.PROVINCIAL_VIEWER)
+        .exclude(role__in=[Role.PROVINCIAL_VIEWER, Role.DIGITAL_TEAM])
         .exists()
     )
 

@@ -27,6 +27,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.catalog.models import Procedure, RequiredDocument
 from motcua.catalog.states import DocumentRequirement
@@ -61,6 +62,47 @@ class SectionView:
     title: str
     help: str
     fields: list[forms.BoundField]
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the document checklist speaks: to the citizen filling the form at the kiosk, or to
+    the reception officer who receives the papers at the counter and scans them."""
+
+    paper_label: Any
+    file_label: Any
+    checklist_help: Any  # %(limit)s: the upload limit in MB
+    required_paper: Any  # %(code)s: the procedure's code
+    by_form: Any
+
+
+CITIZEN = Wording(
+    paper_label=gettext_lazy("Tôi nộp bản giấy tại quầy"),
+    file_label=gettext_lazy("Hoặc tải lên ảnh chụp, bản quét hay tệp PDF"),
+    checklist_help=gettext_lazy(
+        "Với mỗi giấy tờ bắt buộc, đánh dấu “Tôi nộp bản giấy tại quầy” hoặc tải lên ảnh chụp "
+        "(JPEG), ảnh quét (PNG) hay tệp PDF, tối đa %(limit)s MB mỗi tệp."
+    ),
+    required_paper=gettext_lazy(
+        "Giấy tờ bắt buộc: đánh dấu “Tôi nộp bản giấy tại quầy” hoặc tải lên "
+        "ảnh chụp, bản quét (Căn cứ: thành phần hồ sơ của thủ tục %(code)s)."
+    ),
+    by_form=gettext_lazy("Đã có: chính là tờ khai điện tử bạn đang điền."),
+)
+OFFICER = Wording(
+    paper_label=gettext_lazy("Đã nhận bản giấy"),
+    file_label=gettext_lazy("Bản quét hoặc ảnh chụp (số hóa khi tiếp nhận)"),
+    checklist_help=gettext_lazy(
+        "Chỉ ghi nhận giấy tờ công dân thực sự nộp: quét hoặc tải lên bản quét (JPEG, PNG, PDF, "
+        "tối đa %(limit)s MB mỗi tệp) để số hóa ngay khi tiếp nhận; giấy tờ chỉ nhận bản giấy "
+        "thì đánh dấu “Đã nhận bản giấy”. Giấy tờ không nộp thì để trống."
+    ),
+    required_paper=gettext_lazy(
+        "Giấy tờ bắt buộc chưa có: quét, tải lên bản quét hoặc đánh dấu “Đã nhận bản giấy” "
+        "(Căn cứ: thành phần hồ sơ của thủ tục %(code)s)."
+    ),
+    by_form=gettext_lazy("Đã có: chính là tờ khai điện tử đang nhập, được số hóa khi tiếp nhận."),
+)
 
 
 def _paper(pk: int) -> str:
@@ -122,9 +164,11 @@ class EForm(forms.Form):
         today: date | None = None,
         store: UploadStore | None = None,
         documents: list[RequiredDocument] | None = None,
+        wording: Wording = CITIZEN,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.wording = wording
         self.today = today or timezone.localdate()
         self.store = store or UploadStore()
         self.locked = {k: v for k, v in (locked or {}).items() if k in self.fields}
@@ -194,12 +238,7 @@ class EForm(forms.Form):
                 and _file(pk) not in self.errors
             ):
                 self.add_error(
-                    _paper(pk),
-                    _(
-                        "Giấy tờ bắt buộc: đánh dấu “Tôi nộp bản giấy tại quầy” hoặc tải lên "
-                        "ảnh chụp, bản quét (Căn cứ: thành phần hồ sơ của thủ tục %(code)s)."
-                    )
-                    % {"code": self.procedure.code},
+                    _paper(pk), str(self.wording.required_paper) % {"code": self.procedure.code}
                 )
 
     def full_clean(self) -> None:
@@ -231,6 +270,10 @@ class EForm(forms.Form):
     @property
     def upload_limit_mb(self) -> str:
         return megabytes(max_upload_bytes())
+
+    @property
+    def checklist_help(self) -> str:
+        return str(self.wording.checklist_help) % {"limit": self.upload_limit_mb}
 
     def error_summary(self) -> list[dict[str, str]]:
         """Every error once, in page order, with the anchor of the input it belongs to."""
@@ -283,17 +326,17 @@ class EForm(forms.Form):
         return rows
 
 
-def _document_fields(document: RequiredDocument) -> dict[str, forms.Field]:
+def _document_fields(document: RequiredDocument, wording: Wording) -> dict[str, forms.Field]:
     pk = document.pk
     describe = f"id_{_paper(pk)}-help"
     return {
         _paper(pk): forms.BooleanField(
-            label=_("Tôi nộp bản giấy tại quầy"),
+            label=wording.paper_label,
             required=False,
             widget=forms.CheckboxInput(attrs={"aria-describedby": describe}),
         ),
         _file(pk): DocumentFileField(
-            label=_("Hoặc tải lên ảnh chụp, bản quét hay tệp PDF"),
+            label=wording.file_label,
             required=False,
             widget=forms.FileInput(
                 attrs={
@@ -316,11 +359,13 @@ def build_form(
     locked: Mapping[str, Any] | None = None,
     today: date | None = None,
     store: UploadStore | None = None,
+    wording: Wording = CITIZEN,
 ) -> EForm:
     """The form for `definition`, with the checklist of `procedure`'s documents.
 
     `locked` values (from the verified card) are shown read-only and stay authoritative: a
     submitted value that differs is refused. `today` defaults to the local date in Vietnam.
+    `wording` is the checklist's voice: the citizen's (kiosk) or the officer's (counter).
     """
     required_message = _("Vui lòng điền mục này: đây là thông tin bắt buộc của %(form)s.") % {
         "form": definition.title[:1].lower() + definition.title[1:]
@@ -332,7 +377,7 @@ def build_form(
     checklist = list(procedure.documents.order_by("position", "pk"))
     for document in checklist:
         if not fulfilled_by_form(definition, document):
-            attrs.update(_document_fields(document))
+            attrs.update(_document_fields(document, wording))
     attrs.update({"definition": definition, "procedure": procedure})
     form_class = type(f"EForm_{definition.form.replace('-', '_')}", (EForm,), attrs)
     return form_class(
@@ -343,6 +388,7 @@ def build_form(
         today=today,
         store=store,
         documents=checklist,
+        wording=wording,
     )
 
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -15,18 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.catalog.fees import Fee
-from motcua.catalog.models import Procedure, Sector
+from motcua.catalog.models import Procedure
+from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import (
-    Applicant,
     DossierError,
-    SubmittedDocument,
     appointment_preview,
     slip_token,
     submit_dossier,
 )
 from motcua.dossiers.slip import paper_lists
-from motcua.dossiers.states import Channel, DossierStatus, Sex
+from motcua.dossiers.states import Channel, DossierStatus
 from motcua.eforms.registry import definition_for
 from motcua.eforms.rendering import (
     EForm,
@@ -37,7 +35,6 @@ from motcua.eforms.rendering import (
     keep_uploads,
     release_uploads,
 )
-from motcua.identity.signing import read_signed_card
 
 STEPS = [
     gettext_lazy("Thẻ căn cước"),
@@ -46,41 +43,15 @@ STEPS = [
     gettext_lazy("Xác nhận"),
     gettext_lazy("Phiếu hẹn"),
 ]
-RESULTS_SHOWN = 5
-SEX_FROM_CARD = {"Nam": Sex.MALE, "Nữ": Sex.FEMALE}
-
-
-def find(query: str) -> tuple[list, str]:
-    """Finder hits limited to published procedures, or a message for a query it refuses."""
-    from motcua.search.finder import QueryError, get_finder
-
-    try:
-        hits = get_finder().search(query, k=RESULTS_SHOWN + 3)
-    except QueryError as exc:
-        return [], exc.message
-    published = set(
-        Procedure.objects.published()
-        .filter(code__in=[h.code for h in hits])
-        .values_list("code", flat=True)
-    )
-    return [h for h in hits if h.code in published][:RESULTS_SHOWN], ""
-
-
-def sectors_with_counts():
-    return (
-        Sector.objects.annotate(n=Count("procedures", filter=Q(procedures__status="published")))
-        .filter(n__gt=0)
-        .order_by("-n", "name")
-    )
+# The finder, the card reading and the choice of fields are the same at the counter
+# (motcua.dossiers.intake): the kiosk offers what is published.
+find = intake.find
+sectors_with_counts = intake.sectors_with_counts
 
 
 def verified_card(request: HttpRequest) -> dict[str, Any]:
     """The card values as signed when read; raises IdentityError if tampered or expired."""
-    values = dict(read_signed_card(request.session.get("card_token", "")))
-    for key in ("birth_date", "issue_date"):
-        if isinstance(values.get(key), str) and values[key]:
-            values[key] = date.fromisoformat(values[key])
-    return values
+    return intake.card_from_token(request.session.get("card_token", ""))
 
 
 def _querydict(stored: dict[str, list[str]]) -> QueryDict:
@@ -146,19 +117,8 @@ class PendingSubmission:
         return self.applicant_value("full_name") or ""
 
     def applicant_value(self, key: str) -> Any:
-        """The card's value, else what the citizen typed in the field the card would prefill.
-
-        A typed 12-digit number gives only the number: the name, birth date and address then
-        come from the form (they are locked, and so equal to the card's, when the card has them).
-        """
-        if self.card.get(key) not in (None, ""):
-            return self.card[key]
-        for definition_field in self.form.definition.fields():
-            if definition_field.prefill == f"card.{key}":
-                value = self.form.cleaned_data.get(definition_field.name)
-                if value not in (None, ""):
-                    return value
-        return None
+        """The card's value, else what the citizen typed (``intake.applicant_value``)."""
+        return intake.applicant_value(self.card, self.form, key)
 
     @classmethod
     def from_session(cls, request: HttpRequest) -> PendingSubmission | None:
@@ -228,11 +188,7 @@ def format_moment(moment: datetime) -> str:
     }
 
 
-def copies_asked(form: EForm) -> int:
-    """The copies of the result asked for in the e-form's "copies" field (0 without one);
-    the fee counts them only where the catalog charges per copy (``catalog.fees``)."""
-    value = form.cleaned_data.get("copies") if "copies" in form.fields else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+copies_asked = intake.copies_asked
 
 
 @dataclass
@@ -242,46 +198,13 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _contact(form: EForm, kind: str) -> str:
-    for definition_field in form.definition.fields():
-        if definition_field.type == kind and form.cleaned_data.get(definition_field.name):
-            return str(form.cleaned_data[definition_field.name])
-    return ""
-
-
 def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Outcome:
     """Step 4: create the dossier (idempotent by the confirmation screen's key)."""
     expected = request.session.get("submit_key", "")
     if not key or key != expected:
         return Outcome(None, expected, [_("Phiên xác nhận đã hết. Xin chạm “Nộp hồ sơ” lại.")])
-    applicant = Applicant(
-        name=pending.applicant_value("full_name") or "",
-        id_number=pending.card.get("id_number") or "",
-        birth_date=pending.applicant_value("birth_date"),
-        sex=SEX_FROM_CARD.get(pending.applicant_value("sex") or "", ""),
-        address=pending.applicant_value("address") or "",
-        phone=_contact(pending.form, "phone"),
-        email=_contact(pending.form, "email"),
-    )
-    # A kiosk takes no paper: nothing is recorded as handed in on paper. The e-form is the
-    # declaration received electronically; a paper the citizen ticked "nộp bản giấy tại quầy"
-    # for is still to bring, and the slip lists it so (docs/decisions/0005).
-    submitted = [
-        SubmittedDocument(
-            name=d["name"],
-            content=d["file"],
-            filename=d["file"].name if d["file"] else "",
-            content_type=d["content_type"] or "",
-            from_eform=d["provided_by_form"],
-            to_bring=d["file"] is None and not d["provided_by_form"],
-            requirement=d["requirement"],
-            required_document_id=d["document_id"],
-        )
-        for d in documents(pending.form)
-        # Papers that apply only in other cases ("trường hợp...") and were not given are not
-        # part of this dossier; required ones cannot be missing (the form refuses that).
-        if d["file"] is not None or d["provided_on_paper"] or d["provided_by_form"]
-    ]
+    applicant = intake.applicant(pending.card, pending.form)
+    submitted = intake.submitted_documents(pending.form, received_by_officer=False)
     try:
         with transaction.atomic():
             dossier, _created = submit_dossier(

@@ -2,6 +2,7 @@ from django.urls import path
 
 from motcua.kiosk import views
 from motcua.queue import kiosk_views as queue_views
+from motcua.speech import kiosk_views as speech_views
 
 app_name = "kiosk"
 
@@ -19,4 +20,8 @@ urlpatterns = [
     path("lay-so/", queue_views.take, name="queue_take"),
     path("lich-hen/", queue_views.check_in, name="queue_check_in"),
     path("so-thu-tu/<int:ticket_id>/", queue_views.ticket, name="queue_ticket"),
+    # Voice (motcua.speech): the "Nói" button's recording, the "Nghe" button's prompts.
+    path("giong-noi/", speech_views.transcribe, name="voice_transcribe"),
+    path("nghe/thu-tuc/<str:code>/", speech_views.listen_procedure, name="listen_procedure"),
+    path("nghe/<slug:prompt>/", speech_views.listen_prompt, name="listen_prompt"),
 ]

@@ -26,8 +26,14 @@ def mask_recipient(value: str) -> str:
 
 
 class Notice(models.Model):
+    # Empty for a message about no dossier: the citizen portal's sign-in code (issue 13).
     dossier = models.ForeignKey(
-        Dossier, on_delete=models.CASCADE, related_name="notices", verbose_name=_("hồ sơ")
+        Dossier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("hồ sơ"),
     )
     event = models.ForeignKey(
         DossierEvent,

@@ -21,7 +21,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,7 +34,9 @@ from motcua.notices.senders import Sender, SendError, configured_senders
 from motcua.notices.states import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
+    SECRET_KINDS,
     TO_SEND,
+    WIPED_BODY,
     NoticeChannel,
     NoticeKind,
     NoticeStatus,
@@ -47,6 +49,9 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_ERROR = 500
 # An SMS is read on a small screen and billed per segment: the officer's note is cut there.
 SHORT_NOTE = 160
+# A supplement request's list of missing components may take a few more segments: it is what
+# the applicant must bring. The e-mail and the tracking page always carry the whole list.
+SHORT_MISSING = 320
 
 KIND_BY_ACTION: dict[str, str] = {
     EventAction.RECEIVE: NoticeKind.ACCEPTED,
@@ -155,6 +160,55 @@ def _queue(event: DossierEvent, kind: str, senders: dict[str, Sender]) -> list[N
     return notices
 
 
+def queue_message(
+    *,
+    kind: str,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: datetime,
+) -> Notice:
+    """Queue one message that belongs to no dossier (the portal's sign-in code), sent after the
+    commit like every notice. Runs in the caller's transaction; raises ``SendError`` when the
+    channel has no configured sender (the caller tells the citizen to use another address).
+    A secret body (a one-time code) is wiped once sent, or by ``wipe_expired_secrets``.
+    """
+    if channel not in configured_senders():
+        raise SendError(_("Kênh %(channel)s chưa được cấu hình.") % {"channel": channel})
+    notice = Notice.objects.create(
+        dossier=None,
+        event=None,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:255],
+        body=body,
+        status=NoticeStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    transaction.on_commit(partial(_dispatch_after_commit, [notice.pk], now), robust=True)
+    logger.info("queued notice %s (%s, %s)", notice.pk, kind, channel)
+    return notice
+
+
+def wipe_expired_secrets(*, older_than: datetime) -> int:
+    """Blank the body of secret notices created before ``older_than`` and stop retrying them:
+    a sign-in code that could not be sent in its lifetime is of no use to anybody."""
+    return (
+        Notice.objects.filter(kind__in=SECRET_KINDS, created_at__lt=older_than)
+        .exclude(body=WIPED_BODY)
+        .update(
+            body=WIPED_BODY,
+            status=models.Case(
+                models.When(status=NoticeStatus.SENT, then=models.Value(NoticeStatus.SENT)),
+                default=models.Value(NoticeStatus.GAVE_UP),
+            ),
+        )
+    )
+
+
 # --- the messages -------------------------------------------------------------------------
 
 
@@ -245,12 +299,28 @@ def _accepted(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Messa
 
 
 def _supplement(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Message:
+    # Mẫu 02: the applicant is told each missing component, by name, on every channel.
+    missing = [" ".join(str(item).split()) for item in (event.data or {}).get("missing") or []]
+    listed = "\n".join(f"- {item}" for item in missing)
+    what = []
+    if missing:
+        what.append(_("Thành phần hồ sơ cần bổ sung, hoàn thiện:") + "\n" + listed)
+    if c["note"]:
+        what.append(
+            (
+                _("Nội dung cần bổ sung khác, hướng dẫn: %(note)s")
+                if missing
+                else _("Nội dung cần bổ sung: %(note)s")
+            )
+            % c
+        )
+    short_what = "; ".join([*missing, *([c["note"]] if c["note"] else [])])
     return Message(
         subject=_("Hồ sơ %(code)s cần bổ sung, hoàn thiện") % c,
         body=_letter(
             c,
             _("Hồ sơ %(code)s (thủ tục “%(procedure)s”) cần được bổ sung, hoàn thiện.") % c,
-            _("Nội dung cần bổ sung: %(note)s") % c,
+            *what,
             _(
                 "Kính mời ông/bà nộp bổ sung tại %(center)s. Thời gian chờ bổ sung không tính "
                 "vào thời hạn giải quyết; ngày hẹn trả kết quả được tính lại khi nhận đủ hồ sơ."
@@ -260,7 +330,7 @@ def _supplement(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Mes
         short=_(
             "Hồ sơ %(code)s cần bổ sung: %(short_note)s. Mời ông/bà nộp bổ sung tại %(center)s."
         )
-        % c
+        % {**c, "short_note": _cut(short_what, SHORT_MISSING if missing else SHORT_NOTE)}
         + c["track_short"],
     )
 
@@ -426,9 +496,11 @@ def _attempt(notice: Notice, senders: dict[str, Sender], now: datetime) -> str:
         )
         return status
     with transaction.atomic():
-        Notice.objects.filter(pk=notice.pk).update(
-            status=NoticeStatus.SENT, sent_at=now, last_error=""
-        )
+        sent = {"status": NoticeStatus.SENT, "sent_at": now, "last_error": ""}
+        if notice.kind in SECRET_KINDS:
+            # A one-time code must not wait in the outbox once it has left.
+            sent["body"] = WIPED_BODY
+        Notice.objects.filter(pk=notice.pk).update(**sent)
     logger.info(
         "notice %s (dossier %s, %s) sent on attempt %s",
         notice.pk,
@@ -440,6 +512,16 @@ def _attempt(notice: Notice, senders: dict[str, Sender], now: datetime) -> str:
 
 
 def _dispatch_after_commit(ids: list[int], event_at: datetime) -> None:
+    """After the commit: hand the rows to this process's courier (``courier.py``), or send them
+    here (``inline``), or leave them to ``motcua notices send`` (``cron``)."""
+    from motcua.notices.courier import courier, delivery_mode
+
+    mode = delivery_mode()
+    if mode == "cron":
+        return
+    if mode == "background":
+        courier.submit(ids, event_at)
+        return
     # The first moment after the commit is this callback's "now" (an edge, like a cron run);
     # an event stamped ahead of the wall clock still gets its first try.
     try:

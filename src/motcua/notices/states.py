@@ -29,6 +29,17 @@ class NoticeKind(models.TextChoices):
     REFUSED = "refused", _("Từ chối tiếp nhận hồ sơ")
     RESULT_READY = "result_ready", _("Đã có kết quả")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại")
+    # The citizen portal's one-time sign-in code: its body is wiped once sent or expired.
+    SIGN_IN_CODE = "sign_in_code", _("Mã đăng nhập một lần")
+    # Feedback (phản ánh, kiến nghị) and assisted submission (issue 13, h-feedback).
+    FEEDBACK_RECEIVED = "feedback_received", _("Đã tiếp nhận phản ánh, kiến nghị")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
+    ASSIST_CODE = "assist_code", _("Mã đồng ý được hỗ trợ nộp hồ sơ")
+
+
+# Kinds whose text is a secret: the body is blanked as soon as it has left (or is useless).
+SECRET_KINDS = frozenset({NoticeKind.SIGN_IN_CODE, NoticeKind.ASSIST_CODE})
+WIPED_BODY = "—"
 
 
 # Statuses a worker still has to send ("which notices are still on their way?").

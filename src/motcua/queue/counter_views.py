@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -65,11 +65,10 @@ def _my_counter(request: HttpRequest) -> Counter | None:
 
 
 def intake_url(ticket: Ticket) -> str | None:
-    """The walk-in intake page for this ticket, once the intake pages are installed."""
-    try:
-        return reverse("backoffice:counter_intake") + f"?ticket={ticket.pk}"
-    except NoReverseMatch:
+    """The walk-in intake for the ticket being served (not one still only called)."""
+    if ticket.status != TicketStatus.SERVING:
         return None
+    return reverse("backoffice:intake_start") + f"?ticket={ticket.pk}"
 
 
 def board_context(request: HttpRequest, counter: Counter | None) -> dict:

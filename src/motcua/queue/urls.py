@@ -1,6 +1,7 @@
 from django.urls import path
 
 from motcua.queue import views
+from motcua.queue.display_urls import urlpatterns as display_urlpatterns
 
 app_name = "queue"
 
@@ -16,3 +17,6 @@ urlpatterns = [
     path("<str:agency>/dat-lich/", views.book, name="book"),
     path("<str:agency>/ma-qr/", views.door_poster, name="poster"),
 ]
+
+# The TV page, its event stream and the loudspeaker (display_views.py).
+urlpatterns += display_urlpatterns

@@ -431,3 +431,101 @@ def horizontal_bars(
         )
     description = "; ".join(f"{b.label}: {_fmt(b.value, percent, decimals)}" for b in bars)
     return _svg(height, title, description, body, "hbars")
+
+
+# A sequential blue scale in five steps (ColorBrewer "Blues", darkened at the top so white
+# figures stay readable): a projector shows steps better than a smooth gradient.
+HEAT_STEPS = ("#deebf7", "#9ecae1", "#4292c6", "#2166ac", "#08306b")
+HEAT_EMPTY = "#f4f6f8"
+
+
+def heatmap(
+    rows: Sequence[tuple[str, str]],
+    columns: Sequence[tuple[str, str]],
+    values: dict[tuple[str, str], int],
+    *,
+    title: str,
+    row_attr: str = "row",
+    column_attr: str = "column",
+) -> SafeString:
+    """A grid of counts (rows × columns, each given as (key, label)), every non-empty cell
+    shaded by its share of the largest and its count written in it; a total per row after it.
+
+    Each cell carries ``data-<row_attr>``, ``data-<column_attr>`` and ``data-value``."""
+    if not rows or not columns or not any(values.values()):
+        return _empty(title, "heatmap")
+    left, top, cell_height, total_room = 110.0, 34.0, 40.0, 80.0
+    cell_width = (WIDTH - left - total_room) / len(columns)
+    height = top + len(rows) * cell_height + 8
+    maximum = max(values.values())
+    body: list[str] = []
+    for index, (_key, label) in enumerate(columns):
+        body.append(
+            _text(
+                left + cell_width * (index + 0.5),
+                top - 10,
+                label,
+                text_anchor="middle",
+                font_size=SMALL,
+                fill=MUTED,
+            )
+        )
+    body.append(
+        _text(
+            WIDTH - total_room / 2,
+            top - 10,
+            _("Cộng"),
+            text_anchor="middle",
+            font_size=SMALL,
+            fill=MUTED,
+        )  # fmt: skip
+    )
+    described = []
+    for r, (row_key, row_label) in enumerate(rows):
+        y = top + r * cell_height
+        body.append(_text(left - 10, y + cell_height / 2 + 6, row_label, text_anchor="end",
+                          fill=TEXT))  # fmt: skip
+        row_total = 0
+        for c, (column_key, column_label) in enumerate(columns):
+            value = values.get((row_key, column_key), 0)
+            row_total += value
+            x = left + c * cell_width
+            if value:
+                step = min(len(HEAT_STEPS) - 1, math.ceil(value / maximum * len(HEAT_STEPS)) - 1)
+                fill = HEAT_STEPS[step]
+                ink = "#fff" if step >= 2 else TEXT
+            else:
+                fill, ink = HEAT_EMPTY, TEXT
+            body.append(
+                f'<rect class="cell" data-{row_attr}={_attr(row_key)} '
+                f"data-{column_attr}={_attr(column_key)} data-value={_attr(value)} "
+                f'x="{_num(x + 1)}" y="{_num(y + 1)}" width="{_num(cell_width - 2)}" '
+                f'height="{_num(cell_height - 2)}" fill="{fill}">'
+                f"<title>{escape(row_label)}, {escape(column_label)}: "
+                f"{escape(vi_number(value))}</title></rect>"
+            )
+            if value:
+                described.append(f"{row_label} {column_label}: {vi_number(value)}")
+                body.append(
+                    _text(
+                        x + cell_width / 2,
+                        y + cell_height / 2 + 6,
+                        vi_number(value),
+                        text_anchor="middle",
+                        font_size=SMALL,
+                        font_weight="700",
+                        fill=ink,
+                    )
+                )
+        body.append(
+            _text(
+                WIDTH - total_room / 2,
+                y + cell_height / 2 + 6,
+                vi_number(row_total),
+                text_anchor="middle",
+                font_weight="700",
+                fill=TEXT,
+                class_="value",
+            )
+        )
+    return _svg(height, title, "; ".join(described), body, "heatmap")

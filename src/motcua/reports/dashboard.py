@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.utils.translation import gettext as _
 
 from motcua.centers.models import Center
+from motcua.queue import reports as queue_reports
 from motcua.reports import kpi
 from motcua.reports.kpi import VIETNAM
 
@@ -45,6 +46,8 @@ class Dashboard:
     sectors: list[kpi.BreakdownRow]
     officers: list[kpi.BreakdownRow] | None  # None: not shown to this viewer
     ranking: list[kpi.RankRow]
+    # The counter's queue (issue 11); None where no queue is set up.
+    queue: queue_reports.QueueReport | None = None
 
     @property
     def date_from(self) -> date:
@@ -87,8 +90,13 @@ def load(
     center: Center | None = None,
     province: str = "",
     officers: bool = False,
+    queue: bool = True,
+    queue_detail: bool | None = None,
 ) -> Dashboard:
-    """The engine's figures for one center or one province: five calls, whatever the size."""
+    """The engine's figures for one center or one province: five calls, whatever the size.
+
+    ``queue``: the queue section too, when the center (or a center of the province) has one;
+    ``queue_detail``: its per-counter and per-officer tables (by default with ``officers``)."""
     if center is not None:
         scope, subject, code, province = "center", center.name, center.agency_code, center.province
         slice_ = kpi.Slice(center=center.agency_code)
@@ -102,6 +110,13 @@ def load(
     sectors = kpi.breakdown(*args, "sector", slice=slice_, now=now)
     officer_rows = kpi.breakdown(*args, "officer", slice=slice_, now=now) if officers else None
     ranking = kpi.ranking(province, *args, now=now) if province else []
+    queue_report = None
+    where = {"center": center} if center is not None else {"province": province}
+    if queue and queue_reports.uses_queue(**where):
+        detail = officers if queue_detail is None else queue_detail
+        queue_report = queue_reports.queue_report(
+            *args, detail=detail and center is not None, **where
+        )
     return Dashboard(
         scope=scope,
         subject=subject,
@@ -114,6 +129,7 @@ def load(
         sectors=sectors,
         officers=officer_rows,
         ranking=ranking,
+        queue=queue_report,
     )
 
 

@@ -51,6 +51,7 @@ VERDICT_TEXT = {
 VERDICT_WORDS = {MET: "Đạt", MISSED: "Chưa đạt", NO_DATA: "Chưa có số liệu"}
 
 INT, PERCENT, DECIMAL, TEXT, VERDICT = "int", "percent", "decimal", "text", "verdict"
+MINUTES = "minutes"  # a duration in minutes, one decimal: 7,7 phút
 AUTO = "auto"  # a count (int) or a figure with decimals (float), decided by the value
 
 
@@ -84,6 +85,7 @@ class Table:
     total: list[Any] | None = None
     note: str = ""
     row_keys: list[str] = field(default_factory=list)
+    empty: str = "Không có hồ sơ trong kỳ báo cáo."
 
     def page_columns(self) -> list[Column]:
         return [c for c in self.columns if c.on_page]
@@ -116,6 +118,8 @@ def format_value(value: Any, kind: str) -> str:
         return vi_percent(value)
     if kind == DECIMAL:
         return vi_number(value, 2)
+    if kind == MINUTES:
+        return vi_number(value, 1)
     return vi_number(value)
 
 
@@ -334,7 +338,204 @@ def tables(dashboard: Dashboard) -> dict[str, Table]:
         )
     if dashboard.scope == "province":
         made.append(_ranking_table(dashboard.ranking))
+    if dashboard.queue is not None:
+        made += queue_tables(dashboard.queue, dashboard.scope)
     return {table.key: table for table in made}
+
+
+# The queue (issue 11): numbers issued and served, waiting and service times, appointments.
+
+QUEUE_EMPTY = "Không có số thứ tự trong kỳ báo cáo."
+QUEUE_NOTE = (
+    "Thời gian tính bằng phút: chờ là từ lúc lấy số đến lần gọi đầu tiên; phục vụ là từ lúc "
+    "bắt đầu đến lúc kết thúc, chỉ tính số đã phục vụ xong. P90: 90% số thứ tự không quá thời "
+    "gian này (phương pháp hạng gần nhất)."
+)
+AREA_NOTE = (
+    " Số cấp, chuyển và thời gian chờ tính theo khu vực lấy số; phục vụ, vắng mặt, hủy và thời "
+    "gian phục vụ tính theo khu vực cuối cùng của số."
+)
+COUNTER_NOTE = (
+    " “Đã gọi” và thời gian chờ tính theo quầy gọi số lần đầu; phục vụ, vắng mặt và thời gian "
+    "phục vụ theo quầy kết thúc số."
+)
+TIME_COLUMNS = [
+    Column("Chờ trung bình (phút)", MINUTES, 11),
+    Column("Chờ P90 (phút)", MINUTES, 10),
+    Column("Phục vụ trung bình (phút)", MINUTES, 11),
+    Column("Phục vụ P90 (phút)", MINUTES, 10),
+]
+
+
+def _times(row) -> list[Any]:
+    return [row.wait.average, row.wait.p90, row.service.average, row.service.p90]
+
+
+def _queue_counts_table(key: str, title: str, first: str, rows, total, note: str) -> Table:
+    table = Table(
+        key,
+        title,
+        [
+            Column(first, TEXT, 28),
+            Column("Số đã cấp", INT, 10),
+            Column("Đã phục vụ xong", INT, 11),
+            Column("Vắng mặt", INT, 10),
+            Column("Đã hủy", INT, 9),
+            Column("Chuyển khu vực", INT, 10),
+            *TIME_COLUMNS,
+            Column("Chưa phục vụ xong", INT, 11, on_page=False),
+        ],
+        note=QUEUE_NOTE + note,
+        empty=QUEUE_EMPTY,
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                row.label,
+                row.issued,
+                row.served,
+                row.no_show,
+                row.cancelled,
+                row.transferred,
+                *_times(row),
+                row.unfinished,
+            ]
+        )
+        table.row_keys.append(row.key)
+    if rows:
+        table.total = [
+            "Tổng số",
+            total.issued,
+            total.served,
+            total.no_show,
+            total.cancelled,
+            total.transferred,
+            *_times(total),
+            total.unfinished,
+        ]
+    return table
+
+
+def _queue_people_table(key: str, title: str, first: str, rows) -> Table:
+    table = Table(
+        key,
+        title,
+        [
+            Column(first, TEXT, 28),
+            Column("Đã gọi", INT, 9),
+            Column("Đã phục vụ xong", INT, 11),
+            Column("Vắng mặt", INT, 10),
+            *TIME_COLUMNS,
+        ],
+        note=QUEUE_NOTE + COUNTER_NOTE,
+        empty=QUEUE_EMPTY,
+    )
+    for row in rows:
+        table.rows.append([row.label, row.called, row.served, row.no_show, *_times(row)])
+        table.row_keys.append(row.key)
+    return table
+
+
+def _appointments_table(queue, first: str) -> Table:
+    table = Table(
+        "lich-hen",
+        "Lịch hẹn",
+        [
+            Column(first, TEXT, 28),
+            Column("Đã đặt", INT, 9),
+            Column("Đến theo hẹn", INT, 10),
+            Column("Không đến", INT, 10),
+            Column("Chưa đến giờ hẹn", INT, 11),
+            Column("Tỷ lệ đến theo hẹn", PERCENT, 12),
+            Column("Đã hủy", INT, 9),
+        ],
+        note=(
+            "Lịch hẹn có giờ hẹn trong kỳ báo cáo; “đã đặt” không gồm lịch đã hủy. Tỷ lệ đến "
+            "theo hẹn: số đến trên số đã đến giờ hẹn (đến và không đến)."
+        ),
+        empty="Không có lịch hẹn trong kỳ báo cáo.",
+    )
+
+    def values(row) -> list[Any]:
+        return [
+            row.booked,
+            row.kept,
+            row.no_show,
+            row.pending,
+            row.kept_rate,
+            row.cancelled,
+        ]
+
+    for row in queue.appointment_rows:
+        table.rows.append([row.label, *values(row)])
+        table.row_keys.append(row.key)
+    if queue.appointment_rows:
+        table.total = ["Tổng số", *values(queue.appointments)]
+    return table
+
+
+def heatmap_table(heatmap) -> Table:
+    """Tickets issued per weekday and hour, Vietnam time: the heatmap's figures."""
+    from motcua.queue.reports import WEEKDAY_NAMES
+
+    table = Table(
+        "gio-cao-diem",
+        "Số thứ tự cấp theo thứ và giờ",
+        [
+            Column("Thứ", TEXT, 11),
+            *[Column(f"{hour}h", INT, 6) for hour in heatmap.hours],
+            Column("Cộng", INT, 8),
+        ],
+        note="Giờ Việt Nam; cột 8h là các số cấp từ 8:00 đến 8:59.",
+        empty=QUEUE_EMPTY,
+    )
+    for weekday in heatmap_weekdays(heatmap):
+        counts = [heatmap.count(weekday, hour) for hour in heatmap.hours]
+        table.rows.append([WEEKDAY_NAMES[weekday], *counts, sum(counts)])
+        table.row_keys.append(str(weekday))
+    return table
+
+
+def heatmap_weekdays(heatmap) -> list[int]:
+    """Monday to Friday always; Saturday and Sunday when a number was issued on them."""
+    return [d for d in range(1, 8) if d <= 5 or any(w == d for w, _h in heatmap.cells)]
+
+
+def queue_tables(queue, scope: str) -> list[Table]:
+    made = []
+    if scope == "province":
+        made.append(
+            _queue_counts_table(
+                "hang-doi-trung-tam",
+                "Hàng đợi theo xã, phường",
+                "Xã, phường",
+                queue.centers or [],
+                queue.total,
+                "",
+            )
+        )
+    else:
+        made.append(
+            _queue_counts_table(
+                "hang-doi-khu-vuc",
+                "Hàng đợi theo khu vực",
+                "Khu vực",
+                queue.areas,
+                queue.total,
+                AREA_NOTE,
+            )
+        )
+    if queue.counters is not None:
+        made.append(
+            _queue_people_table("hang-doi-quay", "Hàng đợi theo quầy", "Quầy", queue.counters)
+        )
+    if queue.officers is not None:
+        made.append(
+            _queue_people_table("hang-doi-can-bo", "Hàng đợi theo cán bộ", "Cán bộ", queue.officers)
+        )
+    made.append(_appointments_table(queue, "Xã, phường" if scope == "province" else "Khu vực"))
+    made.append(heatmap_table(queue.heatmap))
+    return made
 
 
 # Excel
@@ -349,9 +550,15 @@ SHEET_NAMES = {
     "theo-linh-vuc": "Theo lĩnh vực",
     "theo-can-bo": "Theo cán bộ",
     "xep-hang": "Xếp hạng",
+    "hang-doi-trung-tam": "Hàng đợi theo trung tâm",
+    "hang-doi-khu-vuc": "Hàng đợi theo khu vực",
+    "hang-doi-quay": "Hàng đợi theo quầy",
+    "hang-doi-can-bo": "Hàng đợi theo cán bộ",
+    "lich-hen": "Lịch hẹn",
+    "gio-cao-diem": "Giờ cao điểm",
 }
 
-EXCEL_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.00%"}
+EXCEL_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.00", PERCENT: "0.00%", MINUTES: "#,##0.0"}
 
 
 def _excel_value(value: Any, kind: str) -> Any:
@@ -444,7 +651,7 @@ def _pdf_table(table: Table, width: float, body_style, head_style):
     columns = table.page_columns()
     total_width = sum(c.width for c in columns)
     widths = [width * c.width / total_width for c in columns]
-    numeric = {INT, PERCENT, DECIMAL, AUTO}
+    numeric = {INT, PERCENT, DECIMAL, AUTO, MINUTES}
     data: list[list[Any]] = [[Paragraph(_x(c.heading), head_style) for c in columns]]
     missed: list[tuple[int, int]] = []
     for row_index, row in enumerate(table.page_rows(), start=1):
@@ -461,9 +668,7 @@ def _pdf_table(table: Table, width: float, body_style, head_style):
                 line.append(Paragraph(_x(cell.text), body_style))
         data.append(line)
     if not table.rows:
-        data.append(
-            [Paragraph("Không có hồ sơ trong kỳ báo cáo.", body_style)] + [""] * (len(columns) - 1)
-        )
+        data.append([Paragraph(_x(table.empty), body_style)] + [""] * (len(columns) - 1))
     total = table.page_total()
     if total:
         data.append([Paragraph(f"<b>{_x(cell.text)}</b>", body_style) for cell in total])

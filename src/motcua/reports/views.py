@@ -326,6 +326,8 @@ def build_charts(dashboard: Dashboard) -> dict[str, Any]:
             scale_max=100.0,
             decimals=2,
         )
+    if dashboard.queue is not None:
+        made["heatmap"] = queue_heatmap(dashboard.queue.heatmap)
     if dashboard.officers is not None:
         made["officers"] = charts.horizontal_bars(
             _breakdown_bars(dashboard.officers),
@@ -333,6 +335,60 @@ def build_charts(dashboard: Dashboard) -> dict[str, Any]:
             color=charts.PURPLE,
         )
     return made
+
+
+def queue_heatmap(heatmap) -> Any:
+    """Weekday × hour, the count in each cell: when citizens come, to staff the counters."""
+    from motcua.queue.reports import WEEKDAY_NAMES
+
+    weekdays = exports.heatmap_weekdays(heatmap)
+    return charts.heatmap(
+        [(str(d), _(WEEKDAY_NAMES[d])) for d in weekdays],
+        [(str(h), f"{h}h") for h in heatmap.hours],
+        {(str(d), str(h)): n for (d, h), n in heatmap.cells.items()},
+        title=_("Số thứ tự cấp theo thứ trong tuần và giờ trong ngày (giờ Việt Nam)"),
+        row_attr="weekday",
+        column_attr="hour",
+    )
+
+
+def _queue_cards(dashboard: Dashboard) -> list[dict[str, str]]:
+    queue = dashboard.queue
+    if queue is None:
+        return []
+    total, booked = queue.total, queue.appointments
+    return [
+        {"key": "queue_issued", "label": _("Số thứ tự đã cấp"), "value": vi_number(total.issued)},
+        {"key": "queue_served", "label": _("Đã phục vụ xong"), "value": vi_number(total.served)},
+        {"key": "queue_no_show", "label": _("Vắng mặt khi gọi"), "value": vi_number(total.no_show)},
+        {
+            "key": "queue_wait",
+            "label": _("Chờ trung bình (phút)"),
+            "value": vi_number(total.wait.average, 1),
+        },
+        {
+            "key": "queue_wait_p90",
+            "label": _("Chờ P90 (phút)"),
+            "value": vi_number(total.wait.p90, 1),
+        },
+        {
+            "key": "queue_service",
+            "label": _("Phục vụ trung bình (phút)"),
+            "value": vi_number(total.service.average, 1),
+        },
+        {
+            "key": "queue_service_p90",
+            "label": _("Phục vụ P90 (phút)"),
+            "value": vi_number(total.service.p90, 1),
+        },
+        {
+            "key": "queue_appointments",
+            "label": _("Lịch hẹn: đến / đến hạn"),
+            "value": f"{vi_number(booked.kept)}/{vi_number(booked.kept + booked.no_show)}",
+            "target": _("đã đặt %(n)s, đã hủy %(c)s")
+            % {"n": vi_number(booked.booked), "c": vi_number(booked.cancelled)},
+        },
+    ]
 
 
 # Pages
@@ -447,6 +503,7 @@ def _page(request: HttpRequest, scope: str) -> HttpResponse:
         position=dashboard.position,
         communes=len(dashboard.ranking),
         headline=_headline(dashboard),
+        queue_cards=_queue_cards(dashboard),
         province_link=_province_link(viewer, province) if scope == "center" else "",
     )
     return render(request, "reports/dashboard.html", context)
@@ -551,12 +608,14 @@ def _export(request: HttpRequest, scope: str, kind: str) -> HttpResponse:
     own_staff = _own_staff(viewer, center)
     wanted = request.GET.get("bang", "").strip()
     if kind == "pdf":
-        dashboard = load(period, now, center=center, province=province)
+        dashboard = load(period, now, center=center, province=province, queue=False)
         content = exports.report_pdf(dashboard)
         name = exports.file_stem(dashboard, "bao-cao-tthc")
         return _download(content, "application/pdf", f"{name}.pdf", inline=True)
     officers = own_staff and wanted in ("", "tat-ca", "theo-can-bo")
-    dashboard = load(period, now, center=center, province=province, officers=officers)
+    dashboard = load(
+        period, now, center=center, province=province, officers=officers, queue_detail=own_staff
+    )
     available = exports.tables(dashboard)
     if wanted in ("", "tat-ca"):
         keys = list(available)

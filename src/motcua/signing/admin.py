@@ -28,6 +28,7 @@ def _inside_center_pki(value: str, centers) -> bool:
 INFO_FIELDS = [
     "subject",
     "common_name",
+    "title",
     "organisation",
     "issuer",
     "serial",

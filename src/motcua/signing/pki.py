@@ -75,6 +75,7 @@ class CertificateInfo:
     serial: str
     not_before: datetime
     not_after: datetime
+    title: str = ""  # chức vụ (X.520 title), printed under the signer's name
 
     def is_valid_at(self, moment: datetime) -> bool:
         return self.not_before <= moment <= self.not_after
@@ -230,6 +231,7 @@ def certificate_info(cert: x509.Certificate) -> CertificateInfo:
         serial=format(cert.serial_number, "X"),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
+        title=_attribute(cert.subject, NameOID.TITLE),
     )
 
 

@@ -40,7 +40,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import VIETNAM
 from motcua.dossiers.slip import BOLD, FONT_DIR, REGULAR, QRCode, nfc
-from motcua.signing import pki
+from motcua.signing import pki, result_forms
 from motcua.signing.models import SignedResult, SigningCertificate
 
 logger = logging.getLogger(__name__)
@@ -133,24 +133,57 @@ def result_name(dossier: Dossier) -> str:
     return nfc(dossier.procedure.result).strip() or "Theo quy định của thủ tục"
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who signs, as the document prints it: họ tên, chức vụ, cơ quan."""
+
+    name: str
+    title: str = ""
+    organisation: str = ""
+
+
+DRAFT_BANNER = "BẢN XEM TRƯỚC – CHƯA KÝ SỐ, CHƯA CÓ GIÁ TRỊ PHÁP LÝ"
+
+
+def _local_time(moment: datetime) -> str:
+    return f"{moment.astimezone(VIETNAM):%H:%M} ngày {moment.astimezone(VIETNAM):%d/%m/%Y}"
+
+
 def render_result_pdf(
     dossier: Dossier,
     *,
     verification_url: str,
     verification_code: str,
-    signer_name: str,
-    signer_organisation: str,
+    signer: Signer,
     now: datetime,
+    draft: bool = False,
 ) -> bytes:
-    """The result notice for ``dossier`` as PDF bytes, QR to ``verification_url`` included."""
+    """The result document of ``dossier`` as PDF bytes.
+
+    Signed (``draft=False``): the QR to ``verification_url`` and the signer's name, title and
+    signing time are printed, so the paper says who signed when, as the signature does. The
+    draft the leader reads before signing is the same document without the QR (the code is
+    drawn at signing) and marked as not signed.
+    """
     _register_fonts()
+    form = result_forms.form_for(dossier)
     base = 11
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=base, leading=base * 1.4)
     center = ParagraphStyle("center", parent=body, alignment=TA_CENTER)
     center_bold = ParagraphStyle("center_bold", parent=center, fontName=BOLD)
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=12)
+    heading = ParagraphStyle("heading", parent=body, fontName=BOLD, spaceBefore=6, spaceAfter=2)
+    banner = ParagraphStyle(
+        "banner",
+        parent=center_bold,
+        textColor="#b00020",
+        borderColor="#b00020",
+        borderWidth=1,
+        borderPadding=4,
+        spaceAfter=6,
+    )
     title = ParagraphStyle(
-        "title", parent=center_bold, fontSize=15, leading=20, spaceBefore=8, spaceAfter=8
+        "title", parent=center_bold, fontSize=15, leading=20, spaceBefore=8, spaceAfter=4
     )
     local = now.astimezone(VIETNAM)
     commune = nfc(dossier.center.commune)
@@ -173,55 +206,110 @@ def render_result_pdf(
         colWidths=[width * 0.45, width * 0.55],
     )
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    facts = [
+
+    def table(rows: list[tuple[str, str]]) -> Table:
+        facts = Table(
+            [[Paragraph(label, body), Paragraph(value, body)] for label, value in rows],
+            colWidths=[width * 0.32, width * 0.68],
+        )
+        facts.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("GRID", (0, 0), (-1, -1), 0.4, "#666666"),
+                ]
+            )
+        )
+        return facts
+
+    dossier_facts = [
         ("Mã hồ sơ", f"<b>{_x(dossier.code)}</b>"),
         ("Thủ tục hành chính", _x(dossier.procedure.name)),
         ("Mã thủ tục", _x(dossier.procedure.code)),
-        ("Kết quả giải quyết", f"<b>{_x(result_name(dossier))}</b>"),
         ("Người nộp hồ sơ", f"Ông/Bà {_x(dossier.applicant_name)}"),
         ("Ngày tiếp nhận", f"{dossier.received_at.astimezone(VIETNAM):%d/%m/%Y}"),
-        ("Ngày ký kết quả", f"{local:%d/%m/%Y}"),
     ]
-    fact_table = Table(
-        [[Paragraph(label, body), Paragraph(value, body)] for label, value in facts],
-        colWidths=[width * 0.32, width * 0.68],
-    )
-    fact_table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("GRID", (0, 0), (-1, -1), 0.4, "#666666"),
+    content: list = []
+    if form.is_generic:
+        content += [
+            Paragraph(
+                f"{_x(nfc(dossier.center.name))} trả lời kết quả giải quyết hồ sơ thủ tục "
+                "hành chính như sau:",
+                body,
+            ),
+            Spacer(1, 3 * mm),
+            table(
+                [
+                    *dossier_facts[:3],
+                    ("Kết quả giải quyết", f"<b>{_x(result_name(dossier))}</b>"),
+                    *dossier_facts[3:],
+                    ("Ngày ký kết quả", f"{local:%d/%m/%Y}"),
+                ]
+            ),
+        ]
+    else:
+        for part in result_forms.fill(form, dossier):
+            content += [
+                Paragraph(_x(part.heading), heading),
+                table([(_x(label), _x(value)) for label, value in part.rows]),
             ]
-        )
-    )
-    qr_size = 32 * mm
-    verification = [
-        Paragraph("<b>Kiểm tra chữ ký số</b>", body),
-        Paragraph(
-            "Quét mã QR hoặc mở địa chỉ dưới đây để kiểm tra chữ ký số của văn bản này. "
-            "Văn bản bị sửa dù chỉ một ký tự sẽ không còn hợp lệ.",
-            small,
-        ),
-        Paragraph(_x(verification_url), small),
-        Paragraph(f"Mã xác thực: <b>{_x(verification_code)}</b>", small),
-    ]
+        content += [
+            Paragraph("Đăng ký", heading),
+            table(
+                [
+                    ("Nơi đăng ký", _x(f"Ủy ban nhân dân {commune[:1].lower()}{commune[1:]}")),
+                    ("Ngày đăng ký", f"{local:%d/%m/%Y}"),
+                ]
+            ),
+            Paragraph("Hồ sơ", heading),
+            table(dossier_facts),
+        ]
+    signer_title = nfc(signer.title).strip()
     signature = [
         Paragraph(
             f"<i>{_x(_commune_name(commune))}, ngày {local:%d} tháng {local:%m} năm {local:%Y}</i>",
             center,
         ),
-        Paragraph("NGƯỜI KÝ", center_bold),
-        Paragraph("(Đã ký số)", center),
+        Paragraph(_x(signer_title.upper()) if signer_title else "NGƯỜI KÝ", center_bold),
+        Paragraph("(Chưa ký)" if draft else "(Đã ký số)", center),
         Spacer(1, 4 * mm),
-        Paragraph(f"<b>{_x(signer_name)}</b>", center),
-        Paragraph(_x(signer_organisation), center),
+        Paragraph(f"<b>{_x(signer.name)}</b>", center),
+        Paragraph(_x(signer.organisation), center),
+        Paragraph(
+            "Thời điểm ký: ghi khi ký số" if draft else f"Ký số lúc {_x(_local_time(now))}",
+            center,
+        ),
     ]
     signature_table = Table([["", signature]], colWidths=[width * 0.45, width * 0.55])
     signature_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    bottom = Table(
-        [[QRCode(verification_url, qr_size), verification]],
-        colWidths=[qr_size + 4 * mm, width - qr_size - 4 * mm],
-    )
+    qr_size = 32 * mm
+    if draft:
+        bottom = Table(
+            [
+                [
+                    Paragraph(
+                        "Mã QR và mã xác thực để kiểm tra chữ ký số được tạo khi lãnh đạo ký.",
+                        small,
+                    )
+                ]
+            ],
+            colWidths=[width],
+        )
+    else:
+        verification = [
+            Paragraph("<b>Kiểm tra chữ ký số</b>", body),
+            Paragraph(
+                "Quét mã QR hoặc mở địa chỉ dưới đây để kiểm tra chữ ký số của văn bản này. "
+                "Văn bản bị sửa dù chỉ một ký tự sẽ không còn hợp lệ.",
+                small,
+            ),
+            Paragraph(_x(verification_url), small),
+            Paragraph(f"Mã xác thực: <b>{_x(verification_code)}</b>", small),
+        ]
+        bottom = Table(
+            [[QRCode(verification_url, qr_size), verification]],
+            colWidths=[qr_size + 4 * mm, width - qr_size - 4 * mm],
+        )
     bottom.setStyle(
         TableStyle(
             [
@@ -239,40 +327,61 @@ def render_result_pdf(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin,
-        title=f"Kết quả giải quyết hồ sơ {dossier.code}",
+        title=f"{nfc(form.title).capitalize()} – hồ sơ {dossier.code}",
         author=nfc(dossier.center.name),
-        subject=RESULT_TITLE,
-        keywords=f"ma-xac-thuc:{verification_code}",
+        subject=form.title,
+        keywords=f"ma-xac-thuc:{verification_code}" if not draft else "ban-xem-truoc",
         initialFontName=REGULAR,
         # A fixed document ID and creation date keep the rendering reproducible for a given input.
         invariant=True,
     )
     doc.build(
         [
+            *([Paragraph(DRAFT_BANNER, banner)] if draft else []),
             header,
-            Spacer(1, 10 * mm),
-            Paragraph(RESULT_TITLE, title),
-            Spacer(1, 4 * mm),
-            Paragraph(
-                f"{_x(nfc(dossier.center.name))} thông báo kết quả giải quyết hồ sơ thủ tục "
-                "hành chính như sau:",
-                body,
-            ),
+            Spacer(1, 8 * mm),
+            Paragraph(_x(form.title), title),
             Spacer(1, 3 * mm),
-            fact_table,
-            Spacer(1, 4 * mm),
-            Paragraph(
-                "Người nộp hồ sơ mang giấy tiếp nhận hồ sơ và hẹn trả kết quả cùng giấy tờ tùy "
-                "thân đến nhận bản giấy (nếu có) theo lịch hẹn.",
-                body,
-            ),
+            *content,
             Spacer(1, 6 * mm),
             signature_table,
-            Spacer(1, 10 * mm),
+            Spacer(1, 8 * mm),
             bottom,
         ]
     )
     return buffer.getvalue()
+
+
+def signer_of(certificate: SigningCertificate, info: pki.CertificateInfo | None = None) -> Signer:
+    """The signer as printed: the certificate's own subject (read from the .p12 when given)."""
+    return Signer(
+        name=(info.common_name if info else "") or certificate.common_name or str(certificate.user),
+        title=(info.title if info else "") or certificate.title,
+        organisation=(info.organisation if info else "") or certificate.organisation,
+    )
+
+
+def own_certificates(user) -> list[SigningCertificate]:
+    """The active certificates declared for ``user``, newest first: the only ones they sign with."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        SigningCertificate.objects.filter(user=user, is_active=True).order_by("-not_after", "-id")
+    )
+
+
+def render_draft(
+    dossier: Dossier, *, certificate: SigningCertificate | None, now: datetime
+) -> bytes:
+    """The unsigned result the leader reads before signing; the signer is their certificate's."""
+    signer = (
+        signer_of(certificate)
+        if certificate is not None
+        else Signer(name="(Lãnh đạo có thẩm quyền ký)")
+    )
+    return render_result_pdf(
+        dossier, verification_url="", verification_code="", signer=signer, now=now, draft=True
+    )
 
 
 # --- certificates ---------------------------------------------------------------------------
@@ -294,6 +403,7 @@ def describe_certificate(p12_path: str, *, passphrase_env: str = "") -> pki.Cert
 def fill_certificate_info(certificate: SigningCertificate, info: pki.CertificateInfo) -> None:
     certificate.subject = info.subject[:500]
     certificate.common_name = info.common_name[:200]
+    certificate.title = info.title[:200]
     certificate.organisation = info.organisation[:300]
     certificate.issuer = info.issuer[:500]
     certificate.serial = info.serial
@@ -410,8 +520,8 @@ def sign_result(
         )
     material = load_signing_material(certificate, now=now)
     info = material.info
-    signer_name = info.common_name or certificate.common_name or str(signer_user)
-    organisation = info.organisation or certificate.organisation
+    signer = signer_of(certificate, info)
+    signer_name, organisation = signer.name, signer.organisation
     code = new_verification_code()
     while SignedResult.objects.filter(verification_code=code).exists():
         code = new_verification_code()
@@ -420,8 +530,7 @@ def sign_result(
         dossier,
         verification_url=url,
         verification_code=code,
-        signer_name=signer_name,
-        signer_organisation=organisation,
+        signer=signer,
         now=now,
     )
     signed = _pades_sign(
@@ -440,6 +549,7 @@ def sign_result(
         sha256=hashlib.sha256(signed).hexdigest(),
         result_name=result_name(dossier)[:500],
         signer_name=signer_name[:200],
+        signer_title=signer.title[:200],
         signer_organisation=organisation[:300],
         signed_at=now,
         verification_code=code,

@@ -32,7 +32,7 @@ import numpy as np
 from motcua.speech import audio
 from motcua.speech.conf import cache_dir, clips_dir, setting
 from motcua.speech.errors import SpeechError, TextNotCovered, VoiceError
-from motcua.speech.normalize import normalize
+from motcua.speech.normalize import Pronunciations, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -236,9 +236,18 @@ def prune_cache(max_bytes: int | None = None) -> int:
 
 
 def synthesize(
-    text: str, fmt: str = "wav", *, voice: Voice | None = None, chime: bool = False
+    text: str,
+    fmt: str = "wav",
+    *,
+    voice: Voice | None = None,
+    chime: bool = False,
+    pronunciations: Pronunciations | None = None,
 ) -> Path:
-    """A cached audio file saying ``text`` (normalized first) in wav, mp3 or ogg."""
+    """A cached audio file saying ``text`` (normalized first) in wav, mp3 or ogg.
+
+    ``pronunciations`` replaces the configured dictionary (a center's own entries merged in,
+    :func:`motcua.speech.radio.center_pronunciations`); the cache key is the reading text, so a
+    changed entry makes new audio."""
     fmt = fmt.lower().lstrip(".")
     if fmt not in audio.FORMATS:
         raise SpeechError(
@@ -246,7 +255,7 @@ def synthesize(
         )
     if len(text) > MAX_TEXT_CHARS:
         raise SpeechError(f"Văn bản quá dài (tối đa {MAX_TEXT_CHARS} ký tự).")
-    reading = normalize(text)
+    reading = normalize(text, pronunciations=pronunciations)
     if not any(ch.isalpha() for ch in reading):
         raise SpeechError("Văn bản trống: không có gì để đọc.")
     failures = []

@@ -7,51 +7,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Center',
+            name="Center",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency_code', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[0-9A-Za-z][0-9A-Za-z.]{1,39}$', 'Mã định danh cơ quan chỉ gồm chữ, số và dấu chấm, ví dụ 000.00.12.H19.')], verbose_name='mã định danh cơ quan')),
-                ('name', models.CharField(max_length=300, verbose_name='tên trung tâm')),
-                ('commune', models.CharField(max_length=200, verbose_name='xã, phường, đặc khu')),
-                ('province', models.CharField(max_length=200, verbose_name='tỉnh, thành phố')),
-                ('address', models.CharField(blank=True, max_length=500, verbose_name='địa chỉ')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='điện thoại')),
-                ('morning_start', models.TimeField(default=datetime.time(7, 30), verbose_name='giờ làm việc sáng từ')),
-                ('morning_end', models.TimeField(default=datetime.time(11, 30), verbose_name='đến')),
-                ('afternoon_start', models.TimeField(default=datetime.time(13, 30), verbose_name='giờ làm việc chiều từ')),
-                ('afternoon_end', models.TimeField(default=datetime.time(17, 0), verbose_name='đến')),
-                ('cutoff', models.TimeField(default=datetime.time(15, 0), verbose_name='giờ tiếp nhận tính sang ngày sau')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agency_code",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9A-Za-z][0-9A-Za-z.]{1,39}$",
+                                "Mã định danh cơ quan chỉ gồm chữ, số và dấu chấm, ví dụ 000.00.12.H19.",
+                            )
+                        ],
+                        verbose_name="mã định danh cơ quan",
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="tên trung tâm")),
+                ("commune", models.CharField(max_length=200, verbose_name="xã, phường, đặc khu")),
+                ("province", models.CharField(max_length=200, verbose_name="tỉnh, thành phố")),
+                ("address", models.CharField(blank=True, max_length=500, verbose_name="địa chỉ")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="điện thoại")),
+                (
+                    "morning_start",
+                    models.TimeField(
+                        default=datetime.time(7, 30), verbose_name="giờ làm việc sáng từ"
+                    ),
+                ),
+                (
+                    "morning_end",
+                    models.TimeField(default=datetime.time(11, 30), verbose_name="đến"),
+                ),
+                (
+                    "afternoon_start",
+                    models.TimeField(
+                        default=datetime.time(13, 30), verbose_name="giờ làm việc chiều từ"
+                    ),
+                ),
+                (
+                    "afternoon_end",
+                    models.TimeField(default=datetime.time(17, 0), verbose_name="đến"),
+                ),
+                (
+                    "cutoff",
+                    models.TimeField(
+                        default=datetime.time(15, 0),
+                        verbose_name="giờ tiếp nhận tính sang ngày sau",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
             ],
             options={
-                'verbose_name': 'trung tâm',
-                'verbose_name_plural': 'trung tâm',
-                'ordering': ['province', 'commune'],
+                "verbose_name": "trung tâm",
+                "verbose_name_plural": "trung tâm",
+                "ordering": ["province", "commune"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, verbose_name='mã đơn vị')),
-                ('name', models.CharField(max_length=300, verbose_name='tên đơn vị')),
-                ('center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='centers.center', verbose_name='trung tâm')),
-                ('sectors', models.ManyToManyField(blank=True, related_name='units', to='catalog.sector', verbose_name='lĩnh vực phụ trách')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, verbose_name="mã đơn vị")),
+                ("name", models.CharField(max_length=300, verbose_name="tên đơn vị")),
+                (
+                    "center",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="centers.center",
+                        verbose_name="trung tâm",
+                    ),
+                ),
+                (
+                    "sectors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="units",
+                        to="catalog.sector",
+                        verbose_name="lĩnh vực phụ trách",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị xử lý',
-                'verbose_name_plural': 'đơn vị xử lý',
-                'ordering': ['center', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('center', 'code'), name='unit_code_per_center')],
+                "verbose_name": "đơn vị xử lý",
+                "verbose_name_plural": "đơn vị xử lý",
+                "ordering": ["center", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("center", "code"), name="unit_code_per_center")
+                ],
             },
         ),
     ]

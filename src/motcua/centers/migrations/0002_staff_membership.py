@@ -6,29 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('centers', '0001_initial'),
+        ("centers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaffMembership',
+            name="StaffMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province', models.CharField(blank=True, help_text='Chỉ dùng cho cán bộ tỉnh xem hồ sơ mọi trung tâm trong tỉnh.', max_length=200, verbose_name='tỉnh, thành phố (cán bộ tỉnh)')),
-                ('role', models.CharField(choices=[('reception', 'Cán bộ tiếp nhận và trả kết quả'), ('specialist', 'Công chức chuyên môn'), ('leader', 'Lãnh đạo UBND'), ('center_admin', 'Quản trị trung tâm'), ('provincial_viewer', 'Cán bộ tỉnh (chỉ xem)')], max_length=30, verbose_name='vai trò')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang làm việc')),
-                ('center', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='centers.center', verbose_name='trung tâm')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='staff', to='centers.unit', verbose_name='đơn vị xử lý')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True,
+                        help_text="Chỉ dùng cho cán bộ tỉnh xem hồ sơ mọi trung tâm trong tỉnh.",
+                        max_length=200,
+                        verbose_name="tỉnh, thành phố (cán bộ tỉnh)",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Cán bộ tiếp nhận và trả kết quả"),
+                            ("specialist", "Công chức chuyên môn"),
+                            ("leader", "Lãnh đạo UBND"),
+                            ("center_admin", "Quản trị trung tâm"),
+                            ("provincial_viewer", "Cán bộ tỉnh (chỉ xem)"),
+                        ],
+                        max_length=30,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang làm việc")),
+                (
+                    "center",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to="centers.center",
+                        verbose_name="trung tâm",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="staff",
+                        to="centers.unit",
+                        verbose_name="đơn vị xử lý",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cán bộ một cửa',
-                'verbose_name_plural': 'cán bộ một cửa',
-                'ordering': ['center', 'role', 'user__username'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('center__isnull', True), ('role', 'provincial_viewer'), models.Q(('province', ''), _negated=True)), models.Q(models.Q(('role', 'provincial_viewer'), _negated=True), ('center__isnull', False)), _connector='OR'), name='membership_center_or_province')],
+                "verbose_name": "cán bộ một cửa",
+                "verbose_name_plural": "cán bộ một cửa",
+                "ordering": ["center", "role", "user__username"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("center__isnull", True),
+                                ("role", "provincial_viewer"),
+                                models.Q(("province", ""), _negated=True),
+                            ),
+                            models.Q(
+                                models.Q(("role", "provincial_viewer"), _negated=True),
+                                ("center__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="membership_center_or_province",
+                    )
+                ],
             },
         ),
     ]

@@ -81,8 +81,7 @@ def data_table(context, table: Table, link_communes: bool = False) -> SafeString
         parts.append("</tr>")
     if not table.rows:
         parts.append(
-            f'<tr><td colspan="{len(columns)}" class="rp-empty">'
-            f"{escape(_('Không có hồ sơ trong kỳ báo cáo.'))}</td></tr>"
+            f'<tr><td colspan="{len(columns)}" class="rp-empty">{escape(_(table.empty))}</td></tr>'
         )
     parts.append("</tbody>")
     total = table.page_total()

@@ -1,14 +1,18 @@
 """``motcua serve``: the production web server for the embedded install.
 
 Django's runserver is for development only. One process (``--workers 1``, the default) runs
-waitress, a pure-Python production WSGI server that runs the same everywhere a commune center may
-have a machine. A search holds its process's query encoder, so one process answers one search at
-a time; ``--workers N`` runs N gunicorn worker processes (threads inside each) so searches and
-pages use every core (issue 10). Several processes may write to the same SQLite database: WAL,
+uvicorn, a production ASGI server: the calling display's event stream keeps a connection open
+all day per TV, which costs a coroutine under ASGI and would hold a whole thread under a WSGI
+server (issue 11). Django runs the ordinary (sync) views in threads as before. A search holds its
+process's query encoder, so one process answers one search at a time; ``--workers N`` runs N
+gunicorn worker processes with uvicorn inside each (``uvicorn-worker``) so searches and pages
+use every core (issue 10). Several processes may write to the same SQLite database: WAL,
 IMMEDIATE transactions and the busy timeout (settings.py) make them wait for each other.
 """
 
 from __future__ import annotations
+
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,13 +20,29 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 MAX_WORKERS = 32
 
 
-def proxy_options() -> dict[str, bool]:
-    """waitress drops X-Forwarded-* headers unless told otherwise; behind the documented proxy
-    Django needs them (the client's address for login protection, HTTPS for secure cookies) and
-    decides itself whom to believe (MOTCUA_TRUSTED_PROXIES, SECURE_PROXY_SSL_HEADER)."""
-    if getattr(settings, "MOTCUA_BEHIND_PROXY", False):
-        return {"clear_untrusted_proxy_headers": False}
-    return {}
+def uvicorn_options(*, host: str, port: int) -> dict:
+    """uvicorn never rewrites the client's address or scheme from X-Forwarded-*: the headers
+    reach Django untouched and Django decides itself whom to believe (MOTCUA_TRUSTED_PROXIES,
+    SECURE_PROXY_SSL_HEADER)."""
+    return {
+        "host": host,
+        "port": port,
+        **UVICORN_FIXED,
+    }
+
+
+# What uvicorn does in every worker: Django has no lifespan handler; the pure-Python protocol
+# and loop run the same on every machine a commune may have.
+UVICORN_FIXED = {
+    "proxy_headers": False,
+    "forwarded_allow_ips": "",
+    "lifespan": "off",
+    "server_header": False,
+    "loop": "asyncio",
+    "http": "h11",
+    # A TV's stream stays open; on SIGTERM in-flight requests get this long to finish.
+    "timeout_graceful_shutdown": 5,
+}
 
 
 def gunicorn_proxy_options() -> dict[str, str]:
@@ -53,23 +73,38 @@ def build_finder_in_worker(worker) -> None:
     connections.close_all()
 
 
+try:
+    from uvicorn_worker import UvicornWorker as _UvicornWorker
+except ImportError:  # pragma: no cover - gunicorn without uvicorn-worker: serve_gunicorn says so
+    _UvicornWorker = object  # type: ignore[assignment,misc]
+
+
+class MotcuaUvicornWorker(_UvicornWorker):  # type: ignore[misc,valid-type]
+    """A gunicorn worker running uvicorn with motcua's fixed options (no proxy rewriting)."""
+
+    CONFIG_KWARGS = {k: v for k, v in UVICORN_FIXED.items() if k != "forwarded_allow_ips"}
+
+
+WORKER_CLASS = "motcua.core.management.commands.serve.MotcuaUvicornWorker"
+
+
 def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dict:
+def gunicorn_options(*, host: str, port: int, workers: int) -> dict:
     return {
         "bind": [bind_address(host, port)],
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
+        "worker_class": WORKER_CLASS,
         # Django and the code are imported once in the master and shared by the workers.
         "preload_app": True,
         "post_worker_init": build_finder_in_worker,
         # A worker building its index (first start after a catalog edit embeds passages) may be
         # silent for a while; a request never takes this long.
         "timeout": 120,
-        # SIGTERM: stop accepting, finish the requests in flight, then exit.
+        # SIGTERM: stop accepting, finish the requests in flight, then exit (a TV's endless
+        # stream is cut after uvicorn's own graceful timeout and reconnects elsewhere).
         "graceful_timeout": 20,
         "proc_name": "motcua",
         # gunicorn's control socket lives in a shared per-user path: two servers would collide.
@@ -81,7 +116,7 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
 def run_gunicorn(options: dict) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from motcua.wsgi import application
+    from motcua.asgi import application
 
     class MotcuaApplication(BaseApplication):
         def load_config(self) -> None:
@@ -95,45 +130,48 @@ def run_gunicorn(options: dict) -> None:
 
 
 class Command(BaseCommand):
-    help = "Chạy máy chủ web phục vụ motcua (waitress; gunicorn với --workers từ 2 trở lên)."
+    help = "Chạy máy chủ web phục vụ motcua (uvicorn; gunicorn với --workers từ 2 trở lên)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--workers", type=int, default=1)
 
-    def handle(self, *args, host: str, port: int, threads: int, workers: int, **options) -> None:
+    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
         if not 1 <= port <= 65535:
             raise CommandError("Cổng (--port) phải từ 1 đến 65535.")
-        if not 1 <= threads <= 64:
-            raise CommandError("Số luồng (--threads) phải từ 1 đến 64.")
         if not 1 <= workers <= MAX_WORKERS:
             raise CommandError(f"Số tiến trình (--workers) phải từ 1 đến {MAX_WORKERS}.")
+        # The calling display's streams read it: on SQLite, several workers share no memory.
+        os.environ["MOTCUA_SERVE_WORKERS"] = str(workers)
         if workers == 1:
-            self.serve_waitress(host=host, port=port, threads=threads)
+            self.serve_uvicorn(host=host, port=port)
         else:
-            self.serve_gunicorn(host=host, port=port, threads=threads, workers=workers)
+            self.serve_gunicorn(host=host, port=port, workers=workers)
 
-    def serve_waitress(self, *, host: str, port: int, threads: int) -> None:
-        from waitress import serve
-
+    def serve_uvicorn(self, *, host: str, port: int) -> None:
+        try:
+            import uvicorn
+        except ImportError as exc:
+            raise CommandError("Cần gói uvicorn để chạy máy chủ web; hãy cài uvicorn.") from exc
+        from motcua.asgi import application
         from motcua.search.finder import get_finder
-        from motcua.wsgi import application
 
         # Build the search index before the first citizen waits for it.
         get_finder()
-        serve(application, host=host, port=port, threads=threads, ident="motcua", **proxy_options())
+        uvicorn.run(application, log_level="warning", **uvicorn_options(host=host, port=port))
 
-    def serve_gunicorn(self, *, host: str, port: int, threads: int, workers: int) -> None:
+    def serve_gunicorn(self, *, host: str, port: int, workers: int) -> None:
         try:
             import gunicorn  # noqa: F401
+            import uvicorn_worker  # noqa: F401
         except ImportError as exc:
             raise CommandError(
-                "Cần gói gunicorn để chạy nhiều tiến trình (--workers); hãy cài gunicorn."
+                "Cần gói gunicorn và uvicorn-worker để chạy nhiều tiến trình (--workers); "
+                "hãy cài hai gói đó."
             ) from exc
         from django.db import connections
 
         # A database connection opened by the command (checks) must not be shared by the forks.
         connections.close_all()
-        run_gunicorn(gunicorn_options(host=host, port=port, workers=workers, threads=threads))
+        run_gunicorn(gunicorn_options(host=host, port=port, workers=workers))
