@@ -883,10 +883,41 @@ def build_record(
         "valid_to": None,
         "version": 1,
         "uncertain_fields": flags,
-        "channels": [{**c, "time_value": jsonable_decimal(c["time_value"])} for c in channels],
+        "channels": [
+            {**c, "time_value": jsonable_decimal(c["time_value"]), **fee_basis(name, steps, c)}
+            for c in channels
+        ],
         "documents": documents,
     }
     return record
+
+
+# Thông tư 281/2016/TT-BTC, Biểu phí: bản sao Trích lục hộ tịch, bản sao Giấy khai sinh
+# 8.000 đồng/bản sao. The portal's fee notes cite the circular without the amount.
+COPY_FEE_TT281 = 8000
+_COPY_FEE_CITED = re.compile(r"ph[ií] c[aấ]p b[aả]n sao.*281/2016", re.IGNORECASE)
+_COPY_FEE_STEP = re.compile(r"n[oộ]p ph[ií] c[aấ]p b[aả]n sao", re.IGNORECASE)
+
+
+def fee_basis(name: str, steps: list[str], channel: dict) -> dict:
+    """How the channel's fee is charged, from the procedure's name and the portal's fee note.
+
+    - a procedure whose result is the copy itself ("Cấp bản sao Trích lục…"): the portal's amount
+      is per copy, so it becomes ``copy_fee_vnd`` and the fee per dossier is 0;
+    - a fee note citing TT 281/2016 for copies "nếu có yêu cầu", or steps telling the applicant
+      to pay "phí cấp bản sao" (khai sinh, 1.001193): ``copy_fee_vnd`` = 8.000 đồng on top of
+      the fee per dossier;
+    - a fee "/trang" (chứng thực bản sao, TT 226/2016/TT-BTC): ``fee_unit`` "trang", the total is
+      counted at the counter.
+    """
+    fee, note = channel["fee_vnd"], channel["fee_note"]
+    if name.startswith("Cấp bản sao Trích lục") and fee:
+        return {"fee_vnd": 0, "copy_fee_vnd": fee, "fee_unit": ""}
+    if _COPY_FEE_CITED.search(note) or any(_COPY_FEE_STEP.search(step) for step in steps):
+        return {"copy_fee_vnd": COPY_FEE_TT281, "fee_unit": ""}
+    if "/trang" in note:
+        return {"copy_fee_vnd": None, "fee_unit": "trang"}
+    return {"copy_fee_vnd": None, "fee_unit": ""}
 
 
 NAME_MAX = 1000  # ProcedureIn.name max_length

@@ -169,12 +169,13 @@ class TestWalkInDossier:
         for link in links:
             slip = desk.get(link)
             assert slip.status_code == 200 and slip["Content-Type"] == "application/pdf"
-            text = pdf_text(slip)
+            text = " ".join(pdf_text(slip).split())
             assert dossier.code in text and "Giấy chứng sinh" in text
             assert "ủy quyền" not in text  # never a paper nobody handed in
-            assert "(2 thành phần)" in text
-            assert "Giấy chứng sinh (bản điện tử)" in text
-            assert "Tờ khai đăng ký khai sinh (bản điện tử)" in text
+            assert "a) Đã nhận bản điện tử (2): 1) Giấy chứng sinh (tệp: " in text
+            assert "2) Tờ khai đăng ký khai sinh (tờ khai điện tử)" in text
+            assert "b) Đã nhận bản giấy: không có" in text  # scanned, not kept on paper
+            assert "Còn phải mang" not in text  # received by an officer: nothing to bring
 
     def test_scans_at_intake_count_as_digitized_for_kpi_4_2(self, desk):
         scan(desk)
@@ -197,8 +198,10 @@ class TestWalkInDossier:
         assert certificate.provided_on_paper and not certificate.file
         assert not certificate.digitized and certificate.digitized_at is None
         assert DossierFact.objects.get(dossier=dossier).digitized_at is None
+        assert (certificate.originals, certificate.copies) == (1, 0)  # as the catalog asks
         slip = desk.get(f"/ho-so/{dossier.code}/phieu-hen.pdf?kho=a5")
-        assert "Giấy chứng sinh (bản giấy)" in pdf_text(slip)
+        text = " ".join(pdf_text(slip).split())
+        assert "b) Đã nhận bản giấy (1): 1) Giấy chứng sinh (01 bản chính)" in text
 
     def test_paper_and_scan_of_the_same_component(self, desk):
         scan(desk)
@@ -206,7 +209,9 @@ class TestWalkInDossier:
         certificate = DossierDocument.objects.get(name="Giấy chứng sinh")
         assert certificate.provided_on_paper and certificate.digitized and certificate.file
         slip = desk.get(f"/ho-so/{certificate.dossier.code}/phieu-hen.pdf?kho=a5")
-        assert "Giấy chứng sinh (bản giấy, bản điện tử)" in pdf_text(slip)
+        text = " ".join(pdf_text(slip).split())
+        assert "a) Đã nhận bản điện tử (2): 1) Giấy chứng sinh (tệp: " in text
+        assert "b) Đã nhận bản giấy (1): 1) Giấy chứng sinh (01 bản chính)" in text
 
     def test_typed_number_and_details(self, desk):
         assert scan(desk, text="0251 9001 2345").status_code == 302

@@ -234,6 +234,8 @@ def test_birth_registration_both_parents_by_touch_only(
     # 5. The slip prints in a hidden frame of this page: no new tab.
     errors = page.locator(".k-errors")
     assert errors.count() == 0, errors.first.inner_text()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của bạn đã được đăng ký")
     code = page.locator("[data-dossier-code]").inner_text().strip()
     dossier = Dossier.objects.get(code=code)
     assert re.fullmatch(r"000\.00\.25\.H45-\d{6}-0001", code)

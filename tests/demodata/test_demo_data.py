@@ -254,7 +254,7 @@ class TestWrite:
             )
             receive = dossier.events.get(seq=1)
             assert receive.data["due_at"] == (due.isoformat() if due else None)
-            assert dossier.fee_vnd == fee
+            assert dossier.fee_vnd == fee.stored_vnd
         hours = OfficeHours()
         for event in DossierEvent.objects.filter(action=EventAction.SUBMIT_SUPPLEMENT):
             if not event.data:

@@ -78,7 +78,7 @@ class TestRenderSlipPdf:
             "0912345678",
             "Thủ tục thử: đăng ký kết hôn",
             "Tờ khai đăng ký kết hôn (01 bản chính)",
-            "Giấy xác nhận tình trạng hôn nhân (bản điện tử)",
+            "Giấy xác nhận tình trạng hôn nhân (tệp: xac-nhan.pdf)",
             "01 (bộ)",
             "3 ngày làm việc",
             "09 giờ 05 phút, ngày 07 tháng 07 năm 2025",

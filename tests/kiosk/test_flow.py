@@ -113,7 +113,7 @@ class TestFullFlow:
         assert first["Location"] == "/kiosk/phieu-hen/"
         dossier = Dossier.objects.get()
         assert re.fullmatch(r"000\.00\.25\.H45-\d{6}-0001", dossier.code)
-        assert dossier.status == "received" and dossier.channel == "kiosk"
+        assert dossier.status == "submitted" and dossier.channel == "kiosk"  # registered
         assert dossier.applicant_name == "Nguyễn Thị Lan"
         assert dossier.form_data["child_full_name"] == "Nguyễn Minh An"
         event = DossierEvent.objects.get(dossier=dossier)

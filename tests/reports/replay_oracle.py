@@ -77,7 +77,8 @@ def judge(
             continue
         status = event.to_status
         reached.setdefault(event.to_status, event.at)
-        if event.action == EventAction.RECEIVE and "due_at" in event.data:
+        # Reception's acceptance of a registered dossier fixes its due time (decision 0005).
+        if event.action in (EventAction.RECEIVE, EventAction.ACCEPT) and "due_at" in event.data:
             due = datetime.fromisoformat(event.data["due_at"]) if event.data["due_at"] else None
         elif event.action == EventAction.REQUEST_SUPPLEMENT:
             requests += 1
@@ -108,6 +109,8 @@ def replay_counts(date_from: date, date_to: date, *, now: datetime | None = None
     judged_at = min(end, now) if now is not None else end
     dossiers = list(
         Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
+        # Only registered, never accepted: not received (docs/decisions/0005).
+        .exclude(status=DossierStatus.SUBMITTED)
         .select_related("center")
         .order_by("pk")
     )

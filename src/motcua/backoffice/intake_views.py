@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.backoffice import intake_hooks, views
 from motcua.backoffice.access import officer_required
+from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure, Sector
 from motcua.core.text import first_unsafe_character, unsafe_text_message
 from motcua.dossiers import documents as dossier_documents
@@ -385,7 +386,8 @@ def _form_page(
         deliveries=[(d.value, d.label) for d in DELIVERIES],
         delivery=delivery,
         due=due,
-        fee=views._money(fee),
+        # Before the form is filled the copies are unknown: a per-copy fee is stated per copy.
+        fee=fee.text(),
         errors=errors or [],
     )
     return render(request, "backoffice/intake_form.html", context, status=status)
@@ -478,6 +480,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
                 idempotency_key=f"{actor}:{key}",
                 now=now,
                 result_delivery=delivery,
+                copies_requested=intake.copies_asked(form),
             )
             if created:
                 written = intake.stored_files(dossier)
@@ -540,7 +543,7 @@ def done(request: HttpRequest) -> HttpResponse:
             state,
             dossier=dossier,
             documents=list(dossier.documents.order_by("position")),
-            fee=views._money(dossier.fee_vnd),
+            fee=Fee.of_dossier(dossier).text(),
             slip_a5=f"{slip}?kho=a5",
             slip_80=f"{slip}?kho=80",
         ),

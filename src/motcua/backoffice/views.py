@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.backoffice import selectors
 from motcua.backoffice.access import dossier_for, officer_required
 from motcua.backoffice.templatetags.backoffice import officer_name
+from motcua.catalog.fees import Fee
 from motcua.centers.models import StaffMembership
 from motcua.core.text import first_unsafe_character, unsafe_text_message
 from motcua.dossiers.actions import ActionError, ActionRequest, StaleDossier, perform
@@ -365,7 +366,8 @@ def _dossier_context(
         "dossier": dossier,
         "mark": mark,
         "mark_label": selectors.MARK_LABELS[mark],
-        "fee": _money(dossier.fee_vnd),
+        # The wording of the kiosk and the slip (per copy, per page): ``catalog.fees``.
+        "fee": Fee.of_dossier(dossier).text(),
         "applicant_sex": "" if hidden else dossier.get_applicant_sex_display(),
         "form_sections": [] if hidden else _form_sections(dossier),
         "documents": list(dossier.documents.all()),

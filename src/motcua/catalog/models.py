@@ -119,6 +119,15 @@ class ProcedureChannel(models.Model):
     # Money is an integer number of đồng; None means the fee is not known from the source.
     fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), null=True, blank=True)
     fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
+    # The fee for each copy of the result the applicant asks for, on top of ``fee_vnd``: the
+    # bản sao Trích lục hộ tịch / bản sao Giấy khai sinh is 8.000 đồng/bản (TT 281/2016/TT-BTC).
+    # The dossier's total then depends on the copies asked for (``motcua.catalog.fees``).
+    copy_fee_vnd = models.PositiveBigIntegerField(
+        _("phí mỗi bản sao kết quả (đồng/bản)"), null=True, blank=True
+    )
+    # Set when ``fee_vnd`` is charged per unit counted at the counter, not per dossier (e.g.
+    # "trang" for chứng thực bản sao, TT 226/2016/TT-BTC): no total can be shown beforehand.
+    fee_unit = models.CharField(_("phí tính theo (đơn vị)"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("hình thức nộp")

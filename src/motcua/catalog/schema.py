@@ -43,6 +43,12 @@ class ChannelIn(Strict):
     time_note: Text = ""
     fee_vnd: int | None = Field(default=None, ge=0, le=10**12)
     fee_note: Text = ""
+    copy_fee_vnd: int | None = Field(
+        default=None, ge=0, le=10**9, description="Phí mỗi bản sao kết quả (đồng/bản)"
+    )
+    fee_unit: Text = Field(
+        default="", max_length=30, description="fee_vnd tính theo đơn vị này (ví dụ: trang)"
+    )
 
     @model_validator(mode="after")
     def unit_goes_with_value(self) -> ChannelIn:

@@ -186,6 +186,8 @@ def procedure_to_dict(proc: Procedure) -> dict[str, Any]:
                 "time_note": ch.time_note,
                 "fee_vnd": ch.fee_vnd,
                 "fee_note": ch.fee_note,
+                "copy_fee_vnd": ch.copy_fee_vnd,
+                "fee_unit": ch.fee_unit,
             }
             for ch in sorted(proc.channels.all(), key=lambda c: c.channel)
         ],

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from vn_text import fold
 
+from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure, ProcedureChannel, Sector
 from motcua.catalog.states import Channel, DocumentRequirement, PublicationStatus, TimeUnit
 from motcua.core.views import require_safe
@@ -141,10 +142,9 @@ def format_time(channel: ProcedureChannel) -> str:
 
 
 def format_fee(channel: ProcedureChannel) -> str:
-    if channel.fee_vnd == 0:
-        return _("Miễn phí")
-    if channel.fee_vnd is not None:
-        return _("%(amount)s đồng") % {"amount": _number(Decimal(channel.fee_vnd))}
+    if channel.fee_vnd is not None or channel.copy_fee_vnd or channel.fee_unit:
+        # The wording of the kiosk, the slip and the dossier page (per copy, per page).
+        return Fee.of_channel(channel).text()
     # Hộ tịch fees are set by each province's People's Council (TT 85/2019/TT-BTC).
     note = channel.fee_note.casefold()
     if "hđnd" in note or "hội đồng nhân dân" in note:

@@ -594,6 +594,9 @@ class Writer:
             time_limit_unit=terms.time_unit,
             due_at=due,
             fee_vnd=terms.fee_vnd,
+            copies_requested=0,
+            copy_fee_vnd=terms.copy_fee_vnd,
+            fee_unit=terms.fee_unit,
             status=status,
             unit_id=unit.pk if unit else None,
             assignee_id=assignee,
@@ -680,6 +683,7 @@ class Writer:
                     d["originals"],
                     d["copies"],
                     d["provided_on_paper"],
+                    False,  # from_eform: the generated stories carry no e-form component
                     d["file"],
                     d["content_type"],
                     d["size"],
@@ -738,7 +742,8 @@ _DOSSIER_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields]
 _CITIZEN_COLUMNS = [f.attname for f in CitizenDocument._meta.concrete_fields]
 _DOCUMENT_COLUMNS = (  # noqa: SIM905
     "dossier_id position name required_document_id requirement originals copies "
-    "provided_on_paper file content_type size sha256 digitized digitized_at digitized_by "
+    "provided_on_paper from_eform file content_type size sha256 digitized digitized_at "
+    "digitized_by "
     "reused_from_id"
 ).split()
 _EVENT_COLUMNS = (  # noqa: SIM905

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import record_event
-from motcua.dossiers.states import DossierStatus, EventAction, Role, TransitionNotAllowed, guard
+from motcua.dossiers.states import (
+    Channel,
+    DossierStatus,
+    EventAction,
+    Role,
+    TransitionNotAllowed,
+    guard,
+)
 
 MAX_NOTE = 4000
 
@@ -89,6 +96,46 @@ def perform(dossier_id: int, request: ActionRequest) -> DossierEvent:
 def _require_note(note: str, what: str) -> None:
     if not note:
         raise ActionError(_("Vui lòng ghi %(what)s.") % {"what": what})
+
+
+def _accept(dossier: Dossier, request: ActionRequest, note: str) -> dict:
+    """Reception has checked a registered dossier ("Mới đăng ký") and receives it.
+
+    The dossier is received now, not when it was registered (NĐ 61/2018 Đ.15, now NĐ 118/2025:
+    only a checked, complete dossier is received), so the KPI of QĐ 766 counts it from now and
+    the legal clock starts now: the receipt moment and the due time are fixed here, and the
+    event carries the due time as the receive event does (docs/decisions/0005). At a kiosk the
+    citizen could hand in no paper; accepting the dossier is the officer's statement that the
+    papers the catalog asks for were presented at the counter, so they are recorded as received
+    on paper now (and the slip printed from here on lists them as received).
+    """
+    from motcua.dossiers.services import receipt_terms
+
+    registered_at = dossier.received_at
+    dossier.received_at = request.now
+    dossier.due_at = receipt_terms(dossier, request.now)
+    data: dict[str, Any] = {
+        "registered_at": registered_at.isoformat(),
+        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+    }
+    if dossier.channel == Channel.KIOSK:
+        data["papers_received"] = _record_papers_presented(dossier)
+    return data
+
+
+def _record_papers_presented(dossier: Dossier) -> list[int]:
+    positions = []
+    for document in dossier.documents.select_related("required_document").order_by("position"):
+        catalog = document.required_document
+        wanted = (catalog.originals, catalog.copies) if catalog else (0, 0)
+        awaited = not document.file and not document.from_eform
+        if document.provided_on_paper or document.from_eform or not (any(wanted) or awaited):
+            continue
+        document.provided_on_paper = True
+        document.originals, document.copies = wanted
+        document.save(update_fields=["provided_on_paper", "originals", "copies"])
+        positions.append(document.position)
+    return positions
 
 
 def _refuse(dossier: Dossier, request: ActionRequest, note: str) -> dict:
@@ -209,6 +256,7 @@ def _withdraw(dossier: Dossier, request: ActionRequest, note: str) -> dict:
 
 
 _RULES = {
+    EventAction.ACCEPT: _accept,
     EventAction.REFUSE: _refuse,
     EventAction.REQUEST_SUPPLEMENT: _request_supplement,
     EventAction.SUBMIT_SUPPLEMENT: _submit_supplement,

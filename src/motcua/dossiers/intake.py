@@ -106,6 +106,13 @@ def applicant(card: dict[str, Any], form: EForm) -> Applicant:
     )
 
 
+def copies_asked(form: EForm) -> int:
+    """The copies of the result asked for in the e-form's "copies" field (0 without one); the
+    fee counts them only where the catalog charges per copy (``catalog.fees``)."""
+    value = form.cleaned_data.get("copies") if "copies" in form.fields else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def submitted_documents(form: EForm, *, received_by_officer: bool) -> list[SubmittedDocument]:
     """The components really handed in, in the catalog's order.
 
@@ -118,9 +125,13 @@ def submitted_documents(form: EForm, *, received_by_officer: bool) -> list[Submi
     paper as it is received and types the declaration into the e-form, so every attached file
     and the e-form itself are components digitized at intake (KPI 4.2 of QĐ 766/QĐ-TTg counts a
     dossier whose every component is digitized). At the kiosk nobody of the center has handled
-    the papers yet, and the kiosk counts the declaration among the papers to bring.
+    the papers yet: a kiosk takes no paper, so nothing is recorded as handed in on paper; the
+    declaration is the e-form, received electronically (``from_eform``), and a paper the citizen
+    ticked "Tôi nộp bản giấy tại quầy" for is still to bring (``to_bring``), as the slip lists it
+    (docs/decisions/0005).
     """
     submitted = []
+    catalog = {document.pk: document for document in form.checklist}
     for d in documents(form):
         attached = d["file"] is not None
         if not (attached or d["provided_on_paper"] or d["provided_by_form"]):
@@ -129,8 +140,7 @@ def submitted_documents(form: EForm, *, received_by_officer: bool) -> list[Submi
             on_paper = bool(d["provided_on_paper"])
             digitized = attached or d["provided_by_form"]
         else:
-            on_paper = bool(d["provided_on_paper"] or d["provided_by_form"])
-            digitized = False
+            on_paper = digitized = False
         submitted.append(
             SubmittedDocument(
                 name=d["name"],
@@ -138,9 +148,15 @@ def submitted_documents(form: EForm, *, received_by_officer: bool) -> list[Submi
                 filename=d["file"].name if attached else "",
                 content_type=d["content_type"] or "",
                 provided_on_paper=on_paper,
+                # The paper an officer received, counted as the catalog asks for it (the slip
+                # and the dossier page print these counts).
+                originals=catalog[d["document_id"]].originals if on_paper else 0,
+                copies=catalog[d["document_id"]].copies if on_paper else 0,
                 requirement=d["requirement"],
                 required_document_id=d["document_id"],
                 digitized=digitized,
+                from_eform=bool(d["provided_by_form"]) and not attached,
+                to_bring=not received_by_officer and not attached and not d["provided_by_form"],
             )
         )
     return submitted

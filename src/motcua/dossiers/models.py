@@ -62,8 +62,19 @@ class Dossier(models.Model):
     )
     # None when the procedure has no time limit: the slip then says "Theo quy định".
     due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
-    # Integer đồng; None when the fee is not known for this channel.
+    # Integer đồng: what the applicant pays, the copies asked for included; None when it is not
+    # known (a fee set by the province's council) or counted at the counter (``fee_unit``).
+    # The catalog's terms are copied as they were at receipt: the slip must not change later.
     fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), null=True, blank=True)
+    # Copies of the result asked for, when the catalog charges per copy (bản sao Trích lục,
+    # TT 281/2016/TT-BTC: 8.000 đồng/bản) and the fee per copy then; see ``catalog.fees``.
+    copies_requested = models.PositiveSmallIntegerField(_("số bản sao kết quả yêu cầu"), default=0)
+    copy_fee_vnd = models.PositiveBigIntegerField(
+        _("phí mỗi bản sao (đồng/bản)"), null=True, blank=True
+    )
+    # The catalog's unit when the fee is charged per unit counted at the counter ("trang"):
+    # ``fee_vnd`` is then the rate per unit, not a total.
+    fee_unit = models.CharField(_("phí tính theo (đơn vị)"), max_length=30, blank=True)
 
     status = models.CharField(
         _("trạng thái"),
@@ -148,7 +159,12 @@ class DossierDocument(models.Model):
     )
     originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
     copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    # True only when the paper was handed in to an officer (the counter): a kiosk has no paper
+    # intake, so a kiosk component never says so; ``originals`` / ``copies`` count that paper.
     provided_on_paper = models.BooleanField(_("nộp bản giấy"), default=False)
+    # The component is the declaration typed into the e-form: its content is the dossier's
+    # ``form_data``, received electronically, with no file and no paper.
+    from_eform = models.BooleanField(_("là tờ khai điện tử"), default=False)
     file = models.FileField(_("tệp"), upload_to=document_upload_to, max_length=300, blank=True)
     content_type = models.CharField(_("loại tệp"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"), null=True, blank=True)

@@ -289,7 +289,13 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
 
 
 def _initial_due(dossier: Dossier, events: Sequence[DossierEvent]) -> datetime | None:
-    """The due time fixed at receipt: from the receive event, else the first move's "before"."""
+    """The due time fixed at receipt: from the receive event (or, for a dossier registered at a
+    kiosk, reception's acceptance, which fixes it), else the first move's "before"."""
+    accepted = next(
+        (e for e in events if e.action == EventAction.ACCEPT and "due_at" in (e.data or {})), None
+    )
+    if accepted is not None:
+        return _parse_moment(accepted.data["due_at"])
     for event in events:
         data = event.data or {}
         if event.action == EventAction.RECEIVE and "due_at" in data:

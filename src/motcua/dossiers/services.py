@@ -3,6 +3,8 @@
 ``submit_dossier`` is what a kiosk, a counter officer or the online portal calls to receive a
 dossier (NĐ 61/2018 Đ.15, "tiếp nhận hồ sơ"): it numbers the dossier, fixes its due time from
 the working-day calendar, assigns the responsible unit and writes the first event of the log.
+A dossier nobody of the center has checked yet (the kiosk's) is only registered ("Mới đăng ký")
+until reception accepts it (``actions``, docs/decisions/0005).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from vn_text import fold
 
+from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure, ProcedureChannel
 from motcua.catalog.states import PublicationStatus
 from motcua.centers.models import Center
@@ -48,6 +51,7 @@ from motcua.dossiers.states import Channel, DossierStatus, EventAction, ResultDe
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_DOCUMENT_BYTES = getattr(settings, "MOTCUA_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 MAX_DOCUMENTS = 50
+MAX_COPIES = 100
 SLIP_TOKEN_MAX_AGE_SECONDS = 15 * 60
 _SLIP_TOKEN_SALT = "motcua.dossiers.slip"  # noqa: S105 (a namespace, not a secret)
 
@@ -97,7 +101,13 @@ class Applicant:
 
 @dataclass(frozen=True)
 class SubmittedDocument:
-    """A component as handed in: ``content`` is the uploaded/scanned file, if any."""
+    """A component as handed in: ``content`` is the uploaded/scanned file, if any.
+
+    ``provided_on_paper`` only when an officer has the paper in hand (the counter);
+    ``from_eform`` when the component is the e-form declaration itself (no file, no paper);
+    ``to_bring`` when nothing is received yet and the applicant brings the paper to the counter
+    (the kiosk's "Tôi nộp bản giấy tại quầy"): the component is listed as still to bring.
+    """
 
     name: str
     content: bytes | File | IO[bytes] | None = None
@@ -108,6 +118,8 @@ class SubmittedDocument:
     originals: int = 0
     copies: int = 0
     required_document_id: int | None = None
+    from_eform: bool = False
+    to_bring: bool = False
     # Digitized at intake (KPI 4.2 of QĐ 766/QĐ-TTg): the officer who receives the dossier
     # scanned this file, or the component is the e-form they typed (its answers are the
     # dossier's form data, so it has no file). Marked with the receipt's time and actor.
@@ -127,8 +139,18 @@ def submit_dossier(
     idempotency_key: str,
     now: datetime,
     result_delivery: str = ResultDelivery.AT_CENTER,
+    copies_requested: int = 0,
+    awaiting_check: bool = False,
 ) -> tuple[Dossier, bool]:
     """Receive a dossier; return it and whether it was created by this call.
+
+    ``copies_requested``: copies of the result asked for (the e-form's "copies"), which the fee
+    counts when the catalog charges per copy (``catalog.fees``).
+
+    ``awaiting_check``: no officer of the center has checked the dossier (the kiosk, which has
+    no paper intake): it is registered ("Mới đăng ký") and received only when reception accepts
+    it after checking the papers (NĐ 61/2018 Đ.15, now NĐ 118/2025; docs/decisions/0005). Its
+    due time is then provisional: acceptance fixes it from the moment of receipt.
 
     Idempotent per (center, idempotency_key): a double tap or a retried request returns the
     dossier of the first call, even when both calls race (the unique constraint decides).
@@ -144,12 +166,21 @@ def submit_dossier(
         return existing, False
 
     applicant = _clean_applicant(applicant)
-    _validate(center, procedure, form_data, form_version, documents, channel, actor, now)
+    _validate(
+        center, procedure, form_data, form_version, documents, channel, actor, now, awaiting_check
+    )
     if result_delivery not in ResultDelivery.values:
         raise InvalidSubmission("Nơi nhận kết quả không hợp lệ.")
+    if (
+        isinstance(copies_requested, bool)
+        or not isinstance(copies_requested, int)
+        or not 0 <= copies_requested <= MAX_COPIES
+    ):
+        raise InvalidSubmission(f"Số bản sao yêu cầu phải từ 0 đến {MAX_COPIES}.")
 
     received_on = now.astimezone(VIETNAM).date()
     terms = _terms(procedure, Channel(channel))
+    fee = terms.fee(copies_requested)
     due = (
         compute_due_at(
             center,
@@ -165,8 +196,9 @@ def submit_dossier(
     # An online dossier waits for reception to check it ("Mới đăng ký", NĐ 61/2018 Đ.15 kh.3,
     # now NĐ 118/2025): only the officer's ``accept`` makes it received. The applicant hears
     # of it then (the ``accept`` event is announced), not from this first event.
+    # A kiosk dossier likewise, until reception has checked its papers (awaiting_check).
     online = channel == Channel.ONLINE
-    first_status = DossierStatus.SUBMITTED if online else DossierStatus.RECEIVED
+    status = DossierStatus.SUBMITTED if online or awaiting_check else DossierStatus.RECEIVED
 
     # Everything up to the number runs concurrently with other kiosks of the center: reading,
     # checking and hashing the files and writing them to storage need no number. The day's
@@ -204,8 +236,11 @@ def submit_dossier(
                     time_limit_value=terms.time_value,
                     time_limit_unit=terms.time_unit,
                     due_at=due,
-                    fee_vnd=terms.fee_vnd,
-                    status=first_status,
+                    fee_vnd=fee.stored_vnd,
+                    copies_requested=fee.copies,
+                    copy_fee_vnd=fee.copy_fee_vnd,
+                    fee_unit=fee.unit,
+                    status=status,
                     unit=unit,
                     submitted_by=actor,
                     idempotency_key=key,
@@ -227,7 +262,7 @@ def submit_dossier(
             None,
             action=EventAction.RECEIVE,
             from_status="",
-            to_status=first_status,
+            to_status=status,
             actor=actor,
             at=now,
             note="",
@@ -238,7 +273,7 @@ def submit_dossier(
                 "unit": unit.code if unit else None,
                 "documents": len(documents),
             },
-            announce=not online,
+            announce=status == DossierStatus.RECEIVED,
         )
     except BaseException:
         # Files are outside the transaction: do not leave the ones we wrote behind.
@@ -341,12 +376,13 @@ def compute_due_at(
 
 
 def appointment_preview(
-    center: Center, procedure: Procedure, channel: Channel, now: datetime
-) -> tuple[datetime | None, int | None]:
+    center: Center, procedure: Procedure, channel: Channel, now: datetime, copies: int = 0
+) -> tuple[datetime | None, Fee]:
     """The due time and fee a dossier received now would get, for a confirmation screen."""
     terms = _terms(procedure, channel)
+    fee = terms.fee(copies)
     if terms.time_value is None:
-        return None, terms.fee_vnd
+        return None, fee
     due = compute_due_at(
         center,
         now,
@@ -354,7 +390,22 @@ def appointment_preview(
         terms.time_unit,
         next_day_after_cutoff=terms.next_day_after_cutoff,
     )
-    return due, terms.fee_vnd
+    return due, fee
+
+
+def receipt_terms(dossier: Dossier, received_at: datetime) -> datetime | None:
+    """The due time of a dossier received at ``received_at``, from the time limit it was
+    registered with (the catalog may have changed since) and the procedure's cut-off rule."""
+    if dossier.time_limit_value is None or not dossier.time_limit_unit:
+        return None
+    terms = _terms(dossier.procedure, Channel(dossier.channel))
+    return compute_due_at(
+        dossier.center,
+        received_at,
+        dossier.time_limit_value,
+        dossier.time_limit_unit,
+        next_day_after_cutoff=terms.next_day_after_cutoff,
+    )
 
 
 def slip_token(dossier: Dossier, *, now: datetime) -> str:
@@ -409,6 +460,14 @@ class _Terms:
     time_unit: str
     fee_vnd: int | None
     next_day_after_cutoff: bool
+    copy_fee_vnd: int | None = None
+    fee_unit: str = ""
+
+    def fee(self, copies: int) -> Fee:
+        # Copies count only where the catalog charges per copy.
+        return Fee(
+            self.fee_vnd, self.copy_fee_vnd, copies if self.copy_fee_vnd else 0, self.fee_unit
+        )
 
 
 _CHANNEL_PREFERENCE = ["direct", "online", "postal"]
@@ -434,6 +493,8 @@ def _terms(procedure: Procedure, channel: Channel) -> _Terms:
         time_unit=source.time_unit if source else "",
         fee_vnd=own.fee_vnd if own else None,
         next_day_after_cutoff=bool(source and _AFTER_CUTOFF_RULE.search(fold(source.time_note))),
+        copy_fee_vnd=own.copy_fee_vnd if own else None,
+        fee_unit=own.fee_unit if own else "",
     )
 
 
@@ -496,6 +557,7 @@ def _validate(
     channel: str,
     actor: str,
     now: datetime,
+    awaiting_check: bool = False,
 ) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -525,7 +587,13 @@ def _validate(
     for doc in documents:
         if not (doc.name or "").strip():
             raise InvalidSubmission("Thành phần hồ sơ phải có tên.")
-        if doc.content is None and not doc.provided_on_paper and not doc.digitized:
+        if doc.provided_on_paper and awaiting_check:
+            # Nobody of the center has taken any paper: the slip must not acknowledge one.
+            raise InvalidSubmission(
+                f"Thành phần “{doc.name}”: chưa có cán bộ nhận bản giấy của hồ sơ này."
+            )
+        received = doc.provided_on_paper or doc.from_eform or doc.to_bring or doc.digitized
+        if doc.content is None and not received:
             raise InvalidSubmission(f"Thành phần “{doc.name}” chưa có tệp đính kèm hoặc bản giấy.")
 
 
@@ -561,6 +629,7 @@ def _prepare_document(
         originals=submitted.originals,
         copies=submitted.copies,
         provided_on_paper=submitted.provided_on_paper,
+        from_eform=submitted.from_eform and submitted.content is None,
     )
     if submitted.digitized:
         document.digitized = True

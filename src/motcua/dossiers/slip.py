@@ -3,11 +3,19 @@
 Two layouts: A5 for an office printer and a compact 80 mm roll for kiosk receipt printers
 (72 mm printable, as long as the content). Noto Sans is shipped in ``fonts/`` and embedded in
 every PDF, so diacritics print the same on any machine, whatever fonts it has.
+
+The slip states only what each component row records (docs/decisions/0005): what was received
+electronically (each attached file by name, the e-form declaration), what paper an officer
+received (with its counts), and, while the dossier is only registered ("Mới đăng ký", a kiosk
+has no paper intake), which papers the applicant must still bring to the counter, with the
+originals and copies the catalog asks for. A registered dossier's slip is a registration slip:
+it says the dossier is not received yet and its appointment is provisional.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,9 +42,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from motcua.catalog.fees import Fee
 from motcua.catalog.states import TimeUnit
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.states import ResultDelivery
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.states import DossierStatus, ResultDelivery
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "MotcuaNotoSans"
@@ -97,12 +106,9 @@ def time_limit_text(dossier: Dossier) -> str:
     return f"{_number(value)} {TimeUnit(unit).label}"
 
 
-def format_fee(fee_vnd: int | None) -> str:
-    if fee_vnd is None:
-        return "Theo quy định"
-    if fee_vnd == 0:
-        return "Miễn phí"
-    return f"{fee_vnd:,}".replace(",", ".") + " đồng"
+def format_fee(dossier: Dossier) -> str:
+    """The wording of the kiosk's review page and the dossier page (``catalog.fees``)."""
+    return Fee.of_dossier(dossier).text()
 
 
 def _place(commune: str) -> str:
@@ -120,21 +126,68 @@ def _ubnd(commune: str) -> str:
     return f"UBND {name}".upper()
 
 
-def _document_line(index: int, doc) -> str:
+def _counts(originals: int, copies: int) -> str:
     parts = []
-    if doc.originals:
-        parts.append(f"{doc.originals:02d} bản chính")
-    if doc.copies:
-        parts.append(f"{doc.copies:02d} bản sao")
-    # The receipt acknowledges what was handed in: a paper the counter scanned was handed in on
-    # paper too (counts, when recorded, already say so); an e-form typed at the counter is a
-    # component digitized at intake without a file.
-    if doc.provided_on_paper and not parts:
-        parts.append("bản giấy")
-    if doc.file or (doc.digitized and not doc.provided_on_paper):
-        parts.append("bản điện tử")
-    suffix = f" ({', '.join(parts)})" if parts else ""
-    return f"{index}. {nfc(doc.name)}{suffix}"
+    if originals:
+        parts.append(f"{originals:02d} bản chính")
+    if copies:
+        parts.append(f"{copies:02d} bản sao")
+    return ", ".join(parts)
+
+
+def file_label(doc: DossierDocument) -> str:
+    """The attached file's name as the applicant gave it (stored as ``<nn>-<name>``)."""
+    base = posixpath.basename(doc.file.name or "")
+    head, _dash, rest = base.partition("-")
+    return rest if head.isdigit() and rest else base
+
+
+def is_eform(doc: DossierDocument) -> bool:
+    # The counter marks the declaration it typed as digitized at intake, with no file.
+    return doc.from_eform or (doc.digitized and not doc.file and not doc.provided_on_paper)
+
+
+SHORT_NAME = 70
+
+
+def short_name(name: str) -> str:
+    """A component's name as a list line shows it: the catalog's first clause ("Giấy chứng
+    sinh; trường hợp không có …" → "Giấy chứng sinh"), at most about 70 characters, so the A5
+    slip stays one page; the officer's page shows the full name."""
+    text = " ".join(nfc(name).split(";", 1)[0].split())
+    if len(text) <= SHORT_NAME:
+        return text
+    return text[: text.rfind(" ", 0, SHORT_NAME)].rstrip(" ,(") + "…"
+
+
+@dataclass(frozen=True)
+class PaperLists:
+    """The components as the slip lists them, each line ready to print."""
+
+    electronic: list[str]
+    on_paper: list[str]
+    to_bring: list[str]
+
+
+def paper_lists(dossier: Dossier) -> PaperLists:
+    electronic, on_paper, to_bring = [], [], []
+    registered = dossier.status == DossierStatus.SUBMITTED
+    documents = dossier.documents.select_related("required_document").order_by("position")
+    for doc in documents:
+        name = short_name(doc.name)
+        if doc.file:
+            electronic.append(f"{name} (tệp: {nfc(file_label(doc))})")
+        elif is_eform(doc):
+            electronic.append(f"{name} (tờ khai điện tử)")
+        if doc.provided_on_paper:
+            counts = _counts(doc.originals, doc.copies) or "bản giấy"
+            on_paper.append(f"{name} ({counts})")
+        elif registered and not is_eform(doc):
+            catalog = doc.required_document
+            wanted = _counts(catalog.originals, catalog.copies) if catalog else ""
+            if wanted or not doc.file:
+                to_bring.append(f"{name} ({wanted or 'bản giấy'})")
+    return PaperLists(electronic, on_paper, to_bring)
 
 
 class QRCode(Flowable):
@@ -232,46 +285,81 @@ def _code_paragraph(code: str, styles: _Styles, largest: float, width: float) ->
 def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
     center = dossier.center
     s = styles
-    documents = list(dossier.documents.order_by("position"))
+    registered = dossier.status == DossierStatus.SUBMITTED
+    papers = paper_lists(dossier)
     delivery = {
         ResultDelivery.AT_CENTER: nfc(center.name),
         ResultDelivery.POSTAL: "Địa chỉ người nộp, qua dịch vụ bưu chính công ích",
         ResultDelivery.ONLINE: "Cổng Dịch vụ công (bản điện tử)",
     }.get(dossier.result_delivery, dossier.get_result_delivery_display())
     due = format_moment(dossier.due_at) if dossier.due_at else "Theo quy định"
-    story: list[Flowable] = [
-        Paragraph(
+    if registered:
+        opening = (
+            f"Kiosk tự phục vụ – {_x(center.name)} đã ghi nhận hồ sơ đăng ký của: "
+            f"<b>Ông/Bà {_x(dossier.applicant_name)}</b>"
+        )
+    else:
+        opening = (
             f"Bộ phận tiếp nhận và trả kết quả – {_x(center.name)} "
-            f"tiếp nhận hồ sơ của: <b>Ông/Bà {_x(dossier.applicant_name)}</b>",
-            s.body,
-        ),
-    ]
-    if dossier.applicant_address:
-        story.append(Paragraph(f"Địa chỉ: {_x(dossier.applicant_address)}", s.body))
+            f"tiếp nhận hồ sơ của: <b>Ông/Bà {_x(dossier.applicant_name)}</b>"
+        )
+    story: list[Flowable] = [Paragraph(opening, s.body)]
     contact = []
+    if dossier.applicant_address:
+        contact.append(f"Địa chỉ: {_x(dossier.applicant_address)}")
     if dossier.applicant_phone:
         contact.append(f"Số điện thoại: {_x(dossier.applicant_phone)}")
     if dossier.applicant_email:
         contact.append(f"Email: {_x(dossier.applicant_email)}")
     if contact:
         story.append(Paragraph("; ".join(contact), s.body))
+    if registered:
+        story.append(
+            Paragraph(
+                "<b>Hồ sơ đã được đăng ký, chưa được tiếp nhận.</b> Mời ông/bà mang giấy tờ ở "
+                "mục c) đến quầy để cán bộ kiểm tra và tiếp nhận.",
+                s.body,
+            )
+        )
     story += [
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{_x(dossier.procedure.name)}</b>", s.body),
-        Paragraph(f"1. Thành phần hồ sơ nộp gồm ({len(documents)} thành phần):", s.body),
+        Paragraph("1. Thành phần hồ sơ:", s.body),
     ]
     indented = ParagraphStyle("indented", parent=s.body, leftIndent=s.body.fontSize)
-    story += [Paragraph(_x(_document_line(i, d)), indented) for i, d in enumerate(documents, 1)]
+    sections = [
+        ("a) Đã nhận bản điện tử", papers.electronic),
+        ("b) Đã nhận bản giấy", papers.on_paper),
+    ]
+    if registered:
+        sections.append(("c) Còn phải mang đến quầy", papers.to_bring))
+    for title, lines in sections:
+        # One paragraph per list keeps the A5 slip on one page.
+        items = "; ".join(f"{i}) {line}" for i, line in enumerate(lines, 1)) or "không có"
+        count = f" ({len(lines)})" if lines else ""
+        story.append(Paragraph(f"<b>{_x(title)}{count}:</b> {_x(items)}", indented))
+    if registered:
+        received_line = f"4. Thời gian đăng ký hồ sơ: {format_moment(dossier.received_at)}"
+        due_line = f"5. Thời gian trả kết quả dự kiến: <b>{due}</b>"
+    else:
+        received_line = f"4. Thời gian nhận hồ sơ: {format_moment(dossier.received_at)}"
+        due_line = f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{due}</b>"
     story += [
         Paragraph("2. Số lượng hồ sơ: 01 (bộ)", s.body),
         Paragraph(
             f"3. Thời gian giải quyết hồ sơ theo quy định: {_x(time_limit_text(dossier))}", s.body
         ),
-        Paragraph(f"4. Thời gian nhận hồ sơ: {format_moment(dossier.received_at)}", s.body),
-        Paragraph(f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{due}</b>", s.body),
+        Paragraph(received_line, s.body),
+        Paragraph(due_line, s.body),
         Paragraph(f"6. Đăng ký nhận kết quả tại: {_x(delivery)}", s.body),
-        Paragraph(f"Phí, lệ phí: {format_fee(dossier.fee_vnd)}", s.body),
+        Paragraph(f"Phí, lệ phí: {_x(format_fee(dossier))}", s.body),
     ]
     return story
+
+
+def slip_title(dossier: Dossier) -> str:
+    if dossier.status == DossierStatus.SUBMITTED:
+        return "PHIẾU ĐĂNG KÝ HỒ SƠ"
+    return "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 
 
 def _signatures(styles: _Styles, width: float, gap: float) -> Table:
@@ -295,6 +383,14 @@ def _signatures(styles: _Styles, width: float, gap: float) -> Table:
         )
     )
     return table
+
+
+def _signed(dossier: Dossier, styles: _Styles, width: float, gap: float) -> list[Flowable]:
+    # A registration is not received yet: nobody of the center signs it, nor enters it in the
+    # Sổ theo dõi hồ sơ (Mẫu 06); the officer's Mẫu 01 after the check carries both.
+    if dossier.status == DossierStatus.SUBMITTED:
+        return []
+    return [_signatures(styles, width, gap)]
 
 
 def _header(dossier: Dossier, styles: _Styles, width: float, stacked: bool) -> list[Flowable]:
@@ -336,10 +432,13 @@ def _dated_place(dossier: Dossier) -> str:
 
 def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowable]:
     s = _styles(9.5)
+    label = (
+        "Ngày hẹn trả (dự kiến)"
+        if dossier.status == DossierStatus.SUBMITTED
+        else "Ngày hẹn trả kết quả"
+    )
     due_line = (
-        f"Ngày hẹn trả kết quả: {format_date(dossier.due_at)}"
-        if dossier.due_at
-        else "Ngày hẹn trả kết quả: theo quy định"
+        f"{label}: {format_date(dossier.due_at)}" if dossier.due_at else f"{label}: theo quy định"
     )
     qr_size = 30 * mm
     code_block = [
@@ -385,15 +484,19 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
         *_header(dossier, s, width, stacked=False),
         Spacer(1, 2 * mm),
         number_and_date,
-        Paragraph("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", s.title),
+        Paragraph(slip_title(dossier), s.title),
         code_table,
         Spacer(1, 3 * mm),
         *_body(dossier, s),
-        Spacer(1, 3 * mm),
-        _signatures(s, width, 16 * mm),
+        *([Spacer(1, 3 * mm)] if dossier.status != DossierStatus.SUBMITTED else []),
+        *_signed(dossier, s, width, 16 * mm),
         Paragraph(
-            f"Vào Sổ theo dõi hồ sơ, Số thứ tự: {dossier.number:04d}. "
-            f"Tra cứu hồ sơ: {_x(tracking_url)}",
+            (
+                f"Tra cứu hồ sơ: {_x(tracking_url)}"
+                if dossier.status == DossierStatus.SUBMITTED
+                else f"Vào Sổ theo dõi hồ sơ, Số thứ tự: {dossier.number:04d}. "
+                f"Tra cứu hồ sơ: {_x(tracking_url)}"
+            ),
             s.small,
         ),
         *_extra_blocks(dossier, width, s.body.fontSize, before=[PageBreak()]),
@@ -402,8 +505,9 @@ def _a5_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowabl
 
 def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Flowable]:
     s = _styles(7.5)
+    label = "Hẹn trả (dự kiến)" if dossier.status == DossierStatus.SUBMITTED else "Hẹn trả"
     due_line = (
-        f"Hẹn trả: {format_date(dossier.due_at)}" if dossier.due_at else "Hẹn trả: theo quy định"
+        f"{label}: {format_date(dossier.due_at)}" if dossier.due_at else f"{label}: theo quy định"
     )
     rule = Table([[""]], colWidths=[width], rowHeights=[1.5 * mm])
     rule.setStyle(
@@ -418,7 +522,7 @@ def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Fl
     qr.hAlign = "CENTER"
     return [
         *_header(dossier, s, width, stacked=True),
-        Paragraph("GIẤY TIẾP NHẬN HỒ SƠ<br/>VÀ HẸN TRẢ KẾT QUẢ", s.title),
+        Paragraph(slip_title(dossier).replace(" VÀ ", "<br/>VÀ "), s.title),
         Paragraph(f"Số: {dossier.number:04d}/TNHS – {_dated_place(dossier)}", s.small_center),
         rule,
         Spacer(1, 1.5 * mm),
@@ -432,7 +536,7 @@ def _receipt_story(dossier: Dossier, tracking_url: str, width: float) -> list[Fl
         Spacer(1, 1.5 * mm),
         *_body(dossier, s),
         Spacer(1, 2 * mm),
-        _signatures(s, width, 10 * mm),
+        *_signed(dossier, s, width, 10 * mm),
         Paragraph(f"Tra cứu hồ sơ: {_x(tracking_url)}", s.small_center),
         *_extra_blocks(dossier, width, s.body.fontSize, before=[Spacer(1, 2 * mm), rule]),
     ]
@@ -470,7 +574,7 @@ def render_slip_pdf(dossier: Dossier, *, layout: str = "a5", tracking_url: str) 
         raise ValueError(f"unknown slip layout {layout!r}; expected one of {LAYOUTS}")
     _register_fonts()
     buffer = io.BytesIO()
-    title = f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {dossier.code}"
+    title = f"{slip_title(dossier).capitalize()} {dossier.code}"
     if layout == "a5":
         margin = 11 * mm
         width = A5[0] - 2 * margin

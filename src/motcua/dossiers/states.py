@@ -109,7 +109,8 @@ OFFICER_ROLES = frozenset(
 
 class EventAction(models.TextChoices):
     RECEIVE = "receive", _("Tiếp nhận hồ sơ")
-    ACCEPT = "accept", _("Tiếp nhận hồ sơ nộp trực tuyến")
+    # Reception checks a registered dossier (kiosk, online) and receives it (decision 0005).
+    ACCEPT = "accept", _("Kiểm tra giấy tờ và tiếp nhận hồ sơ")
     REFUSE = "refuse", _("Từ chối tiếp nhận (Mẫu 03)")
     ASSIGN = "assign", _("Chuyển, giao xử lý")
     REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung (Mẫu 02)")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier
@@ -22,7 +23,8 @@ from motcua.dossiers.services import (
     slip_token,
     submit_dossier,
 )
-from motcua.dossiers.states import Channel
+from motcua.dossiers.slip import paper_lists
+from motcua.dossiers.states import Channel, DossierStatus
 from motcua.eforms.registry import definition_for
 from motcua.eforms.rendering import (
     EForm,
@@ -155,10 +157,10 @@ class PendingSubmission:
             if not d["provided_by_form"]
         ]
         due, fee = appointment_preview(
-            request.kiosk.center, procedure, Channel.KIOSK, timezone.now()
+            request.kiosk.center, procedure, Channel.KIOSK, timezone.now(), copies_asked(form)
         )
         pending.due_text = format_moment(due) if due else _("Theo quy định của thủ tục")
-        pending.fee_text = fee_text(fee)
+        pending.fee_text = fee.text()
         return pending
 
 
@@ -193,12 +195,7 @@ def format_moment(moment: datetime) -> str:
     }
 
 
-def fee_text(fee_vnd: int | None) -> str:
-    if fee_vnd is None:
-        return _("Theo quy định (cán bộ sẽ báo khi tiếp nhận)")
-    if fee_vnd == 0:
-        return _("Miễn phí")
-    return _("%(amount)s đồng") % {"amount": f"{fee_vnd:,}".replace(",", ".")}
+copies_asked = intake.copies_asked
 
 
 @dataclass
@@ -228,6 +225,9 @@ def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Out
                 actor=request.kiosk.actor,
                 idempotency_key=f"{request.kiosk.actor}:{key}",
                 now=timezone.now(),
+                copies_requested=copies_asked(pending.form),
+                # Nobody of the center has checked the papers: registered, not received yet.
+                awaiting_check=True,
             )
     except DossierError as exc:
         return Outcome(None, key, [str(exc)])
@@ -249,6 +249,11 @@ class Receipt:
     # by SMS/e-mail at a kiosk without a printer. It outlives the slip PDF's 15-minute link.
     tracking_url: str
     dossier: Dossier
+    # Registered, waiting for reception to check the papers (decision 0005), until accepted.
+    registered: bool = True
+    fee_text: str = ""
+    electronic: list[str] = field(default_factory=list)
+    to_bring: list[str] = field(default_factory=list)
 
 
 def receipt(request: HttpRequest) -> Receipt | None:
@@ -266,6 +271,7 @@ def receipt(request: HttpRequest) -> Receipt | None:
 
     token = slip_token(dossier, now=timezone.now())
     base = reverse("dossiers:slip", args=[dossier.code])
+    papers = paper_lists(dossier)
     return Receipt(
         code=dossier.code,
         procedure_name=dossier.procedure.name,
@@ -275,6 +281,10 @@ def receipt(request: HttpRequest) -> Receipt | None:
         slip_url_receipt=f"{base}?kho=80&t={token}",
         tracking_url=tracking_url(request, dossier),
         dossier=dossier,
+        registered=dossier.status == DossierStatus.SUBMITTED,
+        fee_text=Fee.of_dossier(dossier).text(),
+        electronic=papers.electronic,
+        to_bring=papers.to_bring,
     )
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.events import Recorded
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.states import EventAction, ResultDelivery
+from motcua.dossiers.states import DossierStatus, EventAction, ResultDelivery
 from motcua.notices.models import Notice
 from motcua.notices.senders import Sender, SendError, configured_senders
 from motcua.notices.states import (
@@ -101,7 +101,11 @@ def queue_for_event(
 ) -> list[Notice]:
     """Queue the notices an event calls for; never raises (the officer's action comes first)."""
     kind = KIND_BY_ACTION.get(event.action)
-    if kind is None:
+    if kind is None or (
+        # A registration nobody has checked yet ("Mới đăng ký", the kiosk's) is not received:
+        # the applicant hears "đã được tiếp nhận" when reception accepts it.
+        event.action == EventAction.RECEIVE and event.to_status == DossierStatus.SUBMITTED
+    ):
         return []
     try:
         # A savepoint: a failure here rolls back our rows only, not the caller's action.

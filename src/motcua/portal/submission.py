@@ -290,6 +290,7 @@ def submit(
             form_version=form.definition.version,
             documents=submitted,
             channel=Channel.ONLINE,
+            copies_requested=intake.copies_asked(form),
             actor=assistance.actor if assistance is not None else ACTOR,
             idempotency_key=submission_key(signed_in, key),
             now=now,

@@ -20,12 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.assist.services import current_assistance
 from motcua.core.ratelimit import Limit, client_address, hit
+from motcua.dossiers import intake
 from motcua.dossiers.models import CitizenDocument, Dossier
 from motcua.dossiers.panels import render_panels
 from motcua.dossiers.services import appointment_preview
 from motcua.dossiers.states import Channel, DossierStatus, EventAction
 from motcua.eforms.rendering import documents
-from motcua.kiosk.flow import _summary, fee_text, format_moment
+from motcua.kiosk.flow import _summary, format_moment
 from motcua.notices.models import Notice
 from motcua.portal import oidc, services, session, submission
 from motcua.portal.sealing import id_digest
@@ -276,8 +277,6 @@ def choose(request: HttpRequest) -> HttpResponse:
 
 
 def intake_find(query: str, offered):
-    from motcua.dossiers import intake
-
     return intake.find(query, offered=offered)
 
 
@@ -373,7 +372,9 @@ def review(request: HttpRequest, draft) -> HttpResponse:
         else:
             submission.discard(draft)
             return redirect("portal:dossier", code=dossier.code)
-    due, fee = appointment_preview(draft.center, draft.procedure, Channel.ONLINE, now)
+    due, fee = appointment_preview(
+        draft.center, draft.procedure, Channel.ONLINE, now, intake.copies_asked(form)
+    )
     return render(
         request,
         "portal/review.html",
@@ -383,7 +384,7 @@ def review(request: HttpRequest, draft) -> HttpResponse:
             "summary": _summary(form),
             "attached": [d for d in documents(form) if d["file"] is not None],
             "due_text": format_moment(due) if due else _("Theo quy định của thủ tục"),
-            "fee_text": fee_text(fee),
+            "fee_text": fee.text(),
             "error": error,
         },
         status=400 if error else 200,

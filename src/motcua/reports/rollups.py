@@ -39,6 +39,9 @@ END_PRIORITY = (
 )
 END_STATUSES = frozenset(s for group in END_PRIORITY for s in group)
 RESULT_STATUSES = frozenset({DossierStatus.PROCESSED, DossierStatus.RETURNED})
+# The events that receive a dossier and fix its due time: the receipt itself, or reception's
+# acceptance of a registered one (docs/decisions/0005).
+_RECEIPTS = frozenset({EventAction.RECEIVE, EventAction.ACCEPT})
 ONLINE_PAYMENT_CODES = frozenset({1, 2})  # DuocThanhToanTrucTuyen
 BATCH = 2000
 ANALYZE_FROM = 20_000
@@ -102,7 +105,9 @@ def derive(
             late_since = overdue_from(previous, event.at)
         previous = event.at
         reached.setdefault(event.to_status, event.at)
-        if event.action == EventAction.RECEIVE and "due_at" in event.data:
+        # A registered dossier ("Mới đăng ký") is received, and its due time fixed, when
+        # reception accepts it: the accept event carries the due time then.
+        if event.action in _RECEIPTS and "due_at" in event.data:
             due = datetime.fromisoformat(event.data["due_at"]) if event.data["due_at"] else None
         elif event.action == EventAction.REQUEST_SUPPLEMENT and closed_at is None:
             requests += 1
@@ -233,7 +238,7 @@ def follow_event(recorded: Recorded) -> None:
     refresh_dossier(recorded.event.dossier_id)
 
 
-def refresh_dossier(dossier_id: int) -> DossierFact:
+def refresh_dossier(dossier_id: int) -> DossierFact | None:
     """Recompute one dossier's fact and move its cell by the difference (caller's transaction).
 
     The old fact row is locked before the log is read: two transactions following events of one
@@ -243,6 +248,8 @@ def refresh_dossier(dossier_id: int) -> DossierFact:
     """
     old = DossierFact.objects.select_for_update().filter(pk=dossier_id).first()
     fact = _derive_many([dossier_id])[0]
+    if fact is None:
+        return None  # registered, not received yet: no dossier goes back to that status
     if old is None:
         fact.save(force_insert=True)
     else:
@@ -272,7 +279,7 @@ def rebuild(
         keys: set[tuple] = set()
         for offset in range(0, len(ids), BATCH):
             chunk = ids[offset : offset + BATCH]
-            facts = _derive_many(chunk)
+            facts = [fact for fact in _derive_many(chunk) if fact is not None]
             DossierFact.objects.filter(pk__in=chunk).delete()
             DossierFact.objects.bulk_create(facts, batch_size=BATCH)
             keys.update((f.center_id, f.received_month, f.sector_id, f.channel) for f in facts)
@@ -280,7 +287,10 @@ def rebuild(
         return len(ids)
 
 
-def _derive_many(ids: list[int]) -> list[DossierFact]:
+def _derive_many(ids: list[int]) -> list[DossierFact | None]:
+    """The facts of these dossiers, None for one only registered ("Mới đăng ký"): the KPI of
+    QĐ 766 counts dossiers received, and a registration nobody has checked is not received yet
+    (it enters the population when reception accepts it, docs/decisions/0005)."""
     dossiers = {
         d.pk: d for d in Dossier.objects.filter(pk__in=ids).select_related("center", "procedure")
     }
@@ -313,9 +323,12 @@ def _derive_many(ids: list[int]) -> list[DossierFact]:
     if first is not None:
         calendar.preload(first.date(), date.today() + timedelta(days=366))
     hours_by_center: dict[int, OfficeHours] = {}
-    facts = []
+    facts: list[DossierFact | None] = []
     for dossier_id in ids:
         dossier = dossiers[dossier_id]
+        if dossier.status == DossierStatus.SUBMITTED:
+            facts.append(None)
+            continue
         hours = hours_by_center.get(dossier.center_id)
         if hours is None:
             hours = hours_by_center[dossier.center_id] = OfficeHours.from_center(dossier.center)
