@@ -104,7 +104,7 @@ def _accept(dossier: Dossier, request: ActionRequest, note: str) -> dict:
     The dossier is received now, not when it was registered (NĐ 61/2018 Đ.15, now NĐ 118/2025:
     only a checked, complete dossier is received), so the KPI of QĐ 766 counts it from now and
     the legal clock starts now: the receipt moment and the due time are fixed here, and the
-    event carries the due time as the receive event does (docs/decisions/0005). At a kiosk the
+    event carries the due time as the receive event does (docs/decisions/0007). At a kiosk the
     citizen could hand in no paper; accepting the dossier is the officer's statement that the
     papers the catalog asks for were presented at the counter, so they are recorded as received
     on paper now (and the slip printed from here on lists them as received).

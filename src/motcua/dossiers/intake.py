@@ -128,7 +128,7 @@ def submitted_documents(form: EForm, *, received_by_officer: bool) -> list[Submi
     the papers yet: a kiosk takes no paper, so nothing is recorded as handed in on paper; the
     declaration is the e-form, received electronically (``from_eform``), and a paper the citizen
     ticked "Tôi nộp bản giấy tại quầy" for is still to bring (``to_bring``), as the slip lists it
-    (docs/decisions/0005).
+    (docs/decisions/0007).
     """
     submitted = []
     catalog = {document.pk: document for document in form.checklist}

@@ -4,7 +4,7 @@
 dossier (NĐ 61/2018 Đ.15, "tiếp nhận hồ sơ"): it numbers the dossier, fixes its due time from
 the working-day calendar, assigns the responsible unit and writes the first event of the log.
 A dossier nobody of the center has checked yet (the kiosk's) is only registered ("Mới đăng ký")
-until reception accepts it (``actions``, docs/decisions/0005).
+until reception accepts it (``actions``, docs/decisions/0007).
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def submit_dossier(
 
     ``awaiting_check``: no officer of the center has checked the dossier (the kiosk, which has
     no paper intake): it is registered ("Mới đăng ký") and received only when reception accepts
-    it after checking the papers (NĐ 61/2018 Đ.15, now NĐ 118/2025; docs/decisions/0005). Its
+    it after checking the papers (NĐ 61/2018 Đ.15, now NĐ 118/2025; docs/decisions/0007). Its
     due time is then provisional: acceptance fixes it from the moment of receipt.
 
     Idempotent per (center, idempotency_key): a double tap or a retried request returns the

@@ -4,7 +4,7 @@ Two layouts: A5 for an office printer and a compact 80 mm roll for kiosk receipt
 (72 mm printable, as long as the content). Noto Sans is shipped in ``fonts/`` and embedded in
 every PDF, so diacritics print the same on any machine, whatever fonts it has.
 
-The slip states only what each component row records (docs/decisions/0005): what was received
+The slip states only what each component row records (docs/decisions/0007): what was received
 electronically (each attached file by name, the e-form declaration), what paper an officer
 received (with its counts), and, while the dossier is only registered ("Mới đăng ký", a kiosk
 has no paper intake), which papers the applicant must still bring to the counter, with the

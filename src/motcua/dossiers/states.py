@@ -109,7 +109,7 @@ OFFICER_ROLES = frozenset(
 
 class EventAction(models.TextChoices):
     RECEIVE = "receive", _("Tiếp nhận hồ sơ")
-    # Reception checks a registered dossier (kiosk, online) and receives it (decision 0005).
+    # Reception checks a registered dossier (kiosk, online) and receives it (decision 0007).
     ACCEPT = "accept", _("Kiểm tra giấy tờ và tiếp nhận hồ sơ")
     REFUSE = "refuse", _("Từ chối tiếp nhận (Mẫu 03)")
     ASSIGN = "assign", _("Chuyển, giao xử lý")

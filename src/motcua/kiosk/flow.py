@@ -249,7 +249,7 @@ class Receipt:
     # by SMS/e-mail at a kiosk without a printer. It outlives the slip PDF's 15-minute link.
     tracking_url: str
     dossier: Dossier
-    # Registered, waiting for reception to check the papers (decision 0005), until accepted.
+    # Registered, waiting for reception to check the papers (decision 0007), until accepted.
     registered: bool = True
     fee_text: str = ""
     electronic: list[str] = field(default_factory=list)

@@ -40,7 +40,7 @@ END_PRIORITY = (
 END_STATUSES = frozenset(s for group in END_PRIORITY for s in group)
 RESULT_STATUSES = frozenset({DossierStatus.PROCESSED, DossierStatus.RETURNED})
 # The events that receive a dossier and fix its due time: the receipt itself, or reception's
-# acceptance of a registered one (docs/decisions/0005).
+# acceptance of a registered one (docs/decisions/0007).
 _RECEIPTS = frozenset({EventAction.RECEIVE, EventAction.ACCEPT})
 ONLINE_PAYMENT_CODES = frozenset({1, 2})  # DuocThanhToanTrucTuyen
 BATCH = 2000
@@ -290,7 +290,7 @@ def rebuild(
 def _derive_many(ids: list[int]) -> list[DossierFact | None]:
     """The facts of these dossiers, None for one only registered ("Mới đăng ký"): the KPI of
     QĐ 766 counts dossiers received, and a registration nobody has checked is not received yet
-    (it enters the population when reception accepts it, docs/decisions/0005)."""
+    (it enters the population when reception accepts it, docs/decisions/0007)."""
     dossiers = {
         d.pk: d for d in Dossier.objects.filter(pk__in=ids).select_related("center", "procedure")
     }
