@@ -187,9 +187,28 @@ class TestSubmit:
         assert not Dossier.objects.filter(channel="online").exists()
 
     def test_online_dossiers_move_the_online_index(self, lan):
+        from django.db import transaction
+
+        from motcua.dossiers.actions import ActionRequest, perform
+
         today = timezone.localdate()
         before = kpi.compute(today, today, now=timezone.now())
         self.submit(lan)
+        dossier = Dossier.objects.get(channel="online")
+        # Registered, not yet received: QĐ 766 counts it from reception's check (decision 0007).
+        assert kpi.compute(today, today, now=timezone.now()).received == before.received
+        seq = dossier.events.order_by("-seq").values_list("seq", flat=True).first()
+        with transaction.atomic():
+            perform(
+                dossier.pk,
+                ActionRequest(
+                    action="accept",
+                    role="reception",
+                    actor="user:7",
+                    seen_seq=seq,
+                    now=timezone.now(),
+                ),
+            )
         after = kpi.compute(today, today, now=timezone.now())
         assert after.received == before.received + 1
         assert after.online == before.online + 1
