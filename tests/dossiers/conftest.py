@@ -116,3 +116,17 @@ def submit(center, procedure, *, key="k-1", now=None, channel="kiosk", actor="ki
     params.update(kwargs)
     with transaction.atomic():
         return submit_dossier(**params)
+
+
+def submit_received(center, procedure, *, key="k-1", now=None, channel="kiosk", **kwargs):
+    """``submit``, then reception's check of a registration (an online dossier): the dossier
+    is received, as the KPI tests mean it (docs/decisions/0007)."""
+    from datetime import timedelta
+
+    from tests.dossiers.test_actions import act
+
+    dossier, created = submit(center, procedure, key=key, now=now, channel=channel, **kwargs)
+    if created and dossier.status == "submitted":
+        act(dossier, "accept", "reception", at=dossier.received_at + timedelta(minutes=1))
+        dossier.refresh_from_db()
+    return dossier, created

@@ -21,7 +21,7 @@ from motcua.reports.kpi import (
     targets,
 )
 from motcua.reports.models import DossierFact, KpiCell
-from tests.dossiers.conftest import make_center, submit, vn
+from tests.dossiers.conftest import make_center, submit, submit_received, vn
 from tests.dossiers.test_actions import act
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ class TestBreakdown:
 
     def test_by_sector_and_channel(self, center, procedure):
         finished(center, procedure, "a", received=vn(2025, 7, 7, 9), done=vn(2025, 7, 8, 9))
-        submit(center, procedure, key="b", now=vn(2025, 7, 7, 10), channel="online")
+        submit_received(center, procedure, key="b", now=vn(2025, 7, 7, 10), channel="online")
         sectors = breakdown(*Q3, "sector")
         assert [(r.label, r.report.received) for r in sectors] == [("Hộ tịch", 2)]
         channels = {r.key: (r.label, r.report.received) for r in breakdown(*Q3, "channel")}

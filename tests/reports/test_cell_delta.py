@@ -28,7 +28,7 @@ from motcua.dossiers.settlement import (
 from motcua.dossiers.states import TRANSITIONS
 from motcua.reports.models import DossierFact, KpiCell
 from motcua.reports.rollups import rebuild, refresh_dossier
-from tests.dossiers.conftest import make_procedure, submit, vn
+from tests.dossiers.conftest import make_procedure, submit, submit_received, vn
 from tests.dossiers.test_actions import act
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_cells_moved_by_deltas_equal_a_rebuild(seed, center, procedure):
         if roll < 0.25 or not dossiers:
             at = random_moment(rng)
             channel = rng.choice(["kiosk", "counter", "online"])
-            dossier, _ = submit(
+            dossier, _ = submit_received(
                 center, rng.choice(procedures), key=f"k{step}", now=at, channel=channel
             )
             dossiers.append(dossier.pk)

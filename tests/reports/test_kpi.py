@@ -14,7 +14,7 @@ from motcua.dossiers.models import DossierDocument
 from motcua.dossiers.settlement import record_payment
 from motcua.reports.kpi import KpiError, Slice, compute, rate
 from motcua.reports.rollups import rebuild
-from tests.dossiers.conftest import submit, vn
+from tests.dossiers.conftest import submit_received, vn
 from tests.dossiers.test_actions import act
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,9 @@ JULY = (date(2025, 7, 1), date(2025, 7, 31))
 
 
 def receive(center, procedure, key, *, at=None, channel="kiosk"):
-    dossier, _ = submit(center, procedure, key=key, now=at or vn(2025, 7, 7, 9, 5), channel=channel)
+    dossier, _ = submit_received(
+        center, procedure, key=key, now=at or vn(2025, 7, 7, 9, 5), channel=channel
+    )
     return dossier
 
 
