@@ -103,7 +103,8 @@ def _channel_label(ch: ChannelFacts) -> str:
 
 
 def _model(ch: ChannelFacts) -> ProcedureChannel:
-    # The catalog's formatters read only channel, time_value, time_unit, fee_vnd and fee_note,
+    # The catalog's formatters read only channel, time_value, time_unit, fee_vnd, fee_note,
+    # copy_fee_vnd and fee_unit,
     # which ChannelFacts has under the same names: the page and the answer format alike.
     return cast("ProcedureChannel", ch)
 

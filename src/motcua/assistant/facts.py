@@ -24,6 +24,10 @@ class ChannelFacts:
     fee_vnd: int | None
     fee_note: str
     time_note: str
+    # A fee per copy of the result (bản sao trích lục) and a fee counted per unit (trang):
+    # the catalog's wording of the fee needs both (catalog.fees).
+    copy_fee_vnd: int | None = None
+    fee_unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,14 @@ def _from_database(code: str) -> ProcedureFacts | None:
         source_url=proc.source_url,
         channels=[
             ChannelFacts(
-                ch.channel, ch.time_value, ch.time_unit, ch.fee_vnd, ch.fee_note, ch.time_note
+                ch.channel,
+                ch.time_value,
+                ch.time_unit,
+                ch.fee_vnd,
+                ch.fee_note,
+                ch.time_note,
+                ch.copy_fee_vnd,
+                ch.fee_unit,
             )
             for ch in proc.channels.all()
         ],
@@ -141,6 +152,8 @@ def _from_bundle(code: str) -> ProcedureFacts | None:
                             c.get("fee_vnd"),
                             c.get("fee_note", ""),
                             c.get("time_note", ""),
+                            c.get("copy_fee_vnd"),
+                            c.get("fee_unit", ""),
                         )
                         for c in p.get("channels", [])
                     ],
