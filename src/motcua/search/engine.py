@@ -204,17 +204,31 @@ class Engine:
         raw = [w for w in words(text) if fold(w)]
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
-        folded = [self.vocab.repair(fold(w)) for w in raw]
+        folded = self.vocab.repair_all([fold(w) for w in raw])
         expansions = self.lexicon.expansions(folded)
         restored = self.vocab.restore(folded)
         dense_words = [
-            w if has_diacritics(w) and fold(w) == f else r
-            for w, f, r in zip(raw, folded, restored, strict=True)
+            w if self._keep_accented(w, f, restored, i) else r
+            for i, (w, f, r) in enumerate(zip(raw, folded, restored, strict=True))
         ]
         dense_text = " ".join(self._salient(dense_words, folded))
         if expansions and self.weights.dense_expansions:
             dense_text += " (" + "; ".join(dict.fromkeys(e for _, e in expansions)) + ")"
         return ParsedQuery(text=text, folded=folded, expansions=expansions, dense_text=dense_text)
+
+    def _keep_accented(self, word: str, folded: str, restored: list[str], index: int) -> bool:
+        """Whether the embedding model should see the citizen's own accented spelling.
+
+        Typed without diacritics, or repaired: no. Accented but wrong ("khai tủ" for khai tử,
+        "chứng thưc"): the catalog's form when that form pairs with a neighbour in the
+        catalog; a word the catalog never uses ("mạ", "nghiêng") is kept as typed.
+        """
+        if not has_diacritics(word) or fold(word) != folded:
+            return False
+        lower = word.lower()
+        if lower in self.vocab.accented or restored[index] == lower:
+            return True
+        return not self.vocab.in_context(restored, index)
 
     def _salient(self, dense_words: list[str], folded: list[str]) -> list[str]:
         """The query's most informative words (by catalog IDF), at most ``dense_words``."""

@@ -7,13 +7,18 @@ and has no Django dependency, so the kiosk, the lookup page and the assistant sh
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from importlib import resources
 
 from vn_text import fold as _vn_fold
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
 
@@ -106,36 +111,87 @@ def _sound_alikes(token: str) -> list[str]:
     return out
 
 
+@functools.cache
+def dictionary_syllables() -> frozenset[str]:
+    """Every syllable of underthesea's Viet74K word list (74,000 words), lowercase NFC.
+
+    It tells a real Vietnamese word the catalog happens not to use ("nghiêng", "tủ") from a
+    typing slip ("sihn", "đăg"): only the latter may be repaired freely.
+    """
+    try:
+        path = resources.files("underthesea") / "corpus" / "data" / "Viet74K.txt"
+        text = path.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError) as exc:  # pragma: no cover - underthesea is pinned
+        log.warning("no Vietnamese word list (%s); typo repair is less careful", exc)
+        return frozenset()
+    return frozenset(w for w in words(text) if len(w) <= 7)
+
+
+@functools.cache
+def dictionary_folded() -> frozenset[str]:
+    return frozenset(fold(w) for w in dictionary_syllables())
+
+
 class Vocabulary:
     """Syllables and their accented forms seen in the catalog, for repair and restoration.
 
-    ``repair`` maps an unknown folded token to a known one (Telex leftovers); ``restore`` puts
-    diacritics back on a query typed without them, choosing each syllable's accented form by
-    a bigram model of the corpus (Viterbi), so the embedding model sees real Vietnamese.
+    ``repair`` maps an unknown folded token to a known one (Telex leftovers, misheard initials
+    and finals); ``restore`` puts diacritics back on a query typed without them, choosing each
+    syllable's accented form by a bigram model of the corpus (Viterbi), so the embedding model
+    sees real Vietnamese.
     """
 
     def __init__(self, texts: Iterable[str]):
         self.unigrams: dict[str, Counter[str]] = defaultdict(Counter)
         self.bigrams: Counter[tuple[str, str]] = Counter()
+        self.folded_bigrams: set[tuple[str, str]] = set()
         for text in texts:
             ws = words(text)
             for w in ws:
                 self.unigrams[fold(w)][w] += 1
             for a, b in zip(ws, ws[1:], strict=False):
                 self.bigrams[(a, b)] += 1
+                self.folded_bigrams.add((fold(a), fold(b)))
         self.known = set(self.unigrams)
+        self.accented = {w for forms in self.unigrams.values() for w in forms}
 
-    def repair(self, token: str) -> str:
+    def repair(self, token: str, before: str = "", after: str = "") -> str:
+        """A known spelling for ``token`` (folded); ``before``/``after`` are its neighbours.
+
+        A real Vietnamese syllable the catalog does not use ("nghieng", a tree leaning) is only
+        replaced by a sound-alike when the result makes a pair the catalog uses with a
+        neighbour ("tam chu" → "tam tru"); otherwise "nghiêng" became "nghiện" (drug
+        rehabilitation). Non-words (typing slips) are repaired without that check.
+        """
         if token in self.known or token.isdigit():
             return token
-        for variant in _telex_variants(token):
-            if variant in self.known:
-                return variant
+        real = token in dictionary_folded()
+        if not real:
+            for variant in _telex_variants(token):
+                if variant in self.known:
+                    return variant
         for variant in _sound_alikes(token):
-            if variant in self.known:
+            if variant not in self.known:
+                continue
+            if not real or (before, variant) in self.folded_bigrams or (
+                variant,
+                after,
+            ) in self.folded_bigrams:
                 return variant
         return token
 
+    def repair_all(self, tokens: list[str]) -> list[str]:
+        padded = ["", *tokens, ""]
+        return [
+            self.repair(tok, padded[i], padded[i + 2]) for i, tok in enumerate(tokens)
+        ]
+
+    def in_context(self, accented: list[str], index: int) -> bool:
+        """Whether ``accented[index]`` forms a pair the catalog uses with a neighbour."""
+        word = accented[index]
+        before = accented[index - 1] if index > 0 else ""
+        after = accented[index + 1] if index + 1 < len(accented) else ""
+        return self.bigrams.get((before, word), 0) > 0 or self.bigrams.get((word, after), 0) > 0
     def restore(self, folded_tokens: list[str]) -> list[str]:
         """Most likely accented spelling of a folded token sequence (unknown tokens kept)."""
         if not folded_tokens:
