@@ -92,11 +92,17 @@ class Weights:
     dense: float = 0.55
     popularity: float = 0.04
     qualifier_penalty: float = 0.2
+    # A variant whose marker the query does show ("mất giấy phép xây dựng" → cấp lại) gets a
+    # little ahead of its common sibling, which otherwise matches the same words.
+    qualifier_bonus: float = 0.0
     name_repeat: int = 2
     # The embedding model's cost grows with every token (about 3 ms each on 2 cores), so the
     # query it sees keeps only the most informative syllables, in their original order.
     dense_words: int = 10
     dense_expansions: bool = False
+    # Share of the lexical score that comes from the best single passage (the name or one
+    # life-situation phrase) rather than from the procedure's whole bag of words.
+    passage_lexical: float = 0.0
 
 
 def display_name(name: str) -> str:
@@ -118,6 +124,18 @@ class ParsedQuery:
     folded: list[str]
     expansions: list[tuple[str, str]]
     dense_text: str
+    # The folded syllables that say which procedure: question frames ("cần giấy tờ gì", "ở
+    # đâu") removed. Runs of adjacent syllables, so no pair is made across a removed frame.
+    segments: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def content(self) -> list[str]:
+        return [t for seg in self.segments for t in seg] if self.segments else self.folded
+
+    def features(self) -> list[str]:
+        if not self.segments:
+            return features(self.folded)
+        return [f for seg in self.segments for f in features(list(seg))]
 
 
 class Engine:
@@ -187,6 +205,10 @@ class Engine:
                 self.passage_texts.append(text)
                 owners.append(i)
         self.passage_owner = np.array(owners)
+        self.passage_bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self.passage_bm25.index(
+            [features(folded_words(t)) or ["_"] for t in self.passage_texts], show_progress=False
+        )
         self.group_starts = np.searchsorted(self.passage_owner, np.arange(len(self.docs)))
         self.passage_vectors = (
             embedder.passages(self.passage_texts) if embedder is not None else None
@@ -205,16 +227,39 @@ class Engine:
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
         folded = self.vocab.repair_all([fold(w) for w in raw])
-        expansions = self.lexicon.expansions(folded)
+        mask = self.lexicon.content_mask(folded)
+        if not any(mask):  # the question is all frame ("thủ tục ở đâu"): keep every word
+            mask = [True] * len(folded)
+        segments: list[tuple[str, ...]] = []
+        run: list[str] = []
+        for tok, keep in zip(folded, mask, strict=True):
+            if keep:
+                run.append(tok)
+            elif run:
+                segments.append(tuple(run))
+                run = []
+        if run:
+            segments.append(tuple(run))
+        content = [t for seg in segments for t in seg]
+        expansions = self.lexicon.expansions(content)
         restored = self.vocab.restore(folded)
         dense_words = [
             w if self._keep_accented(w, f, restored, i) else r
             for i, (w, f, r) in enumerate(zip(raw, folded, restored, strict=True))
         ]
-        dense_text = " ".join(self._salient(dense_words, folded))
+        kept = [i for i, keep in enumerate(mask) if keep]
+        dense_text = " ".join(
+            self._salient([dense_words[i] for i in kept], [folded[i] for i in kept])
+        )
         if expansions and self.weights.dense_expansions:
             dense_text += " (" + "; ".join(dict.fromkeys(e for _, e in expansions)) + ")"
-        return ParsedQuery(text=text, folded=folded, expansions=expansions, dense_text=dense_text)
+        return ParsedQuery(
+            text=text,
+            folded=folded,
+            expansions=expansions,
+            dense_text=dense_text,
+            segments=tuple(segments),
+        )
 
     def _keep_accented(self, word: str, folded: str, restored: list[str], index: int) -> bool:
         """Whether the embedding model should see the citizen's own accented spelling.
@@ -242,7 +287,7 @@ class Engine:
 
     def score(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
         """Fused score per procedure, and the similarity of every passage (for explanations)."""
-        tokens = features(parsed.folded)
+        tokens = parsed.features()
         for _, expand in parsed.expansions:
             tokens += features(folded_words(expand))
         # Only fillers ("a", "và"): no lexical evidence. bm25s cannot score an empty query (it
@@ -253,6 +298,13 @@ class Engine:
             lexical = np.zeros(len(self.docs), dtype=np.float32)
         top = float(lexical.max()) if lexical.size else 0.0
         lexical = lexical / top if top > 0 else lexical
+        if tokens and self.weights.passage_lexical > 0:
+            per_passage = np.asarray(self.passage_bm25.get_scores(tokens), dtype=np.float32)
+            best = np.maximum.reduceat(per_passage, self.group_starts)
+            top = float(best.max())
+            if top > 0:
+                share = self.weights.passage_lexical
+                lexical = (1 - share) * lexical + share * best / top
 
         sims: np.ndarray | None = None
         dense = np.zeros(len(self.docs), dtype=np.float32)
@@ -270,6 +322,8 @@ class Engine:
         for qual, doc_indexes in self.qualified_docs:
             if not qual.evidenced_by(padded):
                 fused[doc_indexes] -= w.qualifier_penalty
+            elif w.qualifier_bonus:
+                fused[doc_indexes] += w.qualifier_bonus
         return fused, sims
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -302,7 +356,7 @@ class Engine:
             if f" {' '.join(folded_words(expand))} " in self.doc_padded[doc_index]:
                 return f"Hiểu “{term}” là “{expand}”."
         passage = self.passage_texts[passage_index]
-        content = [f for f in parsed.folded if f not in STOPWORDS]
+        content = [f for f in parsed.content if f not in STOPWORDS]
         name_words = set(self.doc_padded[doc_index].split(" | ", 1)[0].split())
         if passage == display_name(self.docs[doc_index].name) or (
             content and all(f in name_words for f in content)

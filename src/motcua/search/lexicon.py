@@ -48,6 +48,9 @@ class Lexicon:
     synonyms: list[Synonym] = field(default_factory=list)
     qualifiers: list[Qualifier] = field(default_factory=list)
     phrases: dict[str, list[str]] = field(default_factory=dict)
+    # How citizens frame a question ("cần những giấy tờ gì", "mất bao lâu", "ở đâu"): words
+    # that say what they want to know, not which procedure, folded.
+    question_frames: list[tuple[str, ...]] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -70,7 +73,12 @@ class Lexicon:
             for item in data.get("qualifiers", [])
         ]
         phrases = {code: list(items) for code, items in data.get("procedures", {}).items()}
-        return cls(synonyms=synonyms, qualifiers=qualifiers, phrases=phrases)
+        frames = [tuple(folded_words(f)) for f in data.get("question_frames", [])]
+        # Longest first, so "cần những giấy tờ gì" goes before "giấy tờ gì" can split it.
+        frames = sorted({f for f in frames if f}, key=lambda f: (-len(f), f))
+        return cls(
+            synonyms=synonyms, qualifiers=qualifiers, phrases=phrases, question_frames=frames
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -90,6 +98,19 @@ class Lexicon:
                     found.append((shown, expand))
                     break
         return found
+
+    def content_mask(self, folded_query: list[str]) -> list[bool]:
+        """False for the syllables of the query that only frame the question."""
+        keep = [True] * len(folded_query)
+        n = len(folded_query)
+        for frame in self.question_frames:
+            size = len(frame)
+            for start in range(n - size + 1):
+                if tuple(folded_query[start : start + size]) == frame and all(
+                    keep[start : start + size]
+                ):
+                    keep[start : start + size] = [False] * size
+        return keep
 
     def __post_init__(self) -> None:
         self._compiled = [(s.display_terms, s.padded_terms, s.expand) for s in self.synonyms]
