@@ -53,6 +53,18 @@ STOPWORDS = frozenset(
     ]
 )
 _NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
+_WORD_RE = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,.;:!?…()\n]")
+# Words that introduce what the citizen wants done. Typed without diacritics, "tinh" (tỉnh)
+# and "dinh" (đình, định cư) are too ambiguous, and "can" is căn in "căn cước", "căn hộ".
+_GOAL_MARKERS = frozenset(["muốn", "cần", "xin", "định", "tính", "phải", "muon", "xin", "phai"])
+_CAN_NOT_MARKER = frozenset(["cuoc", "ho", "nha", "phong"])
+
+
+def _is_goal_marker(word: str, folded: str, next_folded: str) -> bool:
+    if word in _GOAL_MARKERS:
+        return True
+    return word == "can" and next_folded not in _CAN_NOT_MARKER
 
 
 class Embedder(Protocol):
@@ -103,6 +115,10 @@ class Weights:
     # Share of the lexical score that comes from the best single passage (the name or one
     # life-situation phrase) rather than from the procedure's whole bag of words.
     passage_lexical: float = 0.0
+    # Extra BM25 weight for the clause that states the goal ("…, giờ muốn làm sổ"): a story
+    # names several things (the land came from the grandparents), the goal names the procedure.
+    goal_repeat: int = 0
+    goal_words: int = 8
 
 
 def display_name(name: str) -> str:
@@ -127,6 +143,7 @@ class ParsedQuery:
     # The folded syllables that say which procedure: question frames ("cần giấy tờ gì", "ở
     # đâu") removed. Runs of adjacent syllables, so no pair is made across a removed frame.
     segments: tuple[tuple[str, ...], ...] = ()
+    goal: tuple[str, ...] = ()
 
     @property
     def content(self) -> list[str]:
@@ -223,7 +240,8 @@ class Engine:
             )
         # A lone combining mark (U+0301 typed after a space) folds to nothing: it carries no word,
         # and as an empty token it pointed bm25s past its index (a 500 found by fuzzing).
-        raw = [w for w in words(text) if fold(w)]
+        spans = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text) if fold(m.group(0))]
+        raw = [w.lower() for w, _, _ in spans]
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
         folded = self.vocab.repair_all([fold(w) for w in raw])
@@ -259,7 +277,33 @@ class Engine:
             expansions=expansions,
             dense_text=dense_text,
             segments=tuple(segments),
+            goal=self._goal(text, spans, raw, folded, mask),
         )
+
+    def _goal(
+        self,
+        text: str,
+        spans: list[tuple[str, int, int]],
+        raw: list[str],
+        folded: list[str],
+        mask: list[bool],
+    ) -> tuple[str, ...]:
+        """The syllables after the first "muốn / cần / xin / định / tính / phải", to the end
+        of that clause (punctuation) and at most ``goal_words`` long."""
+        limit = self.weights.goal_words
+        for i, (word, f) in enumerate(zip(raw, folded, strict=True)):
+            if not _is_goal_marker(word, f, folded[i + 1] if i + 1 < len(folded) else ""):
+                continue
+            goal: list[str] = []
+            for j in range(i + 1, len(raw)):
+                gap = text[spans[j - 1][2] : spans[j][1]]
+                if _CLAUSE_BREAK.search(gap) or len(goal) >= limit:
+                    break
+                if mask[j] and not _is_goal_marker(raw[j], folded[j], ""):
+                    goal.append(folded[j])
+            if goal:
+                return tuple(goal)
+        return ()
 
     def _keep_accented(self, word: str, folded: str, restored: list[str], index: int) -> bool:
         """Whether the embedding model should see the citizen's own accented spelling.
@@ -288,6 +332,7 @@ class Engine:
     def score(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
         """Fused score per procedure, and the similarity of every passage (for explanations)."""
         tokens = parsed.features()
+        tokens += features(list(parsed.goal)) * self.weights.goal_repeat
         for _, expand in parsed.expansions:
             tokens += features(folded_words(expand))
         # Only fillers ("a", "và"): no lexical evidence. bm25s cannot score an empty query (it
