@@ -34,7 +34,6 @@ from motcua.search.normalize import (
     fold,
     folded_words,
     has_diacritics,
-    words,
 )
 
 # bm25s sets its own logger to DEBUG on import; an index build is not worth a log line.
@@ -177,6 +176,9 @@ class Engine:
         for syn in lexicon.synonyms:
             corpus.append(syn.expand)
             corpus.extend(syn.display_terms)
+        # Variant markers and question frames are how citizens talk too: their word pairs let
+        # a misheard "hết hạng" be read as "hết hạn".
+        corpus.extend(lexicon.evidence_texts)
         self.vocab = Vocabulary(corpus)
 
         doc_tokens = []
@@ -240,7 +242,9 @@ class Engine:
             )
         # A lone combining mark (U+0301 typed after a space) folds to nothing: it carries no word,
         # and as an empty token it pointed bm25s past its index (a 500 found by fuzzing).
-        spans = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text) if fold(m.group(0))]
+        spans = [
+            (m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text) if fold(m.group(0))
+        ]
         raw = [w.lower() for w, _, _ in spans]
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")

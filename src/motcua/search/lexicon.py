@@ -51,6 +51,8 @@ class Lexicon:
     # How citizens frame a question ("cần những giấy tờ gì", "mất bao lâu", "ở đâu"): words
     # that say what they want to know, not which procedure, folded.
     question_frames: list[tuple[str, ...]] = field(default_factory=list)
+    # The accented evidence and frame texts, for the vocabulary (word pairs, diacritics).
+    evidence_texts: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -76,8 +78,14 @@ class Lexicon:
         frames = [tuple(folded_words(f)) for f in data.get("question_frames", [])]
         # Longest first, so "cần những giấy tờ gì" goes before "giấy tờ gì" can split it.
         frames = sorted({f for f in frames if f}, key=lambda f: (-len(f), f))
+        texts = [e for item in data.get("qualifiers", []) for e in item["evidence"]]
+        texts += list(data.get("question_frames", []))
         return cls(
-            synonyms=synonyms, qualifiers=qualifiers, phrases=phrases, question_frames=frames
+            synonyms=synonyms,
+            qualifiers=qualifiers,
+            phrases=phrases,
+            question_frames=frames,
+            evidence_texts=list(dict.fromkeys(texts)),
         )
 
     @classmethod

@@ -19,6 +19,20 @@ from importlib import resources
 from vn_text import fold as _vn_fold
 
 log = logging.getLogger(__name__)
+# Conversational syllables (folded) never taken for a misheard word and never used as the
+# neighbour that vouches for a correction: "giờ muốn" must not become "đỏ muốn".
+FILLERS = frozenset(
+    [
+        *("toi", "em", "minh", "ta", "cac", "cua", "day", "kia", "nay", "nao", "di", "duoc"),
+        *("gi", "giup", "hoi", "khong", "la", "lam", "luon", "muon", "o", "ra", "roi", "se"),
+        *("thi", "va", "ve", "voi", "vui", "long", "xin", "biet", "phai", "gio", "nam", "con"),
+        *("anh", "ong", "ba", "vao", "nua", "ma", "cho", "co", "cung", "de", "da", "vi", "chi"),
+        "dang",
+    ]
+)
+# "do" is đó, đỏ and do: too common to be taken for a misheard word, too useful ("sổ đỏ") to
+# be ignored as a neighbour.
+_NEVER_MISHEARD = FILLERS | {"do"}
 
 MAX_QUERY_CHARS = 500
 
@@ -96,8 +110,22 @@ _INITIAL_SWAPS = (
     ("l", "n"),
     ("n", "l"),
     ("v", "d"),
+    ("d", "v"),
+    ("d", "y"),
+    ("y", "d"),
+    ("qu", "h"),
+    ("h", "qu"),
 )
-_FINAL_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"), ("nh", "n"))
+_FINAL_SWAPS = (
+    ("ng", "n"),
+    ("n", "ng"),
+    ("c", "t"),
+    ("t", "c"),
+    ("nh", "n"),
+    ("n", "nh"),
+    ("ch", "t"),
+    ("t", "ch"),
+)
 
 
 def _sound_alikes(token: str) -> list[str]:
@@ -163,8 +191,10 @@ class Vocabulary:
         neighbour ("tam chu" → "tam tru"); otherwise "nghiêng" became "nghiện" (drug
         rehabilitation). Non-words (typing slips) are repaired without that check.
         """
-        if token in self.known or token.isdigit():
+        if token.isdigit():
             return token
+        if token in self.known:
+            return self._misheard(token, before, after)
         real = token in dictionary_folded()
         if not real:
             for variant in _telex_variants(token):
@@ -173,18 +203,44 @@ class Vocabulary:
         for variant in _sound_alikes(token):
             if variant not in self.known:
                 continue
-            if not real or (before, variant) in self.folded_bigrams or (
-                variant,
-                after,
-            ) in self.folded_bigrams:
+            if (
+                not real
+                or (before, variant) in self.folded_bigrams
+                or (
+                    variant,
+                    after,
+                )
+                in self.folded_bigrams
+            ):
                 return variant
         return token
 
+    def _misheard(self, token: str, before: str, after: str) -> str:
+        """A catalog word that fits neither neighbour, when a sound-alike fits one.
+
+        Recognizers and Southern speech turn "hết hạn" into "hết hạng", "thông tin" into
+        "thôn tin", "nghĩa vụ" into "nghĩa dụ": every syllable is a real word the catalog also
+        uses, so only the pairs tell the slip.
+        """
+        if token in _NEVER_MISHEARD or not (before or after) or self._fits(before, token, after):
+            return token
+        for variant in _sound_alikes(token):
+            if variant in self.known and self._fits_firmly(before, variant, after):
+                return variant
+        return token
+
+    def _fits_firmly(self, before: str, token: str, after: str) -> bool:
+        """A pair the catalog uses, with a neighbour that is not a filler."""
+        return (before not in FILLERS and (before, token) in self.folded_bigrams) or (
+            after not in FILLERS and (token, after) in self.folded_bigrams
+        )
+
+    def _fits(self, before: str, token: str, after: str) -> bool:
+        return (before, token) in self.folded_bigrams or (token, after) in self.folded_bigrams
+
     def repair_all(self, tokens: list[str]) -> list[str]:
         padded = ["", *tokens, ""]
-        return [
-            self.repair(tok, padded[i], padded[i + 2]) for i, tok in enumerate(tokens)
-        ]
+        return [self.repair(tok, padded[i], padded[i + 2]) for i, tok in enumerate(tokens)]
 
     def in_context(self, accented: list[str], index: int) -> bool:
         """Whether ``accented[index]`` forms a pair the catalog uses with a neighbour."""
@@ -192,6 +248,7 @@ class Vocabulary:
         before = accented[index - 1] if index > 0 else ""
         after = accented[index + 1] if index + 1 < len(accented) else ""
         return self.bigrams.get((before, word), 0) > 0 or self.bigrams.get((word, after), 0) > 0
+
     def restore(self, folded_tokens: list[str]) -> list[str]:
         """Most likely accented spelling of a folded token sequence (unknown tokens kept)."""
         if not folded_tokens:
