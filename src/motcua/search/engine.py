@@ -371,7 +371,7 @@ class Engine:
         for qual, doc_indexes in self.qualified_docs:
             if not qual.evidenced_by(padded):
                 fused[doc_indexes] -= w.qualifier_penalty
-            elif w.qualifier_bonus:
+            elif w.qualifier_bonus and qual.strongly_evidenced_by(padded):
                 fused[doc_indexes] += w.qualifier_bonus
         return fused, sims
 
