@@ -34,6 +34,7 @@ from motcua.search.normalize import (
     fold,
     folded_words,
     has_diacritics,
+    words,
 )
 
 # bm25s sets its own logger to DEBUG on import; an index build is not worth a log line.
@@ -52,18 +53,6 @@ STOPWORDS = frozenset(
     ]
 )
 _NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
-_WORD_RE = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[,.;:!?…()\n]")
-# Words that introduce what the citizen wants done. Typed without diacritics, "tinh" (tỉnh)
-# and "dinh" (đình, định cư) are too ambiguous, and "can" is căn in "căn cước", "căn hộ".
-_GOAL_MARKERS = frozenset(["muốn", "cần", "xin", "định", "tính", "phải", "muon", "xin", "phai"])
-_CAN_NOT_MARKER = frozenset(["cuoc", "ho", "nha", "phong"])
-
-
-def _is_goal_marker(word: str, folded: str, next_folded: str) -> bool:
-    if word in _GOAL_MARKERS:
-        return True
-    return word == "can" and next_folded not in _CAN_NOT_MARKER
 
 
 class Embedder(Protocol):
@@ -103,21 +92,11 @@ class Weights:
     dense: float = 0.55
     popularity: float = 0.04
     qualifier_penalty: float = 0.2
-    # A variant whose marker the query does show ("mất giấy phép xây dựng" → cấp lại) gets a
-    # little ahead of its common sibling, which otherwise matches the same words.
-    qualifier_bonus: float = 0.0
     name_repeat: int = 2
     # The embedding model's cost grows with every token (about 3 ms each on 2 cores), so the
     # query it sees keeps only the most informative syllables, in their original order.
     dense_words: int = 10
     dense_expansions: bool = False
-    # Share of the lexical score that comes from the best single passage (the name or one
-    # life-situation phrase) rather than from the procedure's whole bag of words.
-    passage_lexical: float = 0.0
-    # Extra BM25 weight for the clause that states the goal ("…, giờ muốn làm sổ"): a story
-    # names several things (the land came from the grandparents), the goal names the procedure.
-    goal_repeat: int = 0
-    goal_words: int = 8
 
 
 def display_name(name: str) -> str:
@@ -142,7 +121,6 @@ class ParsedQuery:
     # The folded syllables that say which procedure: question frames ("cần giấy tờ gì", "ở
     # đâu") removed. Runs of adjacent syllables, so no pair is made across a removed frame.
     segments: tuple[tuple[str, ...], ...] = ()
-    goal: tuple[str, ...] = ()
 
     @property
     def content(self) -> list[str]:
@@ -224,10 +202,6 @@ class Engine:
                 self.passage_texts.append(text)
                 owners.append(i)
         self.passage_owner = np.array(owners)
-        self.passage_bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        self.passage_bm25.index(
-            [features(folded_words(t)) or ["_"] for t in self.passage_texts], show_progress=False
-        )
         self.group_starts = np.searchsorted(self.passage_owner, np.arange(len(self.docs)))
         self.passage_vectors = (
             embedder.passages(self.passage_texts) if embedder is not None else None
@@ -242,10 +216,7 @@ class Engine:
             )
         # A lone combining mark (U+0301 typed after a space) folds to nothing: it carries no word,
         # and as an empty token it pointed bm25s past its index (a 500 found by fuzzing).
-        spans = [
-            (m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text) if fold(m.group(0))
-        ]
-        raw = [w.lower() for w, _, _ in spans]
+        raw = [w for w in words(text) if fold(w)]
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
         folded = self.vocab.repair_all([fold(w) for w in raw])
@@ -281,33 +252,7 @@ class Engine:
             expansions=expansions,
             dense_text=dense_text,
             segments=tuple(segments),
-            goal=self._goal(text, spans, raw, folded, mask),
         )
-
-    def _goal(
-        self,
-        text: str,
-        spans: list[tuple[str, int, int]],
-        raw: list[str],
-        folded: list[str],
-        mask: list[bool],
-    ) -> tuple[str, ...]:
-        """The syllables after the first "muốn / cần / xin / định / tính / phải", to the end
-        of that clause (punctuation) and at most ``goal_words`` long."""
-        limit = self.weights.goal_words
-        for i, (word, f) in enumerate(zip(raw, folded, strict=True)):
-            if not _is_goal_marker(word, f, folded[i + 1] if i + 1 < len(folded) else ""):
-                continue
-            goal: list[str] = []
-            for j in range(i + 1, len(raw)):
-                gap = text[spans[j - 1][2] : spans[j][1]]
-                if _CLAUSE_BREAK.search(gap) or len(goal) >= limit:
-                    break
-                if mask[j] and not _is_goal_marker(raw[j], folded[j], ""):
-                    goal.append(folded[j])
-            if goal:
-                return tuple(goal)
-        return ()
 
     def _keep_accented(self, word: str, folded: str, restored: list[str], index: int) -> bool:
         """Whether the embedding model should see the citizen's own accented spelling.
@@ -336,7 +281,6 @@ class Engine:
     def score(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
         """Fused score per procedure, and the similarity of every passage (for explanations)."""
         tokens = parsed.features()
-        tokens += features(list(parsed.goal)) * self.weights.goal_repeat
         for _, expand in parsed.expansions:
             tokens += features(folded_words(expand))
         # Only fillers ("a", "và"): no lexical evidence. bm25s cannot score an empty query (it
@@ -347,13 +291,6 @@ class Engine:
             lexical = np.zeros(len(self.docs), dtype=np.float32)
         top = float(lexical.max()) if lexical.size else 0.0
         lexical = lexical / top if top > 0 else lexical
-        if tokens and self.weights.passage_lexical > 0:
-            per_passage = np.asarray(self.passage_bm25.get_scores(tokens), dtype=np.float32)
-            best = np.maximum.reduceat(per_passage, self.group_starts)
-            top = float(best.max())
-            if top > 0:
-                share = self.weights.passage_lexical
-                lexical = (1 - share) * lexical + share * best / top
 
         sims: np.ndarray | None = None
         dense = np.zeros(len(self.docs), dtype=np.float32)
@@ -371,8 +308,6 @@ class Engine:
         for qual, doc_indexes in self.qualified_docs:
             if not qual.evidenced_by(padded):
                 fused[doc_indexes] -= w.qualifier_penalty
-            elif w.qualifier_bonus and qual.strongly_evidenced_by(padded):
-                fused[doc_indexes] += w.qualifier_bonus
         return fused, sims
 
     def search(self, query: str, k: int = 5) -> list[Hit]:

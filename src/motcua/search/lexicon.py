@@ -42,10 +42,6 @@ class Qualifier:
         """``padded_query`` is the folded query joined by spaces with a space at each end."""
         return any(e in padded_query for e in self.padded_evidence)
 
-    def strongly_evidenced_by(self, padded_query: str) -> bool:
-        """Evidence of two syllables or more ("thất lạc", "tự dịch"), not a lone "mất"."""
-        return any(e.count(" ") > 2 and e in padded_query for e in self.padded_evidence)
-
 
 @dataclass
 class Lexicon:
