@@ -40,6 +40,7 @@ LEXICON = Lexicon.from_dict(
         ],
         "procedures": {"1.001193": ["con mới sinh", "vợ mới sinh em bé"]},
         "question_frames": ["cần những giấy tờ gì", "giấy tờ gì", "ở đâu", "thủ tục"],
+        "dialect": {"tía": "bố", "hổng": "không", "sanh": "sinh", "bển": "bên đó"},
     }
 )
 
@@ -193,3 +194,13 @@ class TestQueryParsing:
     def test_regional_word_kept_as_typed(self, engine):
         # "mạ" (mother, Central) is not in the catalog and pairs with nothing there.
         assert "mạ" in engine.parse("mạ em mới mất").dense_text
+
+    def test_regional_words_read_as_standard(self, engine):
+        parsed = engine.parse("tía tui hổng có giấy khai sanh, làm ở bển")
+        assert parsed.folded[:1] == ["bo"] and "khong" in parsed.folded
+        assert parsed.folded[-2:] == ["ben", "do"]
+        assert engine.search("vợ tui mới sanh con", k=1)[0].code == "1.001193"
+
+    def test_unaccented_spelling_is_not_taken_for_a_regional_word(self, engine):
+        # "hong" typed without diacritics may be "hồng" (sổ hồng): only "hổng" means không.
+        assert "hong" in engine.parse("so hong").folded

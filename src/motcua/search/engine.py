@@ -216,7 +216,7 @@ class Engine:
             )
         # A lone combining mark (U+0301 typed after a space) folds to nothing: it carries no word,
         # and as an empty token it pointed bm25s past its index (a 500 found by fuzzing).
-        raw = [w for w in words(text) if fold(w)]
+        raw = self.lexicon.standardize([w for w in words(text) if fold(w)])
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
         folded = self.vocab.repair_all([fold(w) for w in raw])

@@ -51,6 +51,10 @@ class Lexicon:
     # How citizens frame a question ("cần những giấy tờ gì", "mất bao lâu", "ở đâu"): words
     # that say what they want to know, not which procedure, folded.
     question_frames: list[tuple[str, ...]] = field(default_factory=list)
+    # Regional words typed or heard as they are ("hổng" → không, "tía" → bố, "mần" → làm),
+    # replaced before anything else, matched on the exact lowercase spelling so "hong" (hồng,
+    # sổ hồng) typed without diacritics is left alone.
+    dialect: dict[str, list[str]] = field(default_factory=dict)
     # The accented evidence and frame texts, for the vocabulary (word pairs, diacritics).
     evidence_texts: list[str] = field(default_factory=list)
 
@@ -85,6 +89,11 @@ class Lexicon:
             qualifiers=qualifiers,
             phrases=phrases,
             question_frames=frames,
+            dialect={
+                k.lower(): v.lower().split()
+                for k, v in data.get("dialect", {}).items()
+                if v.strip()
+            },
             evidence_texts=list(dict.fromkeys(texts)),
         )
 
@@ -106,6 +115,15 @@ class Lexicon:
                     found.append((shown, expand))
                     break
         return found
+
+    def standardize(self, raw_words: list[str]) -> list[str]:
+        """Regional words replaced by the standard ones (``raw_words`` lowercase)."""
+        if not self.dialect:
+            return raw_words
+        out: list[str] = []
+        for word in raw_words:
+            out.extend(self.dialect.get(word, (word,)))
+        return out
 
     def content_mask(self, folded_query: list[str]) -> list[bool]:
         """False for the syllables of the query that only frame the question."""
