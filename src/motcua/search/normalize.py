@@ -8,13 +8,14 @@ and has no Django dependency, so the kiosk, the lookup page and the assistant sh
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from importlib import resources
+from pathlib import Path
 
 from vn_text import fold as _vn_fold
 
@@ -146,13 +147,20 @@ def dictionary_syllables() -> frozenset[str]:
     It tells a real Vietnamese word the catalog happens not to use ("nghiêng", "tủ") from a
     typing slip ("sihn", "đăg"): only the latter may be repaired freely.
     """
+    # find_spec locates the package without importing it: underthesea's __init__ loads its
+    # models and costs about 70 MB of memory per process for a word list.
+    spec = importlib.util.find_spec("underthesea")
     try:
-        path = resources.files("underthesea") / "corpus" / "data" / "Viet74K.txt"
-        text = path.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, OSError) as exc:  # pragma: no cover - underthesea is pinned
+        if spec is None or spec.origin is None:
+            raise OSError("underthesea is not installed")
+        path = Path(spec.origin).parent / "corpus" / "data" / "Viet74K.txt"
+        # Line by line: the whole file as one list of words would add ~10 MB to peak memory.
+        with path.open(encoding="utf-8") as lines:
+            syllables = {w for line in lines for w in words(line) if len(w) <= 7}
+    except OSError as exc:  # pragma: no cover - underthesea is pinned in pyproject.toml
         log.warning("no Vietnamese word list (%s); typo repair is less careful", exc)
         return frozenset()
-    return frozenset(w for w in words(text) if len(w) <= 7)
+    return frozenset(syllables)
 
 
 @functools.cache
