@@ -106,6 +106,7 @@ class TestEvalFindCommand:
         assert report["by_style"]["colloquial"]["top1"] == 1.0
         assert report["by_style"]["no_diacritics"]["top1"] == 0.5
         assert report["latency_ms"]["p95"] >= report["latency_ms"]["p50"] > 0
+        assert report["cpu_ms"]["p95"] >= report["cpu_ms"]["p50"] >= 0
 
     def test_malformed_file_names_the_line(self, tmp_path):
         path = tmp_path / "bad.jsonl"

@@ -39,6 +39,8 @@ LEXICON = Lexicon.from_dict(
             {"name_contains": "có yếu tố nước ngoài", "evidence": ["nước ngoài", "việt kiều"]}
         ],
         "procedures": {"1.001193": ["con mới sinh", "vợ mới sinh em bé"]},
+        "question_frames": ["cần những giấy tờ gì", "giấy tờ gì", "ở đâu", "thủ tục"],
+        "dialect": {"tía": "bố", "hổng": "không", "sanh": "sinh", "bển": "bên đó"},
     }
 )
 
@@ -164,3 +166,41 @@ class TestEmbeddingCache:
         assert "làm giấy khai sinh cho con" not in embedder._queries
         embedder.query("làm giấy khai sinh cho con")
         assert calls[-1] == ["làm giấy khai sinh cho con"]
+
+
+class TestQueryParsing:
+    """Question frames, and accented typos seen by the embedding model (issue 12)."""
+
+    def test_question_frame_removed_without_joining_its_neighbours(self, engine):
+        parsed = engine.parse("khai sinh cần những giấy tờ gì ở đâu vậy")
+        assert parsed.content == ["khai", "sinh", "vay"]
+        assert parsed.segments == (("khai", "sinh"), ("vay",))
+        assert "sinh_vay" not in parsed.features()
+        assert "giấy" not in parsed.dense_text
+
+    def test_longest_frame_wins(self):
+        assert LEXICON.question_frames[0] == ("can", "nhung", "giay", "to", "gi")
+
+    def test_a_query_that_is_all_frame_keeps_its_words(self, engine):
+        parsed = engine.parse("thủ tục ở đâu")
+        assert parsed.content == ["thu", "tuc", "o", "dau"]
+        assert engine.search("thủ tục ở đâu", k=3)
+
+    def test_accented_typo_restored_for_the_embedding_model(self, engine):
+        # "tủ" is a real word (cupboard) but "khai tủ" is a slip for "khai tử".
+        assert "khai tử" in engine.parse("đăng kí khai tủ cho bố").dense_text
+        assert engine.search("đăng kí khai tủ cho bố", k=1)[0].code == "1.000656"
+
+    def test_regional_word_kept_as_typed(self, engine):
+        # "mạ" (mother, Central) is not in the catalog and pairs with nothing there.
+        assert "mạ" in engine.parse("mạ em mới mất").dense_text
+
+    def test_regional_words_read_as_standard(self, engine):
+        parsed = engine.parse("tía tui hổng có giấy khai sanh, làm ở bển")
+        assert parsed.folded[:1] == ["bo"] and "khong" in parsed.folded
+        assert parsed.folded[-2:] == ["ben", "do"]
+        assert engine.search("vợ tui mới sanh con", k=1)[0].code == "1.001193"
+
+    def test_unaccented_spelling_is_not_taken_for_a_regional_word(self, engine):
+        # "hong" typed without diacritics may be "hồng" (sổ hồng): only "hổng" means không.
+        assert "hong" in engine.parse("so hong").folded

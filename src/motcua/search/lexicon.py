@@ -48,6 +48,15 @@ class Lexicon:
     synonyms: list[Synonym] = field(default_factory=list)
     qualifiers: list[Qualifier] = field(default_factory=list)
     phrases: dict[str, list[str]] = field(default_factory=dict)
+    # How citizens frame a question ("cần những giấy tờ gì", "mất bao lâu", "ở đâu"): words
+    # that say what they want to know, not which procedure, folded.
+    question_frames: list[tuple[str, ...]] = field(default_factory=list)
+    # Regional words typed or heard as they are ("hổng" → không, "tía" → bố, "mần" → làm),
+    # replaced before anything else, matched on the exact lowercase spelling so "hong" (hồng,
+    # sổ hồng) typed without diacritics is left alone.
+    dialect: dict[str, list[str]] = field(default_factory=dict)
+    # The accented evidence and frame texts, for the vocabulary (word pairs, diacritics).
+    evidence_texts: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -70,7 +79,23 @@ class Lexicon:
             for item in data.get("qualifiers", [])
         ]
         phrases = {code: list(items) for code, items in data.get("procedures", {}).items()}
-        return cls(synonyms=synonyms, qualifiers=qualifiers, phrases=phrases)
+        frames = [tuple(folded_words(f)) for f in data.get("question_frames", [])]
+        # Longest first, so "cần những giấy tờ gì" goes before "giấy tờ gì" can split it.
+        frames = sorted({f for f in frames if f}, key=lambda f: (-len(f), f))
+        texts = [e for item in data.get("qualifiers", []) for e in item["evidence"]]
+        texts += list(data.get("question_frames", []))
+        return cls(
+            synonyms=synonyms,
+            qualifiers=qualifiers,
+            phrases=phrases,
+            question_frames=frames,
+            dialect={
+                k.lower(): v.lower().split()
+                for k, v in data.get("dialect", {}).items()
+                if v.strip()
+            },
+            evidence_texts=list(dict.fromkeys(texts)),
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -90,6 +115,28 @@ class Lexicon:
                     found.append((shown, expand))
                     break
         return found
+
+    def standardize(self, raw_words: list[str]) -> list[str]:
+        """Regional words replaced by the standard ones (``raw_words`` lowercase)."""
+        if not self.dialect:
+            return raw_words
+        out: list[str] = []
+        for word in raw_words:
+            out.extend(self.dialect.get(word, (word,)))
+        return out
+
+    def content_mask(self, folded_query: list[str]) -> list[bool]:
+        """False for the syllables of the query that only frame the question."""
+        keep = [True] * len(folded_query)
+        n = len(folded_query)
+        for frame in self.question_frames:
+            size = len(frame)
+            for start in range(n - size + 1):
+                if tuple(folded_query[start : start + size]) == frame and all(
+                    keep[start : start + size]
+                ):
+                    keep[start : start + size] = [False] * size
+        return keep
 
     def __post_init__(self) -> None:
         self._compiled = [(s.display_terms, s.padded_terms, s.expand) for s in self.synonyms]

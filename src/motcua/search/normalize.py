@@ -7,13 +7,33 @@ and has no Django dependency, so the kiosk, the lookup page and the assistant sh
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import logging
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
 from vn_text import fold as _vn_fold
+
+log = logging.getLogger(__name__)
+# Conversational syllables (folded) never taken for a misheard word and never used as the
+# neighbour that vouches for a correction: "giờ muốn" must not become "đỏ muốn".
+FILLERS = frozenset(
+    [
+        *("toi", "em", "minh", "ta", "cac", "cua", "day", "kia", "nay", "nao", "di", "duoc"),
+        *("gi", "giup", "hoi", "khong", "la", "lam", "luon", "muon", "o", "ra", "roi", "se"),
+        *("thi", "va", "ve", "voi", "vui", "long", "xin", "biet", "phai", "gio", "nam", "con"),
+        *("anh", "ong", "ba", "vao", "nua", "ma", "cho", "co", "cung", "de", "da", "vi", "chi"),
+        "dang",
+    ]
+)
+# "do" is đó, đỏ and do: too common to be taken for a misheard word, too useful ("sổ đỏ") to
+# be ignored as a neighbour.
+_NEVER_MISHEARD = FILLERS | {"do"}
 
 MAX_QUERY_CHARS = 500
 
@@ -91,8 +111,22 @@ _INITIAL_SWAPS = (
     ("l", "n"),
     ("n", "l"),
     ("v", "d"),
+    ("d", "v"),
+    ("d", "y"),
+    ("y", "d"),
+    ("qu", "h"),
+    ("h", "qu"),
 )
-_FINAL_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"), ("nh", "n"))
+_FINAL_SWAPS = (
+    ("ng", "n"),
+    ("n", "ng"),
+    ("c", "t"),
+    ("t", "c"),
+    ("nh", "n"),
+    ("n", "nh"),
+    ("ch", "t"),
+    ("t", "ch"),
+)
 
 
 def _sound_alikes(token: str) -> list[str]:
@@ -106,35 +140,122 @@ def _sound_alikes(token: str) -> list[str]:
     return out
 
 
+@functools.cache
+def dictionary_syllables() -> frozenset[str]:
+    """Every syllable of underthesea's Viet74K word list (74,000 words), lowercase NFC.
+
+    It tells a real Vietnamese word the catalog happens not to use ("nghiêng", "tủ") from a
+    typing slip ("sihn", "đăg"): only the latter may be repaired freely.
+    """
+    # find_spec locates the package without importing it: underthesea's __init__ loads its
+    # models and costs about 70 MB of memory per process for a word list.
+    spec = importlib.util.find_spec("underthesea")
+    try:
+        if spec is None or spec.origin is None:
+            raise OSError("underthesea is not installed")
+        path = Path(spec.origin).parent / "corpus" / "data" / "Viet74K.txt"
+        # Line by line: the whole file as one list of words would add ~10 MB to peak memory.
+        with path.open(encoding="utf-8") as lines:
+            syllables = {w for line in lines for w in words(line) if len(w) <= 7}
+    except OSError as exc:  # pragma: no cover - underthesea is pinned in pyproject.toml
+        log.warning("no Vietnamese word list (%s); typo repair is less careful", exc)
+        return frozenset()
+    return frozenset(syllables)
+
+
+@functools.cache
+def dictionary_folded() -> frozenset[str]:
+    return frozenset(fold(w) for w in dictionary_syllables())
+
+
 class Vocabulary:
     """Syllables and their accented forms seen in the catalog, for repair and restoration.
 
-    ``repair`` maps an unknown folded token to a known one (Telex leftovers); ``restore`` puts
-    diacritics back on a query typed without them, choosing each syllable's accented form by
-    a bigram model of the corpus (Viterbi), so the embedding model sees real Vietnamese.
+    ``repair`` maps an unknown folded token to a known one (Telex leftovers, misheard initials
+    and finals); ``restore`` puts diacritics back on a query typed without them, choosing each
+    syllable's accented form by a bigram model of the corpus (Viterbi), so the embedding model
+    sees real Vietnamese.
     """
 
     def __init__(self, texts: Iterable[str]):
         self.unigrams: dict[str, Counter[str]] = defaultdict(Counter)
         self.bigrams: Counter[tuple[str, str]] = Counter()
+        self.folded_bigrams: set[tuple[str, str]] = set()
         for text in texts:
             ws = words(text)
             for w in ws:
                 self.unigrams[fold(w)][w] += 1
             for a, b in zip(ws, ws[1:], strict=False):
                 self.bigrams[(a, b)] += 1
+                self.folded_bigrams.add((fold(a), fold(b)))
         self.known = set(self.unigrams)
+        self.accented = {w for forms in self.unigrams.values() for w in forms}
 
-    def repair(self, token: str) -> str:
-        if token in self.known or token.isdigit():
+    def repair(self, token: str, before: str = "", after: str = "") -> str:
+        """A known spelling for ``token`` (folded); ``before``/``after`` are its neighbours.
+
+        A real Vietnamese syllable the catalog does not use ("nghieng", a tree leaning) is only
+        replaced by a sound-alike when the result makes a pair the catalog uses with a
+        neighbour ("tam chu" → "tam tru"); otherwise "nghiêng" became "nghiện" (drug
+        rehabilitation). Non-words (typing slips) are repaired without that check.
+        """
+        if token.isdigit():
             return token
-        for variant in _telex_variants(token):
-            if variant in self.known:
-                return variant
+        if token in self.known:
+            return self._misheard(token, before, after)
+        real = token in dictionary_folded()
+        if not real:
+            for variant in _telex_variants(token):
+                if variant in self.known:
+                    return variant
         for variant in _sound_alikes(token):
-            if variant in self.known:
+            if variant not in self.known:
+                continue
+            if (
+                not real
+                or (before, variant) in self.folded_bigrams
+                or (
+                    variant,
+                    after,
+                )
+                in self.folded_bigrams
+            ):
                 return variant
         return token
+
+    def _misheard(self, token: str, before: str, after: str) -> str:
+        """A catalog word that fits neither neighbour, when a sound-alike fits one.
+
+        Recognizers and Southern speech turn "hết hạn" into "hết hạng", "thông tin" into
+        "thôn tin", "nghĩa vụ" into "nghĩa dụ": every syllable is a real word the catalog also
+        uses, so only the pairs tell the slip.
+        """
+        if token in _NEVER_MISHEARD or not (before or after) or self._fits(before, token, after):
+            return token
+        for variant in _sound_alikes(token):
+            if variant in self.known and self._fits_firmly(before, variant, after):
+                return variant
+        return token
+
+    def _fits_firmly(self, before: str, token: str, after: str) -> bool:
+        """A pair the catalog uses, with a neighbour that is not a filler."""
+        return (before not in FILLERS and (before, token) in self.folded_bigrams) or (
+            after not in FILLERS and (token, after) in self.folded_bigrams
+        )
+
+    def _fits(self, before: str, token: str, after: str) -> bool:
+        return (before, token) in self.folded_bigrams or (token, after) in self.folded_bigrams
+
+    def repair_all(self, tokens: list[str]) -> list[str]:
+        padded = ["", *tokens, ""]
+        return [self.repair(tok, padded[i], padded[i + 2]) for i, tok in enumerate(tokens)]
+
+    def in_context(self, accented: list[str], index: int) -> bool:
+        """Whether ``accented[index]`` forms a pair the catalog uses with a neighbour."""
+        word = accented[index]
+        before = accented[index - 1] if index > 0 else ""
+        after = accented[index + 1] if index + 1 < len(accented) else ""
+        return self.bigrams.get((before, word), 0) > 0 or self.bigrams.get((word, after), 0) > 0
 
     def restore(self, folded_tokens: list[str]) -> list[str]:
         """Most likely accented spelling of a folded token sequence (unknown tokens kept)."""

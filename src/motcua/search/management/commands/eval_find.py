@@ -43,7 +43,9 @@ class Command(BaseCommand):
                 )
             self.stdout.write(
                 f"latency per query: p50={report.percentile(50):.1f} ms  "
-                f"p95={report.percentile(95):.1f} ms"
+                f"p95={report.percentile(95):.1f} ms  "
+                f"(CPU p50={report.percentile(50, report.cpu_ms):.1f} ms  "
+                f"p95={report.percentile(95, report.cpu_ms):.1f} ms)"
             )
         if misses:
             for miss in report.misses:
