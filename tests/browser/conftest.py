@@ -73,3 +73,18 @@ def _retrying_screenshot(original):
 
 
 sync_api.Page.screenshot = _retrying_screenshot(sync_api.Page.screenshot)
+
+
+def fill_fields(page, values: dict[str, str]) -> None:
+    """Fill an e-form as a person would: type into text fields, pick a pick list's option, and
+    leave alone what the page shows read-only (card values, the parent filled from the card)."""
+    for name, text in values.items():
+        fields = page.locator(f"[name={name}]")
+        first = fields.first
+        kind = (first.get_attribute("type") or "").lower()
+        if kind == "radio":
+            page.locator(f"[name={name}][value='{text}']").check()
+        elif first.evaluate("e => e.tagName") == "SELECT":
+            first.select_option(text)
+        elif first.get_attribute("readonly") is None and first.is_editable():
+            first.fill(text)

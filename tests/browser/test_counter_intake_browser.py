@@ -16,7 +16,7 @@ from motcua.catalog.schema import CatalogFile
 from motcua.dossiers.models import Dossier
 from tests.conftest import TINY_CATALOG
 
-from .conftest import sync_api
+from .conftest import fill_fields, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -100,8 +100,7 @@ def test_officer_receives_a_walk_in_birth_registration(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thủ tục đăng ký khai sinh")
     expect(page.locator("#id_requester_full_name")).to_have_value("Nguyễn Thị Lan")
     shot("4-form")
-    for name, value in TYPED.items():
-        page.locator(f"#id_{name}").fill(value)
+    fill_fields(page, TYPED)
     click(page.get_by_label("Nam", exact=True))
     click(page.locator("#id_pledge"))
     scan = Path(tmp_path / "giay-chung-sinh.pdf")

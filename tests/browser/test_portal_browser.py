@@ -15,7 +15,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
 from tests.dossiers.conftest import make_center, submit, vn
 
-from .conftest import sync_api
+from .conftest import fill_fields, sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +133,7 @@ def test_sign_in_submit_and_follow_on_a_phone(portal_site, live_server, browser,
         "mother_address": "Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ",
         "mother_id_number": CITIZEN_ID,
     }.items():
-        page.locator(f"[name={name}]").fill(text)
+        fill_fields(page, {name: text})
     page.locator("[name=child_sex]").first.check()
     page.locator("[name=pledge]").check()
     # The birth certificate: a photo from the phone's camera.

@@ -26,7 +26,7 @@ from motcua.core.views import error_response, require_safe
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import find_by_code, normalize_code
 from motcua.dossiers.services import DossierError
-from motcua.dossiers.states import PaymentMethod, Role
+from motcua.dossiers.states import OFFICER_ROLES, PaymentMethod, Role
 from motcua.payments.adapters import MAX_BODY_BYTES, WebhookRejected, get_adapter
 from motcua.payments.models import Payment, WebhookDelivery
 from motcua.payments.qr import format_vnd, payment_qr
@@ -128,11 +128,14 @@ def _may_read_receipts(user, dossier: Dossier) -> bool:
         return False
     if user.is_superuser:
         return True
-    return (
-        StaffMembership.objects.filter(user=user, is_active=True, center_id=dossier.center_id)
-        .exclude(role=Role.PROVINCIAL_VIEWER)
-        .exists()
-    )
+    # Officers only: a provincial viewer reads masked data, and a member of the community
+    # digital team is no officer (motcua.assist) and must not read other people's receipts.
+    return StaffMembership.objects.filter(
+        user=user,
+        is_active=True,
+        center_id=dossier.center_id,
+        role__in=OFFICER_ROLES - {Role.PROVINCIAL_VIEWER},
+    ).exists()
 
 
 def _receipt_response(payment: Payment) -> HttpResponse:
