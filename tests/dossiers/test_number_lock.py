@@ -169,11 +169,11 @@ class TestTheLockSpanPostgres:
         paused, release = threading.Event(), threading.Event()
         prepare = services._prepare_document
 
-        def slow_hashing(position, submitted):
+        def slow_hashing(position, submitted, **kwargs):
             if threading.current_thread().name == "slow":
                 paused.set()
                 release.wait(timeout=30)
-            return prepare(position, submitted)
+            return prepare(position, submitted, **kwargs)
 
         monkeypatch.setattr(services, "_prepare_document", slow_hashing)
         outcome: dict = {}
