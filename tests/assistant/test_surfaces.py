@@ -242,3 +242,31 @@ class TestEvalAsk:
         path.write_text('{"q": "x", "kind": "weird", "expect": {}}', "utf-8")
         with pytest.raises(CommandError, match="kind"):
             call_command("eval_ask", str(path), stdout=io.StringIO())
+
+
+class TestNotInCatalogJudge:
+    """A commune matter the catalog lacks passes only when the answer states no fact."""
+
+    case = {"q": "x", "kind": "not_in_catalog", "code": None, "expect": {"no_facts": True}}
+
+    def test_no_facts_passes(self):
+        from motcua.assistant.compose import Answer
+        from motcua.assistant.evaluation import judge
+
+        assert judge(self.case, Answer(text="Chưa có thủ tục này trong danh mục."))[0]
+
+    @pytest.mark.parametrize(
+        "facts",
+        [
+            {"fee_vnd": 0},
+            {"fee_vnd": 50000},
+            {"time": {"value": 3, "unit": "working_days"}},
+            {"documents": ["Tờ khai"]},
+        ],
+    )
+    def test_any_stated_fact_fails(self, facts):
+        from motcua.assistant.compose import Answer
+        from motcua.assistant.evaluation import judge
+
+        ok, why = judge(self.case, Answer(text="…", **facts))
+        assert not ok and "not in the catalog" in why

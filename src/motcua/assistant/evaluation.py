@@ -7,7 +7,9 @@ One JSON object per line: ``q``, ``kind`` (fee, time, documents, pii, out_of_sco
 - documents: ``{"must_mention_any": [str]}`` — the answer names at least one of them;
 - pii: ``{"must_not_echo": [str]}`` — the answer repeats none of them;
 - out_of_scope / no_answer: ``{"refuse": true, "redirect_hint"?: str}`` — refused, and the
-  answer names the body (the hint, compared without diacritics).
+  answer names the body (the hint, compared without diacritics);
+- not_in_catalog: ``{"no_facts": true}`` — a commune matter the catalog does not hold: the
+  answer states no fee, no time limit and no document (nothing invented).
 Routing (the answer's code equals ``code``) is reported beside the pass rates.
 """
 
@@ -26,7 +28,7 @@ from motcua.assistant.guard import echoes, redact
 from motcua.assistant.pipeline import QuestionError, ask
 from motcua.search.evaluation import EvalFileError
 
-KINDS = ("fee", "time", "documents", "pii", "out_of_scope", "no_answer")
+KINDS = ("fee", "time", "documents", "pii", "out_of_scope", "no_answer", "not_in_catalog")
 
 
 @dataclass
@@ -125,6 +127,22 @@ def judge(case: dict, answer: Answer | None) -> tuple[bool, str]:
     if kind == "pii":
         if echoes(answer.text, list(expect.get("must_not_echo", []))):
             return False, "personal data echoed"
+        return True, ""
+    if kind == "not_in_catalog":
+        stated = [
+            name
+            for name, value in (
+                ("fee", answer.fee_vnd),
+                ("time", answer.time),
+                ("documents", answer.documents),
+            )
+            if value
+        ]
+        # A fee of 0 is a statement too ("miễn phí"), hence the explicit None check.
+        if answer.fee_vnd is not None and "fee" not in stated:
+            stated.insert(0, "fee")
+        if stated:
+            return False, "stated " + ", ".join(stated) + " for a matter not in the catalog"
         return True, ""
     # out_of_scope, no_answer
     if expect.get("refuse") and not answer.refused:
