@@ -23,12 +23,16 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def dossier(transactional_db, settings, tmp_path):
+    from datetime import timedelta
+
     from django.utils import timezone
 
     settings.MEDIA_ROOT = tmp_path / "media"
     center = make_center()
     procedure = make_procedure(channels=[{"channel": "direct", "time_value": 3, "fee_vnd": 15000}])
-    return submit(center, procedure, key="k1", now=timezone.now())[0]
+    # Received a minute ago: the script's paid_at has whole seconds, never before the receipt.
+    received = timezone.now() - timedelta(minutes=1)
+    return submit(center, procedure, key="k1", now=received)[0]
 
 
 def run(*args: str, secret: str | None = SECRET) -> tuple[int, str]:
