@@ -7,6 +7,7 @@ no configuration; provinces set ``DATABASE_URL`` to PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -334,6 +335,17 @@ if env_list("MOTCUA_PAYMENT_WEBHOOK_SECRETS", ""):
         "tolerance_seconds": int(os.environ.get("MOTCUA_PAYMENT_WEBHOOK_TOLERANCE", "300")),
         "method": os.environ.get("MOTCUA_PAYMENT_WEBHOOK_METHOD", "online_provincial"),
     }
+# Feedback answer deadlines in working days (docs/feedback.md): one number for every kind, or
+# JSON per kind, e.g. {"complaint": 10, "suggestion": 15}. Unset: the defaults in
+# feedback.services. A value that is neither is kept as typed so system check feedback.E001
+# names it at start-up.
+if os.environ.get("MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS", "").strip():
+    _raw_feedback_days = os.environ["MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS"].strip()
+    try:
+        MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS = json.loads(_raw_feedback_days)
+    except ValueError:
+        MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS = _raw_feedback_days
+
 # Name of the center shown in page headers; a province sets it per deployment.
 MOTCUA_CENTER_NAME = os.environ.get("MOTCUA_CENTER_NAME", "Trung tâm Phục vụ hành chính công xã")
 

@@ -47,7 +47,7 @@ class TestPublicForm:
         feedback = Feedback.objects.get()
         assert response["Location"] == f"/phan-anh/{feedback.token}/"
         assert feedback.reference.startswith("PAKN-")
-        triage, due = deadlines(feedback.received_at, calendar=WorkCalendar())
+        triage, due = deadlines(feedback.received_at, feedback.kind, calendar=WorkCalendar())
         assert (feedback.triage_due_at, feedback.due_at) == (triage, due)
         page = client.get(response["Location"]).content.decode()
         assert feedback.reference in page and "Mới tiếp nhận" in page
@@ -59,9 +59,50 @@ class TestPublicForm:
 
     def test_deadline_counts_working_days(self):
         # Friday 4 July 2025 10:00 + 15 working days (weekends skipped) → Friday 25 July.
-        triage, due = deadlines(vn(2025, 7, 4, 10, 0), calendar=WorkCalendar())
+        triage, due = deadlines(vn(2025, 7, 4, 10, 0), "complaint", calendar=WorkCalendar())
         assert timezone.localtime(triage).date().isoformat() == "2025-07-08"
         assert timezone.localtime(due).date().isoformat() == "2025-07-25"
+
+    def test_each_kind_takes_its_configured_deadline(self, client, center, settings):
+        settings.MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS = {"complaint": 10, "suggestion": 30}
+        for kind in ("complaint", "suggestion"):
+            assert client.post("/phan-anh/", form(center, kind=kind)).status_code == 302
+        calendar = WorkCalendar()
+        for feedback in Feedback.objects.all():
+            days = {"complaint": 10, "suggestion": 30}[feedback.kind]
+            expected = calendar.due_at(feedback.received_at, days, "working_days")
+            assert feedback.due_at == expected
+        complaint, suggestion = (Feedback.objects.get(kind=k) for k in ("complaint", "suggestion"))
+        assert complaint.due_at < suggestion.due_at
+
+    def test_one_number_sets_every_kind_and_a_missing_kind_keeps_the_default(self, settings):
+        from motcua.feedback.services import ANSWER_WORKING_DAYS, answer_working_days
+
+        settings.MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS = 12
+        assert [answer_working_days(k) for k in ("complaint", "suggestion")] == [12, 12]
+        settings.MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS = {"suggestion": 20}
+        assert answer_working_days("complaint") == ANSWER_WORKING_DAYS["complaint"]
+        assert answer_working_days("suggestion") == 20
+
+    @pytest.mark.parametrize(
+        "bad", ["15", 0, 91, -3, True, 1.5, {"khieu_nai": 30}, {"complaint": "mười"}]
+    )
+    def test_a_bad_setting_is_a_start_up_error(self, settings, bad):
+        from motcua.feedback.checks import feedback_deadlines_check
+
+        settings.MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS = bad
+        assert [e.id for e in feedback_deadlines_check()] == ["feedback.E001"]
+
+    def test_the_default_setting_passes_the_check(self):
+        from motcua.feedback.checks import feedback_deadlines_check
+
+        assert feedback_deadlines_check() == []
+
+    @pytest.mark.parametrize("kind", ["", "khieu_nai", "x" * 500])
+    def test_an_unknown_kind_is_refused_and_nothing_saved(self, client, center, kind):
+        response = client.post("/phan-anh/", form(center, kind=kind))
+        assert response.status_code == 400
+        assert not Feedback.objects.exists()
 
     def test_about_my_dossier_with_the_last_four(self, client, center, dossier):
         data = form(center, dossier_code=dossier.code, last_four="2345")

@@ -14,7 +14,15 @@ from motcua.notices.states import WIPED_BODY
 from motcua.portal.models import Citizen, SignInCode
 from motcua.portal.sealing import id_digest
 
-from .conftest import CITIZEN_ID, OTHER_ID, ask_code, earlier_dossier, last_code, sign_in
+from .conftest import (
+    CITIZEN_ID,
+    OTHER_ID,
+    _capture_sends,
+    ask_code,
+    earlier_dossier,
+    last_code,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -190,3 +198,106 @@ class TestEnterTheCode:
         response = client.post("/cong-dan/dang-nhap/", {"id_number": CITIZEN_ID}, follow=True)
         for url, _status in response.redirect_chain:
             assert CITIZEN_ID not in url
+
+
+def ask_from(address: str, id_number: str = CITIZEN_ID, **extra):
+    """Ask for a code from a fresh browser (new session) at another client address."""
+    from django.test import Client
+
+    browser = Client(REMOTE_ADDR=address)
+    with _capture_sends():
+        response = browser.post("/cong-dan/dang-nhap/", {"id_number": id_number, **extra})
+    return browser, response
+
+
+def refusal_text(response) -> str:
+    return response.context["error"]
+
+
+class TestLimitsPerRecipientAcrossClients:
+    """Per ID number and per recipient, whatever the client address or session."""
+
+    def test_several_addresses_same_number_are_refused_after_the_limit(self, known_citizen):
+        statuses = [ask_from(f"198.51.100.{n}")[1].status_code for n in range(1, 7)]
+        assert statuses == [302] * 5 + [429]
+        assert len(mail.outbox) == 5
+        assert SignInCode.objects.count() == 5
+
+    def test_other_numbers_are_not_affected(self, center, known_citizen):
+        earlier_dossier(center, OTHER_ID, email="binh@example.vn", key="other")
+        for n in range(1, 7):
+            ask_from(f"198.51.100.{n}")
+        browser, response = ask_from("198.51.100.99", OTHER_ID)
+        assert response.status_code == 302
+        assert mail.outbox[-1].to == ["binh@example.vn"]
+
+    def test_the_refusal_says_the_same_for_a_number_with_and_without_records(self, center):
+        earlier_dossier(center, CITIZEN_ID, email="lan@example.vn")
+        known = unknown = None
+        for n in range(1, 7):
+            _b, known = ask_from(f"198.51.100.{n}", CITIZEN_ID)
+            _b, unknown = ask_from(f"203.0.113.{n}", OTHER_ID)
+        assert known.status_code == unknown.status_code == 429
+        assert refusal_text(known) == refusal_text(unknown)
+        assert "quá nhiều lần" in refusal_text(known)
+        assert "hồ sơ" not in refusal_text(known) and "tài khoản" not in refusal_text(known)
+
+    def test_one_declared_address_cannot_be_flooded_through_many_numbers(self, center):
+        """Unknown numbers, each under its own limit, all naming the victim's phone."""
+        statuses = []
+        for n in range(7):
+            number = f"0790000000{n:02d}"
+            _b, response = ask_from(
+                f"192.0.2.{n + 1}",
+                number,
+                contact=" Nan.Nhan@Example.VN " if n % 2 else "nan.nhan@example.vn",
+            )
+            statuses.append(response.status_code)
+        assert statuses == [302] * 5 + [429, 429]
+        assert len(mail.outbox) == 5
+
+    def test_another_recipient_is_not_affected(self, center):
+        for n in range(6):
+            ask_from(f"192.0.2.{n + 1}", f"0790000000{n:02d}", contact="nan@example.vn")
+        _b, response = ask_from("192.0.2.50", "079000000099", contact="other@example.vn")
+        assert response.status_code == 302
+        assert mail.outbox[-1].to == ["other@example.vn"]
+
+    def test_wrong_codes_from_different_sessions_and_addresses_are_counted_together(
+        self, known_citizen
+    ):
+        tried = 0
+        last = None
+        for n in range(1, 4):
+            browser, _ = ask_from(f"198.51.100.{n}")
+            code = last_code()
+            for _ in range(4):
+                last = browser.post("/cong-dan/dang-nhap/ma/", {"code": wrong(code)})
+                tried += 1
+                if last.status_code == 429:
+                    break
+            if last.status_code == 429:
+                break
+        # 10 wrong codes per number and hour (views.WRONG_CODES_PER_ID): the 11th is refused.
+        assert tried == 11 and last.status_code == 429
+        browser, _ = ask_from("198.51.100.77")
+        response = browser.post("/cong-dan/dang-nhap/ma/", {"code": last_code()})
+        assert response.status_code == 429
+        assert browser.get("/cong-dan/").status_code == 302
+
+    def test_counter_keys_hold_no_number_and_no_address(self, center, known_citizen):
+        from motcua.core.models import RateCounter
+
+        ask_from("198.51.100.1")
+        ask_from("198.51.100.2", OTHER_ID, contact="binh@example.vn")
+        keys = " ".join(RateCounter.objects.values_list("key", flat=True))
+        assert "portal-code:to:" in keys and "portal-code:id:" in keys
+        for secret in (CITIZEN_ID, OTHER_ID, "lan@example.vn", "binh@example.vn"):
+            assert secret not in keys
+
+    @pytest.mark.parametrize("contact", ["0912345678", "+84 912 345 678", "0912.345.678"])
+    def test_spellings_of_one_phone_share_a_digest(self, contact):
+        from motcua.portal.sealing import contact_digest
+
+        assert contact_digest("sms", contact) == contact_digest("sms", "0912 345 678")
+        assert contact_digest("sms", contact) != contact_digest("sms", "0912345679")

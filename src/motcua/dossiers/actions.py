@@ -111,6 +111,11 @@ def _accept(dossier: Dossier, request: ActionRequest, note: str) -> dict:
     """
     from motcua.dossiers.services import receipt_terms
 
+    # An online dossier sent after office hours or on a day off is taken as received on the
+    # next working day (Nghị định 45/2020/NĐ-CP on electronic procedures; article not
+    # confirmed, docs/portal.md). Here the clock starts later still, at the acceptance, and the
+    # calendar moves an acceptance outside office hours to the next opening (rule 1 of
+    # workcalendar.services), so no day off is ever counted.
     registered_at = dossier.received_at
     dossier.received_at = request.now
     dossier.due_at = receipt_terms(dossier, request.now)

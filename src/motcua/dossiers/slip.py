@@ -45,7 +45,7 @@ from reportlab.platypus import (
 from motcua.catalog.fees import Fee
 from motcua.catalog.states import TimeUnit
 from motcua.dossiers.models import Dossier, DossierDocument
-from motcua.dossiers.states import DossierStatus, ResultDelivery
+from motcua.dossiers.states import Channel, DossierStatus, ResultDelivery
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "MotcuaNotoSans"
@@ -171,7 +171,9 @@ class PaperLists:
 
 def paper_lists(dossier: Dossier) -> PaperLists:
     electronic, on_paper, to_bring = [], [], []
-    registered = dossier.status == DossierStatus.SUBMITTED
+    # An online dossier is checked on its electronic copies (dịch vụ công trực tuyến toàn
+    # trình): the citizen has nothing to bring to the counter for it to be received.
+    registered = dossier.status == DossierStatus.SUBMITTED and dossier.channel != Channel.ONLINE
     documents = dossier.documents.select_related("required_document").order_by("position")
     for doc in documents:
         name = short_name(doc.name)
@@ -293,9 +295,11 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
         ResultDelivery.ONLINE: "Cổng Dịch vụ công (bản điện tử)",
     }.get(dossier.result_delivery, dossier.get_result_delivery_display())
     due = format_moment(dossier.due_at) if dossier.due_at else "Theo quy định"
+    online = dossier.channel == Channel.ONLINE
     if registered:
+        surface = "Cổng dịch vụ công" if online else "Kiosk tự phục vụ"
         opening = (
-            f"Kiosk tự phục vụ – {_x(center.name)} đã ghi nhận hồ sơ đăng ký của: "
+            f"{surface} – {_x(center.name)} đã ghi nhận hồ sơ đăng ký của: "
             f"<b>Ông/Bà {_x(dossier.applicant_name)}</b>"
         )
     else:
@@ -313,7 +317,15 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
         contact.append(f"Email: {_x(dossier.applicant_email)}")
     if contact:
         story.append(Paragraph("; ".join(contact), s.body))
-    if registered:
+    if registered and online:
+        story.append(
+            Paragraph(
+                "<b>Hồ sơ đã được đăng ký, chưa được tiếp nhận.</b> Cán bộ tiếp nhận sẽ kiểm tra "
+                "hồ sơ điện tử; thời hạn giải quyết tính từ khi hồ sơ được tiếp nhận.",
+                s.body,
+            )
+        )
+    elif registered:
         story.append(
             Paragraph(
                 "<b>Hồ sơ đã được đăng ký, chưa được tiếp nhận.</b> Mời ông/bà mang giấy tờ ở "
@@ -330,7 +342,7 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
         ("a) Đã nhận bản điện tử", papers.electronic),
         ("b) Đã nhận bản giấy", papers.on_paper),
     ]
-    if registered:
+    if registered and not online:
         sections.append(("c) Còn phải mang đến quầy", papers.to_bring))
     for title, lines in sections:
         # One paragraph per list keeps the A5 slip on one page.

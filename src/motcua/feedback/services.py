@@ -6,8 +6,8 @@ comment and where it was given are kept beside it in ``ServiceRating``. A rating
 the visit that just ended at its counter (one rating per ticket), and the dossier too when the
 ticket brought one that already has its result.
 
-Feedback (phản ánh, kiến nghị): deadlines in working days from ``motcua.workcalendar``; see
-``ANSWER_WORKING_DAYS`` for the rule.
+Feedback (phản ánh, kiến nghị): deadlines per kind in working days from ``motcua.workcalendar``;
+see ``ANSWER_WORKING_DAYS`` for the rule and what the law could not be confirmed to say.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -58,13 +59,20 @@ MAX_ATTACHMENTS = 3
 TABLET_WINDOW = timedelta(minutes=10)
 
 # Deadlines of feedback, in working days (motcua.workcalendar: weekends, holidays, overrides).
-# QĐ 766/QĐ-TTg index 5.2 ("PAKN được xử lý đúng hạn", docs/kpi.md, domain.md) measures a
-# refusal or a transfer within 2 working days and the handling within 15. Nghị định
-# 20/2008/NĐ-CP (tiếp nhận, xử lý phản ánh, kiến nghị về quy định hành chính, amended by NĐ
-# 92/2017/NĐ-CP) sets its own limits for feedback on regulations; a province that follows a
-# shorter rule sets MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS.
+# What the law says could not be read: Nghị định 20/2008/NĐ-CP (phản ánh, kiến nghị về quy định
+# hành chính, amended by NĐ 92/2017/NĐ-CP, which added feedback on the conduct of officials
+# handling procedures) and Luật Tiếp công dân 2013 set the legal limits, but their article text
+# was not in the reference material searched on 2026-12-07 (docs/feedback.md), so no figure from
+# them is claimed here. The defaults are the thresholds QĐ 766/QĐ-TTg index 5.2 ("PAKN được xử
+# lý đúng hạn", docs/kpi.md) measures: refusal or transfer within 2 working days, handling
+# within 15. A province sets its own per kind with MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS (one
+# number for every kind, or {"complaint": n, "suggestion": m}).
+# A khiếu nại is not a kind here: Luật Khiếu nại 2011 gives it its own procedure and limits
+# (counted in days from its acceptance, not in working days from receipt), decided by the
+# authority whose decision or act is contested, not by the center's feedback queue.
 TRIAGE_WORKING_DAYS = 2
-ANSWER_WORKING_DAYS = 15
+ANSWER_WORKING_DAYS = {FeedbackKind.COMPLAINT: 15, FeedbackKind.SUGGESTION: 15}
+MAX_ANSWER_WORKING_DAYS = 90
 
 
 class FeedbackError(Exception):
@@ -191,16 +199,38 @@ def _new_reference(now: datetime) -> str:
             return reference
 
 
-def answer_working_days() -> int:
-    return int(getattr(settings, "MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS", ANSWER_WORKING_DAYS))
+def answer_working_days(kind: str) -> int:
+    """The working days to answer feedback of ``kind``; ImproperlyConfigured for a bad setting
+    (the system check ``feedback.E001`` reports it at start-up, before any citizen meets it)."""
+    if kind not in ANSWER_WORKING_DAYS:
+        raise ValueError(f"unknown feedback kind {kind!r}")
+    configured = getattr(settings, "MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS", None)
+    if isinstance(configured, dict):
+        unknown = set(configured) - set(ANSWER_WORKING_DAYS)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS: unknown kind(s) {sorted(unknown)}"
+            )
+        value = configured.get(kind, ANSWER_WORKING_DAYS[kind])
+    else:
+        value = ANSWER_WORKING_DAYS[kind] if configured is None else configured
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ImproperlyConfigured(
+            f"MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS[{kind}] must be a whole number of working days"
+        )
+    if not 1 <= value <= MAX_ANSWER_WORKING_DAYS:
+        raise ImproperlyConfigured(
+            f"MOTCUA_FEEDBACK_ANSWER_WORKING_DAYS[{kind}] must be 1 to {MAX_ANSWER_WORKING_DAYS}"
+        )
+    return value
 
 
-def deadlines(received_at: datetime, *, calendar: WorkCalendar | None = None):
-    """(triage due, answer due) for feedback received at ``received_at``."""
+def deadlines(received_at: datetime, kind: str, *, calendar: WorkCalendar | None = None):
+    """(triage due, answer due) for feedback of ``kind`` received at ``received_at``."""
     calendar = calendar or WorkCalendar.from_db()
     return (
         calendar.due_at(received_at, TRIAGE_WORKING_DAYS, "working_days"),
-        calendar.due_at(received_at, answer_working_days(), "working_days"),
+        calendar.due_at(received_at, answer_working_days(kind), "working_days"),
     )
 
 
@@ -225,7 +255,7 @@ def submit_feedback(
         raise FeedbackError(_("Hồ sơ không thuộc trung tâm đã chọn."), 400)
     if len(files) > MAX_ATTACHMENTS:
         raise FeedbackError(_("Đính kèm tối đa %(n)d tệp.") % {"n": MAX_ATTACHMENTS}, 400)
-    triage_due, due = deadlines(now)
+    triage_due, due = deadlines(now, kind)
     feedback = Feedback.objects.create(
         center=center,
         reference=_new_reference(now),

@@ -43,6 +43,22 @@ def id_digest(id_number: str) -> str:
     ).hexdigest()
 
 
+def contact_digest(channel: str, address: str) -> str:
+    """The rate-limit key of a code's recipient (a phone or an e-mail address), never the address.
+
+    Written forms of one phone (0912 345 678, +84912345678) and one mailbox (Lan@Example.vn) give
+    one digest, so a caller cannot dodge the limit by spelling the address differently.
+    """
+    value = "".join(address.split()).lower()
+    if channel != "email":
+        digits = "".join(ch for ch in value if ch.isdigit())
+        value = "0" + digits[2:] if digits.startswith("84") and len(digits) > 10 else digits
+    key = _derive(b"motcua.portal.contact-digest")
+    return hmac.new(
+        key, f"{'email' if channel == 'email' else 'phone'}:{value}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
 def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_derive(b"motcua.portal.seal")))
 

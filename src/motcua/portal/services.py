@@ -158,9 +158,15 @@ def destination_for(id_number: str, declared: str = "") -> Destination:
 # --- codes ---------------------------------------------------------------------------------
 
 
-def issue_code(id_number: str, *, declared: str = "", now: datetime) -> SignInCode:
-    """Create a challenge and queue its code in the notices outbox (sent after the commit)."""
-    destination = destination_for(id_number, declared)
+def issue_code(
+    id_number: str, *, declared: str = "", destination: Destination | None = None, now: datetime
+) -> SignInCode:
+    """Create a challenge and queue its code in the notices outbox (sent after the commit).
+
+    ``destination``: where ``destination_for`` said the code goes, when the caller has already
+    asked (the view does, to count the recipient's limit before anything is written).
+    """
+    destination = destination or destination_for(id_number, declared)
     digest = sealing.id_digest(id_number)
     # One live challenge per number: a new code ends the previous ones.
     SignInCode.objects.filter(id_digest=digest, used_at__isnull=True).update(used_at=now)

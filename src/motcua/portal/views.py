@@ -29,15 +29,21 @@ from motcua.eforms.rendering import documents
 from motcua.kiosk.flow import _summary, format_moment
 from motcua.notices.models import Notice
 from motcua.portal import oidc, services, session, submission
-from motcua.portal.sealing import id_digest
+from motcua.portal.sealing import contact_digest, id_digest
 from motcua.portal.session import citizen_required
 
 logger = logging.getLogger("motcua.portal")
 
-# Asking for codes: per ID number (a stranger must not flood someone's phone), per recipient
-# address, per client address. Wrong codes: per challenge (services.max_wrong_codes) and per ID
-# number across challenges, so asking for new codes does not reset the guessing budget.
+# Asking for codes is limited per ID number and per recipient address, whatever the client
+# address or session (a stranger rotating addresses must not flood someone's phone with codes),
+# and per client address. The recipient limit matters where the ID number's does not: typing
+# many unknown numbers with one victim's phone as the declared address. Wrong codes: per
+# challenge (services.max_wrong_codes) and per ID number across challenges and sessions, so
+# asking for new codes from elsewhere does not reset the guessing budget. Keys are keyed hashes
+# (sealing.id_digest, sealing.contact_digest), never the number or the address (NĐ 13/2023).
+# Every refusal says the same "try again in N minutes", so it tells nothing about the number.
 CODES_PER_ID = Limit("portal-code:id", hits=5, window_seconds=3600)
+CODES_PER_RECIPIENT = Limit("portal-code:to", hits=5, window_seconds=3600)
 CODES_PER_CLIENT = Limit("portal-code:ip", hits=20, window_seconds=3600)
 WRONG_CODES_PER_ID = Limit("portal-wrong:id", hits=10, window_seconds=3600)
 CHECKS_PER_CLIENT = Limit("portal-check:ip", hits=60, window_seconds=900)
@@ -80,11 +86,20 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         services.purge_expired(now=now)
     try:
-        with transaction.atomic():
-            challenge = services.issue_code(number, declared=raw_contact, now=now)
+        destination = services.destination_for(number, raw_contact)
     except services.ContactNeeded as exc:
         context.update(error=exc.message, ask_contact=True)
         return render(request, "portal/sign_in.html", context, status=200)
+    except services.PortalError as exc:
+        context["error"] = exc.message
+        return render(request, "portal/sign_in.html", context, status=exc.status_code)
+    recipient = contact_digest(destination.channel, destination.recipient)
+    verdict = hit(CODES_PER_RECIPIENT, recipient, now=now)
+    if not verdict.allowed:
+        return _refused(request, "portal/sign_in.html", context, verdict.retry_after)
+    try:
+        with transaction.atomic():
+            challenge = services.issue_code(number, destination=destination, now=now)
     except services.PortalError as exc:
         context["error"] = exc.message
         return render(request, "portal/sign_in.html", context, status=exc.status_code)
