@@ -113,6 +113,7 @@ class TestTheJourneyMovesTheCentersFigures:
         mine = f"/cong-dan/ho-so/{dossier.code}/"
         page = lan.get(mine).content.decode()
         assert f'data-amount="{2 * COPY_FEE}"' in page and 'data-payment="unpaid"' in page
+        assert "{#" not in page and "#}" not in page  # no template comment leaks to her
         response = bank_callback(dossier, 2 * COPY_FEE)
         assert response.status_code == 200, response.content
         assert Payment.objects.get(dossier=dossier).method == "online_provincial"
