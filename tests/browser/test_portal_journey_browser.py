@@ -290,12 +290,13 @@ def test_the_whole_journey_on_a_phone(journey_site, live_server, browser, screen
     thumb.tap(box.locator("label.face", has_text="Rất hài lòng"))
     thumb.type(box.locator("textarea"), "Nhanh, không phải đi lại.")
     thumb.tap(box.get_by_role("button", name="Gửi đánh giá"))
-    expect(page.locator("body")).to_contain_text("Cảm ơn")
-    shot("16-rated")
-    page.goto(f"{live_server.url}/cong-dan/ho-so/{dossier.code}/")
+    # Back on her dossier: her rating in place of the box, no second one offered.
+    expect(page.locator("[data-my-rating]")).to_contain_text("Rất hài lòng")
     expect(page.locator("[data-rating-box]")).to_have_count(0)
-    shot("17-after-rating")
-    assert ServiceRating.objects.get(dossier=dossier).rating == "very_satisfied"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hồ sơ {dossier.code}")
+    shot("16-rated")
+    rating = ServiceRating.objects.get(dossier=dossier)
+    assert (rating.rating, rating.source) == ("very_satisfied", "portal")
 
     table = thumb.table()
     (screenshots / "portal-journey-touches.txt").write_text(table)

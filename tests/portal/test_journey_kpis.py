@@ -130,16 +130,19 @@ class TestTheJourneyMovesTheCentersFigures:
         assert center_report(center).indices["5.4"].note.startswith("Chưa có đánh giá")
         page = lan.get(mine).content.decode()
         assert "data-rating-box" in page
-        token = re.search(r'name="t" value="([^"]+)"', page).group(1)
-        rating = {"t": token, "rating": "very_satisfied", "comment": "Nhanh, không phải đi lại."}
-        assert lan.post("/danh-gia/ho-so/", rating).status_code == 200
+        rating = {"rating": "very_satisfied", "comment": "Nhanh, không phải đi lại."}
+        response = lan.post(f"{mine}danh-gia/", rating)
+        assert response.status_code == 302 and response["Location"] == mine
         rated = figures(center_report(center))
         assert rated["rated"] == (1, None)
         assert rated["5.4"] == (1, 1)
         assert center_report(center).indices["5.4"].note == ""
         assert rated["2.1"] == (1, 1)  # resolved on time now
-        # Once: the box is gone and a second rating is refused.
-        assert "data-rating-box" not in lan.get(mine).content.decode()
-        assert lan.post("/danh-gia/ho-so/", {**rating, "rating": "dissatisfied"}).status_code == 409
-        assert ServiceRating.objects.get(dossier=dossier).rating == "very_satisfied"
+        # Once: the box gives way to her rating, and a second one is refused.
+        page = lan.get(mine).content.decode()
+        assert "data-rating-box" not in page and "Bạn đã đánh giá hồ sơ này: Rất hài lòng" in page
+        again = lan.post(f"{mine}danh-gia/", {**rating, "rating": "dissatisfied"})
+        assert again.status_code == 409
+        stored = ServiceRating.objects.get(dossier=dossier)
+        assert (stored.rating, stored.source) == ("very_satisfied", "portal")
         assert figures(center_report(center))["5.4"] == (1, 1)
