@@ -102,15 +102,40 @@ def _querydict(stored: dict[str, list[str]]) -> QueryDict:
     return data
 
 
+def remembered(signed_in: SignedIn) -> dict[str, Any]:
+    """What the center recorded about her on her latest dossier (name, birth date, address),
+    in the card's keys: a new form starts from it, editable and never locked (an address
+    changes; only the card vouches for a value). Only when the sign-in vouches for the ID
+    number: a self-declared address must not show a stranger's name and address."""
+    if not signed_in.sees_records:
+        return {}
+    latest = (
+        Dossier.objects.filter(applicant_id_number=id_number_of(signed_in.citizen))
+        .order_by("-received_at", "-pk")
+        .values("applicant_name", "applicant_birth_date", "applicant_address")
+        .first()
+    )
+    if latest is None:
+        return {}
+    return {
+        "full_name": latest["applicant_name"],
+        "birth_date": latest["applicant_birth_date"],
+        "address": latest["applicant_address"],
+    }
+
+
 def build(draft: Draft, signed_in: SignedIn, data=None, files=None) -> EForm:
     definition = definition_for(draft.procedure.code)
     locked = card_values(definition, card_for(signed_in))
+    initial = dict(locked)
+    if data is None:  # a blank form: start from her records (a bound one keeps what she typed)
+        initial = {**card_values(definition, remembered(signed_in)), **locked}
     return build_form(
         definition,
         procedure=draft.procedure,
         data=data,
         files=files,
-        initial=locked,
+        initial=initial,
         locked=locked,
         store=draft_store(),
     )

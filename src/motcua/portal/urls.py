@@ -12,6 +12,7 @@ urlpatterns = [
     path("vneid/", views.vneid_begin, name="vneid"),
     path("vneid/ve/", views.vneid_callback, name="vneid_callback"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/danh-gia/", views.rate, name="rate"),
     path("kho/<int:citizen_document_id>/", views.paper_file, name="paper"),
     path("nop-ho-so/", views.choose, name="choose"),
     path("nop-ho-so/<str:code>/", views.start, name="start"),

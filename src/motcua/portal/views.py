@@ -23,9 +23,13 @@ from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.dossiers import intake
 from motcua.dossiers.models import CitizenDocument, Dossier
 from motcua.dossiers.panels import render_panels
-from motcua.dossiers.services import appointment_preview
+from motcua.dossiers.services import DossierError, appointment_preview
 from motcua.dossiers.states import Channel, DossierStatus, EventAction
 from motcua.eforms.rendering import documents
+from motcua.feedback import services as feedback
+from motcua.feedback.forms import RatingForm
+from motcua.feedback.models import ServiceRating
+from motcua.feedback.states import RatingSource
 from motcua.kiosk.flow import _summary, format_moment
 from motcua.notices.models import Notice
 from motcua.portal import oidc, services, session, submission
@@ -221,12 +225,21 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@citizen_required
-def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+def _own_dossier_or_404(request: HttpRequest, code: str) -> Dossier:
     dossier = _own_dossiers(request.citizen).filter(code=code[:80]).first()
     if dossier is None:
         raise Http404
+    return dossier
+
+
+def _dossier_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    rating_form: RatingForm | None = None,
+    rating_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     events = [(event.at, _event_label(event)) for event in dossier.events.order_by("seq")]
     return render(
         request,
@@ -238,8 +251,44 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             # The citizen signed in owns the dossier: what the tracking page shows after its
             # second factor (the payment QR or receipt) is theirs to see here.
             "panels": render_panels("track", request, dossier),
+            "my_rating": ServiceRating.objects.filter(dossier=dossier).first(),
+            "rating_form": rating_form,
+            "rating_error": rating_error,
         },
+        status=status,
     )
+
+
+@require_GET
+@citizen_required
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _dossier_page(request, _own_dossier_or_404(request, code))
+
+
+@require_POST
+@citizen_required
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The citizen rates her own dossier from her page (KPI 5.4), once, and comes back to it.
+    Signed in and the owner: no tracking token needed, and the rating is the portal's."""
+    dossier = _own_dossier_or_404(request, code)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _dossier_page(request, dossier, rating_form=form, status=400)
+    try:
+        with transaction.atomic():
+            feedback.rate_dossier(
+                dossier,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                source=RatingSource.PORTAL,
+                actor="citizen:portal",
+                now=timezone.now(),
+            )
+    except (DossierError, feedback.FeedbackError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        status = getattr(exc, "status_code", 409)
+        return _dossier_page(request, dossier, rating_error=message, status=status)
+    return redirect("portal:dossier", code=dossier.code)
 
 
 def _event_label(event) -> str:

@@ -1,6 +1,11 @@
-"""``{% rating_box dossier %}``: the faces on the tracking page, once the dossier can be rated."""
+"""``{% rating_box dossier %}``: the faces on the tracking page, once the dossier can be rated.
+
+The citizen's portal posts the same box to its own address (``{% rating_box dossier url form %}``):
+she is signed in and the dossier is hers, so the rating is recorded as the portal's and she comes
+back to her dossier."""
 
 from django import template
+from django.urls import reverse
 
 from motcua.feedback.forms import RatingForm
 from motcua.feedback.services import can_rate
@@ -10,12 +15,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("feedback/_rating_box.html", takes_context=True)
-def rating_box(context, dossier):
+def rating_box(context, dossier, action_url: str = "", form: RatingForm | None = None):
     return {
         "dossier": dossier,
         "show": can_rate(dossier),
         "token": rating_token(dossier.code),
-        "form": RatingForm(),
+        "form": form or RatingForm(),
         "csrf_token": context.get("csrf_token"),
-        "action": "feedback:track_rate",
+        "action_url": action_url or reverse("feedback:track_rate"),
     }
