@@ -131,6 +131,7 @@ class TestRefusals:
             ("đăng ký nhãn hiệu cho sản phẩm", "Sở hữu trí tuệ"),
             ("hợp pháp hóa lãnh sự bằng đại học", "Lãnh sự"),
             ("xin phiếu lý lịch tư pháp", "Sở Tư pháp"),
+            ("công ty muốn thuê kỹ sư người nước ngoài, xin giấy phép lao động ở đâu", "Sở Nội vụ"),
         ],
     )
     def test_other_bodies_are_named(self, question, body):
