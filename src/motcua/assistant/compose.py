@@ -12,9 +12,11 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from vn_text import fold
 
 from motcua.assistant.facts import ChannelFacts, ProcedureFacts
-from motcua.assistant.intents import OtherBody, Topic
+from motcua.assistant.intents import OtherBody, Topic, folded_text
+from motcua.catalog.fees import money
 from motcua.catalog.states import Channel, OnlineLevel, TimeUnit
 from motcua.catalog.views import format_fee, format_time, where_to_submit
 from motcua.search.engine import display_name
@@ -109,15 +111,73 @@ def _model(ch: ChannelFacts) -> ProcedureChannel:
     return cast("ProcedureChannel", ch)
 
 
-def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
-    main = facts.primary_channel
+def _main_channel(facts: ProcedureFacts, channel: str | None) -> ChannelFacts | None:
+    """The channel whose fee and time the answer states: the one the question names ("nộp
+    trực tuyến thì lệ phí bao nhiêu") when the procedure has it, else the in-person one."""
+    return (facts.channel(channel) if channel else None) or facts.primary_channel
+
+
+def _channel_missing(facts: ProcedureFacts, channel: str | None) -> str:
+    if not channel or facts.channel(channel) is not None or facts.primary_channel is None:
+        return ""
+    asked = ChannelFacts(channel, None, "", None, "", "")
+    return " " + _("Thủ tục này không có hình thức %(asked)s; dưới đây là %(main)s.") % {
+        "asked": _channel_label(asked),
+        "main": _channel_label(cast(ChannelFacts, facts.primary_channel)),
+    }
+
+
+# Words in the catalog's fee note that make the amount conditional: an exemption, a
+# temporary rate, a per-list or per-page rule. The note is then quoted with the amount, so the
+# citizen reads the rule rather than a number stripped of its case.
+_CONDITIONAL_FEE = (
+    "mien",
+    "truong hop",
+    "den het",
+    "ke tu",
+    "tu ngay",
+    "theo danh sach",
+    "tu trang",
+    "toi da",
+    "hoi dong nhan dan",
+    "hdnd",
+    "giam",
+)
+
+
+def _conditional_note(ch: ChannelFacts) -> str:
+    if not ch.fee_vnd:
+        return ""
+    note = " ".join(ch.fee_note.split())
+    if not any(f" {w} " in folded_text(note) for w in _CONDITIONAL_FEE):
+        return ""
+    return _("Ghi chú trong danh mục: %(note)s") % {"note": _short(note, 700)}
+
+
+def _fee_line(
+    facts: ProcedureFacts, answer: Answer, *, channel: str | None = None, copies: bool = False
+) -> str:
+    main = _main_channel(facts, channel)
     if main is None:
         return _("Lệ phí: danh mục chưa ghi thông tin về phí, lệ phí của thủ tục này.")
+    missing = _channel_missing(facts, channel)
+    if main.copy_fee_vnd and not main.fee_unit and (copies or _issues_copies(facts)):
+        # TT 281/2016/TT-BTC: a copy of a civil-status extract costs the same per copy
+        # whatever the procedure; asked about copies, that rate is the fee the citizen pays.
+        answer.fee_vnd = main.copy_fee_vnd
+        line = _("Lệ phí: %(rate)s cho mỗi bản sao (%(channel)s); số tiền theo số bản yêu cầu.") % {
+            "rate": money(main.copy_fee_vnd),
+            "channel": _channel_label(main),
+        }
+        if main.fee_vnd:
+            line += " " + _("Lệ phí đăng ký: %(fee)s.") % {"fee": money(main.fee_vnd)}
+        return line + missing
     answer.fee_vnd = main.fee_vnd
     line = _("Lệ phí: %(fee)s (%(channel)s).") % {
         "fee": format_fee(_model(main)),
         "channel": _channel_label(main),
     }
+    line += missing
     others = [
         f"{_channel_label(ch)}: {format_fee(_model(ch))}"
         for ch in facts.channels
@@ -127,11 +187,19 @@ def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
         line += " " + _("Khác theo hình thức nộp — %(list)s.") % {"list": "; ".join(others)}
     if main.fee_vnd is None and main.fee_note.strip():
         line += " " + _("Ghi chú trong danh mục: %(note)s") % {"note": _short(main.fee_note, 300)}
+    elif note := _conditional_note(main):
+        line += " " + note
     return line
 
 
-def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
-    main = facts.primary_channel
+def _issues_copies(facts: ProcedureFacts) -> bool:
+    """A procedure whose result is the copy itself (cấp bản sao trích lục): its only charge
+    is the per-copy rate, whatever the question's wording."""
+    return "ban sao" in fold(display_name(facts.name)).lower()
+
+
+def _time_line(facts: ProcedureFacts, answer: Answer, *, channel: str | None = None) -> str:
+    main = _main_channel(facts, channel)
     if main is None or main.time_value is None:
         return _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
     answer.time = _time_fact(main)
@@ -142,6 +210,7 @@ def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
         "time": text,
         "channel": _channel_label(main),
     }
+    line += _channel_missing(facts, channel)
     others = [
         f"{_channel_label(ch)}: {format_time(_model(ch))}"
         for ch in facts.channels
@@ -222,21 +291,29 @@ def _online_line(facts: ProcedureFacts) -> str:
     }
 
 
-def compose(facts: ProcedureFacts, topics: list[Topic]) -> Answer:
+def compose(
+    facts: ProcedureFacts,
+    topics: list[Topic],
+    *,
+    channel: str | None = None,
+    copies: bool = False,
+) -> Answer:
+    """``channel``: the way of submitting the question names; ``copies``: it asks the price of
+    copies of the result (``intents.asked_channel``, ``intents.asks_copies``)."""
     answer = Answer(text="", code=facts.code, topics=[str(t) for t in topics])
     answer.link = procedure_link(facts.code)
     answer.source_url = facts.source_url
     parts = [f"{display_name(facts.name)} (mã {facts.code})"]
     if not topics:
         answer.kind = "overview"
-        parts.append(_time_line(facts, answer))
-        parts.append(_fee_line(facts, answer))
+        parts.append(_time_line(facts, answer, channel=channel))
+        parts.append(_fee_line(facts, answer, channel=channel, copies=copies))
         parts.append(_documents_lines(facts, answer, required_only=True))
     for topic in topics:
         if topic is Topic.FEE:
-            parts.append(_fee_line(facts, answer))
+            parts.append(_fee_line(facts, answer, channel=channel, copies=copies))
         elif topic is Topic.TIME:
-            parts.append(_time_line(facts, answer))
+            parts.append(_time_line(facts, answer, channel=channel))
         elif topic is Topic.DOCUMENTS:
             parts.append(_documents_lines(facts, answer))
         elif topic is Topic.WHERE:

@@ -40,6 +40,9 @@ WORD_EVIDENCE_IDF = 2.9
 MIN_SCORE = 0.55
 # Two procedures closer than this, with different facts for what is asked: ask which one.
 CLARIFY_MARGIN = 0.03
+# A procedure named more precisely than the finder's first (its name is the first's and more,
+# every word of it in the question) is taken when it scores within this of the first.
+SPECIFIC_MARGIN = 0.15
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
@@ -156,16 +159,34 @@ def _evidence(engine: Engine, parsed, doc_index: int) -> tuple[float, float]:
     return pairs, words
 
 
-def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
-    """Words of the procedure's name the question does not contain: "đăng ký lại kết hôn" has
-    one ("lại") for "đăng ký kết hôn", so that question names the plain procedure better."""
-    from motcua.search.engine import display_name
-
+def _asked_words(parsed) -> set[str]:
     asked = set(parsed.folded)
     for _term, expand in parsed.expansions:
         asked.update(folded_words(expand))
+    return asked
+
+
+def _name_words(engine: Engine, doc_index: int) -> set[str]:
+    from motcua.search.engine import display_name
+
     name = folded_words(display_name(engine.docs[doc_index].name))
-    return sum(1 for w in name if w not in asked and w not in STOPWORDS)
+    return {w for w in name if w not in STOPWORDS}
+
+
+def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
+    """Words of the procedure's name the question does not contain: "đăng ký lại kết hôn" has
+    one ("lại") for "đăng ký kết hôn", so that question names the plain procedure better."""
+    return len(_name_words(engine, doc_index) - _asked_words(parsed))
+
+
+def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
+    """Whether ``other`` is named more precisely than ``top``: the question says every word of
+    both names, and ``other``'s name is ``top``'s and more ("đăng ký kết hôn lưu động" over
+    "đăng ký kết hôn" when the question says "lưu động"). The finder may rank the shorter name
+    first (it matches with fewer words); the citizen named the longer one."""
+    asked = _asked_words(parsed)
+    top_name, other_name = _name_words(engine, top), _name_words(engine, other)
+    return bool(top_name) and top_name <= asked and other_name <= asked and top_name < other_name
 
 
 @dataclass
@@ -194,6 +215,19 @@ def _route(engine: Engine, text: str) -> Routed:
     candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
     score = float(fused[top])
     code = engine.docs[top].code if evidence >= 1.0 and score >= MIN_SCORE else None
+    if code is not None:
+        for raw in order[1:]:
+            other = int(raw)
+            if float(fused[top]) - float(fused[other]) < SPECIFIC_MARGIN and _more_specific(
+                engine, parsed, top, other
+            ):
+                top, code = other, engine.docs[other].code
+                order = np.array([top, *(int(i) for i in order if int(i) != top)])
+                pair_evidence, word_evidence = _evidence(engine, parsed, top)
+                evidence = max(pair_evidence, word_evidence)
+                candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
+                score = float(fused[top])
+                break
     if code is not None and len(order) > 1:
         second = int(order[1])
         # Ask only when the question names both procedures about equally well: a story that
@@ -202,6 +236,7 @@ def _route(engine: Engine, text: str) -> Routed:
             float(fused[top]) - float(fused[second]) < CLARIFY_MARGIN
             and _evidence(engine, parsed, second)[0] >= max(1.0, 0.8 * evidence)
             and _unexplained(engine, parsed, second) <= _unexplained(engine, parsed, top)
+            and not _more_specific(engine, parsed, second, top)
         ):
             return Routed(None, candidates[:3], evidence, score, pair_evidence)
     return Routed(code, candidates if code is None else [], evidence, score, pair_evidence)
@@ -261,8 +296,9 @@ def ask(
     text = clean_question(question)
     redaction = redact(text)
     padded = intents.folded_text(redaction.text)
-    topics = intents.topics(padded)
-    answer = _answer(redaction.text, padded, topics, memory, engine)
+    cues = intents.cue_text(redaction.text)
+    topics = intents.topics(cues)
+    answer = _answer(redaction.text, padded, cues, topics, memory, engine)
     if rephrase and answer.code and answer.kind in ("facts", "overview"):
         from motcua.assistant import llm
 
@@ -288,15 +324,26 @@ def ask(
 
 
 def _answer(
-    text: str, padded: str, topics: list[Topic], memory: Memory, engine: Engine | None
+    text: str,
+    padded: str,
+    cues: str,
+    topics: list[Topic],
+    memory: Memory,
+    engine: Engine | None,
 ) -> Answer:
     if intents.is_injection(padded):
         return compose.injection()
+    channel = intents.asked_channel(cues)
+    copies = intents.asks_copies(cues)
+
+    def answer_from(facts, asked: list[Topic]) -> Answer:
+        return compose.compose(facts, asked, channel=channel, copies=copies)
+
     picked = _pick_candidate(padded, memory)
     if picked:
         facts = procedure_facts(picked)
         if facts:
-            return compose.compose(facts, topics or [Topic(t) for t in memory.topics])
+            return answer_from(facts, topics or [Topic(t) for t in memory.topics])
     if intents.asks_status(padded) and not topics:
         return compose.status()
     body = intents.other_body(padded)
@@ -307,7 +354,7 @@ def _answer(
     if intents.asks_status(padded) and not about_procedure & set(topics):
         return compose.status()
 
-    core = intents.core_query(padded)
+    core = intents.core_query(cues)
     if engine is None:
         from motcua.search.finder import get_finder
 
@@ -319,7 +366,7 @@ def _answer(
     if follow_up and topics and memory.code:
         facts = procedure_facts(memory.code)
         if facts:
-            return compose.compose(facts, topics)
+            return answer_from(facts, topics)
     # An off-topic request ("giá vàng", "cổ phiếu") may share a rare word with some procedure;
     # only a procedure's own word pair ("khai sinh") in a question about it outweighs the cue.
     if intents.is_off_topic(padded) and not (topics and routed.pair_evidence >= 1.5):
@@ -347,4 +394,4 @@ def _answer(
         return compose.out_of_scope()
     if not topics and memory.code and memory.topics and intents.looks_like_follow_up(padded):
         topics = [Topic(t) for t in memory.topics]
-    return compose.compose(facts, topics)
+    return answer_from(facts, topics)

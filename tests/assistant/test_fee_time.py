@@ -1,0 +1,184 @@
+"""Fee and time answers: one class per cause of a wrong fee or time found on the development
+sets (issue 12). The questions are written for these tests; expected values are read from the
+bundled catalog, the only source an answer may use."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.assistant.intents import (
+    Topic,
+    asked_channel,
+    asks_copies,
+    cue_text,
+    finder_text,
+    topics,
+)
+from motcua.assistant.pipeline import ask
+
+from .conftest import direct
+
+pytestmark = pytest.mark.django_db
+
+
+def channel_of(bundle: dict, code: str, channel: str) -> dict:
+    return next(c for c in bundle[code]["channels"] if c["channel"] == channel)
+
+
+class TestCueSpelling:
+    """Folding makes "tiện" (phương tiện), "tiên" (đầu tiên) and "phi" (phi nông nghiệp) look
+    like "tiền" and "phí": they asked the fee and were cut out of what the finder read."""
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "đăng ký phương tiện thủy cần giấy tờ gì",
+            "dang ky phuong tien thuy can giay to gi",
+            "lần đầu tiên làm căn cước cần giấy tờ gì",
+            "chuyển sang đất phi nông nghiệp cần giấy tờ gì",
+            "chuyen sang dat phi nong nghiep can giay to gi",
+        ],
+    )
+    def test_words_that_only_look_like_money_ask_no_fee(self, question):
+        assert topics(cue_text(question)) == [Topic.DOCUMENTS]
+
+    @pytest.mark.parametrize(
+        "question",
+        ["đăng ký tạm trú hết bao nhiêu tiền", "dang ky tam tru het bao nhieu tien", "phí tách hộ"],
+    )
+    def test_money_is_still_a_fee_question(self, question):
+        assert topics(cue_text(question)) == [Topic.FEE]
+
+    def test_the_finder_keeps_the_procedures_words(self):
+        text = finder_text("đăng ký phương tiện thủy lần đầu thì lệ phí bao nhiêu")
+        assert "phương tiện" in text
+        assert "lệ phí" not in text
+
+    def test_a_boat_registration_fee_is_the_boat_registrations(self, bundle):
+        answer, _ = ask("xuồng máy mới mua, đăng ký phương tiện thủy nội địa lần đầu lệ phí ra sao")
+        # The two first-registration procedures (in service or not yet) charge the same.
+        assert answer.code in {"1.004088", "1.004047"}
+        assert answer.fee_vnd == direct(bundle, answer.code)["fee_vnd"] == 70000
+
+    @pytest.mark.parametrize(
+        ("question", "expected"),
+        [
+            ("đăng ký nghĩa vụ quân sự mất mấy tiếng", [Topic.TIME]),
+            ("xin thêm bản trích lục thì mỗi bản bao nhiêu", [Topic.FEE]),
+            ("cần nộp bao nhiêu bộ hồ sơ", [Topic.DOCUMENTS]),
+        ],
+    )
+    def test_hours_and_a_bare_amount(self, question, expected):
+        assert topics(cue_text(question)) == expected
+
+
+class TestCopyFee:
+    """Copies of a civil-status extract cost a rate per copy (TT 281/2016/TT-BTC): asked per
+    copy, that rate is the fee, in the answer and in its facts."""
+
+    def test_a_procedure_that_issues_copies_states_the_rate_per_copy(self, bundle):
+        answer, _ = ask("xin cấp bản sao trích lục kết hôn thì mỗi bản bao nhiêu tiền")
+        assert answer.code == "2.000635"
+        rate = direct(bundle, "2.000635")["copy_fee_vnd"]
+        assert answer.fee_vnd == rate == 8000
+        assert "8.000 đồng cho mỗi bản sao" in answer.text
+
+    def test_registration_without_copies_is_still_free(self, bundle):
+        answer, _ = ask("làm giấy khai sinh cho em bé có tốn tiền không")
+        assert answer.code == "1.001193"
+        assert answer.fee_vnd == direct(bundle, "1.001193")["fee_vnd"] == 0
+        assert "Miễn phí" in answer.text
+
+    @pytest.mark.parametrize(
+        ("question", "copies"),
+        [
+            ("xin thêm bản sao giấy khai sinh", True),
+            ("mỗi bản giá bao nhiêu", True),
+            ("đăng ký kết hôn cần bản sao căn cước không", False),
+        ],
+    )
+    def test_asks_copies(self, question, copies):
+        assert asks_copies(cue_text(question)) is copies
+
+
+class TestChannel:
+    """The fee and time stated are those of the way of submitting the question names; the
+    in-person one when it names none."""
+
+    @pytest.mark.parametrize(
+        ("question", "channel"),
+        [
+            ("nộp online được không", "online"),
+            ("gửi qua bưu điện thì sao", "postal"),
+            ("nộp trực tiếp tại quầy", "direct"),
+            ("nộp trực tiếp hay trực tuyến thì rẻ hơn", None),
+            ("lệ phí bao nhiêu", None),
+        ],
+    )
+    def test_asked_channel(self, question, channel):
+        assert asked_channel(cue_text(question)) == channel
+
+    def test_online_fee_when_the_question_says_online(self, bundle):
+        answer, _ = ask("tách hộ nộp online thì lệ phí bao nhiêu")
+        assert answer.code == "1.010038"
+        assert answer.fee_vnd == channel_of(bundle, "1.010038", "online")["fee_vnd"]
+        assert "(nộp trực tuyến)" in answer.text
+
+    def test_in_person_fee_otherwise(self, bundle):
+        answer, _ = ask("tách hộ khẩu lệ phí bao nhiêu")
+        assert answer.fee_vnd == direct(bundle, "1.010038")["fee_vnd"]
+        assert answer.fee_vnd != channel_of(bundle, "1.010038", "online")["fee_vnd"]
+
+    def test_online_time_in_hours(self, bundle):
+        answer, _ = ask("đăng ký nghĩa vụ quân sự lần đầu qua mạng mất mấy tiếng")
+        ch = channel_of(bundle, "1.013133", "online")
+        assert answer.code == "1.013133"
+        assert answer.time == {"value": ch["time_value"], "unit": "hours"}
+
+    def test_a_channel_the_procedure_lacks_is_said_and_the_in_person_one_stated(self, bundle):
+        answer, _ = ask("hòa giải tranh chấp đất đai nộp trực tuyến thì bao lâu")
+        ch = direct(bundle, "1.012812")
+        assert answer.code == "1.012812"
+        assert answer.time == {"value": ch["time_value"], "unit": ch["time_unit"]}
+        assert "không có hình thức nộp trực tuyến" in answer.text
+
+    def test_in_person_words_do_not_steer_the_finder(self, bundle):
+        # Vehicle procedures' names say "trực tiếp thực hiện tại cấp xã".
+        answer, _ = ask("đăng ký tạm trú nộp trực tiếp ở công an thì lệ phí là bao nhiêu")
+        assert answer.code == "1.004194"
+        assert answer.fee_vnd == direct(bundle, "1.004194")["fee_vnd"]
+
+
+class TestConditionalFee:
+    def test_a_fee_with_a_temporary_rate_quotes_the_catalogs_rule(self, bundle):
+        answer, _ = ask("cấp lại thẻ căn cước mất bao nhiêu tiền")
+        ch = direct(bundle, "1.014064")
+        assert answer.fee_vnd == ch["fee_vnd"]
+        assert "Ghi chú trong danh mục" in answer.text
+        assert "31/12/2026" in answer.text
+        assert ch["fee_note"][-60:] in answer.text
+
+    def test_a_plain_fee_has_no_note(self):
+        answer, _ = ask("chứng thực di chúc hết bao nhiêu tiền")
+        assert answer.fee_vnd == 50000
+        assert "Ghi chú" not in answer.text
+
+
+class TestSpecificName:
+    """A question that says every word of a longer name is about that procedure, not the
+    shorter one inside it: no clarifying question, no plain "đăng ký kết hôn"."""
+
+    @pytest.mark.parametrize(
+        ("question", "code"),
+        [
+            ("làm đăng ký kết hôn lưu động cho người già yếu thì mấy ngày xong", "1.000593"),
+            ("đăng ký lại kết hôn vì sổ gốc bị cháy thì bao lâu", "1.004746"),
+            ("đăng ký kết hôn mất mấy ngày", "1.000894"),
+        ],
+    )
+    def test_the_procedure_named_in_full_is_answered(self, question, code, bundle):
+        answer, _ = ask(question)
+        ch = direct(bundle, code)
+        assert answer.kind == "facts"
+        assert answer.code == code
+        assert answer.time == {"value": ch["time_value"], "unit": ch["time_unit"]}
