@@ -14,7 +14,7 @@ from motcua.assistant.intents import (
     finder_text,
     topics,
 )
-from motcua.assistant.pipeline import ask
+from motcua.assistant.pipeline import _names_the_action, ask
 
 from .conftest import direct
 
@@ -182,3 +182,38 @@ class TestSpecificName:
         assert answer.kind == "facts"
         assert answer.code == code
         assert answer.time == {"value": ch["time_value"], "unit": ch["time_unit"]}
+
+    def test_a_boat_built_is_not_a_licence_to_operate(self, bundle):
+        # "đóng" (built) folds like "động" (hoạt động): with tone marks typed it is not the
+        # licence's "Cấp giấy phép hoạt động"; the registration named in full is answered.
+        answer, _ = ask("đóng xong chiếc thuyền gỗ, đăng ký phương tiện lần đầu hết bao nhiêu")
+        assert answer.code in {"1.004088", "1.004047"}
+        assert answer.fee_vnd == direct(bundle, answer.code)["fee_vnd"]
+
+    def test_the_confirmation_is_kept_when_the_question_names_it(self):
+        answer, _ = ask("xác nhận diện tích nhà ở để đăng ký thường trú vào nhà thuê cần gì")
+        assert answer.code == "1.013314"
+
+
+class TestNamesTheAction:
+    @pytest.fixture
+    def index(self, engine):
+        return {doc.code: i for i, doc in enumerate(engine.docs)}
+
+    def test_the_question_says_one_procedures_action_and_none_of_the_other(self, engine, index):
+        text = "đăng ký thường trú vào nhà đang thuê"
+        confirm, register = index["1.013314"], index["1.004222"]
+        assert _names_the_action(engine, text, confirm, register)
+        assert not _names_the_action(engine, text, register, confirm)
+
+    def test_a_word_of_the_first_action_keeps_the_first(self, engine, index):
+        text = "xác nhận để đăng ký thường trú vào nhà đang thuê"
+        assert not _names_the_action(engine, text, index["1.013314"], index["1.004222"])
+
+    def test_tone_marks_tell_apart_words_that_fold_alike(self, engine, index):
+        licence, register = index["1.014859"], index["1.004088"]
+        assert _names_the_action(engine, "đóng ghe, đăng ký phương tiện lần đầu", licence, register)
+        # Typed without tone marks "dong" may be "động": the finder's order stands.
+        assert not _names_the_action(
+            engine, "dong ghe, dang ky phuong tien lan dau", licence, register
+        )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from vn_text import fold
 
 from motcua.assistant import compose, intents
 from motcua.assistant.compose import Answer
@@ -43,6 +44,9 @@ CLARIFY_MARGIN = 0.03
 # A procedure named more precisely than the finder's first (its name is the first's and more,
 # every word of it in the question) is taken when it scores within this of the first.
 SPECIFIC_MARGIN = 0.15
+# The same for a procedure whose opening words (what it does) the question says, when it says
+# none of the first's.
+ACTION_MARGIN = 0.12
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
@@ -179,6 +183,46 @@ def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
     return len(_name_words(engine, doc_index) - _asked_words(parsed))
 
 
+# A procedure's name opens with what is done ("Đăng ký thường trú", "Xác nhận về …", "Cấp
+# giấy phép hoạt động của …"); what follows these words only narrows it.
+_HEAD_END = frozenset({"đối", "của", "để", "về", "cho", "tại", "trong", "theo", "khi", "từ"})
+
+
+def _head_words(engine: Engine, doc_index: int) -> list[str]:
+    """The opening words of a procedure's name, lower case with their tone marks."""
+    from motcua.search.engine import display_name
+
+    name = display_name(engine.docs[doc_index].name)
+    head = re.split(r"[;(]", name, maxsplit=1)[0]
+    words: list[str] = []
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head.lower())):
+        if word in _HEAD_END and words:
+            break
+        if fold(word) not in STOPWORDS:
+            words.append(word)
+    return words
+
+
+def _names_the_action(engine: Engine, text: str, top: int, other: int) -> bool:
+    """Whether the question says what ``other`` does and nothing of what ``top`` does: "đăng
+    ký thường trú vào nhà thuê" is the registration, not "Xác nhận về điều kiện diện tích …
+    để đăng ký thường trú vào chỗ ở do thuê", whose words it shares further on. A syllable
+    typed with tone marks must match with them ("đóng" a boat is not "hoạt động")."""
+    typed = set(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+    plain = {w for w in typed if fold(w) == w}
+
+    def said(word: str) -> bool:
+        return word in typed or fold(word) in plain
+
+    top_head, other_head = _head_words(engine, top), _head_words(engine, other)
+    return (
+        bool(top_head)
+        and bool(other_head)
+        and all(said(w) for w in other_head)
+        and not any(said(w) for w in top_head)
+    )
+
+
 def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
     """Whether ``other`` is named more precisely than ``top``: the question says every word of
     both names, and ``other``'s name is ``top``'s and more ("đăng ký kết hôn lưu động" over
@@ -215,11 +259,13 @@ def _route(engine: Engine, text: str) -> Routed:
     candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
     score = float(fused[top])
     code = engine.docs[top].code if evidence >= 1.0 and score >= MIN_SCORE else None
+    promoted = False
     if code is not None:
         for raw in order[1:]:
             other = int(raw)
-            if float(fused[top]) - float(fused[other]) < SPECIFIC_MARGIN and _more_specific(
-                engine, parsed, top, other
+            gap = float(fused[top]) - float(fused[other])
+            if (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other)) or (
+                gap < ACTION_MARGIN and _names_the_action(engine, text, top, other)
             ):
                 top, code = other, engine.docs[other].code
                 order = np.array([top, *(int(i) for i in order if int(i) != top)])
@@ -227,8 +273,10 @@ def _route(engine: Engine, text: str) -> Routed:
                 evidence = max(pair_evidence, word_evidence)
                 candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
                 score = float(fused[top])
+                promoted = True
                 break
-    if code is not None and len(order) > 1:
+    # A procedure promoted over the first was named better than it: nothing to ask.
+    if code is not None and len(order) > 1 and not promoted:
         second = int(order[1])
         # Ask only when the question names both procedures about equally well: a story that
         # matches one name and drifts towards another by its other words gets the first.
