@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from motcua.assistant.compose import compose
+from motcua.assistant.facts import procedure_facts
 from motcua.assistant.intents import (
     Topic,
     asked_channel,
@@ -217,3 +219,26 @@ class TestNamesTheAction:
         assert not _names_the_action(
             engine, "dong ghe, dang ky phuong tien lan dau", licence, register
         )
+
+
+class TestConditionalTime:
+    """A time limit that depends on the case is stated with the catalog's rule; the facts hold
+    the headline value the answer states, or nothing when the catalog gives none."""
+
+    def test_a_second_duration_for_some_cases_is_quoted(self, bundle):
+        ch = direct(bundle, "1.002693")
+        answer = compose(procedure_facts("1.002693", use_database=False), [Topic.TIME])
+        assert answer.time == {"value": ch["time_value"], "unit": ch["time_unit"]}
+        assert "Ghi chú trong danh mục" in answer.text
+        assert "20 ngày làm việc đối với trường hợp" in answer.text
+
+    def test_no_headline_value_states_none_and_quotes_the_rule(self):
+        answer = compose(procedure_facts("1.004680", use_database=False), [Topic.TIME])
+        assert answer.time is None
+        assert "chưa ghi thời hạn" in answer.text
+        assert "03 ngày làm việc" in answer.text
+
+    def test_a_single_duration_has_no_note(self, bundle):
+        answer, _ = ask("đăng ký khai sinh mất mấy ngày")
+        assert answer.time == {"value": 1, "unit": "working_days"}
+        assert "Ghi chú" not in answer.text

@@ -4,6 +4,7 @@ copied from ``ProcedureFacts`` or from the maintained table of other bodies, nev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
@@ -198,10 +199,26 @@ def _issues_copies(facts: ProcedureFacts) -> bool:
     return "ban sao" in fold(display_name(facts.name)).lower()
 
 
+_DURATION = re.compile(r"(\d+)\s*(ngày làm việc|ngày|giờ|tháng)", re.IGNORECASE)
+
+
+def _conditional_time_note(ch: ChannelFacts) -> str:
+    """The catalog's note on the time limit when it gives other durations for some cases
+    ("20 ngày làm việc đối với trường hợp …") or the only duration there is: quoted, so the
+    answer states the rule and not one number stripped of its case."""
+    note = " ".join(ch.time_note.split())
+    durations = {(int(n), unit.lower()) for n, unit in _DURATION.findall(note)}
+    if len(durations) > 1 or (ch.time_value is None and durations):
+        return _("Ghi chú trong danh mục: %(note)s") % {"note": _short(note, 700)}
+    return ""
+
+
 def _time_line(facts: ProcedureFacts, answer: Answer, *, channel: str | None = None) -> str:
     main = _main_channel(facts, channel)
     if main is None or main.time_value is None:
-        return _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
+        line = _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
+        note = _conditional_time_note(main) if main is not None else ""
+        return f"{line} {note}" if note else line
     answer.time = _time_fact(main)
     text = format_time(_model(main))
     if main.time_value == 0:
@@ -220,6 +237,8 @@ def _time_line(facts: ProcedureFacts, answer: Answer, *, channel: str | None = N
     ]
     if others:
         line += " " + _("Khác theo hình thức nộp — %(list)s.") % {"list": "; ".join(others)}
+    if note := _conditional_time_note(main):
+        line += " " + note
     return line
 
 
