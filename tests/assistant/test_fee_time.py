@@ -16,7 +16,7 @@ from motcua.assistant.intents import (
     finder_text,
     topics,
 )
-from motcua.assistant.pipeline import _names_the_action, ask
+from motcua.assistant.pipeline import _facts_differ, _names_the_action, ask
 
 from .conftest import direct
 
@@ -242,3 +242,23 @@ class TestConditionalTime:
         answer, _ = ask("đăng ký khai sinh mất mấy ngày")
         assert answer.time == {"value": 1, "unit": "working_days"}
         assert "Ghi chú" not in answer.text
+
+
+class TestFactsDiffer:
+    """Asking back which procedure is useful only when the answers would differ."""
+
+    def test_siblings_with_the_same_fee_are_not_asked_about(self):
+        assert not _facts_differ(["1.004088", "1.004047"], [Topic.FEE], channel=None, copies=False)
+
+    def test_guardianship_and_its_end_differ_in_time_not_in_fee(self):
+        pair = ["1.004837", "1.004845"]
+        assert _facts_differ(pair, [Topic.TIME], channel=None, copies=False)
+        assert not _facts_differ(pair, [Topic.FEE], channel=None, copies=False)
+
+    def test_the_copy_rate_counts_when_copies_are_asked(self):
+        # Copies from the register are free; extracts cost a rate per copy.
+        pair = ["2.000908", "2.000635"]
+        assert _facts_differ(pair, [Topic.FEE], channel=None, copies=True)
+
+    def test_steps_are_always_worth_asking(self):
+        assert _facts_differ(["1.004088", "1.004047"], [Topic.STEPS], channel=None, copies=False)

@@ -314,19 +314,25 @@ def _pick_candidate(padded: str, memory: Memory) -> str | None:
     return None
 
 
-def _facts_differ(codes: list[str], topics: list[Topic]) -> bool:
-    asked = set(topics) or {Topic.FEE, Topic.TIME}
-    seen = set()
+def _facts_differ(
+    codes: list[str], topics: list[Topic], *, channel: str | None, copies: bool
+) -> bool:
+    """Whether the candidates' answers to what is asked would state different facts (fee,
+    time, documents, for the channel and copies the question names): when they would not,
+    asking back which one is of no use to the citizen."""
+    asked = list(topics) or [Topic.FEE, Topic.TIME]
+    if set(asked) - {Topic.FEE, Topic.TIME, Topic.DOCUMENTS}:
+        return True
+    seen: set[tuple] = set()
     for code in codes:
         facts = procedure_facts(code)
-        main = facts.primary_channel if facts else None
-        key = (
-            main.fee_vnd if main and Topic.FEE in asked else None,
-            (main.time_value, main.time_unit) if main and Topic.TIME in asked else None,
-            tuple(d.name for d in facts.documents) if facts and Topic.DOCUMENTS in asked else None,
-        )
-        seen.add(key)
-    return len(seen) > 1 or bool(asked - {Topic.FEE, Topic.TIME, Topic.DOCUMENTS})
+        if facts is None:
+            seen.add(("missing", code))
+            continue
+        stated = compose.compose(facts, asked, channel=channel, copies=copies)
+        time_key = tuple(sorted(stated.time.items())) if stated.time else None
+        seen.add((stated.fee_vnd, time_key, tuple(stated.documents)))
+    return len(seen) > 1
 
 
 def ask(
@@ -427,7 +433,7 @@ def _answer(
         return compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
-        if routed.evidence >= 1.0 and _facts_differ(codes, topics):
+        if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
             answer = compose.clarify(routed.candidates)
             answer.topics = [str(t) for t in topics]
             return answer
