@@ -73,6 +73,23 @@ class TestCueSpelling:
     def test_hours_and_a_bare_amount(self, question, expected):
         assert topics(cue_text(question)) == expected
 
+    @pytest.mark.parametrize(
+        ("question", "expected"),
+        [
+            ("cấp lại căn cước chừng nào có", [Topic.TIME]),
+            ("xác nhận cư trú có lấy liền được không", [Topic.TIME]),
+            ("tách hộ bữa nào lấy", [Topic.TIME]),
+            ("khai tử mất nhiêu ngày", [Topic.TIME]),
+            ("làm tạm vắng tốn nhiêu", [Topic.FEE]),
+            ("chứng thực hết mấy đồng", [Topic.FEE]),
+            ("đăng ký giám hộ có tốn gì không", [Topic.FEE]),
+            # "nhiều" (much) is not "nhiêu" (how much) once tone marks are typed.
+            ("làm thủ tục này có tốn nhiều công không", []),
+        ],
+    )
+    def test_everyday_ways_of_asking_when_and_how_much(self, question, expected):
+        assert topics(cue_text(question)) == expected
+
 
 class TestCopyFee:
     """Copies of a civil-status extract cost a rate per copy (TT 281/2016/TT-BTC): asked per

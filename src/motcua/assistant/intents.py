@@ -40,8 +40,9 @@ def _has(padded: str, phrases: tuple[str, ...]) -> bool:
 
 # Folding merges syllables that only some spellings make a topic cue: "tiền" (money) asks the
 # fee, "tiện" (phương tiện) and "tiên" (đầu tiên) do not; "phí" does, "phi" (phi nông nghiệp)
-# does not. With tone marks typed, only the cue's own spelling counts.
-_CUE_SPELLING = {"tien": "tiền", "phi": "phí"}
+# does not; "tốn nhiêu" (how much) does, "tốn nhiều công" (much effort) does not. With tone
+# marks typed, only the cue's own spelling counts.
+_CUE_SPELLING = {"tien": "tiền", "phi": "phí", "nhieu": "nhiêu"}
 # Without tone marks the neighbouring syllable decides: in these words the syllable is part of
 # a noun or an adverb, never a question about money.
 _NOT_CUE_WORDS = (
@@ -105,6 +106,14 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "bao nhieu xu",
         "ton kem",
         "ton bao nhieu",
+        "ton nhieu",
+        "het nhieu",
+        "ton gi",
+        "may dong",
+        "may nghin",
+        "may ngan",
+        "may chuc",
+        "free",
         "het bao nhieu",
         "mat bao nhieu",
         "bao nhieu dong",
@@ -139,6 +148,17 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "bao lau thi",
         "may tieng",
         "bao nhieu tieng",
+        "nhieu ngay",
+        "nhieu hom",
+        "khi nao lay",
+        "khi nao thi",
+        "bao gio thi",
+        "bao gio lay",
+        "lay lien",
+        "co lien",
+        "chung nao",
+        "bua nao",
+        "luc nao",
     ),
     Topic.DOCUMENTS: (
         "giay to",
