@@ -168,6 +168,21 @@ class TestChannel:
         assert answer.fee_vnd == direct(bundle, "1.004194")["fee_vnd"]
 
 
+class TestChannelFollowUp:
+    def test_naming_a_channel_after_a_fee_question_asks_that_channels_fee(self, bundle):
+        first, memory = ask("lệ phí tách hộ là bao nhiêu")
+        assert first.fee_vnd == direct(bundle, "1.010038")["fee_vnd"]
+        second, _ = ask("thế nộp qua mạng thì sao", memory=memory)
+        assert second.code == "1.010038"
+        assert second.fee_vnd == channel_of(bundle, "1.010038", "online")["fee_vnd"]
+
+    def test_a_follow_up_made_of_request_words_reuses_the_procedure(self):
+        _first, memory = ask("đăng ký khai tử cần giấy tờ gì")
+        second, _ = ask("có gửi qua bưu điện được không", memory=memory)
+        assert second.code == "1.000656"
+        assert "Gửi qua bưu chính: có" in second.text
+
+
 class TestConditionalFee:
     def test_a_fee_with_a_temporary_rate_quotes_the_catalogs_rule(self, bundle):
         answer, _ = ask("cấp lại thẻ căn cước mất bao nhiêu tiền")

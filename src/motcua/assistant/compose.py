@@ -310,6 +310,17 @@ def _online_line(facts: ProcedureFacts) -> str:
     }
 
 
+def _postal_line(facts: ProcedureFacts) -> str:
+    if facts.channel(Channel.POSTAL) is None:
+        return _(
+            "Gửi qua bưu chính: danh mục không ghi hình thức gửi hồ sơ qua bưu chính cho thủ tục "
+            "này."
+        )
+    return _("Gửi qua bưu chính: có, %(where)s.") % {
+        "where": where_to_submit(_model(cast(ChannelFacts, facts.channel(Channel.POSTAL)))).lower()
+    }
+
+
 def compose(
     facts: ProcedureFacts,
     topics: list[Topic],
@@ -341,6 +352,8 @@ def compose(
             parts.append(_steps_lines(facts))
         elif topic is Topic.CONDITIONS:
             parts.append(_conditions_line(facts))
+        elif topic is Topic.ONLINE and channel == Channel.POSTAL.value:
+            parts.append(_postal_line(facts))
         elif topic is Topic.ONLINE:
             parts.append(_online_line(facts))
     parts.append(_("Xem chi tiết: %(link)s") % {"link": answer.link})

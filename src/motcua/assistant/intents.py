@@ -318,6 +318,17 @@ _STRIP = sorted(
         "nhu the nao",
         "duoc khong",
         "ạ",
+        # Words of any request ("nộp online được không"): they never name a procedure, so a
+        # follow-up made only of them reuses the procedure asked about before.
+        "nop",
+        "nop ho so",
+        "co",
+        "duoc",
+        "toi",
+        "em",
+        "minh",
+        "qua",
+        "gui",
     },
     key=len,
     reverse=True,

@@ -420,6 +420,10 @@ def _answer(
     if follow_up and topics and memory.code:
         facts = procedure_facts(memory.code)
         if facts:
+            # "còn nộp online thì sao?" after a fee question asks that fee for that channel.
+            if channel and set(topics) <= {Topic.ONLINE}:
+                remembered = [Topic(t) for t in memory.topics if t in (Topic.FEE, Topic.TIME)]
+                topics = remembered + [t for t in topics if t not in remembered]
             return answer_from(facts, topics)
     # An off-topic request ("giá vàng", "cổ phiếu") may share a rare word with some procedure;
     # only a procedure's own word pair ("khai sinh") in a question about it outweighs the cue.
