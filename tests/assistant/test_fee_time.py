@@ -294,3 +294,13 @@ class TestFactsDiffer:
 
     def test_steps_are_always_worth_asking(self):
         assert _facts_differ(["1.004088", "1.004047"], [Topic.STEPS], channel=None, copies=False)
+
+
+class TestChannelWithoutValue:
+    def test_a_named_channel_without_a_fee_falls_back_to_in_person_and_says_so(self, bundle):
+        # Military-service registration: in person free, online fee not given by the catalog.
+        assert channel_of(bundle, "1.013133", "online")["fee_vnd"] is None
+        answer, _ = ask("đăng ký nghĩa vụ quân sự lần đầu online có mất phí không")
+        assert answer.code == "1.013133"
+        assert answer.fee_vnd == direct(bundle, "1.013133")["fee_vnd"]
+        assert "Danh mục không ghi lệ phí cho hình thức nộp trực tuyến" in answer.text

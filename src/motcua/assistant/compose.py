@@ -5,6 +5,7 @@ copied from ``ProcedureFacts`` or from the maintained table of other bodies, nev
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
@@ -112,20 +113,41 @@ def _model(ch: ChannelFacts) -> ProcedureChannel:
     return cast("ProcedureChannel", ch)
 
 
-def _main_channel(facts: ProcedureFacts, channel: str | None) -> ChannelFacts | None:
-    """The channel whose fee and time the answer states: the one the question names ("nộp
-    trực tuyến thì lệ phí bao nhiêu") when the procedure has it, else the in-person one."""
-    return (facts.channel(channel) if channel else None) or facts.primary_channel
+def _stated_channel(
+    facts: ProcedureFacts,
+    channel: str | None,
+    *,
+    known: Callable[[ChannelFacts], bool],
+    what: str,
+) -> tuple[ChannelFacts | None, str]:
+    """The channel whose fee or time the answer states, and what to say about the choice: the
+    one the question names ("nộp trực tuyến thì lệ phí bao nhiêu") when the procedure has it
+    and the catalog gives the value there, else the in-person one, saying why."""
+    primary = facts.primary_channel
+    if not channel or primary is None:
+        return primary, ""
+    named = facts.channel(channel)
+    asked = _channel_label(named or ChannelFacts(channel, None, "", None, "", ""))
+    if named is None:
+        return primary, " " + _(
+            "Thủ tục này không có hình thức %(asked)s; dưới đây là %(main)s."
+        ) % {
+            "asked": asked,
+            "main": _channel_label(primary),
+        }
+    if not known(named) and known(primary):
+        return primary, " " + _(
+            "Danh mục không ghi %(what)s cho hình thức %(asked)s; dưới đây là %(main)s."
+        ) % {"what": what, "asked": asked, "main": _channel_label(primary)}
+    return named, ""
 
 
-def _channel_missing(facts: ProcedureFacts, channel: str | None) -> str:
-    if not channel or facts.channel(channel) is not None or facts.primary_channel is None:
-        return ""
-    asked = ChannelFacts(channel, None, "", None, "", "")
-    return " " + _("Thủ tục này không có hình thức %(asked)s; dưới đây là %(main)s.") % {
-        "asked": _channel_label(asked),
-        "main": _channel_label(cast(ChannelFacts, facts.primary_channel)),
-    }
+def _fee_known(ch: ChannelFacts) -> bool:
+    return ch.fee_vnd is not None or bool(ch.copy_fee_vnd) or bool(ch.fee_unit)
+
+
+def _time_known(ch: ChannelFacts) -> bool:
+    return ch.time_value is not None
 
 
 # Words in the catalog's fee note that make the amount conditional: an exemption, a
@@ -158,10 +180,9 @@ def _conditional_note(ch: ChannelFacts) -> str:
 def _fee_line(
     facts: ProcedureFacts, answer: Answer, *, channel: str | None = None, copies: bool = False
 ) -> str:
-    main = _main_channel(facts, channel)
+    main, missing = _stated_channel(facts, channel, known=_fee_known, what=_("lệ phí"))
     if main is None:
         return _("Lệ phí: danh mục chưa ghi thông tin về phí, lệ phí của thủ tục này.")
-    missing = _channel_missing(facts, channel)
     if main.copy_fee_vnd and not main.fee_unit and (copies or _issues_copies(facts)):
         # TT 281/2016/TT-BTC: a copy of a civil-status extract costs the same per copy
         # whatever the procedure; asked about copies, that rate is the fee the citizen pays.
@@ -214,7 +235,9 @@ def _conditional_time_note(ch: ChannelFacts) -> str:
 
 
 def _time_line(facts: ProcedureFacts, answer: Answer, *, channel: str | None = None) -> str:
-    main = _main_channel(facts, channel)
+    main, missing = _stated_channel(
+        facts, channel, known=_time_known, what=_("thời hạn giải quyết")
+    )
     if main is None or main.time_value is None:
         line = _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
         note = _conditional_time_note(main) if main is not None else ""
@@ -227,7 +250,7 @@ def _time_line(facts: ProcedureFacts, answer: Answer, *, channel: str | None = N
         "time": text,
         "channel": _channel_label(main),
     }
-    line += _channel_missing(facts, channel)
+    line += missing
     others = [
         f"{_channel_label(ch)}: {format_time(_model(ch))}"
         for ch in facts.channels
