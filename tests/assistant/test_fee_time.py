@@ -83,6 +83,8 @@ class TestCueSpelling:
             ("làm tạm vắng tốn nhiêu", [Topic.FEE]),
             ("chứng thực hết mấy đồng", [Topic.FEE]),
             ("đăng ký giám hộ có tốn gì không", [Topic.FEE]),
+            ("mần giấy chứng tử có tốn chi không", [Topic.FEE]),
+            ("chứng thực chữ ký bao nhiêu một lần", [Topic.FEE]),
             # "nhiều" (much) is not "nhiêu" (how much) once tone marks are typed.
             ("làm thủ tục này có tốn nhiều công không", []),
         ],
