@@ -131,6 +131,9 @@ class TestRefusals:
             ("đăng ký nhãn hiệu cho sản phẩm", "Sở hữu trí tuệ"),
             ("hợp pháp hóa lãnh sự bằng đại học", "Lãnh sự"),
             ("xin phiếu lý lịch tư pháp", "Sở Tư pháp"),
+            ("công ty muốn thuê kỹ sư người nước ngoài, xin giấy phép lao động ở đâu", "Sở Nội vụ"),
+            ("làm mất bằng cao đẳng thì xin bản sao ở đâu", "sổ gốc cấp văn bằng"),
+            ("mua xe xong nộp trước bạ chỗ nào", "Cơ quan thuế"),
         ],
     )
     def test_other_bodies_are_named(self, question, body):
@@ -139,6 +142,11 @@ class TestRefusals:
         assert answer.kind == "redirect"
         assert body in answer.text
         assert "Căn cứ:" in answer.text
+
+    def test_certifying_a_copy_of_a_diploma_is_a_commune_procedure(self):
+        answer, _ = ask("chứng thực bản sao bằng tốt nghiệp cần mang gì")
+        assert not answer.refused
+        assert answer.code == "2.000815"
 
     def test_lost_passport_is_a_commune_procedure(self):
         answer, _ = ask("mất hộ chiếu thì trình báo ở đâu")

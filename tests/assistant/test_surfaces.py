@@ -214,6 +214,7 @@ class TestEvalAsk:
         assert report["by_kind"]["fee"] == {"n": 2, "pass": 0.5}
         assert report["by_style"]["colloquial"] == {"n": 2, "pass": 1.0}
         assert report["pii_echoed"] == 0
+        assert report["clarified"] == 0
         assert report["routing"]["n"] == 3
         assert set(report["latency_ms"]) == {"p50", "p95"}
         assert len(misses) == 1 and misses[0]["why"].startswith("fee")

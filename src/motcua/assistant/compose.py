@@ -4,6 +4,8 @@ copied from ``ProcedureFacts`` or from the maintained table of other bodies, nev
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
@@ -12,9 +14,11 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from vn_text import fold
 
 from motcua.assistant.facts import ChannelFacts, ProcedureFacts
-from motcua.assistant.intents import OtherBody, Topic
+from motcua.assistant.intents import OtherBody, Topic, folded_text
+from motcua.catalog.fees import money
 from motcua.catalog.states import Channel, OnlineLevel, TimeUnit
 from motcua.catalog.views import format_fee, format_time, where_to_submit
 from motcua.search.engine import display_name
@@ -109,15 +113,93 @@ def _model(ch: ChannelFacts) -> ProcedureChannel:
     return cast("ProcedureChannel", ch)
 
 
-def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
-    main = facts.primary_channel
+def _stated_channel(
+    facts: ProcedureFacts,
+    channel: str | None,
+    *,
+    known: Callable[[ChannelFacts], bool],
+    what: str,
+) -> tuple[ChannelFacts | None, str]:
+    """The channel whose fee or time the answer states, and what to say about the choice: the
+    one the question names ("nộp trực tuyến thì lệ phí bao nhiêu") when the procedure has it
+    and the catalog gives the value there, else the in-person one, saying why."""
+    primary = facts.primary_channel
+    if not channel or primary is None:
+        return primary, ""
+    named = facts.channel(channel)
+    asked = _channel_label(named or ChannelFacts(channel, None, "", None, "", ""))
+    if named is None:
+        return primary, " " + _(
+            "Thủ tục này không có hình thức %(asked)s; dưới đây là %(main)s."
+        ) % {
+            "asked": asked,
+            "main": _channel_label(primary),
+        }
+    if not known(named) and known(primary):
+        return primary, " " + _(
+            "Danh mục không ghi %(what)s cho hình thức %(asked)s; dưới đây là %(main)s."
+        ) % {"what": what, "asked": asked, "main": _channel_label(primary)}
+    return named, ""
+
+
+def _fee_known(ch: ChannelFacts) -> bool:
+    return ch.fee_vnd is not None or bool(ch.copy_fee_vnd) or bool(ch.fee_unit)
+
+
+def _time_known(ch: ChannelFacts) -> bool:
+    return ch.time_value is not None
+
+
+# Words in the catalog's fee note that make the amount conditional: an exemption, a
+# temporary rate, a per-list or per-page rule. The note is then quoted with the amount, so the
+# citizen reads the rule rather than a number stripped of its case.
+_CONDITIONAL_FEE = (
+    "mien",
+    "truong hop",
+    "den het",
+    "ke tu",
+    "tu ngay",
+    "theo danh sach",
+    "tu trang",
+    "toi da",
+    "hoi dong nhan dan",
+    "hdnd",
+    "giam",
+)
+
+
+def _conditional_note(ch: ChannelFacts) -> str:
+    if not ch.fee_vnd:
+        return ""
+    note = " ".join(ch.fee_note.split())
+    if not any(f" {w} " in folded_text(note) for w in _CONDITIONAL_FEE):
+        return ""
+    return _("Ghi chú trong danh mục: %(note)s") % {"note": _short(note, 700)}
+
+
+def _fee_line(
+    facts: ProcedureFacts, answer: Answer, *, channel: str | None = None, copies: bool = False
+) -> str:
+    main, missing = _stated_channel(facts, channel, known=_fee_known, what=_("lệ phí"))
     if main is None:
         return _("Lệ phí: danh mục chưa ghi thông tin về phí, lệ phí của thủ tục này.")
+    if main.copy_fee_vnd and not main.fee_unit and (copies or _issues_copies(facts)):
+        # TT 281/2016/TT-BTC: a copy of a civil-status extract costs the same per copy
+        # whatever the procedure; asked about copies, that rate is the fee the citizen pays.
+        answer.fee_vnd = main.copy_fee_vnd
+        line = _("Lệ phí: %(rate)s cho mỗi bản sao (%(channel)s); số tiền theo số bản yêu cầu.") % {
+            "rate": money(main.copy_fee_vnd),
+            "channel": _channel_label(main),
+        }
+        if main.fee_vnd:
+            line += " " + _("Lệ phí đăng ký: %(fee)s.") % {"fee": money(main.fee_vnd)}
+        return line + missing
     answer.fee_vnd = main.fee_vnd
     line = _("Lệ phí: %(fee)s (%(channel)s).") % {
         "fee": format_fee(_model(main)),
         "channel": _channel_label(main),
     }
+    line += missing
     others = [
         f"{_channel_label(ch)}: {format_fee(_model(ch))}"
         for ch in facts.channels
@@ -127,13 +209,39 @@ def _fee_line(facts: ProcedureFacts, answer: Answer) -> str:
         line += " " + _("Khác theo hình thức nộp — %(list)s.") % {"list": "; ".join(others)}
     if main.fee_vnd is None and main.fee_note.strip():
         line += " " + _("Ghi chú trong danh mục: %(note)s") % {"note": _short(main.fee_note, 300)}
+    elif note := _conditional_note(main):
+        line += " " + note
     return line
 
 
-def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
-    main = facts.primary_channel
+def _issues_copies(facts: ProcedureFacts) -> bool:
+    """A procedure whose result is the copy itself (cấp bản sao trích lục): its only charge
+    is the per-copy rate, whatever the question's wording."""
+    return "ban sao" in fold(display_name(facts.name)).lower()
+
+
+_DURATION = re.compile(r"(\d+)\s*(ngày làm việc|ngày|giờ|tháng)", re.IGNORECASE)
+
+
+def _conditional_time_note(ch: ChannelFacts) -> str:
+    """The catalog's note on the time limit when it gives other durations for some cases
+    ("20 ngày làm việc đối với trường hợp …") or the only duration there is: quoted, so the
+    answer states the rule and not one number stripped of its case."""
+    note = " ".join(ch.time_note.split())
+    durations = {(int(n), unit.lower()) for n, unit in _DURATION.findall(note)}
+    if len(durations) > 1 or (ch.time_value is None and durations):
+        return _("Ghi chú trong danh mục: %(note)s") % {"note": _short(note, 700)}
+    return ""
+
+
+def _time_line(facts: ProcedureFacts, answer: Answer, *, channel: str | None = None) -> str:
+    main, missing = _stated_channel(
+        facts, channel, known=_time_known, what=_("thời hạn giải quyết")
+    )
     if main is None or main.time_value is None:
-        return _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
+        line = _("Thời hạn giải quyết: danh mục chưa ghi thời hạn của thủ tục này.")
+        note = _conditional_time_note(main) if main is not None else ""
+        return f"{line} {note}" if note else line
     answer.time = _time_fact(main)
     text = format_time(_model(main))
     if main.time_value == 0:
@@ -142,6 +250,7 @@ def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
         "time": text,
         "channel": _channel_label(main),
     }
+    line += missing
     others = [
         f"{_channel_label(ch)}: {format_time(_model(ch))}"
         for ch in facts.channels
@@ -151,6 +260,8 @@ def _time_line(facts: ProcedureFacts, answer: Answer) -> str:
     ]
     if others:
         line += " " + _("Khác theo hình thức nộp — %(list)s.") % {"list": "; ".join(others)}
+    if note := _conditional_time_note(main):
+        line += " " + note
     return line
 
 
@@ -222,21 +333,40 @@ def _online_line(facts: ProcedureFacts) -> str:
     }
 
 
-def compose(facts: ProcedureFacts, topics: list[Topic]) -> Answer:
+def _postal_line(facts: ProcedureFacts) -> str:
+    if facts.channel(Channel.POSTAL) is None:
+        return _(
+            "Gửi qua bưu chính: danh mục không ghi hình thức gửi hồ sơ qua bưu chính cho thủ tục "
+            "này."
+        )
+    return _("Gửi qua bưu chính: có, %(where)s.") % {
+        "where": where_to_submit(_model(cast(ChannelFacts, facts.channel(Channel.POSTAL)))).lower()
+    }
+
+
+def compose(
+    facts: ProcedureFacts,
+    topics: list[Topic],
+    *,
+    channel: str | None = None,
+    copies: bool = False,
+) -> Answer:
+    """``channel``: the way of submitting the question names; ``copies``: it asks the price of
+    copies of the result (``intents.asked_channel``, ``intents.asks_copies``)."""
     answer = Answer(text="", code=facts.code, topics=[str(t) for t in topics])
     answer.link = procedure_link(facts.code)
     answer.source_url = facts.source_url
     parts = [f"{display_name(facts.name)} (mã {facts.code})"]
     if not topics:
         answer.kind = "overview"
-        parts.append(_time_line(facts, answer))
-        parts.append(_fee_line(facts, answer))
+        parts.append(_time_line(facts, answer, channel=channel))
+        parts.append(_fee_line(facts, answer, channel=channel, copies=copies))
         parts.append(_documents_lines(facts, answer, required_only=True))
     for topic in topics:
         if topic is Topic.FEE:
-            parts.append(_fee_line(facts, answer))
+            parts.append(_fee_line(facts, answer, channel=channel, copies=copies))
         elif topic is Topic.TIME:
-            parts.append(_time_line(facts, answer))
+            parts.append(_time_line(facts, answer, channel=channel))
         elif topic is Topic.DOCUMENTS:
             parts.append(_documents_lines(facts, answer))
         elif topic is Topic.WHERE:
@@ -245,6 +375,8 @@ def compose(facts: ProcedureFacts, topics: list[Topic]) -> Answer:
             parts.append(_steps_lines(facts))
         elif topic is Topic.CONDITIONS:
             parts.append(_conditions_line(facts))
+        elif topic is Topic.ONLINE and channel == Channel.POSTAL.value:
+            parts.append(_postal_line(facts))
         elif topic is Topic.ONLINE:
             parts.append(_online_line(facts))
     parts.append(_("Xem chi tiết: %(link)s") % {"link": answer.link})

@@ -51,6 +51,8 @@ class Report:
     by_style: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     routing: Tally = field(default_factory=Tally)
     pii_echoed: int = 0
+    # Answers that asked back which procedure: a clear question asked back is a miss too.
+    clarified: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     # CPU time of this process per question: on a shared machine wall time also measures the
     # neighbours; both are reported.
@@ -70,6 +72,7 @@ class Report:
             "by_style": {k: v.as_dict() for k, v in sorted(self.by_style.items())},
             "routing": self.routing.as_dict(),
             "pii_echoed": self.pii_echoed,
+            "clarified": self.clarified,
             "latency_ms": {
                 "p50": round(self.percentile(50), 2),
                 "p95": round(self.percentile(95), 2),
@@ -169,6 +172,8 @@ def evaluate(cases: list[dict]) -> Report:
         report.overall.add(ok)
         report.by_kind[case["kind"]].add(ok)
         report.by_style[case.get("style") or "-"].add(ok)
+        if answer is not None and answer.kind == "clarify":
+            report.clarified += 1
         if case["kind"] == "pii" and not ok:
             report.pii_echoed += 1
         if case.get("code"):

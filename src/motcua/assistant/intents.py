@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -37,6 +38,53 @@ def _has(padded: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {p} " in padded for p in phrases)
 
 
+# Folding merges syllables that only some spellings make a topic cue: "tiền" (money) asks the
+# fee, "tiện" (phương tiện) and "tiên" (đầu tiên) do not; "phí" does, "phi" (phi nông nghiệp)
+# does not; "tốn nhiêu" (how much) does, "tốn nhiều công" (much effort) does not. With tone
+# marks typed, only the cue's own spelling counts.
+_CUE_SPELLING = {"tien": "tiền", "phi": "phí", "nhieu": "nhiêu"}
+# Without tone marks the neighbouring syllable decides: in these words the syllable is part of
+# a noun or an adverb, never a question about money.
+_NOT_CUE_WORDS = (
+    "phuong tien",
+    "dau tien",
+    "uu tien",
+    "truoc tien",
+    "thuan tien",
+    "tien ich",
+    "tien loi",
+    "phi nong nghiep",
+    "phi loi nhuan",
+    "phi chinh phu",
+)
+_NOT_CUE = "\u00b7"  # a mark no cue contains: the syllable stays a word but matches no cue
+
+
+def _cue_tokens(words: list[str]) -> list[str]:
+    """Folded words, with the syllables that cannot be a topic cue here marked (see above)."""
+    folded = [fold(w).lower() for w in words]
+    tokens = list(folded)
+    for i, (word, f) in enumerate(zip(words, folded, strict=True)):
+        own = _CUE_SPELLING.get(f)
+        if own and word.lower() != f and word.lower() != own:
+            tokens[i] = f + _NOT_CUE
+    for phrase in _NOT_CUE_WORDS:
+        size = len(phrase.split())
+        for i in range(len(folded) - size + 1):
+            if " ".join(folded[i : i + size]) == phrase:
+                for j in range(i, i + size):
+                    if folded[j] in _CUE_SPELLING:
+                        tokens[j] = folded[j] + _NOT_CUE
+    return tokens
+
+
+def cue_text(text: str) -> str:
+    """Like ``folded_text``, for reading topic cues: syllables that only look like a cue once
+    folded ("phương tiện", "đầu tiên", "đất phi nông nghiệp") do not match one."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text), re.UNICODE)
+    return " " + " ".join(_cue_tokens(words)) + " "
+
+
 _TIME_WORDS = ("ngay", "hom", "buoi", "tuan", "thang", "lau", "gio")
 _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
     Topic.FEE: (
@@ -58,6 +106,17 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "bao nhieu xu",
         "ton kem",
         "ton bao nhieu",
+        "ton nhieu",
+        "het nhieu",
+        "ton gi",
+        "ton chi",
+        "bao nhieu mot",
+        "bao nhieu moi",
+        "may dong",
+        "may nghin",
+        "may ngan",
+        "may chuc",
+        "free",
         "het bao nhieu",
         "mat bao nhieu",
         "bao nhieu dong",
@@ -90,6 +149,19 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "nhanh khong",
         "may bua",
         "bao lau thi",
+        "may tieng",
+        "bao nhieu tieng",
+        "nhieu ngay",
+        "nhieu hom",
+        "khi nao lay",
+        "khi nao thi",
+        "bao gio thi",
+        "bao gio lay",
+        "lay lien",
+        "co lien",
+        "chung nao",
+        "bua nao",
+        "luc nao",
     ),
     Topic.DOCUMENTS: (
         "giay to",
@@ -172,8 +244,28 @@ _TIME_NOT_FEE = re.compile(r" (?:mat|ton|het) bao nhieu (?:" + "|".join(_TIME_WO
 _WHERE_MOVES_DOCS = ("nop ho so o dau", "nop ho so tai dau")
 
 
+# "mỗi bản bao nhiêu?", "làm cái này bao nhiêu vậy": an amount asked at the end of a question
+# with no other cue is its price; "bao nhiêu bản", "bao nhiêu ngày" say what is counted.
+_BARE_AMOUNT = re.compile(r" bao nhieu(?: (?:vay|va|a|ha|the|nhi|nhe|day|do|roi|z|dzay))* $")
+
+
+# "nộp bao nhiêu bộ hồ sơ", "mang mấy bản": a count of papers, not money.
+_COUNTED = re.compile(r" (?:nop |mang |can )?(?:bao nhieu|may) (?:bo|ban|to|tap)(?= )")
+
+
 def topics(padded: str) -> list[Topic]:
     found = [t for t, cues in _TOPIC_CUES.items() if _has(padded, cues)]
+    if not found and _BARE_AMOUNT.search(padded):
+        found.append(Topic.FEE)
+    counted_only = (
+        Topic.FEE in found
+        and _COUNTED.search(padded) is not None
+        and not _has(_COUNTED.sub(" ", padded), _TOPIC_CUES[Topic.FEE])
+    )
+    if counted_only:
+        found.remove(Topic.FEE)
+        if Topic.DOCUMENTS not in found:
+            found.append(Topic.DOCUMENTS)
     if Topic.FEE in found and _TIME_NOT_FEE.search(padded):
         only_time_money = not _has(
             _TIME_NOT_FEE.sub(" ", padded),
@@ -229,6 +321,17 @@ _STRIP = sorted(
         "nhu the nao",
         "duoc khong",
         "ạ",
+        # Words of any request ("nộp online được không"): they never name a procedure, so a
+        # follow-up made only of them reuses the procedure asked about before.
+        "nop",
+        "nop ho so",
+        "co",
+        "duoc",
+        "toi",
+        "em",
+        "minh",
+        "qua",
+        "gui",
     },
     key=len,
     reverse=True,
@@ -244,12 +347,16 @@ def finder_text(text: str) -> str:
     """The question for the finder: topic cues ("lệ phí bao nhiêu", "mất mấy ngày") removed,
     everything else in the citizen's own spelling. "mất" before a duration or an amount is
     about cost, not a loss ("mất căn cước" stays)."""
-    words = list(re.finditer(r"[^\W_]+", text, re.UNICODE))
-    folded = [fold(w.group()).lower() for w in words]
+    words = list(re.finditer(r"[^\W_]+", unicodedata.normalize("NFC", text), re.UNICODE))
+    folded = _cue_tokens([w.group() for w in words])
     drop = [False] * len(words)
     padded = " " + " ".join(folded) + " "
     phrases = sorted(
-        {c for cues in _TOPIC_CUES.values() for c in cues} | set(_POLITE), key=len, reverse=True
+        {c for cues in _TOPIC_CUES.values() for c in cues}
+        | {c for cues in _CHANNEL_CUES.values() for c in cues}
+        | set(_POLITE),
+        key=len,
+        reverse=True,
     )
     # Map character offsets of the padded folded text back to word indexes.
     starts = []
@@ -275,13 +382,58 @@ def finder_text(text: str) -> str:
     return " ".join(kept) if kept else text
 
 
+# The way of submitting a question names. Its words say how, never which procedure, so the
+# finder does not see them ("nộp trực tiếp" would pull towards names that say "trực tiếp").
+_CHANNEL_CUES: dict[str, tuple[str, ...]] = {
+    "online": (
+        "truc tuyen",
+        "online",
+        "qua mang",
+        "tren mang",
+        "nop mang",
+        "cong dich vu cong",
+        "dich vu cong truc tuyen",
+        "vneid",
+    ),
+    "postal": ("buu dien", "buu chinh"),
+    "direct": ("truc tiep", "tai quay", "tai bo phan mot cua"),
+}
+
+
+def asked_channel(padded: str) -> str | None:
+    """The one way of submitting the question names (``Channel`` value), or None."""
+    named = [ch for ch, cues in _CHANNEL_CUES.items() if _has(padded, cues)]
+    return named[0] if len(named) == 1 else None
+
+
+# Asking for copies of the result, not naming a copy among the papers to bring ("bản sao căn
+# cước" in a list of documents is not a request for copies).
+_COPIES = (
+    "moi ban",
+    "them ban",
+    "tung ban",
+    "may ban",
+    "bao nhieu ban",
+    "xin ban sao",
+    "cap ban sao",
+    "lay ban sao",
+    "ban sao trich luc",
+)
+
+
+def asks_copies(padded: str) -> bool:
+    """Whether the question is about copies of a result ("xin thêm bản sao", "mỗi bản")."""
+    return _has(padded, _COPIES)
+
+
 _POLITE = ("cho hoi", "cho em hoi", "cho toi hoi", "xin hoi", "xin cho hoi")
 
 
 def core_query(padded: str) -> str:
     """The question without topic cues and fillers: what the finder needs."""
     text = padded
-    for phrase in _STRIP:
+    channel_cues = tuple(c for cues in _CHANNEL_CUES.values() for c in cues)
+    for phrase in (*_STRIP, *channel_cues):
         text = text.replace(f" {phrase} ", " ")
         text = text.replace(f" {phrase} ", " ")
     return text.strip()

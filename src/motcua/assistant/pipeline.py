@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from vn_text import fold
 
 from motcua.assistant import compose, intents
 from motcua.assistant.compose import Answer
@@ -40,6 +41,12 @@ WORD_EVIDENCE_IDF = 2.9
 MIN_SCORE = 0.55
 # Two procedures closer than this, with different facts for what is asked: ask which one.
 CLARIFY_MARGIN = 0.03
+# A procedure named more precisely than the finder's first (its name is the first's and more,
+# every word of it in the question) is taken when it scores within this of the first.
+SPECIFIC_MARGIN = 0.15
+# The same for a procedure whose opening words (what it does) the question says, when it says
+# none of the first's.
+ACTION_MARGIN = 0.12
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
@@ -156,16 +163,74 @@ def _evidence(engine: Engine, parsed, doc_index: int) -> tuple[float, float]:
     return pairs, words
 
 
-def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
-    """Words of the procedure's name the question does not contain: "đăng ký lại kết hôn" has
-    one ("lại") for "đăng ký kết hôn", so that question names the plain procedure better."""
-    from motcua.search.engine import display_name
-
+def _asked_words(parsed) -> set[str]:
     asked = set(parsed.folded)
     for _term, expand in parsed.expansions:
         asked.update(folded_words(expand))
+    return asked
+
+
+def _name_words(engine: Engine, doc_index: int) -> set[str]:
+    from motcua.search.engine import display_name
+
     name = folded_words(display_name(engine.docs[doc_index].name))
-    return sum(1 for w in name if w not in asked and w not in STOPWORDS)
+    return {w for w in name if w not in STOPWORDS}
+
+
+def _unexplained(engine: Engine, parsed, doc_index: int) -> int:
+    """Words of the procedure's name the question does not contain: "đăng ký lại kết hôn" has
+    one ("lại") for "đăng ký kết hôn", so that question names the plain procedure better."""
+    return len(_name_words(engine, doc_index) - _asked_words(parsed))
+
+
+# A procedure's name opens with what is done ("Đăng ký thường trú", "Xác nhận về …", "Cấp
+# giấy phép hoạt động của …"); what follows these words only narrows it.
+_HEAD_END = frozenset({"đối", "của", "để", "về", "cho", "tại", "trong", "theo", "khi", "từ"})
+
+
+def _head_words(engine: Engine, doc_index: int) -> list[str]:
+    """The opening words of a procedure's name, lower case with their tone marks."""
+    from motcua.search.engine import display_name
+
+    name = display_name(engine.docs[doc_index].name)
+    head = re.split(r"[;(]", name, maxsplit=1)[0]
+    words: list[str] = []
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head.lower())):
+        if word in _HEAD_END and words:
+            break
+        if fold(word) not in STOPWORDS:
+            words.append(word)
+    return words
+
+
+def _names_the_action(engine: Engine, text: str, top: int, other: int) -> bool:
+    """Whether the question says what ``other`` does and nothing of what ``top`` does: "đăng
+    ký thường trú vào nhà thuê" is the registration, not "Xác nhận về điều kiện diện tích …
+    để đăng ký thường trú vào chỗ ở do thuê", whose words it shares further on. A syllable
+    typed with tone marks must match with them ("đóng" a boat is not "hoạt động")."""
+    typed = set(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+    plain = {w for w in typed if fold(w) == w}
+
+    def said(word: str) -> bool:
+        return word in typed or fold(word) in plain
+
+    top_head, other_head = _head_words(engine, top), _head_words(engine, other)
+    return (
+        bool(top_head)
+        and bool(other_head)
+        and all(said(w) for w in other_head)
+        and not any(said(w) for w in top_head)
+    )
+
+
+def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
+    """Whether ``other`` is named more precisely than ``top``: the question says every word of
+    both names, and ``other``'s name is ``top``'s and more ("đăng ký kết hôn lưu động" over
+    "đăng ký kết hôn" when the question says "lưu động"). The finder may rank the shorter name
+    first (it matches with fewer words); the citizen named the longer one."""
+    asked = _asked_words(parsed)
+    top_name, other_name = _name_words(engine, top), _name_words(engine, other)
+    return bool(top_name) and top_name <= asked and other_name <= asked and top_name < other_name
 
 
 @dataclass
@@ -194,7 +259,24 @@ def _route(engine: Engine, text: str) -> Routed:
     candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
     score = float(fused[top])
     code = engine.docs[top].code if evidence >= 1.0 and score >= MIN_SCORE else None
-    if code is not None and len(order) > 1:
+    promoted = False
+    if code is not None:
+        for raw in order[1:]:
+            other = int(raw)
+            gap = float(fused[top]) - float(fused[other])
+            if (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other)) or (
+                gap < ACTION_MARGIN and _names_the_action(engine, text, top, other)
+            ):
+                top, code = other, engine.docs[other].code
+                order = np.array([top, *(int(i) for i in order if int(i) != top)])
+                pair_evidence, word_evidence = _evidence(engine, parsed, top)
+                evidence = max(pair_evidence, word_evidence)
+                candidates = [(engine.docs[int(i)].code, engine.docs[int(i)].name) for i in order]
+                score = float(fused[top])
+                promoted = True
+                break
+    # A procedure promoted over the first was named better than it: nothing to ask.
+    if code is not None and len(order) > 1 and not promoted:
         second = int(order[1])
         # Ask only when the question names both procedures about equally well: a story that
         # matches one name and drifts towards another by its other words gets the first.
@@ -202,6 +284,7 @@ def _route(engine: Engine, text: str) -> Routed:
             float(fused[top]) - float(fused[second]) < CLARIFY_MARGIN
             and _evidence(engine, parsed, second)[0] >= max(1.0, 0.8 * evidence)
             and _unexplained(engine, parsed, second) <= _unexplained(engine, parsed, top)
+            and not _more_specific(engine, parsed, second, top)
         ):
             return Routed(None, candidates[:3], evidence, score, pair_evidence)
     return Routed(code, candidates if code is None else [], evidence, score, pair_evidence)
@@ -231,19 +314,25 @@ def _pick_candidate(padded: str, memory: Memory) -> str | None:
     return None
 
 
-def _facts_differ(codes: list[str], topics: list[Topic]) -> bool:
-    asked = set(topics) or {Topic.FEE, Topic.TIME}
-    seen = set()
+def _facts_differ(
+    codes: list[str], topics: list[Topic], *, channel: str | None, copies: bool
+) -> bool:
+    """Whether the candidates' answers to what is asked would state different facts (fee,
+    time, documents, for the channel and copies the question names): when they would not,
+    asking back which one is of no use to the citizen."""
+    asked = list(topics) or [Topic.FEE, Topic.TIME]
+    if set(asked) - {Topic.FEE, Topic.TIME, Topic.DOCUMENTS}:
+        return True
+    seen: set[tuple] = set()
     for code in codes:
         facts = procedure_facts(code)
-        main = facts.primary_channel if facts else None
-        key = (
-            main.fee_vnd if main and Topic.FEE in asked else None,
-            (main.time_value, main.time_unit) if main and Topic.TIME in asked else None,
-            tuple(d.name for d in facts.documents) if facts and Topic.DOCUMENTS in asked else None,
-        )
-        seen.add(key)
-    return len(seen) > 1 or bool(asked - {Topic.FEE, Topic.TIME, Topic.DOCUMENTS})
+        if facts is None:
+            seen.add(("missing", code))
+            continue
+        stated = compose.compose(facts, asked, channel=channel, copies=copies)
+        time_key = tuple(sorted(stated.time.items())) if stated.time else None
+        seen.add((stated.fee_vnd, time_key, tuple(stated.documents)))
+    return len(seen) > 1
 
 
 def ask(
@@ -261,8 +350,9 @@ def ask(
     text = clean_question(question)
     redaction = redact(text)
     padded = intents.folded_text(redaction.text)
-    topics = intents.topics(padded)
-    answer = _answer(redaction.text, padded, topics, memory, engine)
+    cues = intents.cue_text(redaction.text)
+    topics = intents.topics(cues)
+    answer = _answer(redaction.text, padded, cues, topics, memory, engine)
     if rephrase and answer.code and answer.kind in ("facts", "overview"):
         from motcua.assistant import llm
 
@@ -288,15 +378,26 @@ def ask(
 
 
 def _answer(
-    text: str, padded: str, topics: list[Topic], memory: Memory, engine: Engine | None
+    text: str,
+    padded: str,
+    cues: str,
+    topics: list[Topic],
+    memory: Memory,
+    engine: Engine | None,
 ) -> Answer:
     if intents.is_injection(padded):
         return compose.injection()
+    channel = intents.asked_channel(cues)
+    copies = intents.asks_copies(cues)
+
+    def answer_from(facts, asked: list[Topic]) -> Answer:
+        return compose.compose(facts, asked, channel=channel, copies=copies)
+
     picked = _pick_candidate(padded, memory)
     if picked:
         facts = procedure_facts(picked)
         if facts:
-            return compose.compose(facts, topics or [Topic(t) for t in memory.topics])
+            return answer_from(facts, topics or [Topic(t) for t in memory.topics])
     if intents.asks_status(padded) and not topics:
         return compose.status()
     body = intents.other_body(padded)
@@ -307,7 +408,7 @@ def _answer(
     if intents.asks_status(padded) and not about_procedure & set(topics):
         return compose.status()
 
-    core = intents.core_query(padded)
+    core = intents.core_query(cues)
     if engine is None:
         from motcua.search.finder import get_finder
 
@@ -319,7 +420,11 @@ def _answer(
     if follow_up and topics and memory.code:
         facts = procedure_facts(memory.code)
         if facts:
-            return compose.compose(facts, topics)
+            # "còn nộp online thì sao?" after a fee question asks that fee for that channel.
+            if channel and set(topics) <= {Topic.ONLINE}:
+                remembered = [Topic(t) for t in memory.topics if t in (Topic.FEE, Topic.TIME)]
+                topics = remembered + [t for t in topics if t not in remembered]
+            return answer_from(facts, topics)
     # An off-topic request ("giá vàng", "cổ phiếu") may share a rare word with some procedure;
     # only a procedure's own word pair ("khai sinh") in a question about it outweighs the cue.
     if intents.is_off_topic(padded) and not (topics and routed.pair_evidence >= 1.5):
@@ -332,7 +437,7 @@ def _answer(
         return compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
-        if routed.evidence >= 1.0 and _facts_differ(codes, topics):
+        if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
             answer = compose.clarify(routed.candidates)
             answer.topics = [str(t) for t in topics]
             return answer
@@ -347,4 +452,4 @@ def _answer(
         return compose.out_of_scope()
     if not topics and memory.code and memory.topics and intents.looks_like_follow_up(padded):
         topics = [Topic(t) for t in memory.topics]
-    return compose.compose(facts, topics)
+    return answer_from(facts, topics)

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             if r.n:
                 self.stdout.write(f"routing (code right) n={r.n}  {r.passed / r.n:.1%}")
             self.stdout.write(f"personal data echoed: {report.pii_echoed}")
+            self.stdout.write(f"asked back (clarifying question): {report.clarified}")
             self.stdout.write(
                 f"latency per question: p50={report.percentile(50):.1f} ms  "
                 f"p95={report.percentile(95):.1f} ms  (CPU p50={report.percentile(50, cpu=True):.1f}"
