@@ -38,6 +38,7 @@ _NEVER_MISHEARD = FILLERS | {"do"}
 # how much more often the sound-alike's pair must occur to win over a rare one.
 _RARE_PAIR = 2
 _CLEARLY_MORE = 4
+_COMMON_PAIR = 8
 
 MAX_QUERY_CHARS = 500
 
@@ -244,7 +245,9 @@ class Vocabulary:
         for variant in _sound_alikes(token):
             if variant not in self.known or not self._fits_firmly(before, variant, after):
                 continue
-            if not seen or self._pair_count(before, variant, after) >= _CLEARLY_MORE * seen:
+            if not seen or self._firm_count(before, variant, after) >= max(
+                _CLEARLY_MORE * seen, _COMMON_PAIR
+            ):
                 return variant
         return token
 
@@ -252,6 +255,15 @@ class Vocabulary:
         return self.folded_bigrams.get((before, token), 0) + self.folded_bigrams.get(
             (token, after), 0
         )
+
+    def _firm_count(self, before: str, token: str, after: str) -> int:
+        """How often ``token`` pairs with a neighbour that is not a filler."""
+        count = 0
+        if before not in FILLERS:
+            count += self.folded_bigrams.get((before, token), 0)
+        if after not in FILLERS:
+            count += self.folded_bigrams.get((token, after), 0)
+        return count
 
     def _fits_firmly(self, before: str, token: str, after: str) -> bool:
         """A pair the catalog uses, with a neighbour that is not a filler."""
