@@ -101,7 +101,7 @@ class Weights:
     # far ahead of the next, the embedding is not computed: it never changed such a first place
     # on the development sets (343 of 560 requests, docs/benchmarks.md) and it is ~90 % of a
     # search's CPU. None: always embed.
-    decisive_margin: float | None = 0.15
+    decisive_margin: float | None = 0.25
 
 
 def display_name(name: str) -> str:
