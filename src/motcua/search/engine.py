@@ -99,8 +99,9 @@ class Weights:
     dense_expansions: bool = False
     # When the lexical score (with the prior and the variant penalties) puts one procedure this
     # far ahead of the next, the embedding is not computed: it never changed such a first place
-    # on the development sets (343 of 560 requests, docs/benchmarks.md) and it is ~90 % of a
-    # search's CPU. None: always embed.
+    # on the development or held-out sets (about a fifth of the requests), and it is ~90 % of a
+    # search's CPU. 0.15 skipped 61 % but lost first places on unseen requests
+    # (docs/benchmarks.md, "Finding, raised"). None: always embed.
     decisive_margin: float | None = 0.25
 
 
