@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from motcua.search.engine import Engine, ProcedureDoc, QueryError, display_name
+from motcua.search.engine import Engine, ProcedureDoc, QueryError, Weights, display_name
 from motcua.search.lexicon import Lexicon
 from motcua.search.normalize import folded_words
 
@@ -276,6 +276,15 @@ class TestDecisiveLexicalLead:
         monkeypatch.setattr(engine.embedder, "query", lambda text: calls.append(text))
         hit = engine.search("xin giấy độc thân", k=3)[0]
         assert calls == [] and hit.code == "1.004873" and hit.reason
+
+    def test_skipped_encoder_keeps_the_score_scale(self, engine):
+        # The assistant answers only above a fused score (pipeline.MIN_SCORE): a lead found by
+        # the words alone must score like the same lead confirmed by the embedding.
+        always = Engine(DOCS, LEXICON, engine.embedder, Weights(decisive_margin=None))
+        skipped = engine.search("xin giấy độc thân", k=1)[0]
+        embedded = always.search("xin giấy độc thân", k=1)[0]
+        assert skipped.code == embedded.code
+        assert abs(skipped.score - embedded.score) < 0.1
 
     def test_close_call_uses_the_encoder(self, engine, monkeypatch):
         seen = []

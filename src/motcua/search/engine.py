@@ -304,8 +304,12 @@ class Engine:
         for qual, doc_indexes in self.qualified_docs:
             if not qual.evidenced_by(padded):
                 fused[doc_indexes] -= w.qualifier_penalty
-        if self.embedder is None or self.passage_vectors is None or self._decisive(fused):
+        if self.embedder is None or self.passage_vectors is None:
             return fused, None
+        if self._decisive(fused):
+            # The lexical ranking stands in for the dense one, so the score keeps its scale
+            # (the assistant's thresholds read it): the leader gets the dense part's maximum.
+            return fused + w.dense * lexical, None
 
         qv = self.embedder.query(parsed.dense_text)
         sims = self.passage_vectors @ qv
