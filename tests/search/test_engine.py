@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from motcua.search.engine import Engine, ProcedureDoc, QueryError, display_name
+from motcua.search.engine import Engine, ProcedureDoc, QueryError, Weights, display_name
 from motcua.search.lexicon import Lexicon
+from motcua.search.normalize import folded_words
 
 DOCS = [
     ProcedureDoc("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Giấy khai sinh", 1),
@@ -204,3 +205,96 @@ class TestQueryParsing:
     def test_unaccented_spelling_is_not_taken_for_a_regional_word(self, engine):
         # "hong" typed without diacritics may be "hồng" (sổ hồng): only "hổng" means không.
         assert "hong" in engine.parse("so hong").folded
+
+
+SIBLINGS = [
+    ProcedureDoc("1.013133", "Thủ tục đăng ký nghĩa vụ quân sự lần đầu", "Quân sự", "", 3),
+    ProcedureDoc(
+        "1.013134", "Thủ tục đăng ký nghĩa vụ quân sự chuyển đi khi thay đổi nơi cư trú", "", "", 9
+    ),
+    ProcedureDoc(
+        "1.013137", "Thủ tục đăng ký nghĩa vụ quân sự chuyển đến khi thay đổi nơi cư trú", "", "", 9
+    ),
+    ProcedureDoc("1.001022", "Thủ tục đăng ký nhận cha, mẹ, con", "Hộ tịch", "", 8),
+    ProcedureDoc(
+        "1.000689", "Thủ tục đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ, con", "", "", 8
+    ),
+]
+SIBLING_LEXICON = Lexicon.from_dict(
+    {
+        "qualifiers": [
+            {"name_contains": "quân sự chuyển đi", "evidence": ["chuyển đi", "lên thành phố"]},
+            {"name_contains": "quân sự chuyển đến", "evidence": ["chuyển đến", "mới về"]},
+            {"name_contains": "quân sự lần đầu", "evidence": [], "against": ["đã đăng ký"]},
+            {
+                "name_contains": "khai sinh kết hợp",
+                "evidence": ["khai sinh"],
+                "against": ["đã có giấy khai sinh"],
+            },
+            {"name_contains": "^đăng ký nhận cha", "evidence": [], "against": ["mới sinh"]},
+        ]
+    }
+)
+
+
+class TestQualifiers:
+    """Siblings told apart by the words for and against a variant (issue 12)."""
+
+    @pytest.fixture(scope="class")
+    def lexical(self):
+        return Engine(SIBLINGS, SIBLING_LEXICON, None)
+
+    @pytest.mark.parametrize(
+        ("query", "code"),
+        [
+            ("đã đăng ký nghĩa vụ quân sự ở quê, nay lên thành phố ở hẳn", "1.013134"),
+            ("đã đăng ký nghĩa vụ quân sự ở nơi cũ, mới về xã này", "1.013137"),
+            ("đăng ký nghĩa vụ quân sự", "1.013133"),
+            ("con mới sinh, làm khai sinh và nhận cha luôn", "1.000689"),
+        ],
+    )
+    def test_the_variant_the_words_point_to_comes_first(self, lexical, query, code):
+        assert lexical.search(query, k=3)[0].code == code
+
+    def test_anchored_name_matches_only_at_the_start(self):
+        plain, combined = SIBLING_LEXICON.qualifiers[-1], SIBLING_LEXICON.qualifiers[-2]
+        assert plain.anchored and plain.applies_to(["dang", "ky", "nhan", "cha", "me", "con"])
+        assert not plain.applies_to(folded_words("đăng ký khai sinh kết hợp đăng ký nhận cha"))
+        assert not combined.anchored
+
+    def test_words_against_outweigh_evidence(self):
+        combined = SIBLING_LEXICON.qualifiers[-2]
+        assert combined.evidenced_by(" lam khai sinh cho con ")
+        assert not combined.evidenced_by(" con da co giay khai sinh roi ")
+
+
+class TestDecisiveLexicalLead:
+    """The e5 query is not computed when the words alone settle the first place (issue 12)."""
+
+    def test_clear_lead_skips_the_encoder_and_still_explains(self, engine, monkeypatch):
+        calls = []
+        monkeypatch.setattr(engine.embedder, "query", lambda text: calls.append(text))
+        hit = engine.search("xin giấy độc thân", k=3)[0]
+        assert calls == [] and hit.code == "1.004873" and hit.reason
+
+    def test_skipped_encoder_keeps_the_score_scale(self, engine):
+        # The assistant answers only above a fused score (pipeline.MIN_SCORE): a lead found by
+        # the words alone must score like the same lead confirmed by the embedding.
+        always = Engine(DOCS, LEXICON, engine.embedder, Weights(decisive_margin=None))
+        skipped = engine.search("xin giấy độc thân", k=1)[0]
+        embedded = always.search("xin giấy độc thân", k=1)[0]
+        assert skipped.code == embedded.code
+        assert abs(skipped.score - embedded.score) < 0.1
+
+    def test_close_call_uses_the_encoder(self, engine, monkeypatch):
+        seen = []
+        real = engine.embedder.query
+
+        def recording(text):
+            seen.append(text)
+            return real(text)
+
+        monkeypatch.setattr(engine.embedder, "query", recording)
+        # "đăng ký" is in four of the six names: the words alone cannot choose.
+        engine.search("đăng ký cho gia đình", k=3)
+        assert seen

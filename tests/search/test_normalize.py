@@ -95,6 +95,14 @@ class TestSoundAlikeRepair:
         ]
         assert self.vocab.repair_all(["thon", "tin", "cu", "tru"])[0] == "thong"
 
+    def test_a_rare_pair_does_not_hide_a_common_sound_alike(self):
+        # "già hàng" occurs once in the catalog, "gia hạn" in many names: "gia hạng" is a slip.
+        vocab = Vocabulary(["người già hàng tháng"] + ["gia hạn giấy phép"] * 8)
+        assert vocab.repair_all(["gia", "hang", "tam", "tru"])[1] == "han"
+        # ...but not when the sound-alike's pair is itself rare ("nghỉ hẳn" stays).
+        vocab = Vocabulary(["nghỉ hẳn", "nghỉ hàng ngày"])
+        assert vocab.repair_all(["nghi", "han", "roi"])[1] == "han"
+
     def test_known_word_in_place_and_fillers_kept(self):
         assert self.vocab.repair_all(["mat", "hang", "kinh", "doanh"])[1] == "hang"
         assert self.vocab.repair_all(["gio", "tam", "tru"])[0] == "gio"

@@ -97,6 +97,12 @@ class Weights:
     # query it sees keeps only the most informative syllables, in their original order.
     dense_words: int = 10
     dense_expansions: bool = False
+    # When the lexical score (with the prior and the variant penalties) puts one procedure this
+    # far ahead of the next, the embedding is not computed: it never changed such a first place
+    # on the development or held-out sets (about a fifth of the requests), and it is ~90 % of a
+    # search's CPU. 0.15 skipped 61 % but lost first places on unseen requests
+    # (docs/benchmarks.md, "Finding, raised"). None: always embed.
+    decisive_margin: float | None = 0.25
 
 
 def display_name(name: str) -> str:
@@ -292,23 +298,34 @@ class Engine:
         top = float(lexical.max()) if lexical.size else 0.0
         lexical = lexical / top if top > 0 else lexical
 
-        sims: np.ndarray | None = None
-        dense = np.zeros(len(self.docs), dtype=np.float32)
-        if self.embedder is not None and self.passage_vectors is not None:
-            qv = self.embedder.query(parsed.dense_text)
-            sims = self.passage_vectors @ qv
-            per_doc = np.maximum.reduceat(sims, self.group_starts)
-            floor = float(np.partition(per_doc, len(per_doc) // 2)[len(per_doc) // 2])
-            span = float(per_doc.max()) - floor
-            dense = np.clip((per_doc - floor) / span, 0, 1) if span > 0 else dense
-
         w = self.weights
-        fused = w.lexical * lexical + w.dense * dense + w.popularity * self.prior
+        fused = w.lexical * lexical + w.popularity * self.prior
         padded = f" {' '.join(parsed.folded)} "
         for qual, doc_indexes in self.qualified_docs:
             if not qual.evidenced_by(padded):
                 fused[doc_indexes] -= w.qualifier_penalty
+        if self.embedder is None or self.passage_vectors is None:
+            return fused, None
+        if self._decisive(fused):
+            # The lexical ranking stands in for the dense one, so the score keeps its scale
+            # (the assistant's thresholds read it): the leader gets the dense part's maximum.
+            return fused + w.dense * lexical, None
+
+        qv = self.embedder.query(parsed.dense_text)
+        sims = self.passage_vectors @ qv
+        per_doc = np.maximum.reduceat(sims, self.group_starts)
+        floor = float(np.partition(per_doc, len(per_doc) // 2)[len(per_doc) // 2])
+        span = float(per_doc.max()) - floor
+        if span > 0:
+            fused += w.dense * np.clip((per_doc - floor) / span, 0, 1)
         return fused, sims
+
+    def _decisive(self, lexical_fused: np.ndarray) -> bool:
+        margin = self.weights.decisive_margin
+        if margin is None or len(lexical_fused) < 2:
+            return False
+        first, second = np.partition(-lexical_fused, 1)[:2]
+        return float(second - first) >= margin
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         parsed = self.parse(query)
@@ -319,21 +336,27 @@ class Engine:
                 code=self.docs[i].code,
                 name=self.docs[i].name,
                 score=round(float(fused[i]), 4),
-                reason=self._reason(parsed, i, self._best_passage(i, sims)),
+                reason=self._reason(parsed, i, self._best_passage(i, sims, parsed.content)),
             )
             for i in order
         ]
 
-    def _best_passage(self, doc_index: int, sims: np.ndarray | None) -> int:
+    def _best_passage(
+        self, doc_index: int, sims: np.ndarray | None, content: Sequence[str] = ()
+    ) -> int:
         start = int(self.group_starts[doc_index])
-        if sims is None:
-            return start
         end = (
             int(self.group_starts[doc_index + 1])
             if doc_index + 1 < len(self.group_starts)
-            else len(sims)
+            else len(self.passage_texts)
         )
-        return start + int(np.argmax(sims[start:end]))
+        if sims is not None:
+            return start + int(np.argmax(sims[start:end]))
+        # Not embedded (the lexical evidence was decisive): the passage sharing the most
+        # syllables with the query explains the hit; the name on a tie.
+        words = set(content)
+        shared = [len(words & set(folded_words(t))) for t in self.passage_texts[start:end]]
+        return start + int(np.argmax(shared)) if shared else start
 
     def _reason(self, parsed: ParsedQuery, doc_index: int, passage_index: int) -> str:
         for term, expand in parsed.expansions:

@@ -27,20 +27,46 @@ class Synonym:
 
 @dataclass(frozen=True)
 class Qualifier:
+    """A variant of a procedure that the query must give a sign of, and signs that rule it out.
+
+    Siblings that differ by one qualifier ("chuyển đi"/"chuyển đến", "nhận cha" with or without
+    the birth registration, a household business closing for good or for a while) share almost
+    every word, so neither BM25 nor the embedding tells them apart: the words that do are listed
+    here, as ``evidence`` (the variant is meant) and ``against`` (a sibling is meant).
+    """
+
     name_contains: tuple[str, ...]
     evidence: tuple[tuple[str, ...], ...]
+    against: tuple[tuple[str, ...], ...] = ()
+    # "^…" in the data: the name must start with the phrase ("đăng ký nhận cha, mẹ, con" and
+    # not "đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ, con").
+    anchored: bool = False
     padded_evidence: tuple[str, ...] = ()
+    padded_against: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        padded = tuple(f" {' '.join(e)} " for e in self.evidence)
-        object.__setattr__(self, "padded_evidence", padded)
+        object.__setattr__(
+            self, "padded_evidence", tuple(f" {' '.join(e)} " for e in self.evidence)
+        )
+        object.__setattr__(self, "padded_against", tuple(f" {' '.join(e)} " for e in self.against))
 
     def applies_to(self, folded_name: list[str]) -> bool:
+        if self.anchored:
+            return tuple(folded_name[: len(self.name_contains)]) == self.name_contains
         return contains_phrase(folded_name, list(self.name_contains))
 
     def evidenced_by(self, padded_query: str) -> bool:
-        """``padded_query`` is the folded query joined by spaces with a space at each end."""
-        return any(e in padded_query for e in self.padded_evidence)
+        """``padded_query`` is the folded query joined by spaces with a space at each end.
+
+        A qualifier with no evidence list needs none: it only has words against it.
+        """
+        if any(a in padded_query for a in self.padded_against):
+            return False
+        return not self.padded_evidence or any(e in padded_query for e in self.padded_evidence)
+
+
+def _folded_phrases(texts: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(f) for f in (folded_words(t) for t in texts) if f)
 
 
 @dataclass
@@ -74,7 +100,9 @@ class Lexicon:
         qualifiers = [
             Qualifier(
                 name_contains=tuple(folded_words(item["name_contains"])),
-                evidence=tuple(tuple(folded_words(e)) for e in item["evidence"] if folded_words(e)),
+                evidence=_folded_phrases(item.get("evidence", [])),
+                against=_folded_phrases(item.get("against", [])),
+                anchored=item["name_contains"].startswith("^"),
             )
             for item in data.get("qualifiers", [])
         ]
@@ -82,7 +110,11 @@ class Lexicon:
         frames = [tuple(folded_words(f)) for f in data.get("question_frames", [])]
         # Longest first, so "cần những giấy tờ gì" goes before "giấy tờ gì" can split it.
         frames = sorted({f for f in frames if f}, key=lambda f: (-len(f), f))
-        texts = [e for item in data.get("qualifiers", []) for e in item["evidence"]]
+        texts = [
+            e
+            for item in data.get("qualifiers", [])
+            for e in [*item.get("evidence", []), *item.get("against", [])]
+        ]
         texts += list(data.get("question_frames", []))
         return cls(
             synonyms=synonyms,

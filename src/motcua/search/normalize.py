@@ -34,6 +34,11 @@ FILLERS = frozenset(
 # "do" is đó, đỏ and do: too common to be taken for a misheard word, too useful ("sổ đỏ") to
 # be ignored as a neighbour.
 _NEVER_MISHEARD = FILLERS | {"do"}
+# How often a word pair must occur in the catalog to stand against a sound-alike reading, and
+# how much more often the sound-alike's pair must occur to win over a rare one.
+_RARE_PAIR = 2
+_CLEARLY_MORE = 4
+_COMMON_PAIR = 8
 
 MAX_QUERY_CHARS = 500
 
@@ -180,14 +185,14 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str]):
         self.unigrams: dict[str, Counter[str]] = defaultdict(Counter)
         self.bigrams: Counter[tuple[str, str]] = Counter()
-        self.folded_bigrams: set[tuple[str, str]] = set()
+        self.folded_bigrams: Counter[tuple[str, str]] = Counter()
         for text in texts:
             ws = words(text)
             for w in ws:
                 self.unigrams[fold(w)][w] += 1
             for a, b in zip(ws, ws[1:], strict=False):
                 self.bigrams[(a, b)] += 1
-                self.folded_bigrams.add((fold(a), fold(b)))
+                self.folded_bigrams[(fold(a), fold(b))] += 1
         self.known = set(self.unigrams)
         self.accented = {w for forms in self.unigrams.values() for w in forms}
 
@@ -230,12 +235,35 @@ class Vocabulary:
         "thôn tin", "nghĩa vụ" into "nghĩa dụ": every syllable is a real word the catalog also
         uses, so only the pairs tell the slip.
         """
-        if token in _NEVER_MISHEARD or not (before or after) or self._fits(before, token, after):
+        if token in _NEVER_MISHEARD or not (before or after):
+            return token
+        # A pair seen once or twice ("già hàng" in one long name) does not stop "gia hạng" from
+        # being "gia hạn", which a dozen names use; a common pair does ("hàng hóa").
+        seen = self._pair_count(before, token, after)
+        if seen > _RARE_PAIR:
             return token
         for variant in _sound_alikes(token):
-            if variant in self.known and self._fits_firmly(before, variant, after):
+            if variant not in self.known or not self._fits_firmly(before, variant, after):
+                continue
+            if not seen or self._firm_count(before, variant, after) >= max(
+                _CLEARLY_MORE * seen, _COMMON_PAIR
+            ):
                 return variant
         return token
+
+    def _pair_count(self, before: str, token: str, after: str) -> int:
+        return self.folded_bigrams.get((before, token), 0) + self.folded_bigrams.get(
+            (token, after), 0
+        )
+
+    def _firm_count(self, before: str, token: str, after: str) -> int:
+        """How often ``token`` pairs with a neighbour that is not a filler."""
+        count = 0
+        if before not in FILLERS:
+            count += self.folded_bigrams.get((before, token), 0)
+        if after not in FILLERS:
+            count += self.folded_bigrams.get((token, after), 0)
+        return count
 
     def _fits_firmly(self, before: str, token: str, after: str) -> bool:
         """A pair the catalog uses, with a neighbour that is not a filler."""
