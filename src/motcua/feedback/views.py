@@ -16,6 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.core.devices import activate_with_code
 from motcua.core.ratelimit import Limit, Verdict, client_address, hashed, hit
 from motcua.core.views import require_safe
 from motcua.dossiers.models import Dossier
@@ -206,20 +207,14 @@ def tablet_activate(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(seconds)
         return response
     with transaction.atomic():
-        pending = RatingDevice.objects.select_for_update().filter(
-            is_active=True, activation_expires_at__gte=now
-        )
-        device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
-        if device is not None:
-            secret = device.activate(now=now)
-            device.save()
-    if device is None:
+        activated = activate_with_code(RatingDevice.objects.all(), code, now=now)
+    if activated is None:
         error = _("Mã kích hoạt không đúng hoặc đã hết hạn. Xin tạo mã mới trong trang quản trị.")
         return render(request, template, {"error": error}, status=400)
     hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now, cost=-1)
     hit(ACTIVATION_FAILURES_TOTAL, "all", now=now, cost=-1)
     response = redirect("feedback:tablet")
-    set_device_cookie(response, device, secret)
+    set_device_cookie(response, *activated)
     return response
 
 
@@ -230,8 +225,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
     if device is None:
         return render(request, "feedback/tablet_unregistered.html", status=403)
     now = timezone.now()
-    if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
-        RatingDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    device.mark_seen(now=now)
     context = {"device": device, "faces": FACES}
     status = 200
     if request.method == "POST":

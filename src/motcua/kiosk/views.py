@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.models import Procedure, Sector
+from motcua.core.devices import activate_with_code
 from motcua.core.ratelimit import Limit, client_address, hit
 from motcua.identity.parsing import IdentityError, parse_identity
 from motcua.identity.qrimage import decode_qr_image
@@ -101,22 +102,14 @@ def activate(request: HttpRequest) -> HttpResponse:
     if refused:
         return _too_many_failures(request, max(v.retry_after for v in refused))
     with transaction.atomic():
-        pending = list(
-            KioskDevice.objects.select_for_update().filter(
-                is_active=True, activation_expires_at__gte=now
-            )
-        )
-        device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
-        if device is not None:
-            secret = device.activate(now=now)
-            device.save()
-    if device is None:
+        activated = activate_with_code(KioskDevice.objects.all(), code, now=now)
+    if activated is None:
         error = _("Mã kích hoạt không đúng hoặc đã hết hạn. Xin tạo mã mới trong trang quản trị.")
         return render(request, "kiosk/activate.html", {"error": error}, status=400)
     hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now, cost=-1)
     hit(ACTIVATION_FAILURES_TOTAL, "all", now=now, cost=-1)
     response = redirect("kiosk:start")
-    set_device_cookie(response, device, secret)
+    set_device_cookie(response, *activated)
     return response
 
 
