@@ -559,7 +559,7 @@ def _postgresql_p90(table, wanted) -> dict[tuple, int]:
         value = f"{kind}_ms"
         grouped = f" GROUP BY {column}" if column else ""
         parts.append(
-            f"SELECT '{name}', '{kind}', {column or 'NULL'}, "  # noqa: S608
+            f"SELECT '{name}', '{kind}', {column or 'CAST(NULL AS BIGINT)'}, "  # noqa: S608
             f"percentile_disc({P90 / 100}) WITHIN GROUP (ORDER BY {value}) "
             f"FROM t WHERE {value} IS NOT NULL{grouped}"
         )
