@@ -395,21 +395,9 @@ def _ticket_table(tickets, scope: Q, date_from: date, date_to: date) -> tuple[st
         default=None,
         output_field=BigIntegerField(),
     )
-    columns = (
-        # Model columns first, then the annotations in the order given: the order Django
-        # writes them in the SELECT, the same in both parts of the union.
-        "center_id",
-        "issued_area_id",
-        "area_id",
-        "counter_id",
-        "officer_id",
-        "status",
-        "moved",
-        "wait_ms",
-        "service_ms",
-        "first_counter",
-        "first_officer",
-    )
+    # The foreign keys' columns first, then the annotations in the order given: the order
+    # Django writes them in the SELECT, the same in both parts of the union.
+    columns = (*(f"{name}_id" for name in _TABLE_COLUMNS[:5]), *_TABLE_COLUMNS[5:])
     tickets = tickets.order_by()  # no ORDER BY inside a union
     plain = tickets.filter(InIds(F("pk"), ids, negated=True)) if ids else tickets
     query = plain.annotate(
