@@ -20,6 +20,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.ratelimit import Limit, hit
+
 ACTIVATION_TTL = timedelta(minutes=30)
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600
 # ``last_seen_at`` is written at most once a minute: a page view must not cost a write.
@@ -128,3 +130,26 @@ def device_from_cookie(
     if not device.secret_matches(str(data.get("s", ""))):
         return None
     return device
+
+
+def typed_code(request: HttpRequest) -> str:
+    """The activation code as typed: its digits only, at most 8."""
+    return "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
+
+
+def charge_attempt(address: str, *, per_address: Limit, total: Limit, now) -> int | None:
+    """Count one activation attempt, before the code is compared; the seconds to wait if this
+    address or everyone together is over the limit, else None.
+
+    Counted first and refunded when the code was right (``refund_attempt``): a limit checked
+    first and charged after the comparison would let parallel requests guess past it. A
+    limited address is refused even with the right code; otherwise the limit would stop
+    nothing, since the guess that happens to be right would still get through."""
+    verdicts = [hit(per_address, address, now=now), hit(total, "all", now=now)]
+    refused = [v.retry_after for v in verdicts if not v.allowed]
+    return max(refused) if refused else None
+
+
+def refund_attempt(address: str, *, per_address: Limit, total: Limit, now) -> None:
+    hit(per_address, address, now=now, cost=-1)
+    hit(total, "all", now=now, cost=-1)
