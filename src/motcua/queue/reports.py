@@ -25,7 +25,9 @@ day in Vietnam) and their event log:
   and "called" by the first call; served, no-show and service time by the counter and officer
   that ended the number.
 - Durations are computed by the database in whole milliseconds (``Millis``) and shown in
-  minutes.
+  minutes. So are the counts, sums and p90s (issue 10): the tickets are not read into Python;
+  see "the aggregation, in the database" below, and ``nearest_rank`` for the definition the
+  database's figures are tested against.
 
 Who sees what is the dashboards' rule (``reports.views``): the per-counter and per-officer
 tables only for the center's own staff (``detail=True``); the province gets totals per center.
