@@ -11,6 +11,10 @@ requests/s, p50/p95/p99 latency, errors, the resident memory of master + workers
 server's CPU time per request (user + system of master and workers: unlike requests/s, it hardly
 depends on what else the machine runs), then stops the server with SIGTERM. Loopback only and
 bounded in time; numbers go to docs/benchmarks.md.
+
+The yardstick (issue 10, ``pgbench_ratio.py``): when the PostgreSQL server ``--pg`` answers,
+pgbench TPC-B runs first for ``--pgbench-seconds``, and each result also gives requests/s as a
+ratio to its TPS. ``--pg ""`` leaves it out.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import quote_plus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pgbench_ratio import PG_DEFAULT, measure_yardstick  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_QUERIES = ROOT.parents[1] / "shared" / "data" / "queries.dev.jsonl"
@@ -221,11 +229,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server for pgbench")
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 120:
         parser.error("--clients 1..64 and --seconds 1..120 (the bench is bounded)")
 
     queries = [json.loads(line)["q"] for line in args.queries.read_text().splitlines() if line]
+    # Before the server starts: pgbench and the server must not share the cores.
+    yardstick = measure_yardstick(args.pg or None, args.pgbench_seconds)
+    if yardstick is not None:
+        print(json.dumps({"pgbench_tps": round(yardstick.tps, 1), "pgbench": yardstick.line()}))
     paths = paths_for(queries)
     with tempfile.TemporaryDirectory(prefix="motcua-lookup-") as tmp:
         var_dir = Path(tmp) / "var"
@@ -236,6 +250,8 @@ def main() -> None:
         with open(Path(tmp) / "serve.log", "wb") as log:
             for workers in [int(n) for n in args.workers.split(",")]:
                 result = serve_and_measure(env, workers, paths, args.clients, args.seconds, log)
+                if yardstick is not None:
+                    result["per_pgbench_tps"] = round(yardstick.ratio(result["rps"]), 4)
                 print(json.dumps(result), flush=True)
 
 

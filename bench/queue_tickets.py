@@ -12,6 +12,10 @@ over its areas the way a Monday morning is (half of them at civil status). Repor
 over all takers, p50/p99/max latency per ticket, and a check that every area's numbers of the
 day are first..first+N-1 with the sequence at N (unique and gapless). Goal (issue 11): ≥ 200
 tickets/s on PostgreSQL with 8 takers on this 2-core machine.
+
+The yardstick (issue 10, ``pgbench_ratio.py``): pgbench TPC-B runs first, on the database's
+PostgreSQL server, or on ``--pg`` when the database is SQLite and that server answers; the
+tickets/s are also given as a ratio to its TPS. ``--pg ""`` leaves it out for SQLite.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import sys
 import tempfile
 import time
 
+from pgbench_ratio import PG_DEFAULT, measure_yardstick, server_of
 from setup_db import configure, fresh_database
 
 
@@ -91,7 +96,12 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--takers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server for pgbench (SQLite)")
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
     args = parser.parse_args()
+    # First, alone on the machine: pgbench and the takers must not share the cores.
+    server = server_of(args.database_url) or args.pg or None
+    yardstick = measure_yardstick(server, args.pgbench_seconds)
     var_dir = tempfile.mkdtemp(prefix="qbench-")
     fresh_database(args.database_url)
     configure(args.database_url, var_dir, MOTCUA_QUEUE_ALWAYS_OPEN="1")
@@ -123,6 +133,9 @@ def main() -> None:
         f"độ trễ: p50 {statistics.median(ms):.1f} ms · p99 {percentile(ms, 0.99):.1f} ms"
         f" · max {max(ms):.1f} ms"
     )
+    if yardstick is not None:
+        print(yardstick.line())
+        print(f"vé/s ÷ pgbench TPS: {yardstick.ratio(len(ms) / args.seconds):.3f}")
     print("dãy số: liền, không trùng" if not problems else "LỖI: " + "; ".join(problems))
     if problems:
         sys.exit(1)

@@ -20,6 +20,7 @@ Services: 6, 4, 12, 20 → mean 10.5, p90 (rank ⌈3.6⌉ = 4) 20.
 from __future__ import annotations
 
 import io
+import random
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -37,6 +38,7 @@ from tests.backoffice.conftest import Clock
 from tests.backoffice.conftest import make_officer as make_staff
 from tests.dossiers.conftest import make_center
 from tests.queue.conftest import MONDAY_8AM
+from tests.queue.old_report import old_queue_report
 from tests.queue.test_services import act, call, open_, take
 
 MONDAY = MONDAY_8AM.date()
@@ -383,3 +385,105 @@ class TestDashboard:
         ServiceArea.objects.all().delete()
         doc = page(get(client, people["leader"], CENTER_URL))
         assert not doc.xpath('//section[@id="hang-doi"]')
+
+
+def play_days(q, seed: int = 7) -> None:
+    """Three working days of varied tickets, played through the services: served with and
+    without a recall, skipped, cancelled, transferred (then served, skipped or left waiting),
+    left waiting at closing; the officers swap counters on the second day."""
+    rng = random.Random(seed)
+    areas = {q.civil: [q.counter1, q.counter2], q.land: [q.counter2]}
+    other = {q.civil: q.land, q.land: q.civil}
+    for offset in range(3):
+        day_start = MONDAY_8AM + timedelta(days=offset)
+        staff = {q.counter1: q.officer1, q.counter2: q.officer2}
+        if offset == 1:
+            staff = {q.counter1: q.officer2, q.counter2: q.officer1}
+        for counter, officer in staff.items():
+            open_(q, counter, officer, day_start - timedelta(minutes=5))
+        now = day_start
+        for _n in range(14):
+            area = rng.choice([q.civil, q.civil, q.land])
+            now += timedelta(seconds=rng.randint(30, 900))
+            ticket = take(q, area, now=now)
+            roll = rng.random()
+            if roll < 0.1:
+                now += timedelta(seconds=rng.randint(10, 300))
+                with transaction.atomic():
+                    services.cancel_ticket(ticket, now=now, actor="phone")
+                continue
+            counter = rng.choice(areas[area])
+            now += timedelta(seconds=rng.randint(5, 1500))
+            assert call(counter, staff[counter], now) == ticket
+            if rng.random() < 0.2:
+                now += timedelta(seconds=rng.randint(5, 60))
+                act(ticket, TicketAction.RECALL, counter, staff[counter], now)
+            if roll < 0.25:
+                now += timedelta(seconds=rng.randint(30, 120))
+                act(ticket, TicketAction.SKIP, counter, staff[counter], now)
+                continue
+            if roll < 0.45:
+                now += timedelta(seconds=rng.randint(10, 200))
+                target = other[area]
+                act(ticket, TicketAction.TRANSFER, counter, staff[counter], now, to_area=target)
+                if roll < 0.3:
+                    now += timedelta(seconds=rng.randint(10, 200))
+                    with transaction.atomic():
+                        services.cancel_ticket(ticket, now=now, actor="phone")
+                    continue
+                counter = rng.choice(areas[target])
+                now += timedelta(seconds=rng.randint(5, 900))
+                assert call(counter, staff[counter], now) == ticket
+                if roll < 0.35:
+                    now += timedelta(seconds=rng.randint(30, 120))
+                    act(ticket, TicketAction.SKIP, counter, staff[counter], now)
+                    continue
+            now += timedelta(seconds=rng.randint(0, 40))
+            act(ticket, TicketAction.START, counter, staff[counter], now)
+            now += timedelta(seconds=rng.randint(60, 1800), microseconds=rng.randint(0, 999999))
+            act(ticket, TicketAction.END, counter, staff[counter], now)
+        # Left at closing: one transferred after its call, two never called.
+        late = take(q, q.land, now=now + timedelta(minutes=1))
+        assert call(q.counter2, staff[q.counter2], now + timedelta(minutes=2)) == late
+        act(
+            late,
+            TicketAction.TRANSFER,
+            q.counter2,
+            staff[q.counter2],
+            now + timedelta(minutes=3),
+            to_area=q.civil,
+        )
+        take(q, q.civil, now=now + timedelta(minutes=4))
+        take(q, q.land, now=now + timedelta(minutes=5))
+
+
+class TestSameAsTheOldComputation:
+    """The database's aggregation gives, to the row, the figures of the former computation
+    (every ticket read into Python, grouped there: ``tests.queue.old_report``)."""
+
+    def test_center_with_detail(self, queue):
+        play_days(queue)
+        transfers = TicketEvent.objects.filter(action=TicketAction.TRANSFER)
+        assert transfers.values("ticket").distinct().count() >= 3
+        last = MONDAY + timedelta(days=2)
+        new = queue_report(MONDAY, last, center=queue.center, detail=True)
+        old = old_queue_report(MONDAY, last, center=queue.center, detail=True)
+        assert new.total.issued == Ticket.objects.count()
+        assert new == old
+
+    def test_one_day_and_the_province(self, queue):
+        play_days(queue, seed=11)
+        one_day = MONDAY + timedelta(days=1)
+        for kwargs in ({"center": queue.center}, {"province": queue.center.province}):
+            new = queue_report(one_day, one_day, **kwargs)
+            old = old_queue_report(one_day, one_day, **kwargs)
+            assert new.total.issued > 0
+            assert new == old
+
+    def test_the_hand_worked_day(self, day):
+        assert report(day) == old_queue_report(MONDAY, MONDAY, center=day.center, detail=True)
+
+    def test_no_tickets(self, queue):
+        new = queue_report(MONDAY, MONDAY, center=queue.center, detail=True)
+        assert new == old_queue_report(MONDAY, MONDAY, center=queue.center, detail=True)
+        assert new.total.issued == 0 and new.total.wait.p90 is None

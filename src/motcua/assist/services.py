@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.assist.models import AssistanceConsent
 from motcua.centers.models import StaffMembership
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.states import Role
 from motcua.notices.models import mask_recipient
@@ -53,11 +54,10 @@ CONSENT_TEXT = gettext_lazy(
 )
 
 
-class AssistError(Exception):
-    def __init__(self, message: str, status_code: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
+class AssistError(DomainError):
+    """A refused assisted submission; most are bad input, hence 400 unless said otherwise."""
+
+    status_code = 400
 
 
 def assisted_actor(member) -> str:

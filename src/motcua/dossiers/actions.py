@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import record_event
 from motcua.dossiers.states import (
@@ -29,16 +30,10 @@ from motcua.dossiers.states import (
 MAX_NOTE = 4000
 
 
-class ActionError(Exception):
+class ActionError(DomainError):
     """A request the rules refuse, with a Vietnamese message and an HTTP status."""
 
     status_code = 422
-
-    def __init__(self, message: str, status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
 
 
 class StaleDossier(ActionError):

@@ -1,19 +1,23 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.centers.scoping import CenterScopedAdmin
+from motcua.core.admin import ActivationCodeAdmin
 from motcua.feedback.models import Feedback, RatingDevice, ServiceRating
 
 
 @admin.register(RatingDevice)
-class RatingDeviceAdmin(CenterScopedAdmin):
+class RatingDeviceAdmin(ActivationCodeAdmin, CenterScopedAdmin):
     personal_data = False
     list_display = ["name", "center", "counter", "is_active", "activated_at", "last_seen_at"]
     list_filter = ["center", "is_active"]
     readonly_fields = ["activated_at", "last_seen_at"]
     actions = ["issue_activation_code"]
+    activation_message = _(
+        "Mã kích hoạt cho %(name)s: %(code)s — mở /danh-gia/quay/kich-hoat/ trên máy "
+        "tính bảng và nhập mã này trước %(until)s."
+    )
 
     def save_model(self, request, obj, form, change):
         # A tablet rates the visits of its own center's counter only.
@@ -34,26 +38,6 @@ class RatingDeviceAdmin(CenterScopedAdmin):
 
         form.clean = clean
         return form
-
-    @admin.action(description=_("Tạo mã kích hoạt (dùng một lần, 30 phút)"), permissions=["change"])
-    def issue_activation_code(self, request, queryset):
-        now = timezone.now()
-        for device in queryset:
-            code = device.new_activation_code(now=now)
-            device.save(update_fields=["activation_code_hash", "activation_expires_at"])
-            self.message_user(
-                request,
-                _(
-                    "Mã kích hoạt cho %(name)s: %(code)s — mở /danh-gia/quay/kich-hoat/ trên máy "
-                    "tính bảng và nhập mã này trước %(until)s."
-                )
-                % {
-                    "name": device.name,
-                    "code": code,
-                    "until": timezone.localtime(device.activation_expires_at).strftime("%H:%M"),
-                },
-                messages.SUCCESS,
-            )
 
 
 @admin.register(ServiceRating)

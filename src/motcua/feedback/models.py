@@ -9,32 +9,25 @@ question has none).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.centers.models import Center
+from motcua.core.devices import RegisteredDevice
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.states import Rating
 from motcua.feedback.states import FeedbackAction, FeedbackKind, FeedbackStatus, RatingSource
 from motcua.queue.models import Counter, Ticket
-
-ACTIVATION_TTL = timedelta(minutes=30)
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class RatingDevice(models.Model):
+class RatingDevice(RegisteredDevice):
     """A tablet at one counter, registered like a kiosk (one-time activation code, then a
     device cookie whose secret only the hash of is stored)."""
 
@@ -45,12 +38,6 @@ class RatingDevice(models.Model):
         Counter, on_delete=models.PROTECT, related_name="rating_devices", verbose_name=_("quầy")
     )
     name = models.CharField(_("tên thiết bị"), max_length=100)
-    is_active = models.BooleanField(_("đang dùng"), default=True)
-    secret_hash = models.CharField(max_length=64, blank=True, editable=False)
-    activation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
-    activation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    activated_at = models.DateTimeField(_("kích hoạt lúc"), null=True, blank=True, editable=False)
-    last_seen_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thiết bị đánh giá tại quầy")
@@ -63,31 +50,6 @@ class RatingDevice(models.Model):
     @property
     def actor(self) -> str:
         return f"rating-tablet:{self.pk}"
-
-    def new_activation_code(self, *, now) -> str:
-        code = f"{secrets.randbelow(10**8):08d}"
-        self.activation_code_hash = _hash(code)
-        self.activation_expires_at = now + ACTIVATION_TTL
-        return code
-
-    def activation_code_matches(self, code: str, *, now) -> bool:
-        return bool(
-            self.activation_code_hash
-            and self.activation_expires_at
-            and now <= self.activation_expires_at
-            and secrets.compare_digest(self.activation_code_hash, _hash(code))
-        )
-
-    def activate(self, *, now) -> str:
-        secret = secrets.token_urlsafe(32)
-        self.secret_hash = _hash(secret)
-        self.activation_code_hash = ""
-        self.activation_expires_at = None
-        self.activated_at = now
-        return secret
-
-    def secret_matches(self, secret: str) -> bool:
-        return bool(self.secret_hash) and secrets.compare_digest(self.secret_hash, _hash(secret))
 
 
 class ServiceRating(models.Model):

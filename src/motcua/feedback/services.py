@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.centers.models import Center
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.settlement import RATEABLE_STATUSES, record_rating
 from motcua.dossiers.states import EventAction, Rating, Role
@@ -75,13 +76,8 @@ ANSWER_WORKING_DAYS = {FeedbackKind.COMPLAINT: 15, FeedbackKind.SUGGESTION: 15}
 MAX_ANSWER_WORKING_DAYS = 90
 
 
-class FeedbackError(Exception):
+class FeedbackError(DomainError):
     """A refused rating or feedback action, with its HTTP status and a Vietnamese message."""
-
-    def __init__(self, message: str, status_code: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
 
 
 def _require_atomic() -> None:

@@ -16,6 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.core.devices import activate_with_code, charge_attempt, refund_attempt, typed_code
 from motcua.core.ratelimit import Limit, Verdict, client_address, hashed, hit
 from motcua.core.views import require_safe
 from motcua.dossiers.models import Dossier
@@ -192,34 +193,21 @@ def tablet_activate(request: HttpRequest) -> HttpResponse:
     template = "feedback/tablet_activate.html"
     if request.method != "POST":
         return render(request, template, {"error": ""})
-    code = "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
-    now = timezone.now()
-    address = client_address(request)
-    verdicts = [
-        hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now),
-        hit(ACTIVATION_FAILURES_TOTAL, "all", now=now),
-    ]
-    refused = [v for v in verdicts if not v.allowed]
-    if refused:
-        seconds = max(v.retry_after for v in refused)
-        response = render(request, template, {"error": _retry(seconds)}, status=429)
-        response["Retry-After"] = str(seconds)
+    code, now, address = typed_code(request), timezone.now(), client_address(request)
+    limits = {"per_address": ACTIVATION_FAILURES_PER_ADDRESS, "total": ACTIVATION_FAILURES_TOTAL}
+    wait = charge_attempt(address, **limits, now=now)
+    if wait is not None:
+        response = render(request, template, {"error": _retry(wait)}, status=429)
+        response["Retry-After"] = str(wait)
         return response
     with transaction.atomic():
-        pending = RatingDevice.objects.select_for_update().filter(
-            is_active=True, activation_expires_at__gte=now
-        )
-        device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
-        if device is not None:
-            secret = device.activate(now=now)
-            device.save()
-    if device is None:
+        activated = activate_with_code(RatingDevice.objects.all(), code, now=now)
+    if activated is None:
         error = _("Mã kích hoạt không đúng hoặc đã hết hạn. Xin tạo mã mới trong trang quản trị.")
         return render(request, template, {"error": error}, status=400)
-    hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now, cost=-1)
-    hit(ACTIVATION_FAILURES_TOTAL, "all", now=now, cost=-1)
+    refund_attempt(address, **limits, now=now)
     response = redirect("feedback:tablet")
-    set_device_cookie(response, device, secret)
+    set_device_cookie(response, *activated)
     return response
 
 
@@ -230,8 +218,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
     if device is None:
         return render(request, "feedback/tablet_unregistered.html", status=403)
     now = timezone.now()
-    if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
-        RatingDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    device.mark_seen(now=now)
     context = {"device": device, "faces": FACES}
     status = 200
     if request.method == "POST":

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.models import Procedure, Sector
-from motcua.core.ratelimit import Limit, client_address, hit
+from motcua.core.devices import activate_with_code, charge_attempt, refund_attempt, typed_code
+from motcua.core.ratelimit import Limit, client_address
 from motcua.identity.parsing import IdentityError, parse_identity
 from motcua.identity.qrimage import decode_qr_image
 from motcua.identity.signing import sign_card
@@ -86,37 +87,19 @@ def activate(request: HttpRequest) -> HttpResponse:
     """A technician binds this browser to a kiosk with the one-time code from the admin."""
     if request.method != "POST":
         return render(request, "kiosk/activate.html", {"error": ""})
-    code = "".join(ch for ch in request.POST.get("code", "") if ch.isdigit())[:8]
-    now = timezone.now()
-    # Every attempt is counted before the code is compared, and refunded when it was right: a
-    # limit checked first and charged after the comparison would let parallel requests guess
-    # past it. A limited address is refused even with the right code; otherwise the limit would
-    # stop nothing, since the guess that happens to be right would still get through.
-    address = client_address(request)
-    verdicts = [
-        hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now),
-        hit(ACTIVATION_FAILURES_TOTAL, "all", now=now),
-    ]
-    refused = [v for v in verdicts if not v.allowed]
-    if refused:
-        return _too_many_failures(request, max(v.retry_after for v in refused))
+    code, now, address = typed_code(request), timezone.now(), client_address(request)
+    limits = {"per_address": ACTIVATION_FAILURES_PER_ADDRESS, "total": ACTIVATION_FAILURES_TOTAL}
+    wait = charge_attempt(address, **limits, now=now)  # before the comparison (see there)
+    if wait is not None:
+        return _too_many_failures(request, wait)
     with transaction.atomic():
-        pending = list(
-            KioskDevice.objects.select_for_update().filter(
-                is_active=True, activation_expires_at__gte=now
-            )
-        )
-        device = next((d for d in pending if d.activation_code_matches(code, now=now)), None)
-        if device is not None:
-            secret = device.activate(now=now)
-            device.save()
-    if device is None:
+        activated = activate_with_code(KioskDevice.objects.all(), code, now=now)
+    if activated is None:
         error = _("Mã kích hoạt không đúng hoặc đã hết hạn. Xin tạo mã mới trong trang quản trị.")
         return render(request, "kiosk/activate.html", {"error": error}, status=400)
-    hit(ACTIVATION_FAILURES_PER_ADDRESS, address, now=now, cost=-1)
-    hit(ACTIVATION_FAILURES_TOTAL, "all", now=now, cost=-1)
+    refund_attempt(address, **limits, now=now)
     response = redirect("kiosk:start")
-    set_device_cookie(response, device, secret)
+    set_device_cookie(response, *activated)
     return response
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.errors import DomainError
+
 
 class TicketStatus(models.TextChoices):
     WAITING = "waiting", _("Đang chờ")
@@ -74,16 +76,8 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy")
 
 
-class QueueError(Exception):
+class QueueError(DomainError):
     """A refused queue action, with a Vietnamese message for the person who asked."""
-
-    status_code = 409
-
-    def __init__(self, message: str, *, status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
 
 
 def next_status(status: str, action: str) -> str:

@@ -37,6 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import VIETNAM
 from motcua.dossiers.slip import BOLD, FONT_DIR, REGULAR, QRCode, nfc
@@ -52,16 +53,8 @@ VERIFICATION_CACHE_SECONDS = 5 * 60
 _CODE_BYTES = 15  # 120 random bits, 24 base32 characters: not guessable, easy to read aloud
 
 
-class SigningError(Exception):
+class SigningError(DomainError):
     """Signing refused; the message is Vietnamese and says what to do."""
-
-    status_code = 409
-
-    def __init__(self, message: str, status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
 
 
 @dataclass(frozen=True)
