@@ -16,11 +16,14 @@ register = template.Library()
 
 @register.inclusion_tag("feedback/_rating_box.html", takes_context=True)
 def rating_box(context, dossier, action_url: str = "", form: RatingForm | None = None):
+    show = can_rate(dossier)
     return {
         "dossier": dossier,
-        "show": can_rate(dossier),
+        "show": show,
         "token": rating_token(dossier.code),
         "form": form or RatingForm(),
         "csrf_token": context.get("csrf_token"),
-        "action_url": action_url or reverse("feedback:track_rate"),
+        # Reversed only when the box is drawn: pages mounted without the feedback routes (the
+        # dossier tests' URL conf) show no box and must not need them.
+        "action_url": action_url or (reverse("feedback:track_rate") if show else ""),
     }
