@@ -40,7 +40,7 @@ class Answer:
     time: dict | None = None
     documents: list[str] = field(default_factory=list)
     # What kind of answer: facts, overview, clarify, follow_up_unknown, refused, redirect,
-    # injection, status. Surfaces style on it; the evaluation reads it.
+    # injection, status, not_in_catalog. Surfaces style on it; the evaluation reads it.
     kind: str = "facts"
     topics: list[str] = field(default_factory=list)
     candidates: list[dict] = field(default_factory=list)
