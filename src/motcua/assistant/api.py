@@ -46,11 +46,14 @@ class AnswerOut(Schema):
     facts: FactsOut
     kind: str = Field(
         description="facts, overview, clarify, follow_up_unknown, refused, redirect, "
-        "injection hoặc status"
+        "injection, status hoặc not_in_catalog (danh mục không có thủ tục cho việc được hỏi)"
     )
     link: str = Field(description="Trang thủ tục (hoặc trang tra cứu hồ sơ)")
     source_url: str = Field(description="Nguồn: bản ghi trên Cổng Dịch vụ công quốc gia")
-    candidates: list[CandidateOut] = Field(description="Các thủ tục để chọn khi câu hỏi chưa rõ")
+    candidates: list[CandidateOut] = Field(
+        description="Các thủ tục để chọn khi câu hỏi chưa rõ, hoặc thủ tục gần nhất (chỉ là "
+        "đường dẫn) khi danh mục không có thủ tục cho việc được hỏi"
+    )
     personal_data_removed: bool = Field(
         description="true khi câu hỏi có dữ liệu cá nhân đã được bỏ qua (không lưu, không nhắc lại)"
     )

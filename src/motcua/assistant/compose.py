@@ -40,7 +40,7 @@ class Answer:
     time: dict | None = None
     documents: list[str] = field(default_factory=list)
     # What kind of answer: facts, overview, clarify, follow_up_unknown, refused, redirect,
-    # injection, status. Surfaces style on it; the evaluation reads it.
+    # injection, status, not_in_catalog. Surfaces style on it; the evaluation reads it.
     kind: str = "facts"
     topics: list[str] = field(default_factory=list)
     candidates: list[dict] = field(default_factory=list)
@@ -459,6 +459,53 @@ def clarify(candidates: list[tuple[str, str]]) -> Answer:
             for code, name in candidates
         ],
     )
+
+
+def not_in_catalog(
+    nearest: list[tuple[str, str]], *, phone: str = "", local_fact: bool = False
+) -> Answer:
+    """A commune matter the catalog does not hold (a school transfer, a licence the commune
+    does not issue, a benefit with no published procedure) or a fact about the commune itself
+    (a phone number, when the chairman receives citizens). No fee, time or document is stated:
+    the nearest procedures' facts would be an answer to another question. They are offered as
+    links only."""
+    if local_fact:
+        lines = [
+            _(
+                "Xin lỗi, thông tin này (số điện thoại, người phụ trách, lịch tiếp công dân, "
+                "giờ làm việc…) không có trong danh mục thủ tục hành chính mà tôi dùng để trả "
+                "lời, nên tôi không thể trả lời chính xác."
+            )
+        ]
+    else:
+        lines = [
+            _(
+                "Xin lỗi, trong danh mục thủ tục hành chính của xã chưa có thủ tục nào đúng với "
+                "việc bạn hỏi, nên tôi không nêu lệ phí, thời hạn hay giấy tờ để tránh thông tin "
+                "sai."
+            )
+        ]
+    if phone:
+        lines.append(
+            _(
+                "Xin hỏi trực tiếp cán bộ tại %(center)s hoặc gọi số điện thoại của Trung tâm: "
+                "%(phone)s."
+            )
+            % {"center": settings.MOTCUA_CENTER_NAME, "phone": phone}
+        )
+    else:
+        lines.append(
+            _("Xin hỏi trực tiếp cán bộ tại %(center)s hoặc gọi đường dây nóng của xã.")
+            % {"center": settings.MOTCUA_CENTER_NAME}
+        )
+    candidates = [
+        {"code": code, "name": display_name(name), "link": procedure_link(code)}
+        for code, name in nearest
+    ]
+    if candidates:
+        lines.append(_("Có thể bạn cần:"))
+        lines.extend(f"• {_short(c['name'], 140)} — {c['link']}" for c in candidates)
+    return Answer(text="\n".join(lines), kind="not_in_catalog", candidates=candidates)
 
 
 def which_procedure(topics: list[Topic]) -> Answer:

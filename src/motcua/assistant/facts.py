@@ -185,3 +185,21 @@ def _database_has_catalog() -> bool:
         return Procedure.objects.exists()
     except DatabaseError:
         return False
+
+
+def center_phone() -> str:
+    """The center's telephone from its settings (``centers.Center.phone``), for answers that
+    send the citizen to ask in person. Only when one active center has one: with several, the
+    assistant cannot tell which commune the citizen belongs to, and a wrong number is worse than
+    none. Empty without a database."""
+    from motcua.centers.models import Center
+
+    try:
+        phones = list(
+            Center.objects.filter(is_active=True)
+            .exclude(phone="")
+            .values_list("phone", flat=True)[:2]
+        )
+    except DatabaseError:
+        return ""
+    return phones[0].strip() if len(phones) == 1 else ""

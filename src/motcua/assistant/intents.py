@@ -628,11 +628,40 @@ _STATUS = (
     "giai quyet chua",
     "duyet chua",
     "bao gio tra ket qua",
+    "o buoc nao",
+    "den buoc nao",
+    "dang o buoc",
 )
 
 
 def asks_status(padded: str) -> bool:
     return _has(padded, _STATUS)
+
+
+# Questions about the commune's own facts rather than a procedure: which number to call, who is
+# in charge, when the office or the chairman receives citizens. The catalog publishes
+# procedures, none of these, so no procedure's fee or time can answer them. Written from how such
+# things are asked in general, not from labelled questions. A phone number is a local fact only
+# when it is what is asked ("số điện thoại … là bao nhiêu"), not when a citizen's own number is
+# the matter ("đổi số điện thoại thì cập nhật thông tin cư trú thế nào").
+_PHONE = r"(?:so dien thoai|sdt|so dt|duong day nong|hotline)"
+_LOCAL_FACT = re.compile(
+    "|".join(
+        (
+            rf" {_PHONE}(?: cua(?: \w+){{1,5}})? (?:la )?(?:bao nhieu|gi|so nao|so may)(?= )",
+            rf" (?:xin|cho (?:em|toi|minh|chau) xin|goi) {_PHONE} ",
+            r" (?:chu tich|can bo|cong chuc|truong|bi thu|nguoi phu trach)(?: \w+){0,5} la ai(?= )",
+            r" ai phu trach(?= )",
+            r" (?:tiep cong dan|tiep dan|lich tiep)(?= )",
+            r" (?:gio lam viec|may gio mo cua|may gio dong cua)(?= )",
+            r" co (?:lam viec|mo cua) khong(?= )",
+        )
+    )
+)
+
+
+def asks_local_fact(padded: str) -> bool:
+    return bool(_LOCAL_FACT.search(padded))
 
 
 @dataclass(frozen=True)

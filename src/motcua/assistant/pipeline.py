@@ -23,7 +23,7 @@ from vn_text import fold
 
 from motcua.assistant import compose, intents
 from motcua.assistant.compose import Answer
-from motcua.assistant.facts import procedure_facts
+from motcua.assistant.facts import center_phone, procedure_facts
 from motcua.assistant.guard import redact
 from motcua.assistant.intents import Topic
 from motcua.search.engine import STOPWORDS, Engine, QueryError, features
@@ -50,6 +50,25 @@ ACTION_MARGIN = 0.12
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
+# A question that names a matter in a word pair the catalog never uses ("rượu bia", "gạo cứu
+# đói"), neither word of which the chosen procedure knows, is about something the catalog does
+# not hold, unless the finder names the procedure clearly all the same: evidence (the scale
+# above) or fused score at least these. Calibrated on tests/data/assistant.coverage.jsonl and
+# the two development sets (docs/benchmarks.md, 7 December 2026): the in-catalog questions
+# answered right that have such a pair ("tưới vườn rau" for a well, "xóm núi" for a mobile
+# marriage registration) all clear one of them; the margin on the score is thin (0.89 / 0.98).
+COVERED_EVIDENCE = 2.0
+COVERED_SCORE = 0.95
+# A word counts towards such a pair when at most about one procedure in twelve uses it.
+FOREIGN_WORD_IDF = 2.5
+# Words that say who asks or how many, never which matter: numerals, kin and persons, a few
+# adverbs. Everyday words the formal catalog never uses, so they must not count as a matter.
+_NUMERALS = ("mot", "hai", "ba", "bon", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
+_PERSONS = ("ong", "anh", "chi", "em", "chau", "bac", "chu", "co", "di", "cau", "thang", "be")
+_PERSONAL_WORDS = frozenset(
+    (*_NUMERALS, "tram", "nghin", *_PERSONS, "no", "ut", "gai", "trai")
+    + ("vua", "tron", "nhau", "dua", "hon", "lon", "gan", "nua")
+)
 
 
 class QuestionError(ValueError):
@@ -233,6 +252,35 @@ def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
     return bool(top_name) and top_name <= asked and other_name <= asked and top_name < other_name
 
 
+def _uncovered_pairs(engine: Engine, parsed, doc_index: int) -> list[str]:
+    """Adjacent word pairs of the question that name something the catalog does not hold: the
+    pair appears in no procedure, and neither word is known to the chosen one (its name, result
+    and lexicon phrases, or a lexicon expansion of the question) nor common in the catalog."""
+    doc = _features_of(engine)[doc_index]
+    explained: set[str] = set()
+    for term, expand in parsed.expansions:
+        explained.update(folded_words(term))
+        explained.update(folded_words(expand))
+
+    def foreign(tok: str) -> bool:
+        return (
+            tok not in STOPWORDS
+            and tok not in _TOPIC_WORDS
+            and tok not in _PERSONAL_WORDS
+            and not tok.isdigit()
+            and tok not in doc
+            and tok not in explained
+            and engine.idf.get(tok, FOREIGN_WORD_IDF) >= FOREIGN_WORD_IDF
+        )
+
+    found = []
+    for segment in parsed.segments or (tuple(parsed.folded),):
+        for a, b in zip(segment, segment[1:], strict=False):
+            if foreign(a) and foreign(b) and f"{a}_{b}" not in engine.idf:
+                found.append(f"{a} {b}")
+    return found
+
+
 @dataclass
 class Routed:
     code: str | None
@@ -240,6 +288,10 @@ class Routed:
     evidence: float
     score: float
     pair_evidence: float = 0.0
+    # The finder's first three, kept to offer as links when the catalog does not hold the matter.
+    nearest: list[tuple[str, str]] = field(default_factory=list)
+    # Word pairs of the question that the catalog does not hold (``_uncovered_pairs``).
+    uncovered: list[str] = field(default_factory=list)
 
 
 def _route(engine: Engine, text: str) -> Routed:
@@ -287,7 +339,15 @@ def _route(engine: Engine, text: str) -> Routed:
             and not _more_specific(engine, parsed, second, top)
         ):
             return Routed(None, candidates[:3], evidence, score, pair_evidence)
-    return Routed(code, candidates if code is None else [], evidence, score, pair_evidence)
+    return Routed(
+        code,
+        candidates if code is None else [],
+        evidence,
+        score,
+        pair_evidence,
+        nearest=candidates[:3],
+        uncovered=_uncovered_pairs(engine, parsed, top),
+    )
 
 
 def _route_by_hits(finder, text: str) -> Routed:
@@ -407,6 +467,8 @@ def _answer(
     about_procedure = {Topic.FEE, Topic.DOCUMENTS, Topic.STEPS, Topic.CONDITIONS, Topic.ONLINE}
     if intents.asks_status(padded) and not about_procedure & set(topics):
         return compose.status()
+    if intents.asks_local_fact(padded) and not intents.is_off_topic(padded):
+        return compose.not_in_catalog([], phone=center_phone(), local_fact=True)
 
     core = intents.core_query(cues)
     if engine is None:
@@ -447,6 +509,8 @@ def _answer(
         if not core and topics:
             return compose.which_procedure(topics)
         return compose.out_of_scope()
+    if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
+        return compose.not_in_catalog(routed.nearest, phone=center_phone())
     facts = procedure_facts(routed.code)
     if facts is None:
         return compose.out_of_scope()
