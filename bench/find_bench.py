@@ -1,6 +1,6 @@
 """Benchmark of procedure finding: accuracy, latency per query and peak memory.
 
-Usage: .venv/bin/python bench/find_bench.py [QUERIES.jsonl] [--repeat N]
+Usage: .venv/bin/python bench/find_bench.py [QUERIES.jsonl] [--repeat N] [--need-clause]
 
 It builds the finder the way the product does (bundled catalog + lexicon + e5 model, the
 embedding cache warm), answers every query of the file N times in one process, and prints
@@ -27,6 +27,9 @@ def main() -> None:
     default = Path(__file__).resolve().parents[2] / "shared" / "data" / "queries.dev.jsonl"
     parser.add_argument("queries", nargs="?", type=Path, default=default)
     parser.add_argument("--repeat", type=int, default=3)
+    # The need-clause embedding query (off in the product until a fresh held-out set decides;
+    # docs/benchmarks.md, "Third pass").
+    parser.add_argument("--need-clause", action="store_true")
     args = parser.parse_args()
 
     import django
@@ -35,14 +38,17 @@ def main() -> None:
     from django.conf import settings
 
     from motcua.search.embedding import E5Embedder
-    from motcua.search.engine import Engine
+    from motcua.search.engine import Engine, Weights
     from motcua.search.evaluation import evaluate, read_cases
     from motcua.search.finder import _docs_from_bundle
     from motcua.search.lexicon import Lexicon
 
     start = time.perf_counter()
     engine = Engine(
-        _docs_from_bundle(), Lexicon.load(), E5Embedder(cache_dir=settings.MOTCUA_SEARCH_CACHE_DIR)
+        _docs_from_bundle(),
+        Lexicon.load(),
+        E5Embedder(cache_dir=settings.MOTCUA_SEARCH_CACHE_DIR),
+        Weights(need_clause=args.need_clause),
     )
     build_s = time.perf_counter() - start
     cases = read_cases(args.queries)
@@ -65,6 +71,7 @@ def main() -> None:
         "queries": str(args.queries.name),
         "n": len(cases),
         "repeat": args.repeat,
+        "need_clause": args.need_clause,
         "procedures": len(engine.docs),
         "passages": len(engine.passage_texts),
         "build_s": round(build_s, 2),

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from motcua.search.engine import Engine, ProcedureDoc, QueryError, Weights, display_name
+from motcua.search.engine import (
+    Engine,
+    ProcedureDoc,
+    QueryError,
+    Weights,
+    display_name,
+    need_clause_start,
+)
 from motcua.search.lexicon import Lexicon
 from motcua.search.normalize import folded_words
 
@@ -205,6 +212,49 @@ class TestQueryParsing:
     def test_unaccented_spelling_is_not_taken_for_a_regional_word(self, engine):
         # "hong" typed without diacritics may be "hồng" (sổ hồng): only "hổng" means không.
         assert "hong" in engine.parse("so hong").folded
+
+
+class TestNeedClauseStart:
+    """Where the need of a long request starts (issue 12, long life stories)."""
+
+    def test_clause_of_the_last_request_word(self):
+        raw = ["bố", "mất", "rồi", "tôi", "muốn", "làm", "giấy"]
+        assert need_clause_start(raw, [0, 0, 0, 1, 1, 1, 1]) == 3
+
+    def test_pivot_inside_the_clause_starts_the_need(self):
+        raw = ["bố", "mất", "rồi", "giờ", "tôi", "muốn", "làm", "giấy"]
+        assert need_clause_start(raw, [0] * len(raw)) == 3
+
+    def test_no_request_word_means_the_whole_request(self):
+        assert need_clause_start(["bố", "mất", "rồi"], [0, 1, 1]) == 0
+
+    def test_request_word_in_a_one_clause_request_has_no_story(self):
+        assert need_clause_start(["tôi", "muốn", "khai", "sinh"], [0, 0, 0, 0]) == 0
+
+    def test_folded_can_is_not_a_request_word(self):
+        # "can nha" typed without diacritics is "căn nhà", a story word, not "cần".
+        raw = ["mua", "can", "nha", "muon", "nhap", "khau"]
+        assert need_clause_start(raw, [0, 0, 0, 1, 1, 1]) == 3
+
+
+class TestNeedClauseDenseQuery:
+    STORY = (
+        "Ông bà mất, chứng thực di chúc, kết hôn, khai tử, xác nhận tình trạng hôn nhân rồi. "
+        "Giờ tôi muốn làm giấy khai sinh cho con"
+    )
+
+    def test_need_words_reach_the_embedding_query(self):
+        on = Engine(DOCS, LEXICON, None, Weights(need_clause=True, dense_words=6, need_words=3))
+        dense = on.parse(self.STORY).dense_text.split()
+        assert len(dense) == 6
+        assert "khai" in dense and "sinh" in dense
+
+    def test_off_by_default_keeps_the_idf_choice(self):
+        default = Engine(DOCS, LEXICON, None, Weights(dense_words=6))
+        words = Engine(DOCS, LEXICON, None, Weights(dense_words=6, need_clause=False))
+        assert default.parse(self.STORY).dense_text == words.parse(self.STORY).dense_text
+        # The story's rarer catalog words crowd the asked-for "khai sinh" out.
+        assert "khai" not in default.parse(self.STORY).dense_text.split()
 
 
 SIBLINGS = [
