@@ -3,10 +3,13 @@ WER ≤ 15 %, RTF ≤ 0.3).
 
 Usage:
 
-    PYTHONPATH=src .venv/bin/python bench/asr.py [--runs 3] [--dir FOLDER] [--espeak] [--noise 10]
+    PYTHONPATH=src .venv/bin/python bench/asr.py [--runs 3] [--shipped | --dir FOLDER] [--espeak]
+        [--noise 10]
 
 Clips: ``var/test-data/speech/clips.tsv`` (real Vietnamese speech fetched by
-scripts/fetch_speech_clips.py, which says why they are not committed), or any
+scripts/fetch_speech_clips.py, which says why they are not committed); ``--shipped``: the five
+clips committed in ``tests/data/speech`` (MIT, from the chunkformer 1.0.0 package; also the
+default when nothing was fetched); or any
 folder given with ``--dir`` holding the same ``clips.tsv`` (file, speaker, transcript): record
 the kiosk phrases of ``bench/data/kiosk_phrases.tsv`` at the kiosk and measure them with it.
 ``--espeak`` also speaks those kiosk phrases with espeak-ng and scores them: a check of the
@@ -129,7 +132,15 @@ def report(title: str, results: list[dict], wer: float, rtf: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "test-data" / "speech")
+    fetched = ROOT / "var" / "test-data" / "speech"
+    shipped = ROOT / "tests" / "data" / "speech"
+    parser.add_argument(
+        "--dir", type=Path, default=fetched if (fetched / "clips.tsv").exists() else shipped
+    )
+    parser.add_argument(
+        "--shipped", action="store_const", dest="dir", const=shipped,
+        help="the clips committed in tests/data/speech",
+    )  # fmt: skip
     parser.add_argument("--espeak", action="store_true")
     parser.add_argument(
         "--noise", type=float, action="append", default=[], help="also with white noise at SNR dB"
@@ -150,7 +161,12 @@ def main() -> None:
     )
     print(f"model load + first call: {load_seconds:.2f} s · load average {os.getloadavg()[0]:.1f}")
     results, wer, rtf = measure(load(args.dir), args.runs)
-    report(f"Real speech ({args.dir.name})", results, wer, rtf)
+    report(
+        f"Real speech ({args.dir.relative_to(ROOT) if args.dir.is_relative_to(ROOT) else args.dir})",
+        results,
+        wer,
+        rtf,
+    )
     for snr in args.noise:
         results, wer, rtf = measure(load(args.dir), 1, snr)
         report(f"Real speech with white noise at {snr:g} dB SNR", results, wer, rtf)

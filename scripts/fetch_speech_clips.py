@@ -6,7 +6,8 @@ its wheel says Apache-2.0, but its voices file says "CC BY-NC 4.0, non-commercia
 Under the stricter reading they cannot sit in this AGPL repository, so they are not committed:
 `scripts/setup --with-browser` (the test setup, CI included) downloads the 2.6 MB wheel, takes
 the ten reference clips with their transcripts and converts them to 16 kHz mono 16-bit PCM
-under var/test-data/speech/. Nothing is shipped with motcua; the tests skip without them.
+under var/test-data/speech/. None of these is shipped with motcua; the tests that use them skip
+without them. Five other clips, under a licence that allows it, are committed in tests/data/speech.
 
 Usage: .venv/bin/python scripts/fetch_speech_clips.py [TARGET_DIR]
 """

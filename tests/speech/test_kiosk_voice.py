@@ -22,6 +22,7 @@ DATA = Path(
     os.environ.get("MOTCUA_SPEECH_CLIPS")
     or Path(__file__).resolve().parents[2] / "var" / "test-data" / "speech"
 )
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "speech"
 URL = "/kiosk/giong-noi/"
 
 
@@ -126,6 +127,15 @@ class TestTranscribeEndpoint:
         assert response.status_code == 200
         assert "tết là dịp mọi người" in response.json()["text"]
         assert "Tết" not in str(response.headers)  # nothing said goes into a header
+
+    @pytest.mark.skipif(
+        importlib.util.find_spec("vietasr") is None,
+        reason='viet-asr is not installed (pip install "viet-asr==0.1.0.dev11")',
+    )
+    def test_shipped_real_speech_comes_back_as_words(self, citizen):
+        response = post(citizen, (SHIPPED / "chunkformer-2.wav").read_bytes())
+        assert response.status_code == 200
+        assert "viện dưỡng lão" in response.json()["text"]
 
     def test_the_page_offers_the_microphone(self, citizen):
         page = citizen.get("/kiosk/thu-tuc/").content.decode()
