@@ -1,6 +1,6 @@
 """Benchmark of procedure finding: accuracy, latency per query and peak memory.
 
-Usage: .venv/bin/python bench/find_bench.py [QUERIES.jsonl] [--repeat N] [--need-clause]
+Usage: .venv/bin/python bench/find_bench.py [QUERIES.jsonl] [--repeat N] [--no-need-clause]
 
 It builds the finder the way the product does (bundled catalog + lexicon + e5 model, the
 embedding cache warm), answers every query of the file N times in one process, and prints
@@ -27,9 +27,9 @@ def main() -> None:
     default = Path(__file__).resolve().parents[2] / "shared" / "data" / "queries.dev.jsonl"
     parser.add_argument("queries", nargs="?", type=Path, default=default)
     parser.add_argument("--repeat", type=int, default=3)
-    # The need-clause embedding query (off in the product until a fresh held-out set decides;
-    # docs/benchmarks.md, "Third pass").
-    parser.add_argument("--need-clause", action="store_true")
+    # The need-clause embedding query is on in the product since held-out set 2 decided it
+    # (docs/benchmarks.md, "Third pass"); --no-need-clause measures the engine without it.
+    parser.add_argument("--need-clause", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
 
     import django
