@@ -1,6 +1,7 @@
 """Intake under load, measured against pgbench TPC-B in the same run (issue 10).
 
-Usage: .venv/bin/python bench/intake_load.py [--seconds 15] [--pg postgres://postgres@127.0.0.1:5432]
+Usage: .venv/bin/python bench/intake_load.py [--seconds 15] [--shape kiosk|counter]
+           [--pg postgres://postgres@127.0.0.1:5432]
 
 One run, loopback/local only, bounded in time, cleans up after itself:
 
@@ -9,8 +10,10 @@ One run, loopback/local only, bounded in time, cleans up after itself:
    connection time" is the yardstick. The database is dropped.
 2. Intake through the kiosk's service call (``submit_dossier`` in its own
    ``transaction.atomic()``, built as in bench/intake_lock.py: the demo center, procedure
-   1.001193, a chip-card applicant with phone and e-mail, one paper and one 200 KB scanned
-   component) on a scratch PostgreSQL database ``bench_intake_<pid>`` (migrated here, dropped
+   1.001193, a chip-card applicant with phone and e-mail, the e-form declaration and one 200 KB
+   scanned component, registered until reception checks it, as ``kiosk.flow.submit`` passes;
+   ``--shape counter``: received at once with a paper component and a notice queued, the shape
+   measured before 7 December 2026) on a scratch PostgreSQL database ``bench_intake_<pid>`` (migrated here, dropped
    afterwards): 4 writer processes for SECONDS, then 8 writers on the same (only) center.
 3. The same with 4 writers on SQLite: a temporary file database, WAL and IMMEDIATE
    transactions as settings configure them.
@@ -171,6 +174,7 @@ def child(database_url: str, rounds: list[int], seconds: float) -> None:
 
 def run_child(database_url: str, rounds: list[int], seconds: float) -> dict:
     command = [sys.executable, __file__, "--child", database_url, "--seconds", str(seconds)]
+    command += ["--shape", intake_lock.SHAPE]
     command += ["--rounds", ",".join(map(str, rounds))]
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MOTCUA_VAR_DIR"}}
     run = subprocess.run(
@@ -208,7 +212,15 @@ def main() -> None:
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server, without a database")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--rounds", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--shape",
+        choices=["kiosk", "counter"],
+        default="kiosk",
+        help="kiosk: what kiosk.flow.submit passes (registered, no notice); counter: received at "
+        "once with a paper and a notice (the shape measured before 7 December 2026)",
+    )
     args = parser.parse_args()
+    intake_lock.SHAPE = args.shape
     if args.child:
         child(args.child, [int(n) for n in args.rounds.split(",")], args.seconds)
         return
@@ -251,7 +263,8 @@ def main() -> None:
     print(f"date: {when}; {machine()}; {pgbench_version}")
     print(f"load average before {fmt_load(load_before)}, after {fmt_load(load_after)}")
     print(
-        f"seconds per measurement: {args.seconds}; gapless numbers: PG {pg['gapless']}, SQLite {lite['gapless']}"
+        f"seconds per measurement: {args.seconds}; shape {args.shape}; "
+        f"gapless numbers: PG {pg['gapless']}, SQLite {lite['gapless']}"
     )
     header = ("measurement", "throughput", "dossiers", "p50", "p99", "÷ pgbench", "goal")
     print()

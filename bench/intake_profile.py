@@ -88,6 +88,11 @@ def main() -> None:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(30)
             print(out.getvalue())
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_callees(
+            "submit_dossier"
+        )
+        print(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -516,12 +516,20 @@ def _allocate_number(center: Center, day: date) -> int:
 
 
 def _existing(center: Center, key: str, procedure: Procedure) -> Dossier | None:
-    dossier = Dossier.objects.filter(center=center, idempotency_key=key).first()
-    if dossier is not None and dossier.procedure_id != procedure.pk:
+    # Every submission asks, almost always in vain: two columns through the unique index, and
+    # the whole row only for a replay.
+    found = list(
+        Dossier.objects.filter(center=center, idempotency_key=key).values_list(
+            "pk", "procedure_id"
+        )[:1]
+    )
+    if not found:
+        return None
+    if found[0][1] != procedure.pk:
         raise IdempotencyConflict(
             "Khóa chống gửi trùng này đã được dùng cho một hồ sơ của thủ tục khác."
         )
-    return dossier
+    return Dossier.objects.get(pk=found[0][0])
 
 
 def _clean_applicant(applicant: Applicant) -> Applicant:
