@@ -41,6 +41,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--show", action="store_true", help="print the statements of one")
     parser.add_argument("--profile", action="store_true", help="cProfile the submissions")
+    parser.add_argument(
+        "--callees",
+        nargs="*",
+        default=["submit_dossier"],
+        help="with --profile: the functions whose callees to print",
+    )
     args = parser.parse_args()
     intake_lock.SHAPE = args.shape
 
@@ -89,9 +95,9 @@ def main() -> None:
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(30)
             print(out.getvalue())
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_callees(
-            "submit_dossier"
-        )
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+        for function in args.callees:
+            stats.print_callees(function)
         print(out.getvalue())
 
 
