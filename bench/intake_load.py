@@ -119,7 +119,13 @@ def writer(tag: str, index: int, seconds: float, barrier, queue) -> None:
 def intake_round(tag: str, writers: int, seconds: float) -> dict:
     from django.db import connection
 
+    from motcua.notices.courier import courier
+
     connection.close()  # the forked writers open their own connections
+    # The warm submission may have started this process's notice courier (a thread with its
+    # own connection). A fork copies the locks that thread holds (SQLite's memory mutex among
+    # them) but not the thread: a writer could wait on them forever. Each writer starts its own.
+    courier.stop()
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(writers)
     queue = context.Queue()

@@ -178,6 +178,10 @@ def main() -> None:
         submit_one(f"solo-{n}")
         solo.append((time.perf_counter() - started) * 1000)
     connection.close()
+    # No courier thread across the fork (see bench/intake_load.py, intake_round).
+    from motcua.notices.courier import courier
+
+    courier.stop()
 
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(args.writers)
