@@ -26,6 +26,7 @@ import cProfile
 import io
 import os
 import pstats
+import shutil
 import statistics
 import tempfile
 import time
@@ -51,6 +52,13 @@ def main() -> None:
     intake_lock.SHAPE = args.shape
 
     var_dir = tempfile.mkdtemp(prefix="motcua-intake-profile-")
+    try:
+        run(args, var_dir)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)  # the scans the submissions wrote
+
+
+def run(args: argparse.Namespace, var_dir: str) -> None:
     fresh_database(args.database_url)
     configure(args.database_url, var_dir)
     from django.db import connection
