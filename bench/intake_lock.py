@@ -58,8 +58,15 @@ def submit_one(key: str):
     if not _CACHE:  # the kiosk has both at hand (its device's center, the chosen procedure)
         _CACHE.extend([Center.objects.get(), Procedure.objects.get(code=PROCEDURE)])
     center, procedure = _CACHE
+    kiosk = SHAPE == "kiosk"
     documents = [
-        SubmittedDocument(name="Tờ khai đăng ký khai sinh", originals=1, provided_on_paper=True),
+        # The kiosk takes no paper: the declaration is its e-form (kiosk.flow.submit,
+        # dossiers.intake.submitted_documents); the counter shape has the paper in hand.
+        SubmittedDocument(name="Tờ khai đăng ký khai sinh", from_eform=True)
+        if kiosk
+        else SubmittedDocument(
+            name="Tờ khai đăng ký khai sinh", originals=1, provided_on_paper=True
+        ),
         SubmittedDocument(
             name="Giấy chứng sinh",
             content=SCAN,
@@ -85,10 +92,16 @@ def submit_one(key: str):
             actor="kiosk:bench",
             idempotency_key=key,
             now=timezone.now(),
+            # As kiosk.flow.submit: registered until reception checks the papers (no notice yet).
+            awaiting_check=kiosk,
         )
     return dossier
 
 
+# "kiosk": exactly what kiosk.flow.submit passes (awaiting_check, e-form declaration, no paper):
+# registered, no KPI fact yet, no notice. "counter": the shape measured before 7 December 2026
+# (received at once, a paper component, a notice queued), closer to a counter officer's intake.
+SHAPE = "counter"
 _LOCK_SPANS: list[float] = []
 _CACHE: list = []
 
@@ -165,6 +178,10 @@ def main() -> None:
         submit_one(f"solo-{n}")
         solo.append((time.perf_counter() - started) * 1000)
     connection.close()
+    # No courier thread across the fork (see bench/intake_load.py, intake_round).
+    from motcua.notices.courier import courier
+
+    courier.stop()
 
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(args.writers)

@@ -13,9 +13,13 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.centers.models import Unit
+from motcua.dossiers import events
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import SubmittedDocument
 from motcua.dossiers.settlement import (
     RATEABLE_STATUSES,
     SettlementError,
@@ -25,8 +29,8 @@ from motcua.dossiers.settlement import (
 from motcua.dossiers.states import TRANSITIONS, DossierStatus
 from motcua.reports.kpi import COUNT_NAMES, compute, counts
 from motcua.reports.models import DossierFact, KpiCell
-from motcua.reports.rollups import rebuild
-from tests.dossiers.conftest import submit, vn
+from motcua.reports.rollups import _derive_many, rebuild
+from tests.dossiers.conftest import make_procedure, submit, vn
 from tests.dossiers.test_actions import act
 from tests.reports.replay_oracle import replay_counts
 
@@ -138,3 +142,87 @@ def _cell_columns() -> list[str]:
 
 def test_counts_are_additive_names():
     assert "received" in COUNT_NAMES and "processing_days" in COUNT_NAMES
+
+
+class TestProjectReceipt:
+    """The receipt's fact is derived from what ``submit_dossier`` has in memory (issue 10): it
+    must be the fact a read of the dossier, its log and its documents gives."""
+
+    @staticmethod
+    def _as_read_back(dossier_id: int) -> list:
+        fact = _derive_many([dossier_id])[0]
+        assert fact is not None
+        return [getattr(fact, name) for name in _fact_columns()]
+
+    @pytest.mark.parametrize("channel", ["counter", "kiosk", "postal"])
+    def test_a_received_dossier_gets_the_fact_a_read_back_gives(self, center, procedure, channel):
+        documents = [
+            SubmittedDocument(name="Tờ khai", originals=1, provided_on_paper=True),
+            SubmittedDocument(name="Bản chụp", content=b"%PDF scan", filename="a.pdf"),
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            dossier, _ = submit(
+                center, procedure, key=f"r-{channel}", channel=channel, documents=documents
+            )
+        stored = DossierFact.objects.get(pk=dossier.pk)
+        assert [getattr(stored, name) for name in _fact_columns()] == self._as_read_back(dossier.pk)
+        assert stored.digitized_at is None and not stored.is_closed
+        reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        assert not [s for s in reads if "reports_dossierfact" in s or "dossierevent" in s], reads
+
+    def test_every_component_digitized_at_the_counter_counts_as_digitized(self, center, procedure):
+        at = vn(2025, 7, 7, 9, 5)
+        documents = [
+            SubmittedDocument(name="Tờ khai", from_eform=True, digitized=True),
+            SubmittedDocument(name="Bản chụp", content=b"scan", filename="a.pdf", digitized=True),
+        ]
+        dossier, _ = submit(
+            center, procedure, key="dig", channel="counter", now=at, documents=documents
+        )
+        stored = DossierFact.objects.get(pk=dossier.pk)
+        assert stored.digitized_at == at
+        assert [getattr(stored, name) for name in _fact_columns()] == self._as_read_back(dossier.pk)
+
+    def test_a_partly_digitized_dossier_is_not_digitized(self, center, procedure):
+        documents = [
+            SubmittedDocument(name="Tờ khai", originals=1, provided_on_paper=True),
+            SubmittedDocument(name="Bản chụp", content=b"scan", filename="a.pdf", digitized=True),
+        ]
+        dossier, _ = submit(center, procedure, key="half", channel="counter", documents=documents)
+        stored = DossierFact.objects.get(pk=dossier.pk)
+        assert stored.digitized_at is None
+        assert [getattr(stored, name) for name in _fact_columns()] == self._as_read_back(dossier.pk)
+
+    def test_a_procedure_without_time_limit_or_fee(self, center):
+        bare = make_procedure("9.000001", channels=[{"channel": "direct"}])
+        dossier, _ = submit(center, bare, key="bare", channel="counter")
+        stored = DossierFact.objects.get(pk=dossier.pk)
+        assert stored.due_at is None and not stored.fee_bearing
+        assert [getattr(stored, name) for name in _fact_columns()] == self._as_read_back(dossier.pk)
+
+    def test_a_kiosk_registration_has_no_fact_and_reads_nothing_back(self, center, procedure):
+        with CaptureQueriesContext(connection) as queries:
+            dossier, _ = submit(
+                center,
+                procedure,
+                key="reg",
+                awaiting_check=True,
+                documents=[
+                    SubmittedDocument(name="Tờ khai", from_eform=True),
+                ],
+            )
+        assert dossier.status == DossierStatus.SUBMITTED
+        assert not DossierFact.objects.filter(pk=dossier.pk).exists()
+        assert not [q for q in queries.captured_queries if "reports_" in q["sql"]]
+
+    def test_a_rolled_back_receipt_leaves_no_fact(self, center, procedure):
+        class Boom(Exception):
+            pass
+
+        def fail(recorded):
+            raise Boom
+
+        with events.subscribed(fail, name="test.fail"), pytest.raises(Boom):
+            submit(center, procedure, key="gone", channel="counter")
+        assert not DossierFact.objects.exists()
+        assert not KpiCell.objects.exists()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 from django.db import transaction
 
 if TYPE_CHECKING:
-    from motcua.dossiers.models import DossierEvent
+    from motcua.dossiers.models import DossierDocument, DossierEvent
 
 logger = logging.getLogger("motcua.dossiers.events")
 
@@ -50,6 +50,11 @@ class Recorded:
 
     event: DossierEvent
     announce: bool = False
+    # Set only for the receipt of a dossier created in this very transaction (``submit_dossier``):
+    # the event is then the dossier's whole log, ``event.dossier`` the row as just inserted and
+    # these its only documents, so a follower can derive from them instead of reading them back
+    # (issue 10). None for every other event: the log may hold more than the follower knows.
+    new_dossier_documents: tuple[DossierDocument, ...] | None = None
 
 
 Handler = Callable[[Recorded], object]

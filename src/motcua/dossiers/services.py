@@ -255,11 +255,14 @@ def submit_dossier(
         staged.place(dossier.code, components)
         for component in components:
             component.document.dossier = dossier
-        DossierDocument.objects.bulk_create([component.document for component in components])
+        inserted = DossierDocument.objects.bulk_create(
+            [component.document for component in components]
+        )
         # A new dossier has no event yet: its first one links to nothing (no look-up needed).
         _append_event(
             dossier,
             None,
+            new_dossier_documents=tuple(inserted),
             action=EventAction.RECEIVE,
             from_status="",
             to_status=status,
@@ -326,8 +329,13 @@ def _append_event(
     note: str,
     data: dict | None,
     announce: bool,
+    new_dossier_documents: tuple[DossierDocument, ...] | None = None,
 ) -> DossierEvent:
-    """Insert the event after ``last`` (the log's last ``seq`` and ``hash``, None for the first)."""
+    """Insert the event after ``last`` (the log's last ``seq`` and ``hash``, None for the first).
+
+    ``new_dossier_documents``: only from ``submit_dossier``, for the receipt of the dossier it
+    has just created (see ``events.Recorded``).
+    """
     event = DossierEvent(
         dossier=dossier,
         seq=(last["seq"] if last else 0) + 1,
@@ -345,7 +353,9 @@ def _append_event(
     # In-transaction subscribers (the KPI projection, the notice outbox) run here, inside the
     # caller's transaction: a report read after the commit includes this event, and a
     # rolled-back event leaves no trace in them.
-    events.publish(events.Recorded(event, announce=announce))
+    events.publish(
+        events.Recorded(event, announce=announce, new_dossier_documents=new_dossier_documents)
+    )
     return event
 
 
@@ -506,12 +516,20 @@ def _allocate_number(center: Center, day: date) -> int:
 
 
 def _existing(center: Center, key: str, procedure: Procedure) -> Dossier | None:
-    dossier = Dossier.objects.filter(center=center, idempotency_key=key).first()
-    if dossier is not None and dossier.procedure_id != procedure.pk:
+    # Every submission asks, almost always in vain: two columns through the unique index, and
+    # the whole row only for a replay.
+    found = list(
+        Dossier.objects.filter(center=center, idempotency_key=key).values_list(
+            "pk", "procedure_id"
+        )[:1]
+    )
+    if not found:
+        return None
+    if found[0][1] != procedure.pk:
         raise IdempotencyConflict(
             "Khóa chống gửi trùng này đã được dùng cho một hồ sơ của thủ tục khác."
         )
-    return dossier
+    return Dossier.objects.get(pk=found[0][0])
 
 
 def _clean_applicant(applicant: Applicant) -> Applicant:

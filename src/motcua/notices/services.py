@@ -93,13 +93,22 @@ def follow_event(recorded: Recorded) -> None:
     (exchange writes its events in bulk, without the spine).
     """
     if recorded.announce:
-        queue_for_event(recorded.event)
+        # The spine publishes an event right after inserting it, in the same transaction: no
+        # notice can point at it yet, so the duplicate check has nothing to find.
+        queue_for_event(recorded.event, just_recorded=True)
 
 
 def queue_for_event(
-    event: DossierEvent, *, senders: dict[str, Sender] | None = None
+    event: DossierEvent,
+    *,
+    senders: dict[str, Sender] | None = None,
+    just_recorded: bool = False,
 ) -> list[Notice]:
-    """Queue the notices an event calls for; never raises (the officer's action comes first)."""
+    """Queue the notices an event calls for; never raises (the officer's action comes first).
+
+    Queueing an event again queues only the channels it has no notice for yet, unless
+    ``just_recorded`` says the event was inserted in this transaction a moment ago.
+    """
     kind = KIND_BY_ACTION.get(event.action)
     if kind is None or (
         # A registration nobody has checked yet ("Mới đăng ký", the kiosk's) is not received:
@@ -110,7 +119,12 @@ def queue_for_event(
     try:
         # A savepoint: a failure here rolls back our rows only, not the caller's action.
         with transaction.atomic():
-            notices = _queue(event, kind, configured_senders() if senders is None else senders)
+            notices = _queue(
+                event,
+                kind,
+                configured_senders() if senders is None else senders,
+                just_recorded=just_recorded,
+            )
     except Exception as exc:
         logger.error(
             "notices for event %s of dossier %s were not queued: %s",
@@ -128,7 +142,9 @@ def queue_for_event(
     return notices
 
 
-def _queue(event: DossierEvent, kind: str, senders: dict[str, Sender]) -> list[Notice]:
+def _queue(
+    event: DossierEvent, kind: str, senders: dict[str, Sender], *, just_recorded: bool
+) -> list[Notice]:
     dossier = event.dossier
     targets: list[tuple[str, str]] = []
     if dossier.applicant_email and NoticeChannel.EMAIL in senders:
@@ -137,7 +153,11 @@ def _queue(event: DossierEvent, kind: str, senders: dict[str, Sender]) -> list[N
         targets += [(ch, dossier.applicant_phone) for ch in PHONE_CHANNELS if ch in senders]
     if not targets:
         return []
-    already = set(Notice.objects.filter(event=event).values_list("channel", flat=True))
+    already = (
+        set()
+        if just_recorded
+        else set(Notice.objects.filter(event=event).values_list("channel", flat=True))
+    )
     message = compose(kind, dossier, event)
     notices = []
     for channel, recipient in targets:

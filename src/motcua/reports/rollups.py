@@ -235,7 +235,54 @@ FACT_FIELDS = [
 
 def follow_event(recorded: Recorded) -> None:
     """The spine's KPI projection: every recorded event refreshes its dossier's fact and cell."""
-    refresh_dossier(recorded.event.dossier_id)
+    if recorded.new_dossier_documents is not None:
+        project_receipt(recorded.event, recorded.new_dossier_documents)
+    else:
+        refresh_dossier(recorded.event.dossier_id)
+
+
+def project_receipt(
+    event: DossierEvent, documents: Sequence[DossierDocument]
+) -> DossierFact | None:
+    """The fact of a dossier created in this transaction, from its receipt alone (no read).
+
+    ``submit_dossier`` publishes the receipt with the dossier row as inserted and its documents:
+    they are everything ``_derive_many`` would read back (no other transaction can see the
+    dossier before the commit, so no fact, event or document of it exists elsewhere). The same
+    ``derive`` judges it; the calendar loads only if ``derive`` asks (a receipt never does).
+    ``test_rollups`` checks that the fact equals a replay of the log.
+    """
+    dossier = event.dossier
+    if dossier.status == DossierStatus.SUBMITTED:
+        return None  # registered, not received yet: not in the KPI population (see _derive_many)
+    fact = derive(
+        dossier,
+        [EventRow(event.action, event.to_status, event.at, event.data or {})],
+        summarize_documents(documents),
+        WorkCalendar.from_db(),
+        OfficeHours.from_center(dossier.center),
+    )
+    fact.save(force_insert=True)
+    _move_cells(None, fact)
+    return fact
+
+
+def summarize_documents(documents: Sequence[DossierDocument]) -> DocumentSummary:
+    """``DocumentSummary`` of documents in memory: the aggregate ``_derive_many`` runs in SQL."""
+    if not documents:
+        return DocumentSummary()
+    digitized_moments = [d.digitized_at for d in documents if d.digitized_at is not None]
+    reused_moments = [
+        d.digitized_at
+        for d in documents
+        if d.reused_from_id is not None and d.digitized_at is not None
+    ]
+    return DocumentSummary(
+        total=len(documents),
+        digitized=sum(1 for d in documents if d.digitized and d.digitized_at is not None),
+        last_digitized_at=max(digitized_moments, default=None),
+        first_reused_at=min(reused_moments, default=None),
+    )
 
 
 def refresh_dossier(dossier_id: int) -> DossierFact | None:
@@ -320,7 +367,9 @@ def _derive_many(ids: list[int]) -> list[DossierFact | None]:
     }
     first = min((d.received_at for d in dossiers.values()), default=None)
     calendar = WorkCalendar.from_db()
-    if first is not None:
+    if first is not None and len(ids) > 1:
+        # One query for a batch. One dossier (an event's refresh) loads a year only when derive
+        # needs it (a pause or an end): most events need none.
         calendar.preload(first.date(), date.today() + timedelta(days=366))
     hours_by_center: dict[int, OfficeHours] = {}
     facts: list[DossierFact | None] = []
