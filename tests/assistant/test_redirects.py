@@ -105,6 +105,11 @@ class TestMatching:
             "con đủ 14 tuổi chưa có hộ chiếu, làm thẻ căn cước",
             # civil-status records of a divorce decided abroad
             "đã ly hôn ở nước ngoài, ghi vào sổ hộ tịch",
+            # a divorce told as the story behind a residence request
+            "ly hôn xong chuyển hộ khẩu về nhà mẹ đẻ",
+            "đăng ký thường trú cho con sau khi vợ chồng ly hôn",
+            # the safety inspection of a dam is a commune procedure, not a vehicle's
+            "phê duyệt kết quả kiểm định an toàn đập",
             # "thuê" folds like "thuế", "nhà thuộc" like "nhà thuốc"
             "hợp đồng thuê nhà ở cũ",
             "nhà thuộc sở hữu nhà nước",
@@ -121,6 +126,9 @@ class TestMatching:
 
     def test_a_purpose_after_a_question_without_commune_request_is_the_request(self):
         assert _body_id("cần những giấy tờ gì để làm hộ chiếu") == "passport"
+        # a paper merely needed is not a commune request; registering it is
+        assert _body_id("cần giấy khai sinh để làm hộ chiếu không") == "passport"
+        assert _body_id("làm giấy khai sinh cho con để làm hộ chiếu") is None
 
 
 @pytest.mark.django_db

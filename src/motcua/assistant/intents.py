@@ -726,26 +726,22 @@ _COMMUNE_ACTS = (
 # A purpose clause: what follows says what the paper is for, not what is asked.
 _PURPOSE = re.compile(r" (?:de|nham|phuc vu|bo sung ho so|nop cho|lam ho so) ")
 # What the commune confirms or registers: named before the purpose clause, it is the request
-# ("xin xác nhận cư trú để làm hộ chiếu").
+# ("xin xác nhận cư trú để làm hộ chiếu"). A paper merely needed ("cần giấy khai sinh để làm
+# hộ chiếu") is not: the purpose is then what is asked.
 _COMMUNE_REQUESTS = (
     "xac nhan",
-    "khai sinh",
-    "khai tu",
-    "ket hon",
-    "tinh trang hon nhan",
-    "doc than",
-    "cu tru",
-    "thuong tru",
-    "tam tru",
-    "tam vang",
-    "can cuoc",
-    "ho tich",
-    "so yeu ly lich",
-    "ho ngheo",
-    "can ngheo",
+    "dang ky",
+    "trich luc",
     "chung thuc",
     "sao y",
     "ban sao",
+    "lam giay",
+    "xin giay",
+    "cap giay",
+    "lam the",
+    "lam khai sinh",
+    "lam can cuoc",
+    "tach ho",
 )
 
 
