@@ -673,6 +673,10 @@ class OtherBody:
     body: str
     note: str
     sources: tuple[dict, ...]
+    # Whether a commune act named in the question (certifying a copy, an extract, a
+    # confirmation "để làm hộ chiếu") keeps it at the commune; consular legalization is about
+    # certified papers, so it turns this off.
+    commune_guard: bool = True
 
 
 @cache
@@ -688,13 +692,99 @@ def other_bodies() -> tuple[OtherBody, ...]:
             body=b["body"],
             note=b.get("note", ""),
             sources=tuple(b.get("sources", ())),
+            commune_guard=b.get("commune_guard", True),
         )
         for b in data["bodies"]
     )
 
 
+# Acts the commune does on papers issued elsewhere: certifying a copy or a signature
+# (Nghị định 23/2015/NĐ-CP, Điều 5), extracts and records of civil status (Luật Hộ tịch
+# 2014), reporting a lost passport (the commune police). A question that asks one of them
+# about another body's paper ("chứng thực bản sao hộ chiếu", "ghi việc ly hôn ở nước ngoài vào
+# sổ hộ tịch") is the commune's own procedure.
+_COMMUNE_ACTS = (
+    "chung thuc",
+    "chung thuc ban sao",
+    "sao y",
+    "sao y ban chinh",
+    "ban sao tu ban chinh",
+    # Citizens say "công chứng" for a certified copy; contracts on houses and land are
+    # certified at the commune too (Nghị định 23/2015/NĐ-CP, Điều 5 khoản 2).
+    "cong chung",
+    "trich luc",
+    "ghi vao so",
+    "vao so ho tich",
+    "trinh bao mat",
+    "chung thuc chu ky",
+    # Registering a birth the passport or court case needs is the commune's registration.
+    "chua co giay khai sinh",
+    "chua co khai sinh",
+    "chua lam khai sinh",
+    "chua dang ky khai sinh",
+)
+# A purpose clause: what follows says what the paper is for, not what is asked.
+_PURPOSE = re.compile(r" (?:de|nham|phuc vu|bo sung ho so|nop cho|lam ho so) ")
+# What the commune confirms or registers: named before the purpose clause, it is the request
+# ("xin xác nhận cư trú để làm hộ chiếu"). A paper merely needed ("cần giấy khai sinh để làm
+# hộ chiếu") is not: the purpose is then what is asked.
+_COMMUNE_REQUESTS = (
+    "xac nhan",
+    "dang ky",
+    "trich luc",
+    "chung thuc",
+    "sao y",
+    "ban sao",
+    "lam giay",
+    "xin giay",
+    "cap giay",
+    "lam the",
+    "lam khai sinh",
+    "lam can cuoc",
+    "tach ho",
+)
+
+
+def _after_purpose_only(padded: str, terms: tuple[str, ...]) -> bool:
+    """Whether every mention of ``terms`` comes after a purpose clause whose head names a
+    commune request: "xác nhận nội dung khai sinh để bổ sung hồ sơ đi lao động nước ngoài"."""
+    match = _PURPOSE.search(padded)
+    if match is None:
+        return False
+    head, tail = padded[: match.start() + 1], padded[match.end() - 1 :]
+    return not _has(head, terms) and _has(tail, terms) and _has(head, _COMMUNE_REQUESTS)
+
+
+# A term said right after a negation is what the citizen does not want ("không lập công ty,
+# đăng ký hộ kinh doanh"); right after "có" it is what they have ("chưa có hộ chiếu, làm thẻ
+# căn cước"). Either only when the question asks a commune request besides: "chưa có hộ
+# chiếu, làm ở đâu" still asks for a passport.
+_NOT_ASKED = ("khong", "ko", "k", "hong", "hok", "cha", "chang", "khoi", "dung", "co")
+
+
+def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
+    """Whether ``padded`` names one of ``terms`` other than right after a negation that sets
+    it against a commune request ("không chốt sổ" with no such request is still the matter)."""
+    contrasted = _has(padded, (*_COMMUNE_REQUESTS, "ho kinh doanh", "hop tac xa"))
+    for term in terms:
+        needle = f" {term} "
+        start = 0
+        while (k := padded.find(needle, start)) >= 0:
+            before = padded[:k].split()
+            if not (contrasted and before and before[-1] in _NOT_ASKED):
+                return True
+            start = k + 1
+    return False
+
+
 def other_body(padded: str) -> OtherBody | None:
+    """The body that handles what the question asks, when it is not the commune."""
     for body in other_bodies():
-        if _has(padded, body.terms) and not _has(padded, body.unless):
-            return body
+        if not _says_term(padded, body.terms) or _has(padded, body.unless):
+            continue
+        if body.commune_guard and (
+            _has(padded, _COMMUNE_ACTS) or _after_purpose_only(padded, body.terms)
+        ):
+            continue
+        return body
     return None
