@@ -106,22 +106,67 @@ def remembered(signed_in: SignedIn) -> dict[str, Any]:
     """What the center recorded about her on her latest dossier (name, birth date, address),
     in the card's keys: a new form starts from it, editable and never locked (an address
     changes; only the card vouches for a value). Only when the sign-in vouches for the ID
-    number: a self-declared address must not show a stranger's name and address."""
+    number: a self-declared address must not show a stranger's name and address.
+
+    The address: the dossier's applicant address, else where her e-form answers hold it (a
+    form whose address field is not the card's, e.g. the marriage declaration's "nơi cư trú"
+    of the party with her ID number), looking back over her latest few dossiers.
+    """
     if not signed_in.sees_records:
         return {}
-    latest = (
-        Dossier.objects.filter(applicant_id_number=id_number_of(signed_in.citizen))
+    number = id_number_of(signed_in.citizen)
+    recent = list(
+        Dossier.objects.filter(applicant_id_number=number)
         .order_by("-received_at", "-pk")
-        .values("applicant_name", "applicant_birth_date", "applicant_address")
-        .first()
+        .values(
+            "applicant_name",
+            "applicant_birth_date",
+            "applicant_address",
+            "form_data",
+            "procedure__code",
+        )[:RECORDS_LOOKED_AT]
     )
-    if latest is None:
+    if not recent:
         return {}
+    latest = recent[0]
+    address = ""
+    for record in recent:
+        address = record["applicant_address"] or _address_in_answers(
+            record["procedure__code"], record["form_data"], number
+        )
+        if address:
+            break
     return {
         "full_name": latest["applicant_name"],
         "birth_date": latest["applicant_birth_date"],
-        "address": latest["applicant_address"],
+        "address": address,
     }
+
+
+RECORDS_LOOKED_AT = 10
+
+
+def _address_in_answers(procedure_code: str, answers: Any, number: str) -> str:
+    """Her address as typed in an earlier e-form: the field the card would prefill, else the
+    address field of the section (the person) whose ID number is hers."""
+    if not isinstance(answers, dict) or not answers:
+        return ""
+    definition = definition_for(procedure_code)
+    for field in definition.fields():
+        if field.prefill == "card.address" and field.prefill_when is None:
+            value = answers.get(field.name)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    for section in definition.sections:
+        names = [field.name for field in section.fields]
+        ids = [f.name for f in section.fields if f.type == "id_number"]
+        if not any(answers.get(name) == number for name in ids):
+            continue
+        for name in names:
+            value = answers.get(name)
+            if name.endswith("_address") and isinstance(value, str) and value.strip():
+                return value.strip()
+    return ""
 
 
 def build(draft: Draft, signed_in: SignedIn, data=None, files=None) -> EForm:
