@@ -354,3 +354,43 @@ def test_the_whole_journey_on_a_phone(journey_site, live_server, browser, screen
     assert done.keys() == MOST.keys(), table
     over = {s: done[s] for s in MOST if done[s][0] > MOST[s][0] or done[s][1] > MOST[s][1]}
     assert over == {}, table
+
+
+def test_a_stored_paper_satisfies_its_row_on_a_phone(
+    journey_site, live_server, browser, screenshots
+):
+    """Picked from her store, the card's row says so after the round trip, asks for nothing
+    else, and one tap takes it back."""
+    mail, _center, card = journey_site
+    expect = sync_api.expect
+    phone = browser.new_context(
+        viewport=PHONE, locale="vi-VN", device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = phone.new_page()
+    page.goto(live_server.url + "/cong-dan/")
+    page.fill("#id_number", CITIZEN_ID)
+    page.get_by_role("button", name="Gửi mã đăng nhập").click()
+    page.fill("#code", code_from_mail(mail))
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    page.locator(".p-cards li", has_text="Cấp bản sao Trích lục hộ tịch").get_by_role(
+        "button", name="Nộp hồ sơ này"
+    ).click()
+    page.locator(f"input[name^=reuse_][value='{card.pk}']").check()
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.locator(".p-ok")).to_contain_text("Đã lưu hồ sơ nháp")
+    row = page.locator(".ef-document", has=page.locator(".ef-stored-used"))
+    expect(row.locator(".ef-stored-used")).to_contain_text("Đã có: dùng “Thẻ căn cước (")
+    expect(row.locator("input[type=file]")).to_have_count(0)
+    expect(row.locator("input[type=checkbox]")).to_have_count(0)
+    undo = row.get_by_role("button", name="Không dùng giấy tờ này")
+    assert undo.bounding_box()["height"] >= 44
+    row.scroll_into_view_if_needed()
+    row.screenshot(path=str(screenshots / "journey-360-stored-used.png"))
+    undo.click()
+    row = page.locator(".ef-document", has=page.locator(f"input[value='{card.pk}']"))
+    expect(row.locator(".ef-file-button")).to_be_visible()
+    expect(row.locator(f"input[value='{card.pk}']")).not_to_be_checked()
+    row.locator(".ef-file-button").evaluate("b => b.scrollIntoView({block: 'center'})")
+    row.screenshot(path=str(screenshots / "journey-360-stored-undone.png"))
+    phone.close()
