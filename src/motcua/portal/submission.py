@@ -288,24 +288,21 @@ def stored_choices(
 ) -> dict[int, StoredChoice]:
     """What each checklist row offers from her store, and the copy it already carries."""
     data = form.data if form.is_bound else QueryDict()
-    applied = applied_reuses(
-        {key: data.getlist(key) for key in data if key.startswith(REUSE_PREFIX)}
-    )
     choices = {}
     for pk, papers in offers.items():
         chosen = data.get(f"{REUSE_PREFIX}{pk}", "")
         token = data.get(f"doc_{pk}_token", "")
-        attached = next((p for p in papers if p.pk == applied.get(pk)), None)
+        applied = data.get(f"{REUSE_PREFIX}{pk}_applied", "")
+        # Attached: the chosen paper's copy is the one behind the row's token (apply_reuse).
+        attached = next(
+            (p for p in papers if token and str(p.pk) == chosen and applied == f"{p.pk}:{token}"),
+            None,
+        )
         choices[pk] = StoredChoice(
             field_name=f"{REUSE_PREFIX}{pk}",
             papers=[(str(p.pk), paper_label(p)) for p in papers],
             chosen=chosen,
-            applied=paper_label(attached)
-            if attached is not None
-            and token
-            and str(attached.pk) == chosen
-            and data.get(f"{REUSE_PREFIX}{pk}_applied", "") == f"{attached.pk}:{token}"
-            else "",
+            applied=paper_label(attached) if attached is not None else "",
             undo_value=f"{UNDO_REUSE}{pk}",
         )
     return choices
