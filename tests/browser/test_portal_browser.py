@@ -140,6 +140,20 @@ def test_sign_in_submit_and_follow_on_a_phone(portal_site, live_server, browser,
     page.locator(".ef-field--required input[type=file]").first.set_input_files(
         files=[{"name": "giay-chung-sinh.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
     )
+    # The button is the page's own, in Vietnamese, thumb-sized; the chosen file is named under it.
+    row = page.locator(".ef-field--required", has=page.locator("input[type=file]")).first
+    button = row.locator(".ef-file-button")
+    expect(button).to_have_text("Chụp ảnh hoặc chọn tệp")
+    assert button.bounding_box()["height"] >= 44
+    expect(row.locator(".ef-file-chosen")).to_have_text("Đã chọn: giay-chung-sinh.jpg")
+    # Above the sticky buttons, so the picture shows the name.
+    button.evaluate("b => b.scrollIntoView({block: 'center'})")
+    row.screenshot(path=str(screenshots / "portal-360-5a-file-chosen.png"))
+    # The hidden input is still reached from the keyboard, and the button shows the focus.
+    row.locator("input[type=checkbox]").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "file"
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"
     # Save the draft first: it comes back with the photo kept.
     page.get_by_role("button", name="Lưu nháp").click()
     expect(page.locator(".p-ok")).to_contain_text("Đã lưu hồ sơ nháp")

@@ -87,13 +87,13 @@ class TestTheJourneyMovesTheCentersFigures:
         response = lan.post(f"/cong-dan/nop-ho-so/{COPY}/")
         draft = re.match(r"^/cong-dan/ban-nhap/([0-9a-f-]{36})/$", response["Location"]).group(1)
         page = lan.get(f"/cong-dan/ban-nhap/{draft}/")
-        [(document, papers, _chosen)] = page.context["offers"]
-        assert [p.pk for p in papers] == [card.pk]
+        [(document_pk, offered)] = page.context["form"].stored.items()
+        assert [value for value, _label in offered.papers] == [str(card.pk)]
         answers = {
             **COPY_ANSWERS,
             "record_type": RECORD_TYPE,
             "pledge": "on",
-            f"reuse_{document.pk}": str(card.pk),
+            f"reuse_{document_pk}": str(card.pk),
         }
         response = lan.post(f"/cong-dan/ban-nhap/{draft}/", answers)
         assert response.status_code == 302, response.content.decode()[:2000]

@@ -20,7 +20,7 @@ confirmation screen) calls keep_uploads(form) first.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -55,6 +55,20 @@ class DocumentRow:
     token: forms.BoundField | None = None
     pending_name: str = ""
     errors: list[str] | None = None
+    stored: StoredChoice | None = None
+
+
+@dataclass(frozen=True)
+class StoredChoice:
+    """Copies of a checklist paper the applicant already keeps in her document store (the
+    portal's, KPI 4.3): offered in the paper's own row; once one is attached the row says so and
+    asks for nothing else, with a way to take it back."""
+
+    field_name: str  # the radio group carrying the chosen copy
+    papers: list[tuple[str, str]]  # (value, label)
+    chosen: str = ""  # the value picked, "" for none
+    applied: str = ""  # the label of the copy the form now carries, "" before it is attached
+    undo_value: str = ""  # the submit button's "action" value that takes the copy back
 
 
 @dataclass
@@ -76,6 +90,10 @@ class Wording:
     checklist_help: Any  # %(limit)s: the upload limit in MB
     required_paper: Any
     by_form: Any
+    # A thumb-sized button in the page's language instead of the browser's own file control
+    # (which speaks the phone's language: "Choose File" on an English phone). Empty: the
+    # browser's control, as the kiosk and the counter show it.
+    file_button: Any = ""
 
 
 CITIZEN = Wording(
@@ -90,6 +108,8 @@ CITIZEN = Wording(
     ),
     by_form=gettext_lazy("Đã có: chính là tờ khai điện tử bạn đang điền."),
 )
+# The citizen at home on her phone (the portal): the same words, the camera-or-file button.
+PORTAL = replace(CITIZEN, file_button=gettext_lazy("Chụp ảnh hoặc chọn tệp"))
 OFFICER = Wording(
     paper_label=gettext_lazy("Đã nhận bản giấy"),
     file_label=gettext_lazy("Bản quét hoặc ảnh chụp (số hóa khi tiếp nhận)"),
@@ -213,6 +233,8 @@ class EForm(forms.Form):
         self.store = store or UploadStore()
         self.locked = {k: v for k, v in (locked or {}).items() if k in self.fields}
         self.checklist = documents if documents is not None else []
+        # Per checklist pk, the copies the applicant keeps in her store (set by the portal).
+        self.stored: dict[int, StoredChoice] = {}
         self._provided: dict[int, tuple[bool, CheckedFile | None, str]] = {}
         if self.is_bound:
             self.data = self.data.copy()
@@ -433,6 +455,7 @@ class EForm(forms.Form):
                     token=self[_token(pk)],
                     pending_name=pending_name,
                     errors=errors,
+                    stored=self.stored.get(pk),
                 )
             )
         # Required papers first: what must be brought is read before what may help.
@@ -451,14 +474,22 @@ def _document_fields(document: RequiredDocument, wording: Wording) -> dict[str, 
         _file(pk): DocumentFileField(
             label=wording.file_label,
             required=False,
-            widget=forms.FileInput(
-                attrs={
-                    "accept": "image/jpeg,image/png,application/pdf",
-                    "aria-describedby": describe,
-                }
-            ),
+            widget=forms.FileInput(attrs=_file_attrs(wording, describe)),
         ),
         _token(pk): forms.CharField(required=False, widget=forms.HiddenInput, max_length=64),
+    }
+
+
+def _file_attrs(wording: Wording, describe: str) -> dict[str, str]:
+    if not wording.file_button:
+        return {"accept": "image/jpeg,image/png,application/pdf", "aria-describedby": describe}
+    # "image/*" lets a phone offer its camera beside its files (no ``capture``: that would
+    # force the camera and hide the PDF already on the phone); uploads.check_upload still
+    # takes only JPEG, PNG and PDF, by content.
+    return {
+        "accept": "image/*,application/pdf",
+        "aria-describedby": describe,
+        "class": "ef-file-input",
     }
 
 

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.assist.services import AssistError, attach_to_dossier
@@ -34,7 +35,15 @@ from motcua.dossiers.models import CitizenDocument, Dossier
 from motcua.dossiers.services import VIETNAM, DossierError, submit_dossier
 from motcua.dossiers.states import Channel
 from motcua.eforms.registry import definition_for
-from motcua.eforms.rendering import EForm, build_form, card_values, documents, form_data
+from motcua.eforms.rendering import (
+    PORTAL,
+    EForm,
+    StoredChoice,
+    build_form,
+    card_values,
+    documents,
+    form_data,
+)
 from motcua.eforms.uploads import UploadStore, check_upload
 from motcua.portal.models import Draft, OnlineSubmission
 from motcua.portal.services import PortalError, id_number_of
@@ -106,22 +115,67 @@ def remembered(signed_in: SignedIn) -> dict[str, Any]:
     """What the center recorded about her on her latest dossier (name, birth date, address),
     in the card's keys: a new form starts from it, editable and never locked (an address
     changes; only the card vouches for a value). Only when the sign-in vouches for the ID
-    number: a self-declared address must not show a stranger's name and address."""
+    number: a self-declared address must not show a stranger's name and address.
+
+    The address: the dossier's applicant address, else where her e-form answers hold it (a
+    form whose address field is not the card's, e.g. the marriage declaration's "nơi cư trú"
+    of the party with her ID number), looking back over her latest few dossiers.
+    """
     if not signed_in.sees_records:
         return {}
-    latest = (
-        Dossier.objects.filter(applicant_id_number=id_number_of(signed_in.citizen))
+    number = id_number_of(signed_in.citizen)
+    recent = list(
+        Dossier.objects.filter(applicant_id_number=number)
         .order_by("-received_at", "-pk")
-        .values("applicant_name", "applicant_birth_date", "applicant_address")
-        .first()
+        .values(
+            "applicant_name",
+            "applicant_birth_date",
+            "applicant_address",
+            "form_data",
+            "procedure__code",
+        )[:RECORDS_LOOKED_AT]
     )
-    if latest is None:
+    if not recent:
         return {}
+    latest = recent[0]
+    address = ""
+    for record in recent:
+        address = record["applicant_address"] or _address_in_answers(
+            record["procedure__code"], record["form_data"], number
+        )
+        if address:
+            break
     return {
         "full_name": latest["applicant_name"],
         "birth_date": latest["applicant_birth_date"],
-        "address": latest["applicant_address"],
+        "address": address,
     }
+
+
+RECORDS_LOOKED_AT = 10
+
+
+def _address_in_answers(procedure_code: str, answers: Any, number: str) -> str:
+    """Her address as typed in an earlier e-form: the field the card would prefill, else the
+    address field of the section (the person) whose ID number is hers."""
+    if not isinstance(answers, dict) or not answers:
+        return ""
+    definition = definition_for(procedure_code)
+    for field in definition.fields():
+        if field.prefill == "card.address" and field.prefill_when is None:
+            value = answers.get(field.name)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    for section in definition.sections:
+        names = [field.name for field in section.fields]
+        ids = [f.name for f in section.fields if f.type == "id_number"]
+        if not any(answers.get(name) == number for name in ids):
+            continue
+        for name in names:
+            value = answers.get(name)
+            if name.endswith("_address") and isinstance(value, str) and value.strip():
+                return value.strip()
+    return ""
 
 
 def build(draft: Draft, signed_in: SignedIn, data=None, files=None) -> EForm:
@@ -138,6 +192,7 @@ def build(draft: Draft, signed_in: SignedIn, data=None, files=None) -> EForm:
         initial=initial,
         locked=locked,
         store=draft_store(),
+        wording=PORTAL,
     )
 
 
@@ -167,14 +222,35 @@ def store_offers(signed_in: SignedIn, form: EForm, *, today) -> dict[int, list[C
     return offers
 
 
-def apply_reuse(post: QueryDict, files, offers: dict[int, list[CitizenDocument]]) -> QueryDict:
+UNDO_REUSE = "undo_reuse_"  # the "action" value of a row's "Không dùng giấy tờ này" button
+
+
+def undo_target(action: str, offers: dict[int, list[CitizenDocument]]) -> int | None:
+    """The checklist pk whose stored copy the citizen takes back, if that is what she tapped."""
+    if action.startswith(UNDO_REUSE) and action[len(UNDO_REUSE) :].isdigit():
+        pk = int(action[len(UNDO_REUSE) :])
+        return pk if pk in offers else None
+    return None
+
+
+def apply_reuse(
+    post: QueryDict, files, offers: dict[int, list[CitizenDocument]], *, undo: int | None = None
+) -> QueryDict:
     """Put each chosen stored paper in the form as if uploaded (the same content checks run).
 
     A new upload for the same paper wins over the choice; a choice already applied (the same
-    paper is behind the token) is not copied again.
+    paper is behind the token) is not copied again. ``undo``: the paper whose stored copy is
+    taken back (the row then asks for paper or an upload again).
     """
     data = post.copy()
     parked = draft_store()
+    if undo is not None:
+        token = data.get(f"doc_{undo}_token", "")
+        if token and data.get(f"{REUSE_PREFIX}{undo}_applied", "").endswith(f":{token}"):
+            parked.discard(token)
+            data.pop(f"doc_{undo}_token", None)
+        data.pop(f"{REUSE_PREFIX}{undo}", None)
+        data.pop(f"{REUSE_PREFIX}{undo}_applied", None)
     for pk, papers in offers.items():
         choice = data.get(f"{REUSE_PREFIX}{pk}", "")
         if not choice or files.get(f"doc_{pk}_file"):
@@ -205,6 +281,35 @@ def apply_reuse(post: QueryDict, files, offers: dict[int, list[CitizenDocument]]
         data[f"doc_{pk}_token"] = token
         data[f"{REUSE_PREFIX}{pk}_applied"] = f"{paper.pk}:{token}"
     return data
+
+
+def stored_choices(
+    form: EForm, offers: dict[int, list[CitizenDocument]]
+) -> dict[int, StoredChoice]:
+    """What each checklist row offers from her store, and the copy it already carries."""
+    data = form.data if form.is_bound else QueryDict()
+    choices = {}
+    for pk, papers in offers.items():
+        chosen = data.get(f"{REUSE_PREFIX}{pk}", "")
+        token = data.get(f"doc_{pk}_token", "")
+        applied = data.get(f"{REUSE_PREFIX}{pk}_applied", "")
+        # Attached: the chosen paper's copy is the one behind the row's token (apply_reuse).
+        attached = next(
+            (p for p in papers if token and str(p.pk) == chosen and applied == f"{p.pk}:{token}"),
+            None,
+        )
+        choices[pk] = StoredChoice(
+            field_name=f"{REUSE_PREFIX}{pk}",
+            papers=[(str(p.pk), paper_label(p)) for p in papers],
+            chosen=chosen,
+            applied=paper_label(attached) if attached is not None else "",
+            undo_value=f"{UNDO_REUSE}{pk}",
+        )
+    return choices
+
+
+def paper_label(paper: CitizenDocument) -> str:
+    return f"{paper.name} ({timezone.localtime(paper.created_at):%d/%m/%Y})"
 
 
 def save(draft: Draft, form: EForm, *, now: datetime) -> None:
@@ -338,14 +443,20 @@ def submit(
     return dossier
 
 
+def applied_reuses(data: dict[str, list[str]]) -> dict[int, int]:
+    """Checklist pk → the stored paper attached for it (chosen, and its copy applied)."""
+    chosen: dict[int, int] = {}
+    for key, values in data.items():
+        if key.startswith(REUSE_PREFIX) and key[len(REUSE_PREFIX) :].isdigit() and values:
+            applied = (data.get(f"{key}_applied") or [""])[0]
+            if values[0].isdigit() and applied.startswith(f"{values[0]}:"):
+                chosen[int(key[len(REUSE_PREFIX) :])] = int(values[0])
+    return chosen
+
+
 def _record_reuses(dossier: Dossier, draft: Draft, *, now: datetime) -> None:
     """Components taken from the citizen's store point at the stored copy (KPI 4.3)."""
-    chosen: dict[int, int] = {}
-    for key, values in (draft.data or {}).items():
-        if key.startswith(REUSE_PREFIX) and key[len(REUSE_PREFIX) :].isdigit() and values:
-            applied = (draft.data.get(f"{key}_applied") or [""])[0]
-            if applied.startswith(f"{values[0]}:"):
-                chosen[int(key[len(REUSE_PREFIX) :])] = int(values[0])
+    chosen = applied_reuses(draft.data or {})
     if not chosen:
         return
     stored = {p.pk: p for p in CitizenDocument.objects.filter(pk__in=chosen.values())}

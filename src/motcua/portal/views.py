@@ -383,29 +383,26 @@ def fill(request: HttpRequest, draft) -> HttpResponse:
     status = 200
     saved = False
     if request.method == "POST":
-        data = submission.apply_reuse(request.POST, request.FILES, offers)
+        action = request.POST.get("action", "")[:40]
+        undo = submission.undo_target(action, offers)
+        data = submission.apply_reuse(request.POST, request.FILES, offers, undo=undo)
         form = submission.build(draft, signed_in, data=data, files=request.FILES)
         valid = form.is_valid()
         with transaction.atomic():
             submission.save(draft, form, now=now)
-        if request.POST.get("action") == "save":
+        if action == "save":
             saved = True
+        elif undo is not None:
+            pass  # the row asks again; nothing else to say
         elif valid:
             return redirect("portal:review", draft=draft.pk)
         else:
             status = 400
-    chosen = {pk: (draft.data.get(f"reuse_{pk}") or [""])[0] for pk in offers}
-    by_pk = {document.pk: document for document in form.checklist}
+    form.stored = submission.stored_choices(form, offers)
     return render(
         request,
         "portal/fill.html",
-        {
-            "signed_in": signed_in,
-            "draft": draft,
-            "form": form,
-            "offers": [(by_pk[pk], papers, chosen.get(pk, "")) for pk, papers in offers.items()],
-            "saved": saved,
-        },
+        {"signed_in": signed_in, "draft": draft, "form": form, "saved": saved},
         status=status,
     )
 
@@ -436,6 +433,9 @@ def review(request: HttpRequest, draft) -> HttpResponse:
         else:
             submission.discard(draft)
             return redirect("portal:dossier", code=dossier.code)
+    # Read as _record_reuses reads it at submission (KPI 4.3): what the review says is reused is
+    # what the dossier will record as reused.
+    reused = submission.applied_reuses(draft.data or {})
     due, fee = appointment_preview(
         draft.center, draft.procedure, Channel.ONLINE, now, intake.copies_asked(form)
     )
@@ -446,7 +446,11 @@ def review(request: HttpRequest, draft) -> HttpResponse:
             "signed_in": signed_in,
             "draft": draft,
             "summary": _summary(form),
-            "attached": [d for d in documents(form) if d["file"] is not None],
+            "attached": [
+                (d["name"], d["document_id"] in reused)
+                for d in documents(form)
+                if d["file"] is not None
+            ],
             "due_text": format_moment(due) if due else _("Theo quy định của thủ tục"),
             "fee_text": fee.text(),
             "error": error,
