@@ -147,6 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
+        # A writer that has not had its turn in the queue after this long fails as SQLite
+        # would ("database is locked") instead of hanging behind a stuck transaction.
+        "writer_queue_seconds": 10,
     }
 
 LANGUAGE_CODE = "vi"

@@ -14,19 +14,21 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.utils import OperationalError
 
 from motcua.core.sqlite_backend.base import DatabaseWrapper, is_write, lock_path
 
 CHILD = Path(__file__).with_name("sqlite_writers.py")
 
 
-def probe(tmp_path, name: str = "probe.sqlite3") -> DatabaseWrapper:
+def probe(tmp_path, name: str = "probe.sqlite3", queue_seconds: float = 10) -> DatabaseWrapper:
     """A connection of the project's SQLite backend on a file, outside the test database."""
     settings_dict = {**connection.settings_dict, "NAME": str(tmp_path / name)}
     settings_dict["ENGINE"] = "motcua.core.sqlite_backend"
     settings_dict["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
+        "writer_queue_seconds": queue_seconds,
     }
     wrapper = DatabaseWrapper(settings_dict, alias=f"probe-{name}")
     wrapper.ensure_connection()
@@ -174,6 +176,33 @@ class TestWriterLock:
                 assert [row[0] for row in cursor.fetchall()] == ["first", "second"]
         finally:
             first.close()
+
+    def test_a_writer_gives_up_after_its_queue_time_and_queues_again_later(self, tmp_path):
+        """A stuck transaction makes the next writer fail as SQLite would, not hang; once it
+        ends, the same connection writes again (its abandoned place is given back)."""
+        stuck = probe(tmp_path)
+        waiting = probe(tmp_path, queue_seconds=0.3)
+        path = lock_path(stuck.settings_dict["NAME"])
+        try:
+            stuck._start_transaction_under_autocommit()
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="database is locked"):
+                waiting._start_transaction_under_autocommit()
+            assert 0.25 < time.monotonic() - started < 5
+            assert not waiting.writer_lock.held
+            stuck.commit()
+            waiting._start_transaction_under_autocommit()
+            assert waiting.writer_lock.held
+            with waiting.cursor() as cursor:
+                cursor.execute("INSERT INTO note (body) VALUES ('later')")
+            waiting.commit()
+            deadline = time.monotonic() + 5  # the abandoned helper unlocks when it gets its turn
+            while not someone_else_can_lock(path) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert someone_else_can_lock(path)
+        finally:
+            stuck.close()
+            waiting.close()
 
     def test_the_in_memory_test_database_does_not_queue(self):
         if connection.vendor != "sqlite" or not connection.is_in_memory_db():

@@ -10,14 +10,16 @@ What: before ``BEGIN IMMEDIATE`` (every ``transaction.atomic()``) and around a w
 run in autocommit, the connection takes an exclusive ``flock`` on ``<database>-writer.lock``
 and holds it until COMMIT/ROLLBACK. A waiter sleeps in the kernel and is woken the moment the
 holder releases, so a wait is bounded by the writers ahead × their transaction time instead of
-by luck. Reads in autocommit (every page that only shows data) never touch it; WAL lets them
+by luck; past ``writer_queue_seconds`` (10 s, the busy timeout) it fails as SQLite would, so a
+stuck transaction cannot hang every kiosk behind it. Reads in autocommit (every page that only shows data) never touch it; WAL lets them
 read while a writer writes.
 
 Safe with processes and threads: ``flock`` belongs to the open file, and every connection (so
 every thread: Django keeps one per thread, the notice courier included) opens its own, so two
 threads of one process queue like two processes. A connection carried into a forked child
-reopens the file there instead of sharing its parent's lock. A process that dies releases its
-lock with its files. In-memory databases (the test suite) and a lock file that cannot be opened
+reopens the file there instead of sharing its parent's lock, and the lock is released with an
+explicit unlock, so a child forked while it was held (``signing.limits``) cannot keep it. A
+process that dies releases its lock with its files. In-memory databases (the test suite) and a lock file that cannot be opened
 (read-only directory) fall back to SQLite's busy handler alone, which stays as the bound for
 anything that does not queue here (``sqlite3`` shell, the backup's copy, checkpoints).
 """
@@ -27,8 +29,10 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import threading
 
 from django.db.backends.sqlite3 import base as sqlite3_base
+from django.db.utils import OperationalError
 
 logger = logging.getLogger("motcua.core.sqlite_backend")
 
@@ -49,6 +53,11 @@ def is_write(query: str) -> bool:
     return verb in WRITE_VERBS
 
 
+# How long a writer waits for its turn before it fails like SQLite would ("database is locked"),
+# unless OPTIONS["writer_queue_seconds"] says otherwise: the busy timeout's 10 s.
+QUEUE_SECONDS = 10.0
+
+
 def lock_path(database: str) -> str:
     return f"{database}-writer.lock"
 
@@ -56,8 +65,9 @@ def lock_path(database: str) -> str:
 class WriterLock:
     """One connection's place in the writers' queue: an exclusive flock on the lock file."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, wait_seconds: float = QUEUE_SECONDS) -> None:
         self.path = path
+        self.wait_seconds = wait_seconds
         self.held = False
         self._fd: int | None = None
         self._pid = 0
@@ -89,9 +99,43 @@ class WriterLock:
         fd = self._open()
         if fd is None or self.held:
             return
-        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel, the GIL released
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._wait_in_line(fd)
         self.held = True
         self.acquisitions += 1
+
+    def _wait_in_line(self, fd: int) -> None:
+        """Wait for the lock in the kernel's queue, but not longer than ``wait_seconds``.
+
+        ``flock`` has no timeout, so a helper thread blocks in it; if the time runs out first,
+        the helper owns this file from then on (it unlocks and closes it when its turn comes)
+        and the connection opens a new one for its next transaction."""
+        turn = threading.Event()
+        guard = threading.Lock()
+        gave_up = False
+
+        def wait() -> None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with guard:
+                if not gave_up:
+                    turn.set()
+                    return
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+        threading.Thread(target=wait, name="motcua-sqlite-queue", daemon=True).start()
+        if turn.wait(self.wait_seconds):
+            return
+        with guard:
+            if turn.is_set():
+                return
+            gave_up = True
+        self._fd = None
+        raise OperationalError(
+            f"database is locked (waited {self.wait_seconds:g} s in the writers' queue)"
+        )
 
     def release(self) -> None:
         if not self.held:
@@ -141,6 +185,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.writer_lock: WriterLock | None = None
+        self.queue_seconds = QUEUE_SECONDS
 
     def get_new_connection(self, conn_params):
         conn = super().get_new_connection(conn_params)
@@ -148,8 +193,14 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             self.writer_lock.close()
         name = str(self.settings_dict["NAME"])
         queued = not self.is_in_memory_db() and not name.startswith("file:")
-        self.writer_lock = WriterLock(lock_path(name) if queued else None)
+        self.writer_lock = WriterLock(lock_path(name) if queued else None, self.queue_seconds)
         return conn
+
+    def get_connection_params(self):
+        kwargs = super().get_connection_params()
+        # Ours, not sqlite3.connect's.
+        self.queue_seconds = float(kwargs.pop("writer_queue_seconds", QUEUE_SECONDS))
+        return kwargs
 
     def create_cursor(self, name=None):
         cursor = self.connection.cursor(factory=QueuedCursor)
