@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 
+from motcua.core.sqlite_backend import base as sqlite_backend
 from motcua.core.sqlite_backend.base import DatabaseWrapper, is_write, lock_path
 
 CHILD = Path(__file__).with_name("sqlite_writers.py")
@@ -47,6 +48,10 @@ def someone_else_can_lock(path: str) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+def helpers_alive() -> bool:
+    return any(thread.name == "motcua-sqlite-queue" for thread in threading.enumerate())
 
 
 class TestIsWrite:
@@ -196,13 +201,42 @@ class TestWriterLock:
             with waiting.cursor() as cursor:
                 cursor.execute("INSERT INTO note (body) VALUES ('later')")
             waiting.commit()
-            deadline = time.monotonic() + 5  # the abandoned helper unlocks when it gets its turn
-            while not someone_else_can_lock(path) and time.monotonic() < deadline:
+            # The abandoned place: its helper takes its turn, unlocks and ends.
+            deadline = time.monotonic() + 5
+            while helpers_alive() and time.monotonic() < deadline:
                 time.sleep(0.01)
+            assert not helpers_alive()
             assert someone_else_can_lock(path)
         finally:
             stuck.close()
             waiting.close()
+
+    def test_the_wal_is_checkpointed_after_the_queue_every_so_many_commits(
+        self, tmp_path, monkeypatch
+    ):
+        """SQLite's own checkpoint inside COMMIT is off; ours copies the WAL into the database
+        file after the lock is released."""
+        database = tmp_path / "probe.sqlite3"
+        wrapper = probe(tmp_path)
+        try:
+            monkeypatch.setattr(sqlite_backend, "CHECKPOINT_EVERY", 10**9)
+            with wrapper.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                assert cursor.fetchone() == (0,)
+            wrapper._start_transaction_under_autocommit()
+            with wrapper.cursor() as cursor:
+                cursor.execute("INSERT INTO note (body) VALUES ('kept-in-the-wal')")
+            wrapper.commit()
+            assert b"kept-in-the-wal" not in database.read_bytes()
+            monkeypatch.setattr(sqlite_backend, "CHECKPOINT_EVERY", 1)
+            wrapper._start_transaction_under_autocommit()
+            with wrapper.cursor() as cursor:
+                cursor.execute("INSERT INTO note (body) VALUES ('copied-after-commit')")
+            wrapper.commit()
+            content = database.read_bytes()
+            assert b"kept-in-the-wal" in content and b"copied-after-commit" in content
+        finally:
+            wrapper.close()
 
     def test_the_in_memory_test_database_does_not_queue(self):
         if connection.vendor != "sqlite" or not connection.is_in_memory_db():

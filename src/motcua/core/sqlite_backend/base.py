@@ -27,6 +27,7 @@ anything that does not queue here (``sqlite3`` shell, the backup's copy, checkpo
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
 import os
 import threading
@@ -58,6 +59,17 @@ def is_write(query: str) -> bool:
 QUEUE_SECONDS = 10.0
 
 
+# SQLite checkpoints the WAL into the database inside COMMIT once the WAL holds 1,000 pages, and
+# the committing writer still holds its place in the queue then: every queued writer would wait
+# for the copy and its fsync (p99 214-234 ms against 64 ms without, bench/intake_load.py, 7 Dec
+# 2026). Queued connections turn that off and run the same PASSIVE checkpoint after they have
+# left the queue, every CHECKPOINT_EVERY commits of the process (a kiosk dossier writes about 10
+# pages, so about as often as SQLite would). Readers and writers go on meanwhile, as with WAL's
+# own checkpoints; closing the last connection still checkpoints everything.
+CHECKPOINT_EVERY = 100
+_commits = itertools.count(1)
+
+
 def lock_path(database: str) -> str:
     return f"{database}-writer.lock"
 
@@ -67,6 +79,7 @@ class WriterLock:
 
     def __init__(self, path: str | None, wait_seconds: float = QUEUE_SECONDS) -> None:
         self.path = path
+        self.queued = path is not None
         self.wait_seconds = wait_seconds
         self.held = False
         self._fd: int | None = None
@@ -194,6 +207,8 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         name = str(self.settings_dict["NAME"])
         queued = not self.is_in_memory_db() and not name.startswith("file:")
         self.writer_lock = WriterLock(lock_path(name) if queued else None, self.queue_seconds)
+        if queued:
+            conn.execute("PRAGMA wal_autocheckpoint=0")
         return conn
 
     def get_connection_params(self):
@@ -227,6 +242,16 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             # A failed COMMIT leaves the transaction open; atomic() rolls it back next.
             if self.writer_lock is not None and not self._transaction_open():
                 self.writer_lock.release()
+        if self.writer_lock is not None and self.writer_lock.queued:
+            if next(_commits) % CHECKPOINT_EVERY == 0:
+                self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        try:
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3_base.Database.Error as exc:
+            # The next one (or SQLite's checkpoint at the last close) copies what this missed.
+            logger.warning("SQLite WAL checkpoint failed: %s", exc)
 
     def _rollback(self):
         try:
