@@ -242,9 +242,9 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             # A failed COMMIT leaves the transaction open; atomic() rolls it back next.
             if self.writer_lock is not None and not self._transaction_open():
                 self.writer_lock.release()
-        if self.writer_lock is not None and self.writer_lock.queued:
-            if next(_commits) % CHECKPOINT_EVERY == 0:
-                self._checkpoint()
+        queued = self.writer_lock is not None and self.writer_lock.queued
+        if queued and next(_commits) % CHECKPOINT_EVERY == 0:
+            self._checkpoint()
 
     def _checkpoint(self) -> None:
         try:
