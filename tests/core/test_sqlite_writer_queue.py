@@ -70,6 +70,7 @@ class TestIsWrite:
 
     def test_a_with_that_inserts_queues(self):
         assert is_write("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x")
+        assert is_write("WITH x AS (SELECT 1)\nDELETE FROM t WHERE id IN x")
 
 
 # django_db only lifts pytest-django's block on connections; the probes use their own files.

@@ -30,6 +30,7 @@ import fcntl
 import itertools
 import logging
 import os
+import re
 import threading
 
 from django.db.backends.sqlite3 import base as sqlite3_base
@@ -40,6 +41,7 @@ logger = logging.getLogger("motcua.core.sqlite_backend")
 # Statements that write in autocommit mode (the session save, ``update_last_login`` and raw
 # SQL outside ``atomic()``). SELECT and PRAGMA reads do not queue.
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+WRITE_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 def is_write(query: str) -> bool:
@@ -49,8 +51,7 @@ def is_write(query: str) -> bool:
     verb = head[0].upper()
     # A WITH ... SELECT reads; a WITH ... INSERT/UPDATE/DELETE writes.
     if verb == "WITH":
-        body = query.upper()
-        return any(f" {w} " in body for w in ("INSERT", "UPDATE", "DELETE", "REPLACE"))
+        return WRITE_IN_WITH.search(query) is not None
     return verb in WRITE_VERBS
 
 
