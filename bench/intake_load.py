@@ -15,8 +15,8 @@ One run, loopback/local only, bounded in time, cleans up after itself:
    ``--shape counter``: received at once with a paper component and a notice queued, the shape
    measured before 7 December 2026) on a scratch PostgreSQL database ``bench_intake_<pid>`` (migrated here, dropped
    afterwards): 4 writer processes for SECONDS, then 8 writers on the same (only) center.
-3. The same with 4 writers on SQLite: a temporary file database, WAL and IMMEDIATE
-   transactions as settings configure them.
+3. The same with 4 writers on SQLite: a temporary file database, WAL, IMMEDIATE transactions
+   and the writers' queue (motcua.core.sqlite_backend) as settings configure them.
 
 Each engine runs in a child process of this script (Django binds to one database per process);
 its writers are forked from it. Goals (issue 10, 2-core machine): PostgreSQL 4 writers

@@ -30,7 +30,7 @@ def fresh_database(url: str) -> None:
     Never a test database."""
     if url.startswith("sqlite"):
         path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writer.lock"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     import psycopg

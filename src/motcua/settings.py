@@ -132,10 +132,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with writers queued on a file lock next to the database
+    # (motcua.core.sqlite_backend: fair and bounded waits instead of the busy handler's lottery).
+    DATABASES["default"]["ENGINE"] = "motcua.core.sqlite_backend"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets kiosks read while an officer writes; IMMEDIATE takes the write lock at the
-        # start of a transaction so concurrent writers wait (busy_timeout) instead of failing.
+        # start of a transaction (after the writers' queue) so a writer never fails half-way;
+        # busy_timeout bounds the wait on whatever does not queue (sqlite3 shell, backup copy).
         # synchronous=FULL syncs the WAL at every commit: a dossier whose code the citizen was
         # given survives a power cut, not only a killed process (NORMAL may lose the last ones).
         "init_command": (
@@ -143,6 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
+        # A writer that has not had its turn in the queue after this long fails as SQLite
+        # would ("database is locked") instead of hanging behind a stuck transaction.
+        "writer_queue_seconds": 10,
     }
 
 LANGUAGE_CODE = "vi"

@@ -226,7 +226,7 @@ def _decrypt_to(path: Path, passphrase: bytes, target: Path) -> None:
 
 def database_engine() -> str:
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine == "django.db.backends.sqlite3":
+    if engine in ("django.db.backends.sqlite3", "motcua.core.sqlite_backend"):
         return "sqlite"
     if engine in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
         return "postgresql"
