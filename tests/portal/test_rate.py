@@ -72,3 +72,18 @@ class TestRate:
         response = Client().post(url, {"rating": "satisfied"})
         assert response.status_code == 302 and "/cong-dan/dang-nhap/" in response["Location"]
         assert not ServiceRating.objects.exists()
+
+
+def test_an_unreadable_sealed_number_opens_no_strangers_dossier(lan, center):
+    """The portal key rotated (MOTCUA_PORTAL_KEY) while her session lived: her sealed number
+    unseals to "". "Hers by ID number" must not then mean every dossier with no ID number
+    (a walk-in without a card): she could read and rate a stranger's dossier."""
+    from motcua.portal.models import Citizen
+
+    theirs = earlier_dossier(center, "", email="la@example.vn", key="no-number")
+    finish_with_result(theirs)
+    Citizen.objects.update(id_number_sealed="sealed-under-the-old-key")
+    assert lan.get(f"/cong-dan/ho-so/{theirs.code}/").status_code == 404
+    response = lan.post(f"/cong-dan/ho-so/{theirs.code}/danh-gia/", {"rating": "satisfied"})
+    assert response.status_code == 404
+    assert not ServiceRating.objects.exists()
