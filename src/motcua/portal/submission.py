@@ -124,6 +124,8 @@ def remembered(signed_in: SignedIn) -> dict[str, Any]:
     if not signed_in.sees_records:
         return {}
     number = id_number_of(signed_in.citizen)
+    if not store.PERSONAL_ID.match(number or ""):
+        return {}  # unreadable (the portal key rotated): "" would match strangers' dossiers
     recent = list(
         Dossier.objects.filter(applicant_id_number=number)
         .order_by("-received_at", "-pk")

@@ -186,17 +186,19 @@ def _own_dossiers(signed_in: session.SignedIn):
     """Theirs: by ID number once the sign-in vouches for it, else only what they submitted
     here (a self-declared address must not open a stranger's earlier dossiers)."""
     mine = Q(online_submission__citizen=signed_in.citizen)
-    if signed_in.sees_records:
-        mine |= Q(applicant_id_number=services.id_number_of(signed_in.citizen))
+    number = services.id_number_of(signed_in.citizen)
+    # An unreadable sealed number (the portal key rotated) is "": it must not match every
+    # dossier that has no ID number.
+    if signed_in.sees_records and services.PERSONAL_ID.match(number):
+        mine |= Q(applicant_id_number=number)
     return Dossier.objects.filter(mine).select_related("procedure", "center")
 
 
 def _own_papers(signed_in: session.SignedIn):
-    if not signed_in.sees_records:
+    number = services.id_number_of(signed_in.citizen)
+    if not (signed_in.sees_records and services.PERSONAL_ID.match(number)):
         return CitizenDocument.objects.none()
-    return CitizenDocument.objects.filter(
-        owner_id_number=services.id_number_of(signed_in.citizen)
-    ).order_by("-created_at", "-id")
+    return CitizenDocument.objects.filter(owner_id_number=number).order_by("-created_at", "-id")
 
 
 @require_GET
