@@ -263,6 +263,18 @@ class TestLimitsPerRecipientAcrossClients:
         assert response.status_code == 302
         assert mail.outbox[-1].to == ["other@example.vn"]
 
+    def test_the_recipient_limit_does_not_tell_whose_address_a_number_has_on_record(self, center):
+        """Exhausting a victim's address by typing it with unknown numbers must not turn the
+        next ask for a number whose *recorded* address it is into a refusal: that refusal would
+        tell a stranger that this ID number belongs to the owner of that phone or mailbox (an
+        ID-to-contact oracle, NĐ 13/2023). The per-number limit still caps that number's codes."""
+        earlier_dossier(center, CITIZEN_ID, email="lan@example.vn")
+        for n in range(6):
+            ask_from(f"192.0.2.{n + 1}", f"0790000000{n:02d}", contact="lan@example.vn")
+        _b, response = ask_from("192.0.2.60", CITIZEN_ID)
+        assert response.status_code == 302
+        assert mail.outbox[-1].to == ["lan@example.vn"]
+
     def test_wrong_codes_from_different_sessions_and_addresses_are_counted_together(
         self, known_citizen
     ):
