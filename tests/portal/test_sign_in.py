@@ -275,6 +275,24 @@ class TestLimitsPerRecipientAcrossClients:
         assert response.status_code == 302
         assert mail.outbox[-1].to == ["lan@example.vn"]
 
+    def test_nor_whose_address_a_number_declared_at_an_earlier_sign_in(self, center):
+        """The same for an address typed at an earlier first sign-in (kept sealed on the
+        citizen): asking with another typed address still sends to the kept one."""
+        from motcua.portal.sealing import seal
+
+        Citizen.objects.create(
+            id_digest=id_digest(OTHER_ID),
+            id_number_sealed=seal(OTHER_ID),
+            contact_sealed=seal("binh@example.vn"),
+            contact_channel="email",
+            created_at=timezone.now(),
+        )
+        for n in range(6):
+            ask_from(f"192.0.2.{n + 1}", f"0790000000{n:02d}", contact="binh@example.vn")
+        _b, response = ask_from("192.0.2.71", OTHER_ID, contact="binh@example.vn")
+        assert response.status_code == 302
+        assert mail.outbox[-1].to == ["binh@example.vn"]
+
     def test_wrong_codes_from_different_sessions_and_addresses_are_counted_together(
         self, known_citizen
     ):

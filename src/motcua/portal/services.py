@@ -96,6 +96,9 @@ class Destination:
     channel: str
     recipient: str
     source: str  # ContactSource
+    # Typed in this very request (nothing known for the number): only then may the view refuse
+    # on the recipient's limit without telling whose address the number has (views.sign_in).
+    typed: bool = False
 
 
 def _usable(channel: str, address: str, senders) -> str | None:
@@ -146,7 +149,7 @@ def destination_for(id_number: str, declared: str = "") -> Destination:
             raise PortalError(
                 _("Hiện chưa gửi được mã qua kênh này. Xin nhập địa chỉ khác hoặc dùng VNeID.")
             )
-        return Destination(channel, address, ContactSource.DECLARED)
+        return Destination(channel, address, ContactSource.DECLARED, typed=True)
     raise ContactNeeded(
         _(
             "Chưa có số điện thoại hay thư điện tử nào của bạn trong hồ sơ đã nộp. Xin nhập một "

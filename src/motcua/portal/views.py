@@ -99,7 +99,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/sign_in.html", context, status=exc.status_code)
     recipient = contact_digest(destination.channel, destination.recipient)
     verdict = hit(CODES_PER_RECIPIENT, recipient, now=now)
-    if not verdict.allowed:
+    # Refused only for the address typed now: refusing one known for the number (recorded, or
+    # typed at an earlier sign-in) would tell a stranger who exhausted that address with unknown
+    # numbers that this ID number is its owner's. A known address is still counted (it uses up
+    # the typed-address budget) and CODES_PER_ID caps its codes.
+    if not verdict.allowed and destination.typed:
         return _refused(request, "portal/sign_in.html", context, verdict.retry_after)
     try:
         with transaction.atomic():
