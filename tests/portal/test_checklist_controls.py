@@ -142,3 +142,57 @@ class TestStoredPaperSatisfiesItsRow:
         draft = start_draft(lan)
         response = lan.post(f"/cong-dan/ban-nhap/{draft}/", {"action": "undo_reuse_99999"})
         assert response.status_code == 400
+
+
+def test_a_posted_choice_of_someone_elses_paper_is_never_recorded_as_reused(lan, known_citizen):
+    """reuse_<pk> and reuse_<pk>_applied come back from the browser: a row that has no offer
+    (or a new upload) is not checked against her store by apply_reuse, so the dossier must not
+    record (and point its component at) a paper of another citizen's store, even when the
+    upload is byte for byte that paper."""
+    from .conftest import OTHER_ID
+
+    theirs = stored_birth_paper()
+    CitizenDocument.objects.filter(pk=theirs.pk).update(owner_id_number=OTHER_ID)
+    with default_storage.open(theirs.file.name, "rb") as handle:
+        same_bytes = handle.read()
+    draft = start_draft(lan)
+    form = fields(lan, draft)
+    name = paper_field(form)
+    pk = int(name.split("_")[1])
+    data = birth_answers(
+        form.fields,
+        **{
+            name: photo("giay-chung-sinh.jpg", same_bytes),
+            f"reuse_{pk}": str(theirs.pk),
+            f"reuse_{pk}_applied": f"{theirs.pk}:0123456789abcdef0123456789abcdef",
+            "action": "save",
+        },
+    )
+    lan.post(f"/cong-dan/ban-nhap/{draft}/", data)
+    lan.post(f"/cong-dan/ban-nhap/{draft}/xac-nhan/", {"submit_key": submit_key(lan, draft)})
+    component = Dossier.objects.get(channel="online").documents.get(name="Giấy chứng sinh")
+    assert component.reused_from_id is None
+    assert default_storage.exists(component.file.name)
+
+
+def test_a_stored_paper_that_expired_after_it_was_chosen_is_no_500(lan, known_citizen):
+    """Chosen from her store while valid, the draft submitted after its valid_until: the
+    dossier is received with the copy she sent (nothing half-saved, never a 500); only the
+    reuse is not recorded, since the store no longer vouches for the paper."""
+    from datetime import timedelta
+
+    paper = stored_birth_paper()
+    draft = start_draft(lan)
+    form = fields(lan, draft)
+    pk = int(paper_field(form).split("_")[1])
+    data = birth_answers(form.fields, **{f"reuse_{pk}": str(paper.pk), "action": "save"})
+    lan.post(f"/cong-dan/ban-nhap/{draft}/", data)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    CitizenDocument.objects.filter(pk=paper.pk).update(valid_until=yesterday)
+    response = lan.post(
+        f"/cong-dan/ban-nhap/{draft}/xac-nhan/", {"submit_key": submit_key(lan, draft)}
+    )
+    assert response.status_code == 302
+    component = Dossier.objects.get(channel="online").documents.get(name="Giấy chứng sinh")
+    assert component.reused_from_id is None
+    assert default_storage.exists(component.file.name)
