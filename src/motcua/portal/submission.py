@@ -467,7 +467,12 @@ def _record_reuses(dossier: Dossier, draft: Draft, *, now: datetime) -> None:
         if paper is None or paper.sha256 != component.sha256:
             continue  # replaced by a new upload after all
         copy = component.file.name
-        store.reuse_component(component, paper, actor=ACTOR, now=now)
+        try:
+            store.reuse_component(component, paper, actor=ACTOR, now=now)
+        except store.DocumentError:
+            # Not hers (the choice came back from the browser) or no longer valid (it expired
+            # after she chose it): the identical copy she sent stays, only no reuse is recorded.
+            continue
         # The component now names the stored file; the identical copy written at submission
         # is removed once the reuse is committed.
         if copy and copy != paper.file.name:
