@@ -76,3 +76,30 @@ class TestAskNeverEchoes:
         answer, _ = ask(QUESTIONS[0][0])
         assert answer.code == "1.004194"
         assert answer.documents
+
+
+class TestCapsLock:
+    """A question typed with caps lock on is still a question, and names in it still go."""
+
+    @pytest.mark.parametrize(
+        "text", ["ĐĂNG KÝ KHAI SINH CẦN GÌ", "ĐỔI THẺ CĂN CƯỚC MẤT BAO LÂU", "HỒ SƠ KẾT HÔN"]
+    )
+    def test_procedure_words_are_not_taken_for_a_name(self, text):
+        from motcua.assistant.guard import redact
+
+        result = redact(text)
+        assert "name" not in result.kinds and result.text == text
+
+    @pytest.mark.parametrize(
+        "text, name",
+        [
+            ("KHAI SINH CHO CON NGUYỄN VĂN AN CẦN GÌ", "NGUYỄN VĂN AN"),
+            ("TÔI LÀ ĐẶNG HÙNG, LÀM CĂN CƯỚC Ở ĐÂU", "ĐẶNG HÙNG"),
+            ("ĐĂNG KÝ KẾT HÔN CHO TRẦN THỊ BÌNH", "TRẦN THỊ BÌNH"),
+        ],
+    )
+    def test_names_are_still_removed(self, text, name):
+        from motcua.assistant.guard import redact
+
+        result = redact(text)
+        assert "name" in result.kinds and name not in result.text

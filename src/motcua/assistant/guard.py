@@ -82,6 +82,40 @@ _PLACES = frozenset(
         "ha dong",
     ]
 )
+# Middle names common enough to mark "family name + middle name" in a caps-lock question.
+_MIDDLE_NAMES = frozenset(
+    [
+        "van",
+        "thi",
+        "huu",
+        "duc",
+        "minh",
+        "ngoc",
+        "quang",
+        "xuan",
+        "thanh",
+        "kim",
+        "hong",
+        "anh",
+        "gia",
+        "bao",
+        "phuong",
+        "thu",
+        "dinh",
+        "cong",
+        "trong",
+        "tuan",
+        "manh",
+        "hai",
+        "thuy",
+        "my",
+        "khanh",
+        "nhu",
+        "hoai",
+        "bich",
+        "diem",
+    ]
+)
 _NAME_CUES = (("ten", "la"), ("ten",), ("ho", "ten"), ("toi", "la"), ("em", "la"), ("chau", "la"))
 
 
@@ -102,13 +136,22 @@ def _redact_names(text: str, result: Redaction) -> str:
     """Remove runs of 2–5 capitalised words that start with a family name or follow a cue."""
     words = list(_WORD_RE.finditer(text))
     folded = [fold(w.group()).lower() for w in words]
+    # Typed with caps lock on (elderly users, kiosks), every word is capitalised and "ĐĂNG KÝ
+    # KHAI SINH" starts with the family name Đặng: capitals then say little, so a run is a name
+    # only after a cue ("tôi là", "tên") or when a common middle name follows the family name
+    # ("NGUYỄN VĂN AN", "TRẦN THỊ BÌNH").
+    letters = [ch for ch in text if ch.isalpha()]
+    caps_lock = len(letters) >= 8 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
         j = i
+        # With caps lock a run of capitals is the whole sentence: a name is taken as its usual
+        # three words (family, middle, given) and looked for at every word.
+        longest = 3 if caps_lock else 5
         while (
             j < len(words)
-            and j - i < 5
+            and j - i < longest
             and words[j].group()[0].isupper()
             and (j == i or text[words[j - 1].end() : words[j].start()].strip() == "")
         ):
@@ -117,11 +160,12 @@ def _redact_names(text: str, result: Redaction) -> str:
             cued = any(i >= len(c) and tuple(folded[i - len(c) : i]) == c for c in _NAME_CUES)
             run = " ".join(folded[i:j])
             place = any(run.startswith(p) for p in _PLACES)
-            if (folded[i] in _SURNAMES or cued) and not place:
+            surname = folded[i] in _SURNAMES and (not caps_lock or folded[i + 1] in _MIDDLE_NAMES)
+            if (surname or cued) and not place:
                 spans.append((words[i].start(), words[j - 1].end()))
                 i = j
                 continue
-        i = max(j, i + 1)
+        i = i + 1 if caps_lock else max(j, i + 1)
     for start, end in reversed(spans):
         result.kinds.add("name")
         result.removed.append(text[start:end])
