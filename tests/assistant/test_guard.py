@@ -103,3 +103,11 @@ class TestCapsLock:
 
         result = redact(text)
         assert "name" in result.kinds and name not in result.text
+
+
+def test_full_width_letters_are_read_as_plain_ones():
+    from motcua.assistant.pipeline import ask, clean_question
+
+    assert clean_question("ｋｈａｉ ｓｉｎｈ cần gì") == "khai sinh cần gì"
+    answer = ask("ｋｈａｉ ｓｉｎｈ cần gì", rephrase=False)[0]
+    assert answer.code == "1.001193" and not answer.refused

@@ -89,7 +89,9 @@ def clean_question(raw: object) -> str:
             _("Câu hỏi quá dài: tối đa %(max)d ký tự. Xin hỏi ngắn gọn hơn.")
             % {"max": MAX_QUESTION_CHARS}
         )
-    text = unicodedata.normalize("NFC", raw)
+    # NFKC, not only NFC: full-width letters from East Asian phone keyboards ("ｋｈａｉ ｓｉｎｈ")
+    # become plain ones; Vietnamese letters come out composed either way.
+    text = unicodedata.normalize("NFKC", raw)
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
