@@ -105,6 +105,7 @@ class TestCapsLock:
         assert "name" in result.kinds and name not in result.text
 
 
+@pytest.mark.django_db
 def test_full_width_letters_are_read_as_plain_ones():
     from motcua.assistant.pipeline import ask, clean_question
 
