@@ -31,7 +31,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -42,58 +41,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import intake_lock  # noqa: E402  (the same center, procedure, applicant and call)
+from pgbench_ratio import PG_DEFAULT, admin_sql, pgbench_tps  # noqa: E402  (the yardstick)
 
-PG_DEFAULT = "postgres://postgres@127.0.0.1:5432"
-TPS_LINE = re.compile(r"tps = ([0-9.]+) \(without initial connection time\)")
 CHILD_TIMEOUT = 900
-
-
-# --- pgbench ------------------------------------------------------------------------------
-
-
-def pg_args(base: str) -> list[str]:
-    match = re.fullmatch(r"postgres(?:ql)?://([^@/]+)@([^:/]+):(\d+)", base)
-    if not match:
-        sys.exit(f"--pg must look like {PG_DEFAULT}")
-    user, host, port = match.groups()
-    return ["-h", host, "-p", port, "-U", user]
-
-
-def admin_sql(base: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def pgbench_tps(base: str, seconds: int) -> tuple[float, str]:
-    name = f"bench_pgbench_{os.getpid()}"
-    conn = pg_args(base)
-    admin_sql(base, f'drop database if exists "{name}" with (force)')
-    admin_sql(base, f'create database "{name}"')
-    try:
-        subprocess.run(
-            ["pgbench", *conn, "-i", "-s", "1", "-q", name],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        run = subprocess.run(
-            ["pgbench", *conn, "-c", "4", "-j", "2", "-T", str(seconds), name],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=seconds + 120,
-        )
-    finally:
-        admin_sql(base, f'drop database if exists "{name}" with (force)')
-    match = TPS_LINE.search(run.stdout)
-    if not match:
-        sys.exit(f"pgbench output without TPS:\n{run.stdout}\n{run.stderr}")
-    version = subprocess.run(
-        ["pgbench", "--version"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return float(match.group(1)), version
 
 
 # --- intake (child process, one engine) ---------------------------------------------------
