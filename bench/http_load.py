@@ -38,8 +38,10 @@ One run, loopback only, bounded in time, cleans up after itself:
    After ``--warmup`` seconds (not counted) the mix runs for SECONDS. Per kind: requests,
    errors (any status but 2xx/3xx, a refused or timed-out connection, or a page that lacks what
    the step needs), requests/s, p50/p99 per request, completed operations (submissions,
-   actions), each throughput also as a ratio to the pgbench TPS; for the whole server the CPU
-   time (user + system of master and workers; PostgreSQL's own backends are not included).
+   actions), each throughput also as a ratio to the pgbench TPS and each latency as a multiple
+   of pgbench's (4 clients / TPS); for the whole server the CPU time (user + system of master
+   and workers) and on PostgreSQL its own counters for the database (sessions opened, time
+   spent executing statements, from ``pg_stat_database``).
 
 The server is stopped with SIGTERM (its process group killed if it lingers), the database
 dropped and the temporary directory removed, whatever happens. Prints one JSON line per engine
@@ -661,6 +663,20 @@ def stop_server(server: subprocess.Popen) -> float:
     return time.monotonic() - stopped
 
 
+def database_activity(base: str, database: str) -> dict[str, float]:
+    """PostgreSQL's own counters for the database: sessions opened (ended ones included) and
+    the time its backends spent executing statements."""
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute("select pg_stat_clear_snapshot()")
+        sessions, active_ms, commits = conn.execute(
+            "select sessions, active_time, xact_commit from pg_stat_database where datname = %s",
+            [database],
+        ).fetchone()
+    return {"sessions": sessions, "active_s": active_ms / 1000, "commits": commits}
+
+
 def setup_installation(env: dict, options: dict) -> dict:
     run = subprocess.run(
         [sys.executable, __file__, "--setup-child", json.dumps(options)],
@@ -718,12 +734,17 @@ def run_engine(engine: str, args, lookup_paths: list[str]) -> dict:
             run_phase(clients, args.warmup)  # caches, plans, every worker's first requests
             tree = process_tree(server.pid)
             cpu_before = cpu_seconds(tree)
+            db_before = database_activity(args.pg, database) if database else {}
             own_before = resource.getrusage(resource.RUSAGE_SELF)
             load_before = os.getloadavg()
             recorder.on = True
             elapsed = run_phase(clients, args.seconds)
             recorder.on = False
             server_cpu = cpu_seconds(tree) - cpu_before
+            if database:
+                time.sleep(1.0)  # backends report their statistics at most once a second
+                db_after = database_activity(args.pg, database)
+                db = {k: round(db_after[k] - db_before[k], 1) for k in db_after}
             own_after = resource.getrusage(resource.RUSAGE_SELF)
             load_after = os.getloadavg()
             stop_seconds = stop_server(server)
@@ -744,6 +765,7 @@ def run_engine(engine: str, args, lookup_paths: list[str]) -> dict:
             "requests": total,
             "server_cpu_s": round(server_cpu, 1),
             "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, total), 1),
+            "postgresql": db if database else None,
             "client_cpu_s": round(
                 own_after.ru_utime + own_after.ru_stime - own_before.ru_utime - own_before.ru_stime,
                 1,
@@ -825,11 +847,18 @@ def markdown(results: list[dict], yardstick) -> list[str]:
                 f"{k['p99_ms']:,.0f} ms | {times(k['p50_ms'])}, {times(k['p99_ms'])} | {ops} |"
             )
         all_rps = r["requests"] / r["seconds"]
+        pg_cpu = ""
+        if r.get("postgresql"):
+            pg = r["postgresql"]
+            pg_cpu = (
+                f"; PostgreSQL: {pg['sessions']:,.0f} sessions opened, "
+                f"{pg['active_s']} s executing statements"
+            )
         lines.append(
             f"| {r['engine']} | **all** | {sum(r['clients'].values())} | {r['requests']:,} | "
             f"{r['errors']} | {all_rps:.1f} | {ratio(all_rps)} | | | | server CPU "
             f"{r['server_cpu_s']} s in {r['seconds']} s, {r['server_cpu_ms_per_request']} "
-            "ms/request | |"
+            f"ms/request{pg_cpu} | |"
         )
     return lines
 
