@@ -8,7 +8,9 @@ Usage (PostgreSQL; the database is created if missing and must not be the test d
     .venv/bin/python bench/kpi_scale.py --database-url sqlite:////tmp/commune.sqlite3 \
         --generate --dossiers 30000 --communes 1   # one commune on SQLite
 
-What is timed (wall clock, after one warm-up, ``--repeat`` times, median and max reported):
+What is timed (wall clock, after one warm-up, ``--repeat`` times, median and max reported; beside
+it the median CPU time of this process and of its PostgreSQL backend, which a shared machine's
+load hardly changes):
 - the province dashboard page for the province-year, rendered through Django's test client
   as a superuser (the whole view: engine calls, charts, template);
 - the center dashboard page of one commune for the year;
@@ -66,12 +68,37 @@ def _create_database(url: str) -> None:
 
 def timed(fn, repeat: int) -> dict:
     fn()  # warm-up: first queries pay for plans and cold pages
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
+        cpu_before = cpu_seconds()
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": statistics.median(samples), "max_ms": max(samples), "n": repeat}
+        cpu.append((cpu_seconds() - cpu_before) * 1000)
+    return {
+        "median_ms": statistics.median(samples),
+        "max_ms": max(samples),
+        "cpu_ms": statistics.median(cpu),
+        "n": repeat,
+    }
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its PostgreSQL backend (user + system): unlike the wall
+    time it hardly depends on what else the shared machine runs."""
+    from django.db import connection
+
+    own = time.process_time()
+    if connection.vendor != "postgresql":
+        return own
+    with connection.cursor() as cursor:
+        cursor.execute("select pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine: only this process's share
+        return own
+    return own + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def generate(dossiers: int, communes: int | None) -> None:
@@ -265,6 +292,7 @@ def measure(repeat: int) -> list[tuple[str, dict]]:
             {
                 "median_ms": statistics.median(s["median_ms"] for s in month_samples),
                 "max_ms": max(s["max_ms"] for s in month_samples),
+                "cpu_ms": statistics.median(s["cpu_ms"] for s in month_samples),
                 "n": repeat * len(sample),
             },
         )
@@ -308,10 +336,16 @@ def main() -> None:
         f"Python {platform.python_version()}, {args.database_url.split(':', 1)[0]}; "
         f"{Dossier.objects.count():,} dossiers, {DossierFact.objects.count():,} facts"
     )
-    print("| what | median (ms) | max (ms) | runs |")
-    print("|---|---|---|---|")
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
+    print("| what | median (ms) | max (ms) | CPU median (ms) | runs |")
+    print("|---|---|---|---|---|")
     for name, r in measure(args.repeat):
-        print(f"| {name} | {r['median_ms']:.0f} | {r['max_ms']:.0f} | {r['n']} |")
+        print(
+            f"| {name} | {r['median_ms']:.0f} | {r['max_ms']:.0f} | {r['cpu_ms']:.0f} | {r['n']} |"
+        )
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
 
 
 if __name__ == "__main__":
