@@ -1,11 +1,14 @@
 """Keeping the KPI facts and monthly cells current, from the event log.
 
-``refresh_dossier`` runs inside the transaction of every event (``follow_event``, subscribed to
-the dossier event spine in ``ReportsConfig.ready()``), so a report read after a commit includes
-that event; it moves the monthly cell by the difference between the old and the new fact, at a
-constant cost (docs/kpi.md). ``rebuild`` recomputes facts and cells in
-bulk: after an import or generated history, and from ``motcua kpi-rebuild`` should anyone
-suspect a drift. Both derive everything from the same function, ``derive``.
+``follow_event`` runs inside the transaction of every event (subscribed to the dossier event
+spine in ``ReportsConfig.ready()``), so a report read after a commit includes that event: the
+receipt's fact is derived from what the submission holds (``project_receipt``), a later event
+is folded into the old fact (``project_event``, ``fold_event``), and the monthly cell moves by
+the difference between the old and the new fact, at a constant cost (docs/kpi.md).
+``refresh_dossier`` derives one dossier from its log again (a correction outside the log);
+``rebuild`` recomputes facts and cells in bulk: after an import or generated history, and from
+``motcua kpi-rebuild`` should anyone suspect a drift. All of them judge with the same rules,
+``LogState.step``: ``derive`` steps it through a whole log, the fold through one event.
 
 How a dossier is judged (the rules of the 766 formula and the choices the sources leave open)
 is written once in ``motcua.reports.kpi``'s docstring; ``derive`` turns those rules into
