@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Subquery, Value
+from django.db.models import Count, F, Max, Min, Model, Q, Subquery, Value
 from django.db.models.functions import Greatest
 
 from motcua.catalog.models import Procedure
@@ -353,7 +353,9 @@ def summarize_documents(documents: Sequence[DossierDocument]) -> DocumentSummary
 _LEAVES_DOCUMENTS = frozenset(
     {action for _status, action in TRANSITIONS} | {EventAction.PAY, EventAction.RATE}
 )
-_END_GROUP = {status: rank for rank, group in enumerate(END_PRIORITY) for status in group}
+_END_GROUP: dict[str, int] = {
+    status: rank for rank, group in enumerate(END_PRIORITY) for status in group
+}
 
 
 def project_event(event: DossierEvent, previous_at: datetime | None) -> DossierFact | None:
@@ -399,9 +401,9 @@ def project_event(event: DossierEvent, previous_at: datetime | None) -> DossierF
     return fact
 
 
-def _whole_table(model: type, aggregate: Any) -> Subquery:
+def _whole_table(model: type[Model], aggregate: Any) -> Subquery:
     """``(SELECT aggregate FROM table)``: grouped by a constant, which Django leaves out."""
-    rows = model.objects.order_by().annotate(whole=Value(1)).values("whole")
+    rows = model._default_manager.order_by().annotate(whole=Value(1)).values("whole")
     return Subquery(rows.annotate(value=aggregate).values("value"))
 
 
