@@ -15,6 +15,12 @@ dossiers are submitted in that month through ``submit_dossier`` and each gets tw
 actions through ``actions.perform``: ``assign`` (stays open) and ``withdraw`` (closes it,
 so its cell changes). Each step is timed (wall clock) and its statements counted with
 ``CaptureQueriesContext``; medians are printed.
+
+A second dossier per sample goes the whole way (the later events of issue 10): ``assign``,
+``request_supplement``, ``submit_supplement`` (the clock pause moves the legal due time:
+calendar), ``submit_for_signature``, ``sign`` (closes it: processing days, calendar),
+``return_result``, then the fee's payment and the citizen's rating (settlement events on a
+closed dossier). The procedure charges a fee so that the payment is one.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,7 +79,7 @@ def fill(closed: int):
     from tests.dossiers.test_actions import act
 
     center = make_center()
-    procedure = make_procedure(channels=[{"channel": "direct", "time_value": 3, "fee_vnd": 0}])
+    procedure = make_procedure(channels=[{"channel": "direct", "time_value": 3, "fee_vnd": 15000}])
     template, _ = submit(center, procedure, key="template", now=vn(2025, 7, 1, 8, 0))
     act(template, "withdraw", "reception", at=vn(2025, 7, 1, 9, 0), note="Công dân rút")
     fact = DossierFact.objects.get(pk=template.pk)
@@ -112,10 +119,11 @@ def measure(center, procedure, samples: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from motcua.dossiers.settlement import record_payment, record_rating
     from tests.dossiers.conftest import submit, vn
     from tests.dossiers.test_actions import act
 
-    results: dict[str, list[tuple[float, int]]] = {"submit": [], "assign": [], "withdraw": []}
+    results: dict[str, list[tuple[float, int]]] = defaultdict(list)
     from motcua.centers.models import Unit
 
     unit = Unit.objects.create(center=center, code="u-bench", name="Tư pháp")
@@ -145,6 +153,41 @@ def measure(center, procedure, samples: int) -> dict:
                     **data,
                 )
                 steps.append((action, CLOCK() - started, len(queries)))
+        dossier, _ = submit(center, procedure, key=f"bench-full-{i}", now=at)
+        moment = at
+        for action, role, data in (
+            ("assign", "reception", {"unit_id": unit.pk}),
+            ("request_supplement", "specialist", {}),
+            ("submit_supplement", "reception", {}),
+            ("submit_for_signature", "specialist", {}),
+            ("sign", "leader", {}),
+            ("return_result", "reception", {"delivery": "at_center"}),
+        ):
+            moment += timedelta(hours=5)
+            dossier.refresh_from_db()
+            seq = dossier.events.order_by("-seq").first().seq
+            name = action if action != "assign" else "assign (2)"
+            with CaptureQueriesContext(connection) as queries:
+                started = CLOCK()
+                act(dossier, action, role, at=moment, note="Ghi chú", seen=seq, **data)
+                steps.append((name, CLOCK() - started, len(queries)))
+        for name, write in (
+            (
+                "pay",
+                lambda m, pk=dossier.pk: record_payment(
+                    pk, method="online_national", amount_vnd=15000, actor="t", at=m
+                ),
+            ),
+            (
+                "rate",
+                lambda m, pk=dossier.pk: record_rating(pk, rating="satisfied", actor="t", at=m),
+            ),
+        ):
+            moment += timedelta(hours=1)
+            with CaptureQueriesContext(connection) as queries:
+                started = CLOCK()
+                write(moment)
+                steps.append((name, CLOCK() - started, len(queries)))
         if i:
             for name, seconds, statements in steps:
                 results[name].append((seconds * 1000, statements))
@@ -183,7 +226,7 @@ def main() -> None:
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)  # the scans written by submit
     for name, row in rows.items():
         print(
-            f"{name:9} median {row['median_ms']:8.2f} ms  statements {row['statements']}  n={row['n']}"
+            f"{name:21} median {row['median_ms']:8.2f} ms  statements {row['statements']}  n={row['n']}"
         )
 
 

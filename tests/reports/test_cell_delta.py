@@ -30,6 +30,7 @@ from motcua.reports.models import DossierFact, KpiCell
 from motcua.reports.rollups import rebuild, refresh_dossier
 from tests.dossiers.conftest import make_procedure, submit, submit_received, vn
 from tests.dossiers.test_actions import act
+from tests.reports.test_fold import assert_fact_is_the_logs
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +133,8 @@ def test_cells_moved_by_deltas_equal_a_rebuild(seed, center, procedure):
             continue
         clock[dossier.pk] += timedelta(hours=rng.choice([1, 5, 30, 80, 200]))
         act_randomly(rng, dossier, unit, clock[dossier.pk])
+        # The event was folded into the old fact (issue 10): it must be what the log gives.
+        assert_fact_is_the_logs(dossier.pk, step)
         if step % 37 == 36:
             assert_cells_equal_rebuild()
     assert KpiCell.objects.exists() and moved_closed, "the sequence must move closed dossiers"

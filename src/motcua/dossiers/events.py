@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -55,6 +56,10 @@ class Recorded:
     # these its only documents, so a follower can derive from them instead of reading them back
     # (issue 10). None for every other event: the log may hold more than the follower knows.
     new_dossier_documents: tuple[DossierDocument, ...] | None = None
+    # The moment of the event before this one in the log (None for the first, or when the
+    # writer did not read it): with it a follower can tell the log's moments are in order and
+    # fold the event into what it kept from the log so far (issue 10, ``reports.rollups``).
+    previous_at: datetime | None = None
 
 
 Handler = Callable[[Recorded], object]

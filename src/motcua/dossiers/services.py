@@ -302,7 +302,7 @@ def record_event(
     The event is then published on the spine (``dossiers.events``): the apps that follow the
     log react there. ``announce`` marks a step the applicant is told about (see ``Recorded``).
     """
-    last = dossier.events.order_by("-seq").values("seq", "hash").first()
+    last = dossier.events.order_by("-seq").values("seq", "hash", "at").first()
     return _append_event(
         dossier,
         last,
@@ -354,7 +354,12 @@ def _append_event(
     # caller's transaction: a report read after the commit includes this event, and a
     # rolled-back event leaves no trace in them.
     events.publish(
-        events.Recorded(event, announce=announce, new_dossier_documents=new_dossier_documents)
+        events.Recorded(
+            event,
+            announce=announce,
+            new_dossier_documents=new_dossier_documents,
+            previous_at=last.get("at") if last else None,
+        )
     )
     return event
 

@@ -60,6 +60,12 @@ class DossierFact(models.Model):
     # Unfinished at T: overdue when late_since < T (None: never, as the log stands).
     late_since = models.DateTimeField(null=True, blank=True)
     supplement_requests = models.PositiveSmallIntegerField(default=0)
+    # The supplement clock as the log left it: the pending request's moment (the clock stopped
+    # there) and the working time every supplement paused. They are what the next event needs
+    # to be folded into this fact without reading the log back (``rollups.fold_event``, issue
+    # 10). ``paused`` None: a fact written before these existed, re-derived by its next event.
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused = models.DurationField(null=True, blank=True)
 
     result_at = models.DateTimeField(null=True, blank=True)  # processed or returned
     e_result_at = models.DateTimeField(null=True, blank=True)  # signed electronic result

@@ -1,11 +1,14 @@
 """Keeping the KPI facts and monthly cells current, from the event log.
 
-``refresh_dossier`` runs inside the transaction of every event (``follow_event``, subscribed to
-the dossier event spine in ``ReportsConfig.ready()``), so a report read after a commit includes
-that event; it moves the monthly cell by the difference between the old and the new fact, at a
-constant cost (docs/kpi.md). ``rebuild`` recomputes facts and cells in
-bulk: after an import or generated history, and from ``motcua kpi-rebuild`` should anyone
-suspect a drift. Both derive everything from the same function, ``derive``.
+``follow_event`` runs inside the transaction of every event (subscribed to the dossier event
+spine in ``ReportsConfig.ready()``), so a report read after a commit includes that event: the
+receipt's fact is derived from what the submission holds (``project_receipt``), a later event
+is folded into the old fact (``project_event``, ``fold_event``), and the monthly cell moves by
+the difference between the old and the new fact, at a constant cost (docs/kpi.md).
+``refresh_dossier`` derives one dossier from its log again (a correction outside the log);
+``rebuild`` recomputes facts and cells in bulk: after an import or generated history, and from
+``motcua kpi-rebuild`` should anyone suspect a drift. All of them judge with the same rules,
+``LogState.step``: ``derive`` steps it through a whole log, the fold through one event.
 
 How a dossier is judged (the rules of the 766 formula and the choices the sources leave open)
 is written once in ``motcua.reports.kpi``'s docstring; ``derive`` turns those rules into
@@ -15,20 +18,22 @@ moments so that the judgement "as of T" becomes a comparison with T.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Value
+from django.db.models import Count, F, Max, Min, Model, Q, Subquery, Value
 from django.db.models.functions import Greatest
 
+from motcua.catalog.models import Procedure
 from motcua.dossiers.events import Recorded
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
-from motcua.dossiers.states import Channel, DossierStatus, EventAction
+from motcua.dossiers.states import TRANSITIONS, Channel, DossierStatus, EventAction
 from motcua.reports.models import DossierFact, KpiCell, Outcome
+from motcua.workcalendar.models import CalendarDay
 from motcua.workcalendar.services import OfficeHours, WorkCalendar, local_tz
 
 # The 766 formula: the end states in priority order; the first one found is NgayKetThucXuLy.
@@ -62,10 +67,115 @@ class DocumentSummary:
     last_digitized_at: datetime | None = None
     first_reused_at: datetime | None = None
 
+    @property
+    def digitized_at(self) -> datetime | None:
+        """When the last component was digitized, if every one is (KPI 4.2)."""
+        if self.total and self.digitized == self.total:
+            return self.last_digitized_at
+        return None
+
 
 def month_of(moment: datetime) -> date:
     local = moment.astimezone(local_tz())
     return date(local.year, local.month, 1)
+
+
+@dataclass
+class LogState:
+    """What the log establishes up to the last event stepped in: ``derive``'s running state.
+
+    ``derive`` starts it from the dossier and steps it through the whole log; ``fold_event``
+    starts it from the stored fact, which keeps every field of it, and steps it through one new
+    event (issue 10). Both go through the same ``step``, so the rules below are written once.
+    """
+
+    due: datetime | None
+    requests: int = 0
+    paused_since: datetime | None = None
+    paused_total: timedelta = timedelta()
+    late_since: datetime | None = None
+    withdrawn_at: datetime | None = None
+    closed_at: datetime | None = None  # the first end state or withdrawal, whatever it is
+    e_result_at: datetime | None = None
+    paid_online_at: datetime | None = None
+    rated_at: datetime | None = None
+    rating: str = ""
+    complaint: bool = False
+    previous: datetime | None = None  # the moment of the last event stepped in
+
+    def overdue_from(self, start: datetime, stop: datetime | None) -> datetime | None:
+        """Within (start, stop] the state is fixed: the first T there that judges it overdue."""
+        if self.requests > 1:
+            return start  # a second supplement request counts as late [766 formula]
+        if self.due is None:
+            return None
+        if self.paused_since is not None:
+            # Clock stopped: judged at the request moment, as the formula ends it there.
+            return start if self.paused_since > self.due else None
+        moment = max(self.due, start)
+        return moment if stop is None or moment < stop else None
+
+    def step(self, event: EventRow, calendar: WorkCalendar, hours: Callable[[], OfficeHours]):
+        if self.closed_at is None and self.previous is not None and self.late_since is None:
+            self.late_since = self.overdue_from(self.previous, event.at)
+        self.previous = event.at
+        # A registered dossier ("Mới đăng ký") is received, and its due time fixed, when
+        # reception accepts it: the accept event carries the due time then.
+        if event.action in _RECEIPTS and "due_at" in event.data:
+            due = event.data["due_at"]
+            self.due = datetime.fromisoformat(due) if due else None
+        elif event.action == EventAction.REQUEST_SUPPLEMENT and self.closed_at is None:
+            self.requests += 1
+            self.paused_since = event.at
+        elif event.action == EventAction.SUBMIT_SUPPLEMENT and self.closed_at is None:
+            seconds = event.data.get("paused_seconds")
+            if seconds and self.due is not None:
+                delta = timedelta(seconds=seconds)
+                # Move the *legal* due time by the working time paused. Not the event's
+                # "due_after": that moved the appointment, which a reschedule (Mẫu 04) may have
+                # pushed already, and a reschedule must not excuse lateness.
+                self.due = calendar.add_working_time(self.due, delta, hours=hours())
+                self.paused_total += delta
+            self.paused_since = None
+        elif event.action == EventAction.SIGN or event.data.get("electronic_result") is True:
+            self.e_result_at = self.e_result_at or event.at
+        elif event.action == EventAction.PAY:
+            if event.data.get("online") in ONLINE_PAYMENT_CODES and self.paid_online_at is None:
+                self.paid_online_at = event.at
+        elif event.action == EventAction.RATE and self.rated_at is None:
+            self.rated_at = event.at
+            self.rating = event.data.get("rating", "")
+            self.complaint = bool(event.data.get("complaint"))
+        if self.closed_at is None:
+            if event.to_status == DossierStatus.WITHDRAWN:
+                self.withdrawn_at = self.closed_at = event.at
+            elif event.to_status in END_STATUSES:
+                self.closed_at = event.at
+
+    def finish(self) -> None:
+        """After the last event: from then on the state holds, so the first overdue T after it."""
+        if self.closed_at is None and self.previous is not None and self.late_since is None:
+            self.late_since = self.overdue_from(self.previous, None)
+
+    def judge(
+        self,
+        end_at: datetime | None,
+        received_at: datetime,
+        calendar: WorkCalendar,
+        hours: OfficeHours,
+    ) -> tuple[str, Decimal | None]:
+        """Outcome and processing days of a dossier that ended at ``end_at``."""
+        if end_at is None:
+            return "", None
+        # Ended while a supplement was pending (stopped, refused, withdrawn by the officer): the
+        # clock stopped at the request [766 formula], so that moment is what is judged.
+        clock_end = self.paused_since if self.paused_since is not None else end_at
+        worked = calendar.working_time_between(received_at, clock_end, hours=hours)
+        worked = max(worked - self.paused_total, timedelta())
+        days = (
+            Decimal(worked.total_seconds()) / Decimal(hours.day_length.total_seconds())
+        ).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+        return _outcome(clock_end, self.due, self.requests), days
 
 
 def derive(
@@ -76,137 +186,89 @@ def derive(
     hours: OfficeHours,
 ) -> DossierFact:
     """The fact of one dossier from its whole log (events sorted by seq)."""
-    due = dossier.due_at
+    state = LogState(due=dossier.due_at)
     reached: dict[str, datetime] = {}
-    requests = 0
-    paused_since: datetime | None = None
-    paused_total = timedelta()
-    late_since: datetime | None = None
-    withdrawn_at: datetime | None = None
-    closed_at: datetime | None = None  # the first end state or withdrawal, whatever it is
-    e_result_at = paid_online_at = rated_at = None
-    rating, complaint = "", False
-    previous: datetime | None = None
-
-    def overdue_from(start: datetime, stop: datetime | None) -> datetime | None:
-        """Within (start, stop] the state is fixed: the first T there that judges it overdue."""
-        if requests > 1:
-            return start  # a second supplement request counts as late [766 formula]
-        if due is None:
-            return None
-        if paused_since is not None:
-            # Clock stopped: judged at the request moment, as the formula ends it there.
-            return start if paused_since > due else None
-        moment = max(due, start)
-        return moment if stop is None or moment < stop else None
-
     for event in events:
-        if closed_at is None and previous is not None and late_since is None:
-            late_since = overdue_from(previous, event.at)
-        previous = event.at
+        state.step(event, calendar, lambda: hours)
         reached.setdefault(event.to_status, event.at)
-        # A registered dossier ("Mới đăng ký") is received, and its due time fixed, when
-        # reception accepts it: the accept event carries the due time then.
-        if event.action in _RECEIPTS and "due_at" in event.data:
-            due = datetime.fromisoformat(event.data["due_at"]) if event.data["due_at"] else None
-        elif event.action == EventAction.REQUEST_SUPPLEMENT and closed_at is None:
-            requests += 1
-            paused_since = event.at
-        elif event.action == EventAction.SUBMIT_SUPPLEMENT and closed_at is None:
-            seconds = event.data.get("paused_seconds")
-            if seconds and due is not None:
-                delta = timedelta(seconds=seconds)
-                # Move the *legal* due time by the working time paused. Not the event's
-                # "due_after": that moved the appointment, which a reschedule (Mẫu 04) may have
-                # pushed already, and a reschedule must not excuse lateness.
-                due = calendar.add_working_time(due, delta, hours=hours)
-                paused_total += delta
-            paused_since = None
-        elif event.action == EventAction.SIGN or event.data.get("electronic_result") is True:
-            e_result_at = e_result_at or event.at
-        elif event.action == EventAction.PAY:
-            if event.data.get("online") in ONLINE_PAYMENT_CODES and paid_online_at is None:
-                paid_online_at = event.at
-        elif event.action == EventAction.RATE and rated_at is None:
-            rated_at = event.at
-            rating = event.data.get("rating", "")
-            complaint = bool(event.data.get("complaint"))
-        if closed_at is None:
-            if event.to_status == DossierStatus.WITHDRAWN:
-                withdrawn_at = closed_at = event.at
-            elif event.to_status in END_STATUSES:
-                closed_at = event.at
-    if closed_at is None and previous is not None and late_since is None:
-        late_since = overdue_from(previous, None)
-
+    state.finish()
     end_at = end_status = None
-    if withdrawn_at is None:
+    if state.withdrawn_at is None:
         for statuses in END_PRIORITY:
             moments = [(reached[s], s) for s in statuses if s in reached]
             if moments:
                 end_at, end_status = min(moments)
                 break
-    outcome = ""
-    processing_days = None
-    if end_at is not None:
-        # Ended while a supplement was pending (stopped, refused, withdrawn by the officer): the
-        # clock stopped at the request [766 formula], so that moment is what is judged.
-        clock_end = paused_since if paused_since is not None else end_at
-        outcome = _outcome(clock_end, due, requests)
-        worked = calendar.working_time_between(dossier.received_at, clock_end, hours=hours)
-        worked = max(worked - paused_total, timedelta())
-        processing_days = (
-            Decimal(worked.total_seconds()) / Decimal(hours.day_length.total_seconds())
-        ).quantize(Decimal("0.000001"), ROUND_HALF_UP)
-    result_at = end_at if end_status in RESULT_STATUSES else None
-    digitized_at = (
-        documents.last_digitized_at
-        if documents.total and documents.digitized == documents.total
-        else None
+    outcome, processing_days = state.judge(end_at, dossier.received_at, calendar, hours)
+    return _fact(
+        dossier,
+        dossier.procedure.sector_id,
+        state,
+        end_at,
+        end_status or "",
+        outcome,
+        processing_days,
+        documents.digitized_at,
+        documents.first_reused_at,
     )
+
+
+def _fact(
+    dossier: Dossier,
+    sector_id: int,
+    state: LogState,
+    end_at: datetime | None,
+    end_status: str,
+    outcome: str,
+    processing_days: Decimal | None,
+    digitized_at: datetime | None,
+    reused_at: datetime | None,
+) -> DossierFact:
+    result_at = end_at if end_status in RESULT_STATUSES else None
     fee_bearing = bool(dossier.fee_vnd)
-    if not fee_bearing:
-        paid_online_at = None
-    is_closed = end_at is not None or withdrawn_at is not None
+    paid_online_at = state.paid_online_at if fee_bearing else None
+    is_closed = end_at is not None or state.withdrawn_at is not None
     milestones = [
         m
         for m in (
             end_at,
-            withdrawn_at,
-            e_result_at,
+            state.withdrawn_at,
+            state.e_result_at,
             digitized_at,
-            documents.first_reused_at,
+            reused_at,
             paid_online_at,
-            rated_at,
+            state.rated_at,
         )
         if m is not None
     ]
     return DossierFact(
         dossier_id=dossier.pk,
         center_id=dossier.center_id,
-        sector_id=dossier.procedure.sector_id,
+        sector_id=sector_id,
         procedure_id=dossier.procedure_id,
         channel=dossier.channel,
         assignee_id=dossier.assignee_id,
         received_at=dossier.received_at,
         received_month=month_of(dossier.received_at),
-        due_at=due,
+        due_at=state.due,
         end_at=end_at,
-        end_status=end_status or "",
+        end_status=end_status,
         outcome=outcome,
         processing_days=processing_days,
-        withdrawn_at=withdrawn_at,
-        late_since=late_since,
-        supplement_requests=requests,
+        withdrawn_at=state.withdrawn_at,
+        late_since=state.late_since,
+        supplement_requests=state.requests,
+        paused_since=state.paused_since,
+        paused=state.paused_total,
         result_at=result_at,
-        e_result_at=e_result_at,
+        e_result_at=state.e_result_at,
         digitized_at=digitized_at,
-        reused_at=documents.first_reused_at,
+        reused_at=reused_at,
         fee_bearing=fee_bearing,
         paid_online_at=paid_online_at,
-        rated_at=rated_at,
-        rating=rating,
-        complaint=complaint,
+        rated_at=state.rated_at,
+        rating=state.rating,
+        complaint=state.complaint,
         is_closed=is_closed,
         settled_at=max(milestones) if is_closed else None,
     )
@@ -238,7 +300,7 @@ def follow_event(recorded: Recorded) -> None:
     if recorded.new_dossier_documents is not None:
         project_receipt(recorded.event, recorded.new_dossier_documents)
     else:
-        refresh_dossier(recorded.event.dossier_id)
+        project_event(recorded.event, recorded.previous_at)
 
 
 def project_receipt(
@@ -283,6 +345,216 @@ def summarize_documents(documents: Sequence[DossierDocument]) -> DocumentSummary
         last_digitized_at=max(digitized_moments, default=None),
         first_reused_at=min(reused_moments, default=None),
     )
+
+
+# The workflow actions write no document row but accept's paper flags, which the summary does
+# not count; payments and ratings write none. Any other event (digitize, reuse, or one added
+# later) reads the documents' summary again.
+_LEAVES_DOCUMENTS = frozenset(
+    {action for _status, action in TRANSITIONS} | {EventAction.PAY, EventAction.RATE}
+)
+_END_GROUP: dict[str, int] = {
+    status: rank for rank, group in enumerate(END_PRIORITY) for status in group
+}
+
+
+def project_event(event: DossierEvent, previous_at: datetime | None) -> DossierFact | None:
+    """Fold a later event into its dossier's fact and move the cell by the difference.
+
+    The old fact is locked (``SELECT … FOR UPDATE``: two transactions following events of one
+    dossier take turns, and the second folds into the first one's fact) and read with the two
+    things the event does not carry: the sector of the dossier's procedure as the catalog has
+    it now, and the version of the holiday table (for the per-process calendar). The new fact
+    is the old one stepped through the event (``fold_event``); where that cannot be exact the
+    dossier is derived again from its log (``_derive_many``), the way every event did before
+    issue 10. ``event.dossier`` is the row as the writer locked and changed it, which is what a
+    read-back would find.
+    """
+    dossier = event.dossier
+    old = (
+        DossierFact.objects.select_for_update()
+        .filter(pk=dossier.pk)
+        .annotate(
+            current_sector=Subquery(
+                Procedure.objects.filter(pk=dossier.procedure_id).order_by().values("sector_id")
+            ),
+            calendar_days=_whole_table(CalendarDay, Count("pk")),
+            calendar_edited=_whole_table(CalendarDay, Max("updated_at")),
+        )
+        .first()
+    )
+    if old is None and dossier.status == DossierStatus.SUBMITTED:
+        return None  # registered, not received yet: no fact (see _derive_many)
+    fact = None
+    if old is not None:
+        calendar = cached_calendar((old.calendar_days, old.calendar_edited))
+        fact = fold_event(old, event, previous_at, old.current_sector, calendar)
+    if fact is None:
+        fact = _derive_many([dossier.pk])[0]
+        if fact is None:
+            return None  # registered, not received yet: no dossier goes back to that status
+    if old is None:
+        fact.save(force_insert=True)
+    else:
+        fact.save(force_update=True)
+    _move_cells(old, fact)
+    return fact
+
+
+def _whole_table(model: type[Model], aggregate: Any) -> Subquery:
+    """``(SELECT aggregate FROM table)``: grouped by a constant, which Django leaves out."""
+    rows = model._default_manager.order_by().annotate(whole=Value(1)).values("whole")
+    return Subquery(rows.annotate(value=aggregate).values("value"))
+
+
+def fold_event(
+    old: DossierFact,
+    event: DossierEvent,
+    previous_at: datetime | None,
+    sector_id: int | None,
+    calendar: WorkCalendar,
+) -> DossierFact | None:
+    """The fact ``derive`` would give for the log that gave ``old`` plus ``event``, or None.
+
+    The fact keeps all of ``LogState`` but two things, and the event brings the rest: the
+    dossier row it changed (``event.dossier``), the moment of the previous event
+    (``previous_at``). None means the fold cannot be exact and the caller derives from the log;
+    each such case says why. The calendar is used only by a supplement's return (the legal due
+    time moves) and by an end that changes the judgement (processing days); the documents are
+    read only for an event that touches them.
+    """
+    dossier = event.dossier
+    if old.paused is None:
+        return None  # written before the fact kept the supplement clock: not known
+    if sector_id is None or previous_at is None:
+        return None  # the procedure is gone, or the writer did not say where the log stood
+    if dossier.received_at != old.received_at or bool(dossier.fee_vnd) != old.fee_bearing:
+        # A new receipt moment changes the month and every working time; a fee appearing needs
+        # the first online payment, which the fact does not keep while there is no fee.
+        return None
+    at = event.at
+    if at < previous_at:
+        # The log's moments are out of order: the fact's moments (first overdue moment, first
+        # end in a priority group) no longer say where the new event falls among them.
+        return None
+    late_since = old.late_since
+    if not old.is_closed and late_since is not None and late_since >= at:
+        # ``late_since`` after the last event came from the tail ("overdue from T as things
+        # stand"), which the new event replaces; strictly before this event it is final. At
+        # exactly this moment it may be either (events in the same instant): the log decides.
+        if late_since == at:
+            return None
+        late_since = None
+    state = LogState(
+        due=old.due_at,
+        requests=old.supplement_requests,
+        paused_since=old.paused_since,
+        paused_total=old.paused,
+        late_since=late_since,
+        withdrawn_at=old.withdrawn_at,
+        # Only "closed or not" matters to the rules (see LogState.step).
+        closed_at=(old.withdrawn_at or old.end_at) if old.is_closed else None,
+        e_result_at=old.e_result_at,
+        # Without a fee the fact holds no online payment, and none is needed: fee_bearing did
+        # not change (above), so none will be shown.
+        paid_online_at=old.paid_online_at,
+        rated_at=old.rated_at,
+        rating=old.rating,
+        complaint=old.complaint,
+        previous=previous_at,
+    )
+    hours = _Hours(dossier)
+    state.step(EventRow(event.action, event.to_status, at, event.data or {}), calendar, hours)
+    state.finish()
+    end = _fold_end(old, state, event.to_status, at)
+    if end is None:
+        return None
+    end_at, end_status = end
+    unchanged = (old.end_at, old.end_status, old.paused_since, old.due_at) == (
+        end_at,
+        end_status,
+        state.paused_since,
+        state.due,
+    ) and (old.supplement_requests, old.paused) == (state.requests, state.paused_total)
+    if unchanged:
+        outcome, processing_days = old.outcome, old.processing_days
+    else:
+        outcome, processing_days = state.judge(end_at, dossier.received_at, calendar, hours())
+    if event.action in _LEAVES_DOCUMENTS:
+        digitized_at, reused_at = old.digitized_at, old.reused_at
+    else:
+        documents = _document_summaries([dossier.pk]).get(dossier.pk, DocumentSummary())
+        digitized_at, reused_at = documents.digitized_at, documents.first_reused_at
+    return _fact(
+        dossier,
+        sector_id,
+        state,
+        end_at,
+        end_status,
+        outcome,
+        processing_days,
+        digitized_at,
+        reused_at,
+    )
+
+
+def _fold_end(
+    old: DossierFact, state: LogState, status: str, at: datetime
+) -> tuple[datetime | None, str] | None:
+    """The end (766 priority, first moment each state was reached) after one more event.
+
+    ``derive`` takes, in the first priority group any reached state falls in, the earliest
+    first arrival. The fact keeps only the winner; that is enough but for one case: another
+    state of the winner's group reached at or before the winner's moment, which needs the
+    moments of the log (None).
+    """
+    if state.withdrawn_at is not None:
+        return None, ""  # withdrawn first: no end counts [766 formula, withdrawn left out]
+    current: tuple[datetime | None, str] = (old.end_at, old.end_status)
+    if status not in END_STATUSES or status == old.end_status:
+        return current
+    if not old.end_status:
+        return at, status  # no end state reached before (it would be the end)
+    rank, current_rank = _END_GROUP[status], _END_GROUP[old.end_status]
+    if rank < current_rank:
+        return at, status  # never reached before: it would have been the end
+    if rank > current_rank:
+        return current
+    assert old.end_at is not None
+    return current if at > old.end_at else None
+
+
+class _Hours:
+    """The center's office hours, read only when a working time is computed."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self._dossier = dossier
+        self._hours: OfficeHours | None = None
+
+    def __call__(self) -> OfficeHours:
+        if self._hours is None:
+            self._hours = OfficeHours.from_center(self._dossier.center)
+        return self._hours
+
+
+_calendar_cache: tuple[tuple, WorkCalendar] | None = None
+
+
+def cached_calendar(version: tuple) -> WorkCalendar:
+    """This process's calendar, loaded again when the holiday table is not as it was.
+
+    ``version`` (the table's row count and latest ``updated_at``) is read with the fact's lock,
+    in the event's transaction, so an edit committed by any process (the admin, ``motcua
+    calendar``) or made earlier in this transaction is seen by the next event: adding or
+    deleting a row changes the count, saving one (``auto_now``) the latest moment. A calendar
+    loaded in a transaction that rolled back an edit is dropped the same way (the version read
+    next differs). Years are loaded on first use and kept; the ``holidays`` package is static.
+    """
+    global _calendar_cache
+    cached = _calendar_cache
+    if cached is None or cached[0] != version:
+        cached = _calendar_cache = (version, WorkCalendar.from_db())
+    return cached[1]
 
 
 def refresh_dossier(dossier_id: int) -> DossierFact | None:
@@ -349,22 +621,7 @@ def _derive_many(ids: list[int]) -> list[DossierFact | None]:
     )
     for dossier_id, action, to_status, at, data in rows:
         events[dossier_id].append(EventRow(action, to_status, at, data or {}))
-    documents = {
-        row["dossier_id"]: DocumentSummary(
-            total=row["total"],
-            digitized=row["digitized_count"],
-            last_digitized_at=row["last"],
-            first_reused_at=row["reused"],
-        )
-        for row in DossierDocument.objects.filter(dossier_id__in=ids)
-        .values("dossier_id")
-        .annotate(
-            total=Count("pk"),
-            digitized_count=Count("pk", filter=Q(digitized=True, digitized_at__isnull=False)),
-            last=Max("digitized_at"),
-            reused=Min("digitized_at", filter=Q(reused_from__isnull=False)),
-        )
-    }
+    documents = _document_summaries(ids)
     first = min((d.received_at for d in dossiers.values()), default=None)
     calendar = WorkCalendar.from_db()
     if first is not None and len(ids) > 1:
@@ -391,6 +648,25 @@ def _derive_many(ids: list[int]) -> list[DossierFact | None]:
             )
         )
     return facts
+
+
+def _document_summaries(ids: list[int]) -> dict[int, DocumentSummary]:
+    return {
+        row["dossier_id"]: DocumentSummary(
+            total=row["total"],
+            digitized=row["digitized_count"],
+            last_digitized_at=row["last"],
+            first_reused_at=row["reused"],
+        )
+        for row in DossierDocument.objects.filter(dossier_id__in=ids)
+        .values("dossier_id")
+        .annotate(
+            total=Count("pk"),
+            digitized_count=Count("pk", filter=Q(digitized=True, digitized_at__isnull=False)),
+            last=Max("digitized_at"),
+            reused=Min("digitized_at", filter=Q(reused_from__isnull=False)),
+        )
+    }
 
 
 # Cells: the sums of the closed facts, as they stand (judged after their last milestone).
