@@ -65,7 +65,9 @@ class TestDatabase:
             "True 60 postgres://u:p@db:5432/motcua"
         )
         direct = {"SECRET_KEY": "x", "DATABASE_URL": "postgres://u:p@db:5432/motcua"}
-        assert settings_value(expression, direct, tmp_path).stdout.strip() == "False 60 "
+        assert (
+            settings_value(expression, direct, tmp_path).stdout.strip() == "False 60"
+        )  # no listener URL: the listener uses DATABASE_URL
 
 
 class TestStorage:
