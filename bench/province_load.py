@@ -169,6 +169,7 @@ def main() -> None:
             "nginx": group_cpu(nginx) - cpu_before["nginx"],
         }
         load_after = os.getloadavg()
+        timings = dict(province.timings)
 
     codes = [code for k in kiosks.values() for code in k["codes"]]
     numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
@@ -200,6 +201,7 @@ def main() -> None:
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in load_after],
         "servers": args.servers,
+        "start_up_s": timings,
         "workers_per_server": args.workers,
         "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

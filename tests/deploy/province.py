@@ -201,6 +201,7 @@ class Province:
         self.nginx_port = 0
         self.bouncer_port = 0
         self.extra_env: dict[str, str] = {}
+        self.timings: dict[str, float] = {}  # seconds per start-up phase
 
     def __enter__(self) -> Province:
         try:
@@ -297,22 +298,31 @@ class Province:
         return process, log
 
     def start(self) -> None:
+        began = time.monotonic()
+
+        def phase(name: str) -> None:
+            nonlocal began
+            self.timings[name] = round(time.monotonic() - began, 1)
+            began = time.monotonic()
+
         with _admin(postgres_url()) as admin:
             admin.execute(f'CREATE DATABASE "{self.database}"')
         self.database_created = True
         self.start_bouncer()
-        out = subprocess.run(
-            [sys.executable, "-m", "tests.durability.probe", "prepare", str(self.kiosks)],
-            env=self.env(),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=180,
+        phase("database and pgbouncer")
+        # One process (Django's start-up costs seconds on a busy machine), through PgBouncer:
+        # migrate, the national catalog, the demo center, kiosks and a queue with 12 waiting.
+        out = self.python(
+            "import json, io\n"
+            "from django.core.management import call_command\n"
+            "from tests.durability.probe import prepare\n"
+            f"codes = prepare({self.kiosks})\n"
+            "call_command('queue', 'demo', '--waiting', '12', stdout=io.StringIO())\n"
+            "print(json.dumps(codes))\n",
+            timeout=240,
         )
-        if out.returncode != 0:
-            raise RuntimeError(f"prepare failed:\n{out.stderr[-3000:]}")
-        self.activation_codes = json.loads(out.stdout.strip().splitlines()[-1])["activation_codes"]
-        self.motcua("queue", "demo", "--waiting", "12")
+        self.activation_codes = json.loads(out.strip().splitlines()[-1])["activation_codes"]
+        phase("migrate, catalog, demo center, kiosks, queue")
         self.server_ports = [free_port() for _ in range(self.server_count)]
         servers = []
         for index, port in enumerate(self.server_ports):
@@ -324,7 +334,9 @@ class Province:
         for (process, log), port in zip(servers, self.server_ports, strict=True):
             wait_for_port(port, process, log, START_TIMEOUT)
             wait_for_answer(port, process, log)
+        phase("app servers")
         self.start_nginx()
+        phase("nginx")
 
     def start_bouncer(self) -> None:
         pg = urlsplit(postgres_url())

@@ -127,17 +127,27 @@ class TestRateLimits:
         assert neighbour.post_form("/ho-so/tra-cuu/", guess)[0] == 404
 
 
-class SlowGateway(BaseHTTPRequestHandler):
-    """An SMS gateway taking 50 ms per message, so both senders are busy at the same time."""
+class Gateway(BaseHTTPRequestHandler):
+    """An SMS gateway that holds the first message until a second one arrives at the same time:
+    a sender sends one message at a time, so both `notices send` processes are then sending."""
 
     received: list[str] = []
+    active = 0
+    gave_up = False
+    both_sending = threading.Event()
     lock = threading.Lock()
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        time.sleep(0.05)
         with self.lock:
-            self.received.append(body["to"])
+            Gateway.active += 1
+            if Gateway.active >= 2:
+                Gateway.both_sending.set()
+        if not Gateway.both_sending.wait(0 if Gateway.gave_up else 30):
+            Gateway.gave_up = True  # one sender alone: the test fails below, without waiting
+        with self.lock:
+            Gateway.active -= 1
+            Gateway.received.append(body["to"])
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -161,8 +171,9 @@ class TestNotices:
             "                      now=timezone.now())\n",
             extra={"NOTICE_SMS_URL": "http://127.0.0.1:9/"},  # configured, never called
         )
-        gateway = ThreadingHTTPServer(("127.0.0.1", 0), SlowGateway)
-        SlowGateway.received = []
+        gateway = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+        Gateway.received, Gateway.active, Gateway.gave_up = [], 0, False
+        Gateway.both_sending.clear()
         threading.Thread(target=gateway.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{gateway.server_address[1]}/sms"
         try:
@@ -184,8 +195,9 @@ class TestNotices:
         assert [sender.returncode for sender in senders] == [0, 0], outputs
         sent = [int(re.search(r"Đã gửi (\d+)", out).group(1)) for out, _ in outputs]
         assert sum(sent) == NOTICES
-        assert sorted(SlowGateway.received) == sorted("84" + phone[1:] for phone in phones)
-        assert min(sent) > 0, sent  # both ran at once, each took its share
+        assert sorted(Gateway.received) == sorted("84" + phone[1:] for phone in phones)
+        assert Gateway.both_sending.is_set()  # the two processes were sending at the same time
+        assert min(sent) > 0, sent
 
 
 def province_json(province: Province, *args: str) -> dict:
@@ -282,6 +294,8 @@ class TestDisplayListener:
         for name, url in (("pgbouncer", province.bouncer_url), ("direct", province.direct_url)):
             listener = live.Listener({"conninfo": url}, hub)
             listener.PROBE_SECONDS = 2.0
+            # Through the pooler a cancel cannot wake the idle listener: stop() waits a poll.
+            listener.POLL_SECONDS = 0.5
             listener.start()
             try:
                 assert listener.ready.wait(15), name
