@@ -229,8 +229,8 @@ class EventStream(threading.Thread):
             while line := self.response.readline():
                 if line.startswith(b"data: "):
                     self.messages.put(json.loads(line[6:]))
-        except (OSError, ValueError, http.client.HTTPException):
-            pass
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            pass  # closed by close() (http.client drops its file: AttributeError)
 
     def next_call(self, timeout: float) -> dict | None:
         deadline = time.monotonic() + timeout

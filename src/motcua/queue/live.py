@@ -229,7 +229,6 @@ class Listener(threading.Thread):
         self.connections = 0
         # True when a NOTIFY from another connection did not arrive (a transaction-mode pooler).
         self.deaf = False
-        self._probe = ""
         self._conn = None
 
     def run(self) -> None:
@@ -276,11 +275,12 @@ class Listener(threading.Thread):
         """Send a probe from a second connection, as another server would, and wait for it."""
         import psycopg
 
-        self._probe = json.dumps({"probe": secrets.token_hex(8)})
-        with psycopg.connect(**self.params, autocommit=True) as other:
-            other.execute("SELECT pg_notify(%s, %s)", [self.channel, self._probe])
+        probe = json.dumps({"probe": secrets.token_hex(8)})
+        params = {**self.params, "application_name": "motcua-display-probe"}
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SELECT pg_notify(%s, %s)", [self.channel, probe])
         for notify in conn.notifies(timeout=self.PROBE_SECONDS):
-            if notify.payload == self._probe:
+            if notify.payload == probe:
                 return True
             self._dispatch(notify.payload)
         return False
