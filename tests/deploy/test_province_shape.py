@@ -37,9 +37,26 @@ NOTICES = 40
 SSE_WAIT = 10.0
 
 
+PHONES = [f"09123{n:05d}" for n in range(NOTICES)]
+# Queued at set-up, waiting for `motcua notices send` (MOTCUA_NOTICES_DELIVERY=cron).
+QUEUE_NOTICES = f"""
+from django.db import transaction
+from django.utils import timezone
+from motcua.notices.services import queue_message
+with transaction.atomic():
+    for phone in {PHONES!r}:
+        queue_message(kind="accepted", channel="sms", recipient=phone, subject="Thử",
+                      body="Hồ sơ đã được tiếp nhận.", now=timezone.now())
+"""
+
+
 @pytest.fixture(scope="module")
 def province():
-    with Province(kiosks=4) as started:
+    province = Province(kiosks=4, setup_code=QUEUE_NOTICES)
+    # The SMS channel must be configured to queue; the servers never send (cron delivery) and
+    # the test's `notices send` processes point it at the test's gateway.
+    province.extra_env["NOTICE_SMS_URL"] = "http://127.0.0.1:9/"
+    with province as started:
         yield started
 
 
@@ -159,18 +176,6 @@ class Gateway(BaseHTTPRequestHandler):
 
 class TestNotices:
     def test_notices_send_on_both_servers_at_once_sends_each_once(self, province):
-        phones = [f"09123{n:05d}" for n in range(NOTICES)]
-        province.python(
-            "from django.db import transaction\n"
-            "from django.utils import timezone\n"
-            "from motcua.notices.services import queue_message\n"
-            "with transaction.atomic():\n"
-            f"    for phone in {phones!r}:\n"
-            "        queue_message(kind='accepted', channel='sms', recipient=phone,\n"
-            "                      subject='Thử', body='Hồ sơ đã được tiếp nhận.',\n"
-            "                      now=timezone.now())\n",
-            extra={"NOTICE_SMS_URL": "http://127.0.0.1:9/"},  # configured, never called
-        )
         gateway = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
         Gateway.received, Gateway.active, Gateway.gave_up = [], 0, False
         Gateway.both_sending.clear()
@@ -195,7 +200,7 @@ class TestNotices:
         assert [sender.returncode for sender in senders] == [0, 0], outputs
         sent = [int(re.search(r"Đã gửi (\d+)", out).group(1)) for out, _ in outputs]
         assert sum(sent) == NOTICES
-        assert sorted(Gateway.received) == sorted("84" + phone[1:] for phone in phones)
+        assert sorted(Gateway.received) == sorted("84" + phone[1:] for phone in PHONES)
         assert Gateway.both_sending.is_set()  # the two processes were sending at the same time
         assert min(sent) > 0, sent
 
