@@ -10,10 +10,12 @@ pgbouncer is missing.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import queue
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -225,6 +227,7 @@ class EventStream(threading.Thread):
         super().__init__(daemon=True)
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=SSE_WAIT + 20)
         self.connection.request("GET", path, headers={"Accept": "text/event-stream"})
+        self.socket = self.connection.sock
         self.response = self.connection.getresponse()
         self.upstream = self.response.headers.get("X-Upstream", "")
         self.messages: queue.Queue[dict] = queue.Queue()
@@ -249,7 +252,12 @@ class EventStream(threading.Thread):
         return None
 
     def close(self) -> None:
+        # Wakes the reader blocked in readline() at once (closing the file alone waits for it,
+        # until the next heartbeat).
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_RDWR)
         self.connection.close()
+        self.join(5)
 
 
 class TestCallingDisplay:
