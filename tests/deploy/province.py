@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
@@ -347,7 +347,10 @@ class Province:
         pg = urlsplit(postgres_url())
         self.bouncer_port = free_port()
         user = pg.username or "postgres"
-        (self.directory / "userlist.txt").write_text(f'"{user}" ""\n')
+        # Clients are trusted on loopback; PgBouncer logs in to PostgreSQL with the suite's
+        # password (CI's DATABASE_URL may carry one).
+        password = unquote(pg.password or "").replace('"', '""')
+        (self.directory / "userlist.txt").write_text(f'"{user}" "{password}"\n')
         ini = self.directory / "pgbouncer.ini"
         ini.write_text(
             pgbouncer_ini(
@@ -358,6 +361,8 @@ class Province:
                 directory=self.directory,
             )
         )
+        # Readable by PgBouncer once it has dropped root for "nobody"; the directory is ours and
+        # removed at close().
         for path in (ini, self.directory / "userlist.txt"):
             path.chmod(0o644)
         args = [find_tool("pgbouncer") or "pgbouncer"]
