@@ -50,6 +50,25 @@ class TestDatabase:
         )
         assert result.stdout.strip() == "django.db.backends.postgresql"
 
+    def test_behind_pgbouncer_in_transaction_mode(self, tmp_path):
+        expression = (
+            "s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'], "
+            "s.DATABASES['default']['CONN_MAX_AGE'], s.MOTCUA_LISTEN_DATABASE_URL"
+        )
+        pooled = {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "postgres://u:p@pgbouncer:6432/motcua",
+            "DB_DISABLE_SERVER_SIDE_CURSORS": "1",
+            "MOTCUA_LISTEN_DATABASE_URL": "postgres://u:p@db:5432/motcua",
+        }
+        assert settings_value(expression, pooled, tmp_path).stdout.strip() == (
+            "True 60 postgres://u:p@db:5432/motcua"
+        )
+        direct = {"SECRET_KEY": "x", "DATABASE_URL": "postgres://u:p@db:5432/motcua"}
+        assert (
+            settings_value(expression, direct, tmp_path).stdout.strip() == "False 60"
+        )  # no listener URL: the listener uses DATABASE_URL
+
 
 class TestStorage:
     def test_local_files_by_default_and_s3_when_a_bucket_is_set(self, tmp_path):

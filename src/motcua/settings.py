@@ -129,8 +129,15 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # PgBouncer in transaction mode hands each transaction to any server connection: a
+        # server-side cursor (.iterator()) opened in one would be missing in the next
+        # (Django's documented rule for transaction pooling, docs/deploy.md).
+        disable_server_side_cursors=env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
+# The calling display's LISTEN connection (motcua.queue.live) needs a session of its own: behind
+# PgBouncer in transaction mode, point it at PostgreSQL itself (docs/deploy.md).
+MOTCUA_LISTEN_DATABASE_URL = os.environ.get("MOTCUA_LISTEN_DATABASE_URL", "").strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend with writers queued on a file lock next to the database
     # (motcua.core.sqlite_backend: fair and bounded waits instead of the busy handler's lottery).

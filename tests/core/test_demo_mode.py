@@ -157,3 +157,41 @@ class TestDeployCheck:
         err = StringIO()
         call_command("check", "--deploy", stdout=StringIO(), stderr=err)
         assert "motcua.W001" in err.getvalue()
+
+
+class TestPooledListenerCheck:
+    """Not the demo mode, but the same checks module: PgBouncer in transaction mode."""
+
+    def test_warns_behind_a_transaction_pooler_without_a_listen_url(self):
+        from motcua.core.checks import pooled_listener_warnings
+
+        [warning] = pooled_listener_warnings(
+            vendor="postgresql", server_side_cursors_disabled=True, listen_url=""
+        )
+        assert warning.id == "motcua.W003"
+        assert "MOTCUA_LISTEN_DATABASE_URL" in warning.msg
+
+    @pytest.mark.parametrize(
+        ("vendor", "disabled", "url"),
+        [
+            ("postgresql", True, "postgres://db:5432/motcua"),  # the documented set-up
+            ("postgresql", False, ""),  # no pooler, or session mode
+            ("sqlite", True, ""),  # no LISTEN at all
+        ],
+    )
+    def test_quiet_otherwise(self, vendor, disabled, url):
+        from motcua.core.checks import pooled_listener_warnings
+
+        assert (
+            pooled_listener_warnings(
+                vendor=vendor, server_side_cursors_disabled=disabled, listen_url=url
+            )
+            == []
+        )
+
+    def test_registered_with_the_system_checks(self):
+        from django.core.checks.registry import registry
+
+        from motcua.core.checks import pooled_listener_check
+
+        assert pooled_listener_check in registry.get_checks()

@@ -340,3 +340,53 @@ class TestNotifyAcrossProcesses:
 
         ticket, event = async_to_sync(scenario)()
         assert event.message["number"] == ticket.number
+
+    def test_the_listener_uses_its_own_url_when_one_is_set(self, live_queue, settings):
+        # What docs/deploy.md sets behind PgBouncer: Django's queries through the pooler, the
+        # LISTEN connection to PostgreSQL itself.
+        params = connection.get_connection_params()
+        direct = (
+            f"postgresql://{params['user']}@{params.get('host') or 'localhost'}:"
+            f"{params.get('port') or 5432}/{params['dbname']}"
+        )
+        settings.MOTCUA_LISTEN_DATABASE_URL = direct
+        assert live.listener_params()["conninfo"] == direct
+        issue(live_queue)
+
+        async def scenario():
+            hub = live.Hub()
+            listener = live.Listener(live.listener_params(), hub)
+            listener.start()
+            try:
+                assert await asyncio.to_thread(listener.ready.wait, 10)
+                subscription = hub.subscribe(live_queue.center.pk)
+                ticket = await sync_to_async(call)(live_queue)
+                return listener.deaf, ticket, await asyncio.wait_for(subscription.get(), 5)
+            finally:
+                await asyncio.to_thread(listener.stop)
+
+        deaf, ticket, got = async_to_sync(scenario)()
+        assert deaf is False
+        assert got["number"] == ticket.number
+
+    def test_a_listener_that_hears_nobody_makes_the_streams_read_the_rows(
+        self, live_queue, monkeypatch
+    ):
+        # Behind a transaction-mode pooler the connection check fails (tests/deploy shows it
+        # with a real PgBouncer) and notifications never arrive.
+        monkeypatch.setattr(live.Listener, "_hears_others", lambda self, conn: False)
+        monkeypatch.setattr(live.hub, "deliver", lambda center_id, message: 0)
+        issue(live_queue)
+
+        async def scenario():
+            stream = AsgiStream(events_path(live_queue))
+            await stream.open()
+            await stream.next_event()
+            ticket = await sync_to_async(call)(live_queue)
+            got = await stream.ticket_events(1, timeout=5)
+            await stream.close()
+            return ticket, got
+
+        ticket, got = async_to_sync(scenario)()
+        assert live.needs_polling()
+        assert [e.message["number"] for e in got] == [ticket.number]

@@ -63,3 +63,45 @@ def _users_with_demo_password() -> list[str]:
     except DatabaseError:
         return []
     return [username for username, encoded in rows if check_password(DEMO_PASSWORD, encoded)]
+
+
+@register(Tags.database)
+def pooled_listener_check(app_configs=None, **kwargs) -> list[Warning]:
+    """Behind PgBouncer in transaction mode the calling displays' LISTEN needs PostgreSQL itself.
+
+    ``DB_DISABLE_SERVER_SIDE_CURSORS`` is what docs/deploy.md sets for a transaction-mode
+    pooler; without ``MOTCUA_LISTEN_DATABASE_URL`` the displays' listener would hear nothing
+    through it and every TV would fall back to reading the rows every second.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    database = connections["default"]
+    return pooled_listener_warnings(
+        vendor=database.vendor,
+        server_side_cursors_disabled=bool(
+            database.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+        ),
+        listen_url=getattr(settings, "MOTCUA_LISTEN_DATABASE_URL", ""),
+    )
+
+
+def pooled_listener_warnings(
+    *, vendor: str, server_side_cursors_disabled: bool, listen_url: str
+) -> list[Warning]:
+    if vendor != "postgresql" or not server_side_cursors_disabled or listen_url:
+        return []
+    return [
+        Warning(
+            _(
+                "DB_DISABLE_SERVER_SIDE_CURSORS đang bật (PgBouncer chế độ transaction?) nhưng "
+                "chưa đặt MOTCUA_LISTEN_DATABASE_URL: màn hình gọi số sẽ không nhận được thông "
+                "báo qua PgBouncer và phải đọc lại cơ sở dữ liệu mỗi giây."
+            ),
+            hint=_(
+                "Đặt MOTCUA_LISTEN_DATABASE_URL trỏ thẳng tới PostgreSQL (không qua PgBouncer), "
+                "xem docs/deploy.md."
+            ),
+            id="motcua.W003",
+        )
+    ]

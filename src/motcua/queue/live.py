@@ -12,6 +12,13 @@ message with ``NOTIFY`` and each process keeps one ``Listener`` thread on its ow
 listener reconnects and tells every stream to catch up from the ``TicketEvent`` rows, so a call
 made meanwhile is still shown. On the embedded SQLite default there is one process and the
 message goes to the hub directly.
+
+LISTEN needs a session of its own: through PgBouncer in transaction mode the listener's server
+connection goes back to the pool after each statement and the notifications are lost. The
+listener therefore connects to ``MOTCUA_LISTEN_DATABASE_URL`` (PostgreSQL itself) when it is
+set, and checks after each (re)connection that a NOTIFY sent from another connection reaches it;
+when it does not, it says so in the log and the streams of that process read the event rows
+every second instead, so a display behind a misconfigured pooler is late, not blind.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -180,10 +188,16 @@ def uses_notify(alias: str = "default") -> bool:
 
 
 def listener_params(alias: str = "default") -> dict:
-    """libpq parameters of Django's database, with keepalives so a dead link is noticed."""
-    params = connections[alias].get_connection_params()
-    for django_only in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(django_only, None)
+    """libpq parameters of the listener's connection, with keepalives so a dead link is noticed:
+    ``MOTCUA_LISTEN_DATABASE_URL`` when set (PostgreSQL directly, past a transaction-mode
+    pooler), otherwise Django's database."""
+    direct = getattr(settings, "MOTCUA_LISTEN_DATABASE_URL", "")
+    if direct:
+        params: dict = {"conninfo": direct}
+    else:
+        params = connections[alias].get_connection_params()
+        for django_only in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(django_only, None)
     params.setdefault("keepalives", 1)
     params.setdefault("keepalives_idle", 30)
     params.setdefault("keepalives_interval", 10)
@@ -202,6 +216,8 @@ class Listener(threading.Thread):
 
     POLL_SECONDS = 5.0
     MAX_BACKOFF = 10.0
+    # How long the connection check waits for its own notification (loopback or LAN: ms).
+    PROBE_SECONDS = 3.0
 
     def __init__(self, params: dict, target: Hub, *, channel: str = CHANNEL) -> None:
         super().__init__(name="motcua-display-listener", daemon=True)
@@ -211,6 +227,8 @@ class Listener(threading.Thread):
         self.ready = threading.Event()
         self.stopping = threading.Event()
         self.connections = 0
+        # True when a NOTIFY from another connection did not arrive (a transaction-mode pooler).
+        self.deaf = False
         self._conn = None
 
     def run(self) -> None:
@@ -226,6 +244,14 @@ class Listener(threading.Thread):
                     self.connections += 1
                     if self.connections > 1:
                         self.target.resync_all()
+                    self.deaf = not self._hears_others(conn)
+                    if self.deaf:
+                        logger.error(
+                            "display listener does not receive notifications from other "
+                            "connections (is DATABASE_URL a pooler in transaction mode? set "
+                            "MOTCUA_LISTEN_DATABASE_URL to PostgreSQL itself); displays of "
+                            "this process read the event rows every second instead"
+                        )
                     self.ready.set()
                     backoff = 0.5
                     while not self.stopping.is_set():
@@ -245,7 +271,23 @@ class Listener(threading.Thread):
             finally:
                 self._conn = None
 
+    def _hears_others(self, conn) -> bool:
+        """Send a probe from a second connection, as another server would, and wait for it."""
+        import psycopg
+
+        probe = json.dumps({"probe": secrets.token_hex(8)})
+        params = {**self.params, "application_name": "motcua-display-probe"}
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SELECT pg_notify(%s, %s)", [self.channel, probe])
+        for notify in conn.notifies(timeout=self.PROBE_SECONDS):
+            if notify.payload == probe:
+                return True
+            self._dispatch(notify.payload)
+        return False
+
     def _dispatch(self, payload: str) -> None:
+        if payload.startswith('{"probe"'):
+            return  # a listener's connection check (this one's or another process's)
         try:
             center_id, message = decode(payload)
         except (ValueError, KeyError, TypeError):
@@ -352,7 +394,11 @@ WORKERS_VARIABLE = "MOTCUA_SERVE_WORKERS"
 
 
 def needs_polling() -> bool:
-    return not uses_notify() and os.environ.get(WORKERS_VARIABLE, "1") != "1"
+    if uses_notify():
+        # A listener that cannot hear other connections (a transaction-mode pooler, see above).
+        listener = _listener
+        return listener is not None and listener.deaf
+    return os.environ.get(WORKERS_VARIABLE, "1") != "1"
 
 
 def latest_event_id(center_id: int, day) -> int:
