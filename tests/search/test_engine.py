@@ -430,3 +430,4 @@ class TestWhatTheRequestSays:
         assert age_range("cap the can cuoc cho nguoi duoi 14 tuoi") == (0, 14)
         assert age_range("dang ky khai sinh") is None
         assert query_ages(" tre duoi 14 tuoi va ong 82 tuoi ") == [13, 82]
+        assert query_ages(" chau chua du 14 tuoi ") == [13]

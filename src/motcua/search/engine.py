@@ -66,7 +66,9 @@ _NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
 _AGE_BELOW = re.compile(r"\bduoi (\d+) tuoi\b")
 _AGE_FROM = re.compile(r"\b(?:tu du|du|tu) (\d+) tuoi tro len\b")
 _AGE_ABOVE = re.compile(r"\btren (\d+) tuoi\b")
-_QUERY_AGE = re.compile(r"\b(?:(duoi|tren|hon|qua) )?(\d{1,3}) tuoi\b")
+_QUERY_AGE = re.compile(
+    r"\b(?:(duoi|tren|hon|qua|chua du|chua toi|chua den|chua tron) )?(\d{1,3}) tuoi\b"
+)
 
 
 def age_range(folded_name: str) -> tuple[int, int] | None:
@@ -83,8 +85,11 @@ def age_range(folded_name: str) -> tuple[int, int] | None:
 
 def query_ages(padded_query: str) -> list[int]:
     """The ages a request states; "dưới 14 tuổi" stands for 13, "trên 75 tuổi" for 76."""
-    shift = {"duoi": -1, "tren": 1, "hon": 1, "qua": 1}
-    return [int(n) + shift.get(mod, 0) for mod, n in _QUERY_AGE.findall(padded_query)]
+    shift = {"tren": 1, "hon": 1, "qua": 1}
+    return [
+        int(n) + (shift.get(mod, 0) if mod in shift else -1 if mod else 0)
+        for mod, n in _QUERY_AGE.findall(padded_query)
+    ]
 
 
 class Embedder(Protocol):
