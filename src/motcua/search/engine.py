@@ -1,9 +1,10 @@
 """Procedure finding: hybrid lexical + semantic retrieval tuned for how citizens ask.
 
 Pipeline for a query (each step is there because citizens' requests break the naive one):
-1. clean: NFC, control characters out, length limited;
+1. clean: NFC, control characters out, length limited; regional words standardized and number
+   words written as digits ("mười tám tuổi" → "18 tuổi");
 2. syllables folded (no diacritics, đ→d) and Telex leftovers repaired against the catalog's
-   vocabulary ("dduowcj" → "duoc");
+   vocabulary ("dduowcj" → "duoc", "đăng kí" → "đăng ký");
 3. everyday terms expanded to official wording from the maintained lexicon ("sổ đỏ" →
    "giấy chứng nhận quyền sử dụng đất");
 4. BM25 over folded syllables and syllable pairs of each procedure's name, result and the
@@ -11,7 +12,8 @@ Pipeline for a query (each step is there because citizens' requests break the na
 5. multilingual-e5-small over the name and each phrase (max per procedure), queried with
    diacritics restored when the citizen typed without them;
 6. fused scores, a small popularity prior, and a penalty for special variants (foreign
-   element, border area, re-registration...) the query gives no sign of.
+   element, border area, re-registration...) the query gives no sign of (a sign the citizen
+   denies, "tôi không phải cộng tác viên", is none) or whose age range the stated age is not in.
 """
 
 from __future__ import annotations
