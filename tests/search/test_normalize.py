@@ -153,6 +153,21 @@ class TestNumerals:
     def test_a_year_a_father_or_a_count_is_left_alone(self, text):
         assert " ".join(numerals(words(text))) == text
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("chau da du muoi tam tuoi", "chau da du 18 tuoi"),
+            ("me toi tam muoi hai tuoi", "me toi 82 tuoi"),
+            ("con muoi tuoi", "con 10 tuoi"),
+            ("lam muoi", "lam muoi"),
+            ("dang ky tam tru", "dang ky tam tru"),
+        ],
+    )
+    def test_typed_without_diacritics(self, text, expected):
+        assert " ".join(numerals(words(text), plain=True)) == expected
+        # Without the flag a plain "tam" (tạm) or "muoi" (muối) is never a number.
+        assert numerals(words(text)) == words(text)
+
 
 class TestSpellingWithIOrY:
     vocab = Vocabulary(["đăng ký khai sinh", "quản lý hộ kinh doanh", "ký hợp đồng"])

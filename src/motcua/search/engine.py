@@ -372,10 +372,11 @@ class Engine:
         """The standardized words and, for each, the number of the clause it stands in."""
         raw: list[str] = []
         clause_ids: list[int] = []
+        plain = not has_diacritics(text)
         for n, clause in enumerate(_CLAUSE_BREAK.split(text)):
             standard = self.lexicon.standardize([w for w in words(clause) if fold(w)])
             if self.weights.numerals:
-                standard = numerals(standard)
+                standard = numerals(standard, plain=plain)
             for word in standard:
                 raw.append(word)
                 clause_ids.append(n)

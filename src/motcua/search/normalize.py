@@ -400,16 +400,53 @@ def _age_follows(ws: list[str], i: int) -> bool:
     return i < len(ws) and ws[i] == _AGE_WORD
 
 
-def numerals(ws: list[str]) -> list[str]:
-    """Number words (lowercase, accented) written as digits: "đủ mười tám tuổi" → "đủ 18 tuổi".
+# Number words typed without diacritics, read as their accented forms ("muoi" is mười after
+# nothing and mươi after a unit). Only used when the whole request has no diacritics.
+_PLAIN_UNITS = {
+    "mot": "một",
+    "hai": "hai",
+    "ba": "ba",
+    "bon": "bốn",
+    "nam": "năm",
+    "lam": "lăm",
+    "sau": "sáu",
+    "bay": "bảy",
+    "tam": "tám",
+    "chin": "chín",
+    "tuoi": _AGE_WORD,
+}
+
+
+def _plain_reading(ws: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, word in enumerate(ws):
+        if word == "muoi":
+            after_unit = i > 0 and ws[i - 1] in _PLAIN_UNITS and ws[i - 1] != "tuoi"
+            nxt = ws[i + 1] if i + 1 < len(ws) else ""
+            # "muối" (salt) stays a word unless a unit or an age follows it.
+            if after_unit:
+                out.append("mươi")
+            elif nxt in _PLAIN_UNITS:
+                out.append("mười")
+            else:
+                out.append(word)
+        else:
+            out.append(_PLAIN_UNITS.get(word, word))
+    return out
+
+
+def numerals(ws: list[str], *, plain: bool = False) -> list[str]:
+    """Number words (lowercase) written as digits: "đủ mười tám tuổi" → "đủ 18 tuổi".
 
     The catalog and the variant markers write ages and counts in digits ("dưới 14 tuổi",
-    "đủ 18 tuổi"); a request spoken to the kiosk or typed as said spells them out.
+    "đủ 18 tuổi"); a request spoken to the kiosk or typed as said spells them out. ``plain``:
+    the request has no diacritics, so "du muoi tam tuoi" is read as well.
     """
+    reading = _plain_reading(ws) if plain else ws
     out: list[str] = []
     i = 0
     while i < len(ws):
-        read = _read_number(ws, i)
+        read = _read_number(reading, i)
         if read is None:
             out.append(ws[i])
             i += 1
