@@ -8,8 +8,10 @@ from motcua.search.engine import (
     ProcedureDoc,
     QueryError,
     Weights,
+    age_range,
     display_name,
     need_clause_start,
+    query_ages,
 )
 from motcua.search.lexicon import Lexicon
 from motcua.search.normalize import folded_words
@@ -348,3 +350,84 @@ class TestDecisiveLexicalLead:
         # "đăng ký" is in four of the six names: the words alone cannot choose.
         engine.search("đăng ký cho gia đình", k=3)
         assert seen
+
+
+TRANSLATORS = [
+    ProcedureDoc(
+        "2.000992", "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật"
+    ),
+    ProcedureDoc(
+        "2.001008",
+        "Chứng thực chữ ký người dịch mà người dịch không phải là cộng tác viên dịch thuật",
+    ),
+    ProcedureDoc("1.014061", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", "", "", 2),
+    ProcedureDoc("1.014062", "Cấp thẻ căn cước cho người dưới 14 tuổi", "", "", 9),
+]
+TRANSLATOR_LEXICON = Lexicon.from_dict(
+    {
+        "qualifiers": [
+            {"name_contains": "mà người dịch là cộng tác viên", "evidence": ["cộng tác viên"]},
+            {
+                "name_contains": "không phải là cộng tác viên",
+                "evidence": ["không phải cộng tác viên", "tự dịch"],
+            },
+            {"name_contains": "dưới 14 tuổi", "evidence": ["trẻ em", "em bé"]},
+        ],
+        "dialect": {"ko": "không"},
+    }
+)
+
+
+class TestWhatTheRequestSays:
+    """Denied markers, stated ages and number words (issue 12, fourth pass)."""
+
+    @pytest.fixture(scope="class")
+    def lexical(self):
+        return Engine(TRANSLATORS, TRANSLATOR_LEXICON, None)
+
+    @pytest.mark.parametrize(
+        ("query", "code"),
+        [
+            ("chứng thực chữ ký người dịch, tôi không phải cộng tác viên dịch thuật", "2.001008"),
+            ("chứng thực chữ ký người dịch ko phải cộng tác viên", "2.001008"),
+            ("chứng thực chữ ký người dịch là cộng tác viên của xã", "2.000992"),
+            ("làm căn cước cho con hai tuổi", "1.014062"),
+            ("con gái tôi mười lăm tuổi cần làm thẻ căn cước", "1.014061"),
+            ("trẻ dưới 14 tuổi làm căn cước", "1.014062"),
+        ],
+    )
+    def test_the_variant_the_request_states_comes_first(self, lexical, query, code):
+        assert lexical.search(query, k=2)[0].code == code
+
+    def test_without_the_readings_the_sibling_won(self):
+        off = Engine(
+            TRANSLATORS,
+            TRANSLATOR_LEXICON,
+            None,
+            Weights(numerals=False, negation=False, ages=False),
+        )
+        assert off.search("làm căn cước cho con hai tuổi", k=1)[0].code == "1.014061"
+        # Without the clause-marked query a denied marker counts as evidence.
+        assert TRANSLATOR_LEXICON.qualifiers[0].evidenced_by(" toi khong phai cong tac vien ")
+
+    def test_a_denial_stops_at_a_clause_break_and_a_new_request(self):
+        qual = TRANSLATOR_LEXICON.qualifiers[0]
+        assert not qual.evidenced_by(
+            " toi khong phai cong tac vien ", " toi khong phai cong tac vien "
+        )
+        assert qual.evidenced_by(
+            " chua co giay to toi la cong tac vien ", " chua co giay to | toi la cong tac vien "
+        )
+        assert qual.evidenced_by(" khong biet cong tac vien ", " khong biet cong tac vien ")
+        # A marker that starts with the denial itself is what it says.
+        denied = TRANSLATOR_LEXICON.qualifiers[1]
+        assert denied.evidenced_by(
+            " toi khong phai cong tac vien ", " toi khong phai cong tac vien "
+        )
+
+    def test_age_ranges_read_from_the_names(self):
+        assert age_range("cap the can cuoc cho nguoi tu du 14 tuoi tro len") == (14, 1000)
+        assert age_range("cap the can cuoc cho nguoi duoi 14 tuoi") == (0, 14)
+        assert age_range("dang ky khai sinh") is None
+        assert query_ages(" tre duoi 14 tuoi va ong 82 tuoi ") == [13, 82]
+        assert query_ages(" chau chua du 14 tuoi ") == [13]

@@ -1,6 +1,16 @@
 import unicodedata
 
-from motcua.search.normalize import Vocabulary, clean, contains_phrase, fold, folded_words
+import pytest
+
+from motcua.search.normalize import (
+    Vocabulary,
+    clean,
+    contains_phrase,
+    fold,
+    folded_words,
+    numerals,
+    words,
+)
 
 
 class TestClean:
@@ -117,3 +127,54 @@ class TestDictionary:
 
         assert {"nghiêng", "tủ", "mạ", "răng"} <= dictionary_syllables()
         assert "sihn" not in dictionary_folded()
+
+
+class TestNumerals:
+    """Number words read as digits, as the catalog writes ages (issue 12)."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("cháu đã đủ mười tám tuổi", "cháu đã đủ 18 tuổi"),
+            ("mẹ tôi tám mươi hai tuổi", "mẹ tôi 82 tuổi"),
+            ("sắp hai lăm tuổi", "sắp 25 tuổi"),
+            ("con hai tuổi", "con 2 tuổi"),
+            ("mười năm không có con", "10 năm không có con"),
+            ("ông tám mươi mấy tuổi", "ông 80 mấy tuổi"),
+        ],
+    )
+    def test_number_words_become_digits(self, text, expected):
+        assert " ".join(numerals(words(text))) == expected
+
+    @pytest.mark.parametrize(
+        "text",
+        ["ba mất năm chín lăm", "bảo hiểm xã hội một lần", "xây nhà hai tầng", "năm nay"],
+    )
+    def test_a_year_a_father_or_a_count_is_left_alone(self, text):
+        assert " ".join(numerals(words(text))) == text
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("chau da du muoi tam tuoi", "chau da du 18 tuoi"),
+            ("me toi tam muoi hai tuoi", "me toi 82 tuoi"),
+            ("con muoi tuoi", "con 10 tuoi"),
+            ("lam muoi", "lam muoi"),
+            ("dang ky tam tru", "dang ky tam tru"),
+        ],
+    )
+    def test_typed_without_diacritics(self, text, expected):
+        assert " ".join(numerals(words(text), plain=True)) == expected
+        # Without the flag a plain "tam" (tạm) or "muoi" (muối) is never a number.
+        assert numerals(words(text)) == words(text)
+
+
+class TestSpellingWithIOrY:
+    vocab = Vocabulary(["đăng ký khai sinh", "quản lý hộ kinh doanh", "ký hợp đồng"])
+
+    def test_the_catalog_spelling_is_taken_where_its_pair_fits(self):
+        assert self.vocab.repair_all(["dang", "ki", "khai", "sinh"])[1] == "ky"
+        assert self.vocab.repair_all(["quan", "li", "ho"])[1] == "ly"
+
+    def test_a_syllable_whose_pair_the_catalog_lacks_is_kept(self):
+        assert self.vocab.repair_all(["ti", "vi"]) == ["ti", "vi"]

@@ -55,14 +55,67 @@ class Qualifier:
             return tuple(folded_name[: len(self.name_contains)]) == self.name_contains
         return contains_phrase(folded_name, list(self.name_contains))
 
-    def evidenced_by(self, padded_query: str) -> bool:
+    def evidenced_by(self, padded_query: str, marked_query: str | None = None) -> bool:
         """``padded_query`` is the folded query joined by spaces with a space at each end.
 
-        A qualifier with no evidence list needs none: it only has words against it.
+        A qualifier with no evidence list needs none: it only has words against it. Given
+        ``marked_query`` (the same words with " | " at the clause breaks), a word the citizen
+        denies ("tôi không phải cộng tác viên", "chưa đăng ký nghĩa vụ") is neither evidence
+        nor against.
         """
-        if any(a in padded_query for a in self.padded_against):
+
+        def occurs(query: str, phrase: str) -> bool:
+            if phrase not in query:
+                return False
+            if marked_query is None or phrase not in marked_query:
+                return True  # no clause marks given, or the phrase spans a clause break
+            return occurs_affirmed(marked_query, phrase)
+
+        if any(occurs(padded_query, a) for a in self.padded_against):
             return False
-        return not self.padded_evidence or any(e in padded_query for e in self.padded_evidence)
+        return not self.padded_evidence or any(
+            occurs(padded_query, e) for e in self.padded_evidence
+        )
+
+
+# Words that deny what follows, folded: không, chưa, chẳng and the chat spellings of không.
+# Folded "chua" is also "chùa" and "chang" "chàng": a pagoda or a young man right before a
+# variant's marker is rare enough.
+NEGATORS = frozenset(["khong", "chua", "chang", "ko", "khg", "hok"])
+# A denial reaches over the next few words ("không phải cộng tác viên dịch thuật của xã"), but
+# not past a clause break ("|"), a new request or a turn ("muốn", "nhưng", "giờ"), nor when it
+# denies knowing rather than the thing ("không biết", "không nhớ").
+_DENIAL_REACH = 5
+_DENIAL_STOPS = frozenset(
+    ["|", "muon", "can", "xin", "nhung", "ma", "nen", "gio", "thi", "roi", "vi", "sau", "nay"]
+)
+_NOT_DENYING = frozenset(["biet", "nho", "ro", "hieu", "sao", "duoc"])
+
+
+def occurs_affirmed(padded_query: str, padded_phrase: str) -> bool:
+    """Whether the phrase occurs in the query at least once without a denial before it.
+
+    A phrase that itself starts with a denial ("không còn", "chưa đăng ký") is taken as it is.
+    """
+    first = padded_phrase.split(None, 1)[0] if padded_phrase.strip() else ""
+    start = padded_query.find(padded_phrase)
+    while start >= 0:
+        if first in NEGATORS or not _denied(padded_query[: start + 1].split()):
+            return True
+        start = padded_query.find(padded_phrase, start + 1)
+    return False
+
+
+def _denied(before: list[str]) -> bool:
+    """Whether a denial in the last few words ``before`` a phrase reaches it."""
+    after = ""
+    for word in reversed(before[-_DENIAL_REACH:]):
+        if word in _DENIAL_STOPS:
+            return False
+        if word in NEGATORS:
+            return after not in _NOT_DENYING
+        after = word
+    return False
 
 
 def _folded_phrases(texts: list[str]) -> tuple[tuple[str, ...], ...]:

@@ -42,6 +42,8 @@ _COMMON_PAIR = 8
 
 MAX_QUERY_CHARS = 500
 
+# Syllables spelled with a final i or y alike (kí/ký, lí/lý, mĩ/mỹ, tí/tỷ, hi/hy, sĩ/sỹ, qui/quy).
+_I_OR_Y = re.compile(r"(k|l|m|t|h|s|qu)([iy])")
 _WORD_RE = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
 _TONE_KEYS = "sfrxj"
 _VOWELS = set("aeiouy")
@@ -206,6 +208,9 @@ class Vocabulary:
         """
         if token.isdigit():
             return token
+        spelled = self._other_spelling(token, before, after)
+        if spelled is not None:
+            return spelled
         if token in self.known:
             return self._misheard(token, before, after)
         real = token in dictionary_folded()
@@ -227,6 +232,23 @@ class Vocabulary:
             ):
                 return variant
         return token
+
+    def _other_spelling(self, token: str, before: str, after: str) -> str | None:
+        """The catalog's spelling of a syllable written both ways: "kí"/"ký", "lí"/"lý".
+
+        Both spellings are correct Vietnamese (the 1980s rules prefer i, the catalog keeps
+        y), so "đăng kí" is not a slip the sound-alike repair would touch; the catalog's pairs
+        tell which one it writes.
+        """
+        match = _I_OR_Y.fullmatch(token)
+        if match is None:
+            return None
+        other = match.group(1) + ("y" if match.group(2) == "i" else "i")
+        if other not in self.known:
+            return None
+        if self._pair_count(before, other, after) > self._pair_count(before, token, after):
+            return other
+        return None
 
     def _misheard(self, token: str, before: str, after: str) -> str:
         """A catalog word that fits neither neighbour, when a sound-alike fits one.
@@ -323,3 +345,113 @@ class Vocabulary:
         if not forms:
             return [(token, 0)]
         return forms.most_common(limit)
+
+
+# Vietnamese number words, as citizens type and recognizers write them ("mười tám tuổi", "tám
+# mươi hai", "hai lăm tuổi"). "năm" is also a year and "ba" a father, so a run of them becomes
+# digits only when it has a ten-word ("mười", "mươi") or an age ("tuổi") right after it.
+_UNITS = {
+    "một": 1,
+    "mốt": 1,
+    "hai": 2,
+    "ba": 3,
+    "bốn": 4,
+    "tư": 4,
+    "năm": 5,
+    "lăm": 5,
+    "nhăm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "bẩy": 7,
+    "tám": 8,
+    "chín": 9,
+}
+# Units that only follow a ten ("hai mốt", "ba lăm", "bốn tư"): never a number's first word.
+_TRAILING_ONLY = frozenset(["mốt", "lăm", "nhăm", "tư"])
+_AGE_WORD = "tuổi"
+
+
+def _read_number(ws: list[str], i: int) -> tuple[int, int] | None:
+    """(value, words used) for a number of 1–99 spelled in words from ``ws[i]``, or None."""
+    first = ws[i]
+    nxt = ws[i + 1] if i + 1 < len(ws) else ""
+    after = ws[i + 2] if i + 2 < len(ws) else ""
+    if first == "mười":
+        # "mười năm" is ten years unless an age follows ("mười năm tuổi").
+        if nxt in _UNITS and nxt not in {"mốt", "tư"} and (nxt != "năm" or _age_follows(ws, i + 2)):
+            return 10 + _UNITS[nxt], 2
+        return 10, 1
+    if first not in _UNITS or first in _TRAILING_ONLY:
+        return None
+    tens = _UNITS[first]
+    if nxt == "mươi":
+        if after in _UNITS and (after != "năm" or _age_follows(ws, i + 3)):
+            return tens * 10 + _UNITS[after], 3
+        return tens * 10, 2
+    # Spoken shorthand for an age: "hai lăm tuổi" (25), "ba mốt tuổi" (31).
+    if nxt in _UNITS and tens > 1 and _age_follows(ws, i + 2):
+        return tens * 10 + _UNITS[nxt], 2
+    if _age_follows(ws, i + 1):
+        return tens, 1
+    return None
+
+
+def _age_follows(ws: list[str], i: int) -> bool:
+    return i < len(ws) and ws[i] == _AGE_WORD
+
+
+# Number words typed without diacritics, read as their accented forms ("muoi" is mười after
+# nothing and mươi after a unit). Only used when the whole request has no diacritics.
+_PLAIN_UNITS = {
+    "mot": "một",
+    "hai": "hai",
+    "ba": "ba",
+    "bon": "bốn",
+    "nam": "năm",
+    "lam": "lăm",
+    "sau": "sáu",
+    "bay": "bảy",
+    "tam": "tám",
+    "chin": "chín",
+    "tuoi": _AGE_WORD,
+}
+
+
+def _plain_reading(ws: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, word in enumerate(ws):
+        if word == "muoi":
+            after_unit = i > 0 and ws[i - 1] in _PLAIN_UNITS and ws[i - 1] != "tuoi"
+            nxt = ws[i + 1] if i + 1 < len(ws) else ""
+            # "muối" (salt) stays a word unless a unit or an age follows it.
+            if after_unit:
+                out.append("mươi")
+            elif nxt in _PLAIN_UNITS:
+                out.append("mười")
+            else:
+                out.append(word)
+        else:
+            out.append(_PLAIN_UNITS.get(word, word))
+    return out
+
+
+def numerals(ws: list[str], *, plain: bool = False) -> list[str]:
+    """Number words (lowercase) written as digits: "đủ mười tám tuổi" → "đủ 18 tuổi".
+
+    The catalog and the variant markers write ages and counts in digits ("dưới 14 tuổi",
+    "đủ 18 tuổi"); a request spoken to the kiosk or typed as said spells them out. ``plain``:
+    the request has no diacritics, so "du muoi tam tuoi" is read as well.
+    """
+    reading = _plain_reading(ws) if plain else ws
+    out: list[str] = []
+    i = 0
+    while i < len(ws):
+        read = _read_number(reading, i)
+        if read is None:
+            out.append(ws[i])
+            i += 1
+        else:
+            value, used = read
+            out.append(str(value))
+            i += used
+    return out
