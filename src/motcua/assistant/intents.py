@@ -631,6 +631,17 @@ _STATUS = (
     "o buoc nao",
     "den buoc nao",
     "dang o buoc",
+    # "đang ở khâu nào", "xử lý tới đâu", "kết quả xét duyệt … có chưa": the same question.
+    "o khau nao",
+    "den khau nao",
+    "toi khau nao",
+    "xu ly toi dau",
+    "xu ly den dau",
+    "giai quyet toi dau",
+    "giai quyet den dau",
+    "ket qua xet duyet",
+    "xet duyet chua",
+    "duoc duyet chua",
 )
 
 
@@ -645,6 +656,23 @@ def asks_status(padded: str) -> bool:
 # when it is what is asked ("số điện thoại … là bao nhiêu"), not when a citizen's own number is
 # the matter ("đổi số điện thoại thì cập nhật thông tin cư trú thế nào").
 _PHONE = r"(?:so dien thoai|sdt|so dt|duong day nong|hotline)"
+# When the commune holds an event or a campaign ("bao giờ xã phát gạo", "hiến máu năm nay tổ
+# chức hôm nào", "đợt tiêm phòng chừng nào làm"): a date of the local plan, never a
+# procedure's time limit ("bao giờ có kết quả" names no event).
+_EVENT = (
+    r"(?:to chuc|phat gao|phat tien|phat qua|chi tra|hien mau|dot \w+"
+    r"|tiem (?:phong|ngua|chung|chich)|kham (?:nghia vu|tuyen quan|suc khoe|nvqs)"
+    r"|hop (?:dan|thon|xom|to dan pho)|lam (?:con )?duong|sua (?:con )?duong|lam cau)"
+)
+_WHEN = (
+    r"(?:khi nao|bao gio|chung nao|luc nao|ngay nao|hom nao|bua nao|ngay may|thang may"
+    r"|thang nao|dip nao)"
+)
+# The center's own premises: parking, Wi-Fi, photocopying, queue numbers.
+_FACILITY = (
+    r" (?:cho|bai|noi) (?:gui|de|dau|giu) xe(?= )| giu xe(?= )| wifi(?= )| may photo(?= )"
+    r"| cho photo(?= )| nha ve sinh(?= )| may lay so(?= )| lay so thu tu(?= )| cang tin(?= )"
+)
 _LOCAL_FACT = re.compile(
     "|".join(
         (
@@ -655,6 +683,9 @@ _LOCAL_FACT = re.compile(
             r" (?:tiep cong dan|tiep dan|lich tiep)(?= )",
             r" (?:gio lam viec|may gio mo cua|may gio dong cua)(?= )",
             r" co (?:lam viec|mo cua) khong(?= )",
+            rf" {_EVENT}(?: \w+){{0,12}} (?:vao )?{_WHEN}(?= )",
+            rf" {_WHEN}(?: \w+){{0,4}} {_EVENT}(?= )",
+            _FACILITY,
         )
     )
 )
@@ -677,6 +708,9 @@ class OtherBody:
     # confirmation "để làm hộ chiếu") keeps it at the commune; consular legalization is about
     # certified papers, so it turns this off.
     commune_guard: bool = True
+    # Regular expressions on the padded folded text, for matters a fixed phrase cannot say:
+    # "người Pháp … nhận con nuôi", "thẻ tạm trú … người nước ngoài" (words in between).
+    patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @cache
@@ -693,6 +727,7 @@ def other_bodies() -> tuple[OtherBody, ...]:
             note=b.get("note", ""),
             sources=tuple(b.get("sources", ())),
             commune_guard=b.get("commune_guard", True),
+            patterns=tuple(re.compile(p) for p in b.get("patterns", ())),
         )
         for b in data["bodies"]
     )
@@ -724,7 +759,8 @@ _COMMUNE_ACTS = (
     "chua dang ky khai sinh",
 )
 # A purpose clause: what follows says what the paper is for, not what is asked.
-_PURPOSE = re.compile(r" (?:de|nham|phuc vu|bo sung ho so|nop cho|lam ho so) ")
+# "đề nghị" folds to "de nghi": a request, not a purpose ("Đề nghị hướng dẫn thủ tục …").
+_PURPOSE = re.compile(r" (?:de(?! nghi )|nham|phuc vu|bo sung ho so|nop cho|lam ho so) ")
 # What the commune confirms or registers: named before the purpose clause, it is the request
 # ("xin xác nhận cư trú để làm hộ chiếu"). A paper merely needed ("cần giấy khai sinh để làm
 # hộ chiếu") is not: the purpose is then what is asked.
@@ -780,11 +816,65 @@ def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
 def other_body(padded: str) -> OtherBody | None:
     """The body that handles what the question asks, when it is not the commune."""
     for body in other_bodies():
-        if not _says_term(padded, body.terms) or _has(padded, body.unless):
+        said = _says_term(padded, body.terms) or any(p.search(padded) for p in body.patterns)
+        if not said or _has(padded, body.unless):
             continue
         if body.commune_guard and (
             _has(padded, _COMMUNE_ACTS) or _after_purpose_only(padded, body.terms)
         ):
             continue
         return body
+    return None
+
+
+@dataclass(frozen=True)
+class UncataloguedMatter:
+    id: str
+    what: str
+    terms: tuple[str, ...]
+    unless: tuple[str, ...]
+    sources: tuple[dict, ...]
+    # As in the other-bodies table: "hỗ trợ … bị bão", words in between.
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    def said(self, padded: str) -> bool:
+        return _says_term(padded, self.terms) or any(p.search(padded) for p in self.patterns)
+
+
+@cache
+def uncatalogued_matters() -> tuple[UncataloguedMatter, ...]:
+    path = Path(__file__).with_name("data") / "not_in_catalog.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        UncataloguedMatter(
+            id=m["id"],
+            what=m["what"],
+            terms=tuple(m["terms"]),
+            unless=tuple(m.get("unless", ())),
+            sources=tuple(m.get("sources", ())),
+            patterns=tuple(re.compile(p) for p in m.get("patterns", ())),
+        )
+        for m in data["matters"]
+    )
+
+
+def uncatalogued_matter(padded: str) -> tuple[UncataloguedMatter, str | None] | None:
+    """A commune matter the catalog holds no procedure for (``data/not_in_catalog.json``:
+    benefits of people with merit, religious activities, school fees, awards, licences of
+    conditional trades, pets, disaster relief…), and whether the question says it outright.
+
+    The second item is None when the matter is what is asked; otherwise the matter is only
+    the purpose of a request ("xin làm hộ nghèo để con được miễn học phí") and it is the
+    request (the padded words before the purpose): it may name a catalog procedure, which
+    the finder then decides. A commune act on papers ("chứng thực giấy khen") is the
+    commune's own procedure."""
+    if _has(padded, _COMMUNE_ACTS):
+        return None
+    for matter in uncatalogued_matters():
+        if not matter.said(padded) or _has(padded, matter.unless):
+            continue
+        match = _PURPOSE.search(padded)
+        if match is None or matter.said(padded[: match.start() + 1] + " "):
+            return matter, None
+        return matter, padded[: match.start() + 1]
     return None
