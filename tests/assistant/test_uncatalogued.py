@@ -148,6 +148,10 @@ class TestLocalFacts:
             "chừng nào xã sửa con đường liên thôn",
             "ở trung tâm có chỗ gửi xe không",
             "bộ phận một cửa có máy photo không",
+            "thứ 7 trung tâm nhận hồ sơ không",
+            "ủy ban làm việc đến mấy giờ chiều",
+            "trụ sở ủy ban phường ở chỗ nào",
+            "fanpage của ủy ban xã tên là gì",
         ],
     )
     def test_events_and_premises(self, question):
@@ -194,6 +198,10 @@ class TestOtherBodies:
             ("công ty nợ lương ba tháng thì kiện ở đâu", "labour_dispute", "hòa giải viên"),
             ("làm thẻ tạm trú cho người nước ngoài", "visa", "xuất nhập cảnh"),
             ("đóng bảo hiểm đủ năm, làm hồ sơ hưởng lương hưu ở đâu", "pension", "bảo hiểm xã hội"),
+            ("nhà mới cần lắp công tơ điện thì đăng ký ở đâu", "utilities", "điện lực"),
+            ("sim bị khóa vì chưa chuẩn hóa thông tin thuê bao", "telecom", "nhà mạng"),
+            ("xin giấy phép khai thác cát ở bãi sông", "minerals", "nông nghiệp và môi trường"),
+            ("làm mã vạch cho gói trà của hợp tác xã", "barcode", "mã vạch"),
         ],
     )
     def test_redirected_to_the_body(self, question, body_id, named):
@@ -218,6 +226,10 @@ class TestOtherBodies:
             "làm hồ sơ nghỉ hưu thì thiếu giấy khai sinh, xin cấp lại ở đâu",
             "làm hộ chiếu bị trả hồ sơ vì khai sinh ghi sai tên",
             "đơn kiến nghị của tôi gửi xã đã giải quyết chưa",
+            # the commune's own procedures near these categories
+            "kéo cáp điện qua đường cần xin phép không",
+            "quyết toán tiền cấp quyền khai thác cát",
+            "hộ nghèo được hỗ trợ tiền điện",
         ],
     )
     def test_commune_or_other_entry_kept(self, question):

@@ -683,6 +683,17 @@ _LOCAL_FACT = re.compile(
             r" (?:tiep cong dan|tiep dan|lich tiep)(?= )",
             r" (?:gio lam viec|may gio mo cua|may gio dong cua)(?= )",
             r" co (?:lam viec|mo cua) khong(?= )",
+            # working days and hours said otherwise: "thứ 7 xã làm việc không", "làm việc đến
+            # mấy giờ", "giờ nghỉ trưa"
+            r" (?:thu bay|thu 7|chu nhat|ngay le|ngay nghi|buoi trua|nghi le|tet)(?: \w+){0,4}"
+            r" (?:lam viec|mo cua|nhan ho so|tiep nhan ho so|truc)(?= )",
+            r" (?:lam viec|mo cua|nhan ho so) (?:den|tu|luc|toi) may gio(?= )",
+            r" (?:gio nghi trua|nghi trua may gio|may gio nghi trua)(?= )",
+            # where the office is and how to reach it online
+            r" (?:dia chi|tru so)(?: cua)? (?:uy ban|ubnd|trung tam|bo phan mot cua|xa|phuong)"
+            r"(?: \w+){0,3} (?:o dau|la gi|cho nao|o cho nao)(?= )",
+            r" (?:zalo|facebook|fanpage|email|trang web)(?: cua)? (?:uy ban|ubnd|trung tam|xa"
+            r"|phuong|bo phan mot cua)(?= )",
             rf" {_EVENT}(?: \w+){{0,12}} (?:vao )?{_WHEN}(?= )",
             rf" {_WHEN}(?: \w+){{0,4}} {_EVENT}(?= )",
             _FACILITY,
