@@ -88,6 +88,7 @@ class TestMatters:
             ("làng tôi mở hội đình, tổ chức lễ hội có phải xin phép không", "religion"),
             ("xin học bổng cho con học giỏi nhà nghèo ở đâu", "education"),
             ("con tôi chuyển trường từ tỉnh khác về học lớp 3 cần giấy gì", "education"),
+            ("đăng ký cho bé vào lớp 1 trường làng cần gì", "education"),
             ("muốn xét tặng giấy khen cho tổ hòa giải thôn", "emulation"),
             ("mở quán net nhỏ ở nhà thì xin phép ở đâu", "conditional_business"),
             ("nhà tôi nấu rượu bán thì có phải xin giấy phép không", "conditional_business"),
@@ -122,6 +123,21 @@ class TestMatters:
     )
     def test_commune_procedures_are_kept(self, question):
         assert _matter(question) is None
+
+    @pytest.mark.parametrize(
+        ("question", "code"),
+        [
+            # the school, the martyr are the story; the commune paper is the request
+            ("con sắp vào mẫu giáo, trường bảo nộp bản sao khai sinh, xin ở đâu", "2.000635"),
+            ("ông ngoại là liệt sĩ, giờ mới đăng ký khai tử cho ông thì cần gì", None),
+        ],
+    )
+    def test_a_commune_paper_named_besides_is_answered(self, question, code):
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind in ("facts", "overview")
+        assert answer.code is not None
+        if code:
+            assert answer.code == code
 
     def test_a_formal_request_is_not_a_purpose_clause(self):
         # "Đề nghị" folds to "de nghi", like the purpose word "để".

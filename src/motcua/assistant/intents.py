@@ -685,10 +685,18 @@ _LOCAL_FACT = re.compile(
             r" co (?:lam viec|mo cua) khong(?= )",
             # working days and hours said otherwise: "thứ 7 xã làm việc không", "làm việc đến
             # mấy giờ", "giờ nghỉ trưa"
-            r" (?:thu bay|thu 7|chu nhat|ngay le|ngay nghi|buoi trua|nghi le|tet)(?: \w+){0,4}"
+            r" (?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|ngay le|ngay nghi|buoi trua"
+            r"|nghi le|tet)(?: \w+){0,4}"
             r" (?:lam viec|mo cua|nhan ho so|tiep nhan ho so|truc)(?= )",
             r" (?:lam viec|mo cua|nhan ho so) (?:den|tu|luc|toi) may gio(?= )",
             r" (?:gio nghi trua|nghi trua may gio|may gio nghi trua)(?= )",
+            # who an officer is, and whether one is in today
+            r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,5} ten (?:la )?gi(?= )",
+            r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,6} co"
+            r" (?:o|mat|di lam|truc)(?: \w+){0,3} khong(?= )",
+            # whether this month's payment or distribution has happened
+            r" (?:thang nay|dot nay|ky nay|nam nay|tuan nay)(?: \w+){0,4} (?:co )?"
+            r"(?:chi tra|phat|to chuc)(?: \w+){0,8} (?:chua|roi chua)(?= )",
             # where the office is and how to reach it online
             r" (?:dia chi|tru so)(?: cua)? (?:uy ban|ubnd|trung tam|bo phan mot cua|xa|phuong)"
             r"(?: \w+){0,3} (?:o dau|la gi|cho nao|o cho nao)(?= )",
@@ -838,6 +846,23 @@ def other_body(padded: str) -> OtherBody | None:
     return None
 
 
+# Papers of the commune's most common procedures (civil status, residence, identity, copies).
+_COMMUNE_PAPERS = (
+    "khai sinh",
+    "khai tu",
+    "ket hon",
+    "tinh trang hon nhan",
+    "doc than",
+    "cu tru",
+    "thuong tru",
+    "tam tru",
+    "tam vang",
+    "can cuoc",
+    "ho khau",
+    "ban sao",
+)
+
+
 @dataclass(frozen=True)
 class UncataloguedMatter:
     id: str
@@ -884,6 +909,10 @@ def uncatalogued_matter(padded: str) -> tuple[UncataloguedMatter, str | None] | 
     for matter in uncatalogued_matters():
         if not matter.said(padded) or _has(padded, matter.unless):
             continue
+        # A commune paper named besides ("trường đòi bản sao giấy khai sinh", "liệt sĩ … làm
+        # giấy khai tử"): the matter may be only the story, the whole question the request.
+        if _has(padded, _COMMUNE_PAPERS):
+            return matter, padded
         match = _PURPOSE.search(padded)
         if match is None or matter.said(padded[: match.start() + 1] + " "):
             return matter, None
