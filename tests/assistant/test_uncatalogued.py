@@ -168,6 +168,10 @@ class TestLocalFacts:
             "ủy ban làm việc đến mấy giờ chiều",
             "trụ sở ủy ban phường ở chỗ nào",
             "fanpage của ủy ban xã tên là gì",
+            "mấy giờ phường mở cửa buổi chiều",
+            "phó chủ tịch xã chiều nay có tiếp dân không",
+            "tết này thôn có phát quà cho gia đình chính sách không",
+            "số tài khoản của ủy ban xã để chuyển khoản",
         ],
     )
     def test_events_and_premises(self, question):
@@ -191,6 +195,7 @@ class TestLocalFacts:
             "hồ sơ tách thửa của tôi đang ở khâu nào",
             "đơn kiến nghị của tôi xã giải quyết tới đâu rồi",
             "kết quả xét duyệt hộ cận nghèo của nhà tôi có chưa",
+            "quá hẹn hai hôm rồi mà hồ sơ sao rồi",
         ],
     )
     def test_status_in_other_words(self, question):

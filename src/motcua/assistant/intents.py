@@ -642,6 +642,11 @@ _STATUS = (
     "ket qua xet duyet",
     "xet duyet chua",
     "duoc duyet chua",
+    "chua co ket qua",
+    "ho so toi sao roi",
+    "ho so sao roi",
+    "tre hen",
+    "qua hen",
 )
 
 
@@ -661,7 +666,7 @@ _PHONE = r"(?:so dien thoai|sdt|so dt|duong day nong|hotline)"
 # procedure's time limit ("bao giờ có kết quả" names no event).
 _EVENT = (
     r"(?:to chuc|phat gao|phat tien|phat qua|chi tra|hien mau|dot \w+"
-    r"|tiem (?:phong|ngua|chung|chich)|kham (?:nghia vu|tuyen quan|suc khoe|nvqs)"
+    r"|tiem (?:phong|ngua|chung|chich)|kham (?:nghia vu|tuyen|suc khoe|nvqs)"
     r"|hop (?:dan|thon|xom|to dan pho)|lam (?:con )?duong|sua (?:con )?duong|lam cau)"
 )
 _WHEN = (
@@ -690,13 +695,16 @@ _LOCAL_FACT = re.compile(
             r" (?:lam viec|mo cua|nhan ho so|tiep nhan ho so|truc)(?= )",
             r" (?:lam viec|mo cua|nhan ho so) (?:den|tu|luc|toi) may gio(?= )",
             r" (?:gio nghi trua|nghi trua may gio|may gio nghi trua)(?= )",
+            r" may gio(?: \w+){0,3} (?:mo cua|dong cua|lam viec|tiep dan|nhan ho so)(?= )",
+            r" so tai khoan(?: cua)? (?:uy ban|ubnd|trung tam|xa|phuong|bo phan mot cua)(?= )",
+            r" (?:xa|phuong|thon|ap) co (?:phat|chi tra|tang qua|phat qua)(?: \w+){0,8} khong(?= )",
             # who an officer is, and whether one is in today
             r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,5} ten (?:la )?gi(?= )",
             r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,6} co"
-            r" (?:o|mat|di lam|truc)(?: \w+){0,3} khong(?= )",
+            r" (?:o|mat|di lam|truc|hop|tiep dan)(?: \w+){0,3} khong(?= )",
             # whether this month's payment or distribution has happened
             r" (?:thang nay|dot nay|ky nay|nam nay|tuan nay)(?: \w+){0,4} (?:co )?"
-            r"(?:chi tra|phat|to chuc)(?: \w+){0,8} (?:chua|roi chua)(?= )",
+            r"(?:chi tra|phat|to chuc)(?: \w+){0,8} (?:chua|roi chua|khong)(?= )",
             # where the office is and how to reach it online
             r" (?:dia chi|tru so)(?: cua)? (?:uy ban|ubnd|trung tam|bo phan mot cua|xa|phuong)"
             r"(?: \w+){0,3} (?:o dau|la gi|cho nao|o cho nao)(?= )",
