@@ -19,6 +19,7 @@ from motcua.assistant.intents import (
     other_body,
     uncatalogued_matter,
     uncatalogued_matters,
+    without_negated_clauses,
 )
 from motcua.assistant.pipeline import ask
 
@@ -257,3 +258,20 @@ class TestOtherBodies:
         assert _body_id(question) in (None, "visa")
         if _body_id(question) == "visa":
             assert "gia han" in folded_text(question)
+
+
+class TestNegatedClause:
+    def test_what_the_case_is_not_is_hidden_from_the_finder(self):
+        text = "đăng ký lại khai sinh, nhà không thuộc hộ cận nghèo, có mất phí không"
+        assert "nghèo" not in without_negated_clauses(text)
+        # "không phải nộp" (need not pay) is about the procedure: kept.
+        assert without_negated_clauses("có không phải nộp lệ phí không") == (
+            "có không phải nộp lệ phí không"
+        )
+
+    def test_a_negated_category_does_not_route_to_its_procedure(self):
+        answer = ask(
+            "đăng ký lại khai sinh, nhà không thuộc hộ cận nghèo, có mất phí không",
+            rephrase=False,
+        )[0]
+        assert answer.code == "1.004884"

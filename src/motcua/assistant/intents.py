@@ -382,6 +382,23 @@ def finder_text(text: str) -> str:
     return " ".join(kept) if kept else text
 
 
+# "người yêu cầu không thuộc hộ nghèo", "không phải là thân nhân": what the case is not. Its
+# words name another procedure ("Công nhận hộ nghèo…"), so the finder does not see them; the
+# clause ends at punctuation or after a few words. Not "không phải" alone: "không phải nộp"
+# (need not pay) is a question about the procedure.
+_NEGATED_CLAUSE = re.compile(
+    r"\b(?:không|chẳng|chả)\s+(?:thuộc(?:\s+diện)?|phải là)\s+[^,.;:?!()]{1,40}",
+    re.IGNORECASE,
+)
+
+
+def without_negated_clauses(text: str) -> str:
+    """``text`` without its clauses that say what the case is not (see above). Only with tone
+    marks typed: "khong thuoc" folded is also "không thuốc"."""
+    kept = _NEGATED_CLAUSE.sub(" ", text)
+    return kept if kept.strip() else text
+
+
 # The way of submitting a question names. Its words say how, never which procedure, so the
 # finder does not see them ("nộp trực tiếp" would pull towards names that say "trực tiếp").
 _CHANNEL_CUES: dict[str, tuple[str, ...]] = {

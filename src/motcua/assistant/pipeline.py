@@ -499,7 +499,8 @@ def _answer(
         from motcua.search.finder import get_finder
 
         engine = get_finder()
-    routed = _route(engine, intents.finder_text(text)) if core else Routed(None, [], 0.0, 0.0)
+    finder_question = intents.finder_text(intents.without_negated_clauses(text))
+    routed = _route(engine, finder_question) if core else Routed(None, [], 0.0, 0.0)
     if uncatalogued is not None and uncatalogued[1] is None:
         return compose.not_in_catalog(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
