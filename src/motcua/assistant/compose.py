@@ -462,7 +462,11 @@ def clarify(candidates: list[tuple[str, str]]) -> Answer:
 
 
 def not_in_catalog(
-    nearest: list[tuple[str, str]], *, phone: str = "", local_fact: bool = False
+    nearest: list[tuple[str, str]],
+    *,
+    phone: str = "",
+    local_fact: bool = False,
+    what: str = "",
 ) -> Answer:
     """A commune matter the catalog does not hold (a school transfer, a licence the commune
     does not issue, a benefit with no published procedure) or a fact about the commune itself
@@ -476,6 +480,15 @@ def not_in_catalog(
                 "giờ làm việc…) không có trong danh mục thủ tục hành chính mà tôi dùng để trả "
                 "lời, nên tôi không thể trả lời chính xác."
             )
+        ]
+    elif what:
+        lines = [
+            _(
+                "Xin lỗi, trong danh mục thủ tục hành chính của xã chưa có thủ tục nào đúng với "
+                "việc bạn hỏi (%(what)s), nên tôi không nêu lệ phí, thời hạn hay giấy tờ để "
+                "tránh thông tin sai."
+            )
+            % {"what": what}
         ]
     else:
         lines = [

@@ -382,6 +382,23 @@ def finder_text(text: str) -> str:
     return " ".join(kept) if kept else text
 
 
+# "người yêu cầu không thuộc hộ nghèo", "không phải là thân nhân": what the case is not. Its
+# words name another procedure ("Công nhận hộ nghèo…"), so the finder does not see them; the
+# clause ends at punctuation or after a few words. Not "không phải" alone: "không phải nộp"
+# (need not pay) is a question about the procedure.
+_NEGATED_CLAUSE = re.compile(
+    r"\b(?:không|chẳng|chả)\s+(?:thuộc(?:\s+diện)?|phải là)\s+[^,.;:?!()]{1,40}",
+    re.IGNORECASE,
+)
+
+
+def without_negated_clauses(text: str) -> str:
+    """``text`` without its clauses that say what the case is not (see above). Only with tone
+    marks typed: "khong thuoc" folded is also "không thuốc"."""
+    kept = _NEGATED_CLAUSE.sub(" ", text)
+    return kept if kept.strip() else text
+
+
 # The way of submitting a question names. Its words say how, never which procedure, so the
 # finder does not see them ("nộp trực tiếp" would pull towards names that say "trực tiếp").
 _CHANNEL_CUES: dict[str, tuple[str, ...]] = {
@@ -631,6 +648,22 @@ _STATUS = (
     "o buoc nao",
     "den buoc nao",
     "dang o buoc",
+    # "đang ở khâu nào", "xử lý tới đâu", "kết quả xét duyệt … có chưa": the same question.
+    "o khau nao",
+    "den khau nao",
+    "toi khau nao",
+    "xu ly toi dau",
+    "xu ly den dau",
+    "giai quyet toi dau",
+    "giai quyet den dau",
+    "ket qua xet duyet",
+    "xet duyet chua",
+    "duoc duyet chua",
+    "chua co ket qua",
+    "ho so toi sao roi",
+    "ho so sao roi",
+    "tre hen",
+    "qua hen",
 )
 
 
@@ -645,6 +678,23 @@ def asks_status(padded: str) -> bool:
 # when it is what is asked ("số điện thoại … là bao nhiêu"), not when a citizen's own number is
 # the matter ("đổi số điện thoại thì cập nhật thông tin cư trú thế nào").
 _PHONE = r"(?:so dien thoai|sdt|so dt|duong day nong|hotline)"
+# When the commune holds an event or a campaign ("bao giờ xã phát gạo", "hiến máu năm nay tổ
+# chức hôm nào", "đợt tiêm phòng chừng nào làm"): a date of the local plan, never a
+# procedure's time limit ("bao giờ có kết quả" names no event).
+_EVENT = (
+    r"(?:to chuc|phat gao|phat tien|phat qua|chi tra|hien mau|dot \w+"
+    r"|tiem (?:phong|ngua|chung|chich)|kham (?:nghia vu|tuyen|suc khoe|nvqs)"
+    r"|hop (?:dan|thon|xom|to dan pho)|lam (?:con )?duong|sua (?:con )?duong|lam cau)"
+)
+_WHEN = (
+    r"(?:khi nao|bao gio|chung nao|luc nao|ngay nao|hom nao|bua nao|ngay may|thang may"
+    r"|thang nao|dip nao)"
+)
+# The center's own premises: parking, Wi-Fi, photocopying, queue numbers.
+_FACILITY = (
+    r" (?:cho|bai|noi) (?:gui|de|dau|giu) xe(?= )| giu xe(?= )| wifi(?= )| may photo(?= )"
+    r"| cho photo(?= )| nha ve sinh(?= )| may lay so(?= )| lay so thu tu(?= )| cang tin(?= )"
+)
 _LOCAL_FACT = re.compile(
     "|".join(
         (
@@ -655,6 +705,31 @@ _LOCAL_FACT = re.compile(
             r" (?:tiep cong dan|tiep dan|lich tiep)(?= )",
             r" (?:gio lam viec|may gio mo cua|may gio dong cua)(?= )",
             r" co (?:lam viec|mo cua) khong(?= )",
+            # working days and hours said otherwise: "thứ 7 xã làm việc không", "làm việc đến
+            # mấy giờ", "giờ nghỉ trưa"
+            r" (?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|ngay le|ngay nghi|buoi trua"
+            r"|nghi le|tet)(?: \w+){0,4}"
+            r" (?:lam viec|mo cua|nhan ho so|tiep nhan ho so|truc)(?= )",
+            r" (?:lam viec|mo cua|nhan ho so) (?:den|tu|luc|toi) may gio(?= )",
+            r" (?:gio nghi trua|nghi trua may gio|may gio nghi trua)(?= )",
+            r" may gio(?: \w+){0,3} (?:mo cua|dong cua|lam viec|tiep dan|nhan ho so)(?= )",
+            r" so tai khoan(?: cua)? (?:uy ban|ubnd|trung tam|xa|phuong|bo phan mot cua)(?= )",
+            r" (?:xa|phuong|thon|ap) co (?:phat|chi tra|tang qua|phat qua)(?: \w+){0,8} khong(?= )",
+            # who an officer is, and whether one is in today
+            r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,5} ten (?:la )?gi(?= )",
+            r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,6} co"
+            r" (?:o|mat|di lam|truc|hop|tiep dan)(?: \w+){0,3} khong(?= )",
+            # whether this month's payment or distribution has happened
+            r" (?:thang nay|dot nay|ky nay|nam nay|tuan nay)(?: \w+){0,4} (?:co )?"
+            r"(?:chi tra|phat|to chuc)(?: \w+){0,8} (?:chua|roi chua|khong)(?= )",
+            # where the office is and how to reach it online
+            r" (?:dia chi|tru so)(?: cua)? (?:uy ban|ubnd|trung tam|bo phan mot cua|xa|phuong)"
+            r"(?: \w+){0,3} (?:o dau|la gi|cho nao|o cho nao)(?= )",
+            r" (?:zalo|facebook|fanpage|email|trang web)(?: cua)? (?:uy ban|ubnd|trung tam|xa"
+            r"|phuong|bo phan mot cua)(?= )",
+            rf" {_EVENT}(?: \w+){{0,12}} (?:vao )?{_WHEN}(?= )",
+            rf" {_WHEN}(?: \w+){{0,4}} {_EVENT}(?= )",
+            _FACILITY,
         )
     )
 )
@@ -677,6 +752,9 @@ class OtherBody:
     # confirmation "để làm hộ chiếu") keeps it at the commune; consular legalization is about
     # certified papers, so it turns this off.
     commune_guard: bool = True
+    # Regular expressions on the padded folded text, for matters a fixed phrase cannot say:
+    # "người Pháp … nhận con nuôi", "thẻ tạm trú … người nước ngoài" (words in between).
+    patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @cache
@@ -693,6 +771,7 @@ def other_bodies() -> tuple[OtherBody, ...]:
             note=b.get("note", ""),
             sources=tuple(b.get("sources", ())),
             commune_guard=b.get("commune_guard", True),
+            patterns=tuple(re.compile(p) for p in b.get("patterns", ())),
         )
         for b in data["bodies"]
     )
@@ -724,7 +803,8 @@ _COMMUNE_ACTS = (
     "chua dang ky khai sinh",
 )
 # A purpose clause: what follows says what the paper is for, not what is asked.
-_PURPOSE = re.compile(r" (?:de|nham|phuc vu|bo sung ho so|nop cho|lam ho so) ")
+# "đề nghị" folds to "de nghi": a request, not a purpose ("Đề nghị hướng dẫn thủ tục …").
+_PURPOSE = re.compile(r" (?:de(?! nghi )|nham|phuc vu|bo sung ho so|nop cho|lam ho so) ")
 # What the commune confirms or registers: named before the purpose clause, it is the request
 # ("xin xác nhận cư trú để làm hộ chiếu"). A paper merely needed ("cần giấy khai sinh để làm
 # hộ chiếu") is not: the purpose is then what is asked.
@@ -780,11 +860,86 @@ def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
 def other_body(padded: str) -> OtherBody | None:
     """The body that handles what the question asks, when it is not the commune."""
     for body in other_bodies():
-        if not _says_term(padded, body.terms) or _has(padded, body.unless):
+        said = _says_term(padded, body.terms) or any(p.search(padded) for p in body.patterns)
+        if not said or _has(padded, body.unless):
             continue
         if body.commune_guard and (
             _has(padded, _COMMUNE_ACTS) or _after_purpose_only(padded, body.terms)
         ):
             continue
         return body
+    return None
+
+
+# Papers of the commune's most common procedures (civil status, residence, identity, copies).
+_COMMUNE_PAPERS = (
+    "khai sinh",
+    "khai tu",
+    "ket hon",
+    "tinh trang hon nhan",
+    "doc than",
+    "cu tru",
+    "thuong tru",
+    "tam tru",
+    "tam vang",
+    "can cuoc",
+    "ho khau",
+    "ban sao",
+)
+
+
+@dataclass(frozen=True)
+class UncataloguedMatter:
+    id: str
+    what: str
+    terms: tuple[str, ...]
+    unless: tuple[str, ...]
+    sources: tuple[dict, ...]
+    # As in the other-bodies table: "hỗ trợ … bị bão", words in between.
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    def said(self, padded: str) -> bool:
+        return _says_term(padded, self.terms) or any(p.search(padded) for p in self.patterns)
+
+
+@cache
+def uncatalogued_matters() -> tuple[UncataloguedMatter, ...]:
+    path = Path(__file__).with_name("data") / "not_in_catalog.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        UncataloguedMatter(
+            id=m["id"],
+            what=m["what"],
+            terms=tuple(m["terms"]),
+            unless=tuple(m.get("unless", ())),
+            sources=tuple(m.get("sources", ())),
+            patterns=tuple(re.compile(p) for p in m.get("patterns", ())),
+        )
+        for m in data["matters"]
+    )
+
+
+def uncatalogued_matter(padded: str) -> tuple[UncataloguedMatter, str | None] | None:
+    """A commune matter the catalog holds no procedure for (``data/not_in_catalog.json``:
+    benefits of people with merit, religious activities, school fees, awards, licences of
+    conditional trades, pets, disaster relief…), and whether the question says it outright.
+
+    The second item is None when the matter is what is asked; otherwise the matter is only
+    the purpose of a request ("xin làm hộ nghèo để con được miễn học phí") and it is the
+    request (the padded words before the purpose): it may name a catalog procedure, which
+    the finder then decides. A commune act on papers ("chứng thực giấy khen") is the
+    commune's own procedure."""
+    if _has(padded, _COMMUNE_ACTS):
+        return None
+    for matter in uncatalogued_matters():
+        if not matter.said(padded) or _has(padded, matter.unless):
+            continue
+        # A commune paper named besides ("trường đòi bản sao giấy khai sinh", "liệt sĩ … làm
+        # giấy khai tử"): the matter may be only the story, the whole question the request.
+        if _has(padded, _COMMUNE_PAPERS):
+            return matter, padded
+        match = _PURPOSE.search(padded)
+        if match is None or matter.said(padded[: match.start() + 1] + " "):
+            return matter, None
+        return matter, padded[: match.start() + 1]
     return None

@@ -283,6 +283,24 @@ def _uncovered_pairs(engine: Engine, parsed, doc_index: int) -> list[str]:
     return found
 
 
+def _request_names(engine: Engine, request: str, code: str) -> bool:
+    """Whether ``request`` (padded folded words) says an adjacent word pair of the procedure
+    ``code`` (its name, result or lexicon phrases) that is not two stopwords or topic cues."""
+    if not isinstance(engine, Engine):
+        return True
+    index = next((i for i, doc in enumerate(engine.docs) if doc.code == code), None)
+    if index is None:
+        return False
+    doc = _features_of(engine)[index]
+    tokens = request.split()
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if (a in STOPWORDS and b in STOPWORDS) or (a in _TOPIC_WORDS and b in _TOPIC_WORDS):
+            continue
+        if f"{a}_{b}" in doc:
+            return True
+    return False
+
+
 @dataclass
 class Routed:
     code: str | None
@@ -471,13 +489,22 @@ def _answer(
         return compose.status()
     if intents.asks_local_fact(padded) and not intents.is_off_topic(padded):
         return compose.not_in_catalog([], phone=center_phone(), local_fact=True)
+    # A matter the catalog holds no procedure for (data/not_in_catalog.json). Said outright it
+    # is answered so whatever the finder ranks first: the lexicon knows some of its words
+    # ("học phí", "karaoke") from other procedures, whose facts would answer another question.
+    uncatalogued = intents.uncatalogued_matter(padded)
 
     core = intents.core_query(cues)
     if engine is None:
         from motcua.search.finder import get_finder
 
         engine = get_finder()
-    routed = _route(engine, intents.finder_text(text)) if core else Routed(None, [], 0.0, 0.0)
+    finder_question = intents.finder_text(intents.without_negated_clauses(text))
+    routed = _route(engine, finder_question) if core else Routed(None, [], 0.0, 0.0)
+    if uncatalogued is not None and uncatalogued[1] is None:
+        return compose.not_in_catalog(
+            routed.nearest, phone=center_phone(), what=uncatalogued[0].what
+        )
     follow_up = memory.code and (
         not core or (routed.code is None and intents.looks_like_follow_up(padded))
     )
@@ -511,6 +538,16 @@ def _answer(
         if not core and topics:
             return compose.which_procedure(topics)
         return compose.out_of_scope()
+    # The matter only the purpose of a request: the request is answered when the finder names
+    # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
+    # con được miễn học phí"); "xác nhận hoàn cảnh khó khăn để xin học bổng" names none.
+    if uncatalogued is not None and not (
+        (routed.evidence >= COVERED_EVIDENCE or routed.score >= COVERED_SCORE)
+        and _request_names(engine, uncatalogued[1], routed.code)
+    ):
+        return compose.not_in_catalog(
+            routed.nearest, phone=center_phone(), what=uncatalogued[0].what
+        )
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
         return compose.not_in_catalog(routed.nearest, phone=center_phone())
     facts = procedure_facts(routed.code)
