@@ -133,8 +133,8 @@ class PendingSubmission:
         Raises IdentityError when the card reading has expired, so the kiosk asks for it.
 
         ``describe=False`` leaves out what only the confirmation screen shows (``describe``):
-        the confirmation itself redirects to the slip when it succeeds, and the summary, the
-        papers and the due-time preview (its statements) were about half of its CPU."""
+        the confirmation itself redirects to the slip when it succeeds, so the summary, the
+        papers and the due-time preview (2 statements) would be computed for nothing."""
         stored = request.session.get("form")
         if not stored:
             return None
