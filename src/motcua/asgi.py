@@ -2,26 +2,18 @@
 
 Pages and the API are the same Django views as under WSGI; the calling display's event stream
 (``queue.display_views.display_events``) needs ASGI, where an open connection costs a coroutine
-rather than a thread.
+rather than a thread. ``core.asgi_handler`` runs a synchronous view with its middleware in one
+call on a request thread that is kept for later requests, so database connections persist
+(``DB_CONN_MAX_AGE``) as under a threaded WSGI server.
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
 
+from motcua.core.asgi_handler import MotcuaASGIHandler  # noqa: E402  (needs the apps ready)
 
-def _no_persistent_connections() -> None:
-    """Under ASGI Django runs each request's sync code in a thread of its own, so a connection
-    kept open for the next request (DB_CONN_MAX_AGE) would never be reused, only left behind
-    with its thread; Django's documentation asks to disable persistent connections there. Each
-    request closes its connection when it ends."""
-    from django.db import connections
-
-    for alias in connections:
-        connections.settings[alias]["CONN_MAX_AGE"] = 0
-
-
-_no_persistent_connections()
+application = MotcuaASGIHandler()

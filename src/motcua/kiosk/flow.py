@@ -126,9 +126,15 @@ class PendingSubmission:
         return intake.applicant_value(self.card, self.form, key)
 
     @classmethod
-    def from_session(cls, request: HttpRequest) -> PendingSubmission | None:
+    def from_session(
+        cls, request: HttpRequest, *, describe: bool = True
+    ) -> PendingSubmission | None:
         """The stored form, checked again; None if there is none or it no longer applies.
-        Raises IdentityError when the card reading has expired, so the kiosk asks for it."""
+        Raises IdentityError when the card reading has expired, so the kiosk asks for it.
+
+        ``describe=False`` leaves out what only the confirmation screen shows (``describe``):
+        the confirmation itself redirects to the slip when it succeeds, so the summary, the
+        papers and the due-time preview (2 statements) would be computed for nothing."""
         stored = request.session.get("form")
         if not stored:
             return None
@@ -150,18 +156,27 @@ class PendingSubmission:
         if not form.is_valid():
             return None
         pending = cls(procedure=procedure, form=form, card=card)
-        pending.summary = _summary(form)
-        pending.documents = [
+        if describe:
+            pending.describe(request)
+        return pending
+
+    def describe(self, request: HttpRequest) -> None:
+        """The answers, the papers, the due time and the fee, as the confirmation screen shows."""
+        self.summary = _summary(self.form)
+        self.documents = [
             {**d, "file_name": d["file"].name if d["file"] else ""}
-            for d in documents(form)
+            for d in documents(self.form)
             if not d["provided_by_form"]
         ]
         due, fee = appointment_preview(
-            request.kiosk.center, procedure, Channel.KIOSK, timezone.now(), copies_asked(form)
+            request.kiosk.center,
+            self.procedure,
+            Channel.KIOSK,
+            timezone.now(),
+            copies_asked(self.form),
         )
-        pending.due_text = format_moment(due) if due else _("Theo quy định của thủ tục")
-        pending.fee_text = fee.text()
-        return pending
+        self.due_text = format_moment(due) if due else _("Theo quy định của thủ tục")
+        self.fee_text = fee.text()
 
 
 def _summary(form: EForm) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -25,6 +25,11 @@ KEYS = (
     "last_seen",
     "kiosk",
 )
+# ``last_seen`` is rewritten at most this often: a kiosk request that changes nothing else then
+# leaves the session row alone (no UPDATE and commit per page view). The server wipes after the
+# device's idle limit plus a 30 s margin, so the coarser stamp can only bring that wipe forward
+# by these seconds; it still comes after the browser's own wipe (idle limit + 15 s).
+TOUCH_RESOLUTION_SECONDS = 5
 
 
 def touch(
@@ -38,7 +43,8 @@ def touch(
         request.session["kiosk"] = device_id
         request.session["last_seen"] = now
         return False
-    request.session["kiosk"] = device_id
+    if request.session.get("kiosk") != device_id:  # assigning the same value would save
+        request.session["kiosk"] = device_id
     last = request.session.get("last_seen")
     # The browser warns at idle_seconds and wipes 15 s later; the server enforces the same
     # limit (plus a margin for a slow network) in case the page script did not run.
@@ -46,7 +52,8 @@ def touch(
         wipe(request)
         request.session["last_seen"] = now
         return False
-    request.session["last_seen"] = now
+    if last is None or now - float(last) >= TOUCH_RESOLUTION_SECONDS:
+        request.session["last_seen"] = now
     return True
 
 

@@ -227,18 +227,21 @@ def _already_submitted(request: HttpRequest) -> bool:
 def review(request: HttpRequest) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
+    confirming = request.method == "POST"
     try:
-        pending = flow.PendingSubmission.from_session(request)
+        # Confirming needs the checked form, not the screen's summary (unless it fails).
+        pending = flow.PendingSubmission.from_session(request, describe=not confirming)
     except IdentityError as exc:
         return _scan_again(request, exc)
     if pending is None:
         if _already_submitted(request):
             return redirect("kiosk:done")
         return redirect("kiosk:choose")
-    if request.method == "POST":
+    if confirming:
         outcome = flow.submit(request, pending, key=request.POST.get("submit_key", ""))
         if outcome.dossier is not None:
             return redirect("kiosk:done")
+        pending.describe(request)
         return render(
             request,
             "kiosk/review.html",
