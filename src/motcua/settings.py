@@ -133,6 +133,10 @@ DATABASES = {
         # server-side cursor (.iterator()) opened in one would be missing in the next
         # (Django's documented rule for transaction pooling, docs/deploy.md).
         disable_server_side_cursors=env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False),
+        # Request threads are kept and reuse their connection (core.asgi_handler): after a
+        # PostgreSQL restart or a pooler's idle cut, the first request on each thread would
+        # fail on a dead connection. Django pings a reused connection before its request.
+        conn_health_checks=True,
     )
 }
 # The calling display's LISTEN connection (motcua.queue.live) needs a session of its own: behind

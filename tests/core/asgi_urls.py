@@ -13,6 +13,12 @@ def where_sync(request):
     return JsonResponse({"thread": threading.get_ident(), "was_open": was_open})
 
 
+def backend_pid(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return JsonResponse({"pid": cursor.fetchone()[0]})
+
+
 async def where_async(request):
     return JsonResponse({"thread": threading.get_ident()})
 
@@ -20,4 +26,5 @@ async def where_async(request):
 urlpatterns = [
     path("sync/", where_sync),
     path("async/", where_async),
+    path("pid/", backend_pid),
 ]
