@@ -162,7 +162,7 @@ class Weights:
     # registration, a re-registration) speaks against the plain sibling whose name is the
     # variant's without it: the variant was only spared its penalty, and the plain procedure,
     # shorter and more asked for, still took first place (held-out set 5, docs/benchmarks.md,
-    # "Fifth pass"). 0.05-0.2 were level elsewhere; 0.2 lost first places on sets 2 and 3.
+    # "Fifth pass"); no line lost on any set. 0.2 lost first places on sets 2 and 3.
     sibling_penalty: float = 0.1
 
 
