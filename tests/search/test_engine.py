@@ -431,3 +431,90 @@ class TestWhatTheRequestSays:
         assert age_range("dang ky khai sinh") is None
         assert query_ages(" tre duoi 14 tuoi va ong 82 tuoi ") == [13, 82]
         assert query_ages(" chau chua du 14 tuoi ") == [13]
+
+
+FOREIGN_TABLE = {
+    "countries": ["pháp", "nhật", "nga"],
+    "nationality_leads": ["người", "công dân", "chồng"],
+    "abroad_leads": ["ở", "sang"],
+    "not_after": {"pháp": ["chồng"], "nga": ["ở"]},
+}
+PLAIN_AND_VARIANTS = [
+    ProcedureDoc("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "", 1),
+    ProcedureDoc("1.001695", "Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "", "", 40),
+    ProcedureDoc("1.000656", "Thủ tục đăng ký khai tử", "Hộ tịch", "", 3),
+    ProcedureDoc("1.000419", "Thủ tục đăng ký khai tử lưu động", "Hộ tịch", "", 90),
+    ProcedureDoc("1.004884", "Đăng ký lại khai tử", "Hộ tịch", "", 95),
+]
+VARIANT_LEXICON = Lexicon.from_dict(
+    {
+        "foreign": FOREIGN_TABLE,
+        "qualifiers": [
+            {"name_contains": "có yếu tố nước ngoài", "evidence": ["@nationality", "@abroad"]},
+            {"name_contains": "lưu động", "evidence": ["đến nhà", "cử người đến"]},
+            {"name_contains": "đăng ký lại khai tử", "evidence": ["thất lạc"]},
+        ],
+    }
+)
+
+
+class TestForeignTable:
+    """A country after a word of nationality or place marks a foreign element (issue 12)."""
+
+    def test_pairs_are_made_from_the_table_without_the_skipped_ones(self):
+        from motcua.search.lexicon import foreign_phrases
+
+        sets = foreign_phrases(FOREIGN_TABLE)
+        assert "công dân pháp" in sets["@nationality"] and "ở nhật" in sets["@abroad"]
+        # "chống Pháp" folds like "chồng Pháp"; "ở ngã ba" like "ở Nga".
+        assert "chồng pháp" not in sets["@nationality"] and "ở nga" not in sets["@abroad"]
+        assert "chồng nga" in sets["@nationality"]
+
+    @pytest.mark.parametrize(
+        ("query", "foreign"),
+        [
+            (" toi la cong dan phap ", True),
+            (" chong toi lam viec o nhat ", True),
+            (" bo toi di khang chien chong phap ", False),
+            (" nha toi o nga ba duong ", False),
+        ],
+    )
+    def test_evidence(self, query, foreign):
+        qualifier = VARIANT_LEXICON.qualifiers[0]
+        assert qualifier.evidenced_by(query) is foreign
+
+
+@pytest.fixture(scope="module")
+def variants():
+    return Engine(PLAIN_AND_VARIANTS, VARIANT_LEXICON, None)
+
+
+class TestPlainSiblings:
+    """A sign of a variant speaks against the plain procedure named without it (issue 12)."""
+
+    def test_siblings_are_found_by_name(self, variants):
+        names = {
+            " ".join(q.name_contains): sorted(variants.docs[i].code for i in sibs)
+            for q, sibs in variants.plain_siblings
+        }
+        assert names == {
+            "co yeu to nuoc ngoai": ["1.001193"],
+            "luu dong": ["1.000656"],
+            # a re-registration stands against the first registration (the name without "lại")
+            "dang ky lai khai tu": ["1.000656"],
+        }
+
+    def test_a_sign_of_the_variant_demotes_the_plain_procedure(self, variants):
+        query = "khai tử cho bố, xã có cử người đến nhà không"
+        plain = Engine(PLAIN_AND_VARIANTS, VARIANT_LEXICON, None, Weights(sibling_penalty=0.0))
+        score = {h.code: h.score for h in variants.search(query, k=5)}
+        before = {h.code: h.score for h in plain.search(query, k=5)}
+        assert score["1.000656"] == pytest.approx(before["1.000656"] - 0.1, abs=1e-3)
+        assert score["1.000419"] == pytest.approx(before["1.000419"], abs=1e-3)
+
+    def test_without_a_sign_nothing_changes(self, variants):
+        query = "đăng ký khai tử cho bố"
+        plain = Engine(PLAIN_AND_VARIANTS, VARIANT_LEXICON, None, Weights(sibling_penalty=0.0))
+        assert [(h.code, h.score) for h in variants.search(query, k=5)] == [
+            (h.code, h.score) for h in plain.search(query, k=5)
+        ]

@@ -158,6 +158,31 @@ class Weights:
     numerals: bool = True
     negation: bool = True
     ages: bool = True
+    # A request that gives a sign of a variant (a foreign element, a border area, a mobile
+    # registration, a re-registration) speaks against the plain sibling whose name is the
+    # variant's without it: the variant was only spared its penalty, and the plain procedure,
+    # shorter and more asked for, still took first place (held-out set 5, docs/benchmarks.md,
+    # "Fifth pass"); no line lost on any set. 0.2 lost first places on sets 2 and 3.
+    sibling_penalty: float = 0.1
+
+
+# Words that only join a qualifying phrase to a name ("... tại khu vực biên giới").
+_JOINERS = frozenset(["tai", "o"])
+
+
+def _sibling_key(folded_name: Sequence[str]) -> tuple[str, ...]:
+    return tuple(t for t in folded_name if t not in _JOINERS)
+
+
+def _replaced(
+    folded_name: Sequence[str], phrase: Sequence[str], new: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The name with ``phrase`` replaced by ``new`` (joiners ignored); () if it has none."""
+    n, k = list(folded_name), len(phrase)
+    for i in range(len(n) - k + 1):
+        if tuple(n[i : i + k]) == tuple(phrase):
+            return _sibling_key(n[:i] + list(new) + n[i + k :])
+    return ()
 
 
 def display_name(name: str) -> str:
@@ -274,6 +299,29 @@ class Engine:
             hits = [i for i, fn in enumerate(folded_names) if qual.applies_to(fn)]
             if hits:
                 self.qualified_docs.append((qual, np.array(hits)))
+        # For each qualifier with evidence: the procedures named like its variants without the
+        # qualifying phrase ("đăng ký khai sinh" for "đăng ký khai sinh có yếu tố nước ngoài").
+        by_name: dict[tuple[str, ...], list[int]] = {}
+        for i, fn in enumerate(folded_names):
+            by_name.setdefault(_sibling_key(fn), []).append(i)
+        self.plain_siblings: list[tuple[Qualifier, np.ndarray]] = []
+        for qual, doc_indexes in self.qualified_docs:
+            if not qual.evidence or qual.anchored:
+                continue
+            # A re-registration ("đăng ký lại khai tử", Nghị định 123/2015/NĐ-CP, Điều 24-27)
+            # stands against the first registration too: the same name without "lại".
+            replacements: list[tuple[str, ...]] = [()]
+            if "lai" in qual.name_contains:
+                replacements.append(tuple(t for t in qual.name_contains if t != "lai"))
+            sibs = {
+                j
+                for i in doc_indexes
+                for new in replacements
+                for j in by_name.get(_replaced(folded_names[i], qual.name_contains, new), [])
+                if j not in doc_indexes
+            }
+            if sibs:
+                self.plain_siblings.append((qual, np.array(sorted(sibs))))
         self.age_ranges = [
             (i, rng)
             for i, fn in enumerate(folded_names)
@@ -432,6 +480,10 @@ class Engine:
                 continue
             if not qual.evidenced_by(padded, marked):
                 fused[doc_indexes] -= w.qualifier_penalty
+        if w.sibling_penalty:
+            for qual, sibs in self.plain_siblings:
+                if qual.evidenced_by(padded, marked):
+                    fused[sibs] -= w.sibling_penalty
         if ages:
             for i, (low, high) in self.age_ranges:
                 if not any(low <= a < high for a in ages):

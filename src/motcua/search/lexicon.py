@@ -118,6 +118,36 @@ def _denied(before: list[str]) -> bool:
     return False
 
 
+def foreign_phrases(table: dict) -> dict[str, list[str]]:
+    """The phrases "@nationality" and "@abroad" stand for in a qualifier's evidence.
+
+    A foreign element is named by a country after a word of nationality ("người Pháp", "quốc
+    tịch Úc", "lai Hàn") or of place ("ở Nhật", "sang Đài Loan"). Listing every pair by hand
+    missed most of them ("công dân Pháp", "người đàn ông Pháp" got the domestic procedure), so
+    they are made from the country table; ``not_after`` drops pairs whose folded form is
+    everyday Vietnamese ("chống Pháp" folds like "chồng Pháp", "ở ngã ba" like "ở Nga",
+    "quá hạn" like "qua Hàn", "Mỹ Đình", "Đức" and "Nga" as given names).
+    """
+    countries = table.get("countries", [])
+    skip = table.get("not_after", {})
+    return {
+        f"@{kind}": [
+            f"{lead} {country}"
+            for country in countries
+            for lead in table.get(f"{kind}_leads", [])
+            if lead not in skip.get(country, [])
+        ]
+        for kind in ("nationality", "abroad")
+    }
+
+
+def _expand_sets(texts: list[str], sets: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    for text in texts:
+        out.extend(sets.get(text, [text]) if text.startswith("@") else [text])
+    return list(dict.fromkeys(out))
+
+
 def _folded_phrases(texts: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(f) for f in (folded_words(t) for t in texts) if f)
 
@@ -150,10 +180,11 @@ class Lexicon:
                     display_terms=tuple(t for t, _ in pairs),
                 )
             )
+        sets = foreign_phrases(data.get("foreign", {}))
         qualifiers = [
             Qualifier(
                 name_contains=tuple(folded_words(item["name_contains"])),
-                evidence=_folded_phrases(item.get("evidence", [])),
+                evidence=_folded_phrases(_expand_sets(item.get("evidence", []), sets)),
                 against=_folded_phrases(item.get("against", [])),
                 anchored=item["name_contains"].startswith("^"),
             )
@@ -167,6 +198,7 @@ class Lexicon:
             e
             for item in data.get("qualifiers", [])
             for e in [*item.get("evidence", []), *item.get("against", [])]
+            if not e.startswith("@")
         ]
         texts += list(data.get("question_frames", []))
         return cls(
