@@ -163,3 +163,17 @@ def test_sibling_named_by_a_phrase_is_answered():
     assert answer.kind != "clarify"
     assert answer.code == "2.002637"
     assert answer.time is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "former"),
+    [
+        ("Mở công ty cổ phần thì đăng ký ở đâu?", "Sở Kế hoạch và Đầu tư"),
+        ("Đổi bằng lái xe ô tô hết hạn làm ở đâu?", "Sở Giao thông vận tải"),
+    ],
+)
+def test_moved_competences_name_the_former_body_too(question, former):
+    """Citizens still name the body that handled it before the 2025 reorganisation."""
+    answer, _ = ask(question, rephrase=False)
+    assert answer.kind == "redirect"
+    assert former in answer.text
