@@ -269,7 +269,11 @@ def _documents_lines(facts: ProcedureFacts, answer: Answer, *, required_only: bo
     if not facts.documents:
         return _("Thành phần hồ sơ: danh mục chưa ghi thành phần hồ sơ của thủ tục này.")
     required = [d for d in facts.documents if d.required]
-    conditional = [] if required_only else [d for d in facts.documents if not d.required]
+    # An overview lists the required papers only, but never an empty list: when the catalog
+    # marks none as required (1.001662: its two papers depend on the works), it lists those.
+    conditional = (
+        [] if required_only and required else [d for d in facts.documents if not d.required]
+    )
     lines = [_("Giấy tờ cần nộp hoặc xuất trình:")]
     for doc in required:
         name = _short(doc.name, DOCUMENT_CHARS)

@@ -60,6 +60,9 @@ _NOT_CUE_WORDS = (
 _NOT_CUE = "\u00b7"  # a mark no cue contains: the syllable stays a word but matches no cue
 
 
+_CHAT_ABBREVIATIONS = {"j": "gi", "bn": "bao nhieu", "ntn": "nhu the nao", "dc": "duoc"}
+
+
 def _cue_tokens(words: list[str]) -> list[str]:
     """Folded words, with the syllables that cannot be a topic cue here marked (see above)."""
     folded = [fold(w).lower() for w in words]
@@ -68,6 +71,8 @@ def _cue_tokens(words: list[str]) -> list[str]:
         own = _CUE_SPELLING.get(f)
         if own and word.lower() != f and word.lower() != own:
             tokens[i] = f + _NOT_CUE
+    # Texting abbreviations ("cần tờ khai j", "hết bn tiền") stand for the cue's words.
+    tokens = [_CHAT_ABBREVIATIONS.get(t, t) for t in tokens]
     for phrase in _NOT_CUE_WORDS:
         size = len(phrase.split())
         for i in range(len(folded) - size + 1):
@@ -193,6 +198,9 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "giay to chi",
         "thu tuc gom",
         "giay to gi",
+        "to khai gi",
+        "to khai nao",
+        "mau don gi",
     ),
     Topic.WHERE: (
         "o dau",
@@ -684,8 +692,10 @@ _PHONE = r"(?:so dien thoai|sdt|so dt|duong day nong|hotline)"
 _EVENT = (
     r"(?:to chuc|phat gao|phat tien|phat qua|chi tra|hien mau|dot \w+"
     r"|tiem (?:phong|ngua|chung|chich)|kham (?:nghia vu|tuyen|suc khoe|nvqs)"
-    r"|hop (?:dan|thon|xom|to dan pho)|lam (?:con )?duong|sua (?:con )?duong|lam cau)"
+    r"|hop (?:dan|thon|xom|to dan pho|binh xet)|binh xet|lam (?:con )?duong|sua (?:con )?duong|lam cau)"
 )
+# "không" typed every way: "ko", "k", "hông", "hôn" (the question's particle, last word).
+_NO_Q = r"(?:chua|roi chua|khong|ko|k|kg|hong|hok|hem|hon)"
 _WHEN = (
     r"(?:khi nao|bao gio|chung nao|luc nao|ngay nao|hom nao|bua nao|ngay may|thang may"
     r"|thang nao|dip nao)"
@@ -713,15 +723,40 @@ _LOCAL_FACT = re.compile(
             r" (?:lam viec|mo cua|nhan ho so) (?:den|tu|luc|toi) may gio(?= )",
             r" (?:gio nghi trua|nghi trua may gio|may gio nghi trua)(?= )",
             r" may gio(?: \w+){0,3} (?:mo cua|dong cua|lam viec|tiep dan|nhan ho so)(?= )",
-            r" so tai khoan(?: cua)? (?:uy ban|ubnd|trung tam|xa|phuong|bo phan mot cua)(?= )",
-            r" (?:xa|phuong|thon|ap) co (?:phat|chi tra|tang qua|phat qua)(?: \w+){0,8} khong(?= )",
+            # the office's bank account, with the purpose in between ("số tài khoản để chuyển
+            # khoản nộp lệ phí của ủy ban xã")
+            r" so tai khoan(?: \w+){0,8} (?:cua )?(?:uy ban|ubnd|trung tam|xa|phuong"
+            r"|bo phan mot cua)(?= )",
+            rf" (?:xa|phuong|thon|ap) co (?:phat|chi tra|tang qua|phat qua)(?: \w+){{0,8}}"
+            rf" {_NO_Q}(?= )",
             # who an officer is, and whether one is in today
             r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,5} ten (?:la )?gi(?= )",
             r" (?:chu tich|pho chu tich|can bo|cong chuc|bi thu)(?: \w+){0,6} co"
             r" (?:o|mat|di lam|truc|hop|tiep dan)(?: \w+){0,3} khong(?= )",
             # whether this month's payment or distribution has happened
-            r" (?:thang nay|dot nay|ky nay|nam nay|tuan nay)(?: \w+){0,4} (?:co )?"
-            r"(?:chi tra|phat|to chuc)(?: \w+){0,8} (?:chua|roi chua|khong)(?= )",
+            rf" (?:thang nay|dot nay|ky nay|nam nay|tuan nay|he nay|tet nay)(?: \w+){{0,4}}"
+            rf" (?:co )?(?:chi tra|phat|to chuc|mo lop|co lop)(?: \w+){{0,8}} {_NO_Q}(?= )",
+            # whether the locality holds or opens something ("năm nay xã có tổ chức giải bóng
+            # đá không", "xã mình có lớp học bơi hè này không"): the local plan
+            rf" (?:xa|phuong|thon|ap|xom|lang)(?: minh| ta| toi| tui| em)?(?: \w+){{0,3}}"
+            rf" co (?:to chuc|mo lop|lop|mo dot)(?: \w+){{0,10}} {_NO_Q}(?= )",
+            # the locality's schedule, plan or list ("lịch khám sức khỏe nghĩa vụ quân sự năm
+            # nay của xã", "kế hoạch thu gom rác tại thôn"): published by the commune, not a
+            # procedure of the catalog; "lịch hẹn trả kết quả" is a dossier's
+            r" (?:lich(?! hen)|ke hoach)(?: \w+){1,10} (?:cua|tai|o) (?:xa|phuong|thon|ap|xom"
+            r"|lang|khu pho|to dan pho|tram y te|uy ban|ubnd)(?= )",
+            # elections of the village and the commune (Luật Thực hiện dân chủ ở cơ sở 2022,
+            # Điều 14; Luật Bầu cử 2015): no administrative procedure
+            r" bau (?:cu|truong thon|truong ap|truong xom|truong ban|to truong|truong khu pho"
+            r"|dai bieu|hdnd|hoi dong nhan dan|bi thu)(?= )",
+            # the locality as the subject of a "when" ("bao giờ thì thôn tôi họp", "thôn tôi
+            # bao giờ có nước sạch"): a date of the local plan, not of the asker's dossier
+            rf" (?:thon|xom|ap|lang|khu pho|to dan pho|xa|phuong)(?: toi| tui| minh| ta| em)"
+            rf"(?: \w+){{0,3}} {_WHEN}(?! \w+ ket qua)(?= )",
+            rf" {_WHEN}(?: \w+){{0,2}} (?:thon|xom|ap|lang|khu pho|to dan pho)"
+            rf"(?: toi| tui| minh| ta| em)(?= )",
+            rf" {_WHEN}(?: \w+){{0,3}} co (?:nuoc sach|nuoc may|dien luoi|duong nhua"
+            rf"|duong be tong|internet|song dien thoai)(?= )",
             # where the office is and how to reach it online
             r" (?:dia chi|tru so)(?: cua)? (?:uy ban|ubnd|trung tam|bo phan mot cua|xa|phuong)"
             r"(?: \w+){0,3} (?:o dau|la gi|cho nao|o cho nao)(?= )",
@@ -842,6 +877,24 @@ def _after_purpose_only(padded: str, terms: tuple[str, ...]) -> bool:
 _NOT_ASKED = ("khong", "ko", "k", "hong", "hok", "cha", "chang", "khoi", "dung", "co")
 
 
+# Folding merges "đừng" (don't) with the last syllable of "xây dựng", "sử dụng", "áp dụng",
+# "nội dung"…: after one of these first syllables "dung" is a compound, not a negation
+# ("giấy phép xây dựng công trình cấp II" names the works).
+_DUNG_COMPOUND = ("xay", "su", "ap", "tuyen", "noi", "tin", "vat", "trung", "thu", "cong")
+
+
+# A term's first syllable may close a compound with the word before it: "đủ điều kiện ở đâu"
+# is not "kiện ở đâu" (a lawsuit), "sự kiện", "ý kiến" neither.
+_COMPOUNDS = frozenset({"dieu kien", "su kien", "y kien"})
+
+
+def _negates(before: list[str]) -> bool:
+    """Whether the words ``before`` a term end with a negation of it."""
+    if before[-1] not in _NOT_ASKED:
+        return False
+    return not (before[-1] == "dung" and len(before) > 1 and before[-2] in _DUNG_COMPOUND)
+
+
 def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
     """Whether ``padded`` names one of ``terms`` other than right after a negation that sets
     it against a commune request ("không chốt sổ" with no such request is still the matter)."""
@@ -851,7 +904,10 @@ def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
         start = 0
         while (k := padded.find(needle, start)) >= 0:
             before = padded[:k].split()
-            if not (contrasted and before and before[-1] in _NOT_ASKED):
+            if before and f"{before[-1]} {term.split()[0]}" in _COMPOUNDS:
+                start = k + 1
+                continue
+            if not (contrasted and before and _negates(before)):
                 return True
             start = k + 1
     return False
@@ -942,4 +998,73 @@ def uncatalogued_matter(padded: str) -> tuple[UncataloguedMatter, str | None] | 
         if match is None or matter.said(padded[: match.start() + 1] + " "):
             return matter, None
         return matter, padded[: match.start() + 1]
+    return None
+
+
+# Asking for an authorisation, a registration or an assessment: the acts a sector's licensing
+# body performs. Without one ("giá xăng hôm nay") a sector word is not a request.
+_AUTHORISATION = (
+    "giay phep",
+    "cap phep",
+    "xin phep",
+    "phep bay",
+    "chung chi",
+    "chung nhan",
+    "du dieu kien",
+    "hanh nghe",
+    "giam dinh",
+    "dang ky",
+    "dang ki",
+    "thu tuc",
+    "ho so",
+    "mo tiem",
+    "mo cua hang",
+    "mo phong",
+    "mo nha",
+    "kinh doanh",
+)
+
+
+def _cargo_only(padded: str, term: str) -> bool:
+    """Whether ``term`` is only said in a purpose clause ("để …") after the authorisation
+    asked: "đăng ký ghe để chở cát" registers a boat, it does not license the sand."""
+    cut = padded.find(" de ")
+    if cut < 0 or padded.find(f" {term} ") < cut:
+        return False
+    return _has(padded[: cut + 1], _AUTHORISATION)
+
+
+@cache
+def sectors() -> tuple[OtherBody, ...]:
+    """Sectors licensed by a provincial department or a ministry (data/sectors.json)."""
+    path = Path(__file__).with_name("data") / "sectors.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        OtherBody(
+            id=s["id"],
+            what=s["what"],
+            terms=tuple(s["terms"]),
+            unless=tuple(s.get("unless", ())),
+            body=s["body"],
+            note=s.get("note", ""),
+            sources=tuple(s.get("sources", ())),
+        )
+        for s in data["sectors"]
+    )
+
+
+def licensing_sector(padded: str) -> tuple[OtherBody, str] | None:
+    """The sector whose authorisation the question asks for, and the term that names it.
+
+    The caller decides whether the commune procedure it found covers that term: only when it
+    does not is the question another body's. Commune acts on papers ("chứng thực giấy phép")
+    and the purpose-only clause keep it with the commune, as in the other-bodies table."""
+    if not _has(padded, _AUTHORISATION) or _has(padded, _COMMUNE_ACTS):
+        return None
+    for sector in sectors():
+        for term in sector.terms:
+            if f" {term} " in padded and not _has(padded, sector.unless):
+                if _after_purpose_only(padded, (term,)) or _cargo_only(padded, term):
+                    continue
+                return sector, term
     return None

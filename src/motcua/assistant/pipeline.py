@@ -301,6 +301,64 @@ def _request_names(engine: Engine, request: str, code: str) -> bool:
     return False
 
 
+def _runs_said(tokens: list[str], words: list[str], size: int = 3) -> set[str]:
+    """The word pairs inside runs of at least ``size`` consecutive words that the question
+    and a procedure name share: a phrase of the name said whole ("đang khai thác", "thành
+    lập tổ hợp tác"), not two words that a story happens to use ("vỉa hè", "khai sinh")."""
+    pairs: set[str] = set()
+    text = " " + " ".join(tokens) + " "
+    for start in range(len(words) - size + 1):
+        if f" {' '.join(words[start : start + size])} " in text:
+            run = words[start : start + size]
+            pairs.update(f"{a}_{b}" for a, b in zip(run, run[1:], strict=False))
+    return pairs
+
+
+def _only_one_named(engine: Engine, parsed, indexes: list[int]) -> int | None:
+    """Among sibling procedures named about equally well, the one whose name alone has a word
+    pair the question says within a phrase of the name ("phương tiện **đang khai** thác" against "… chưa khai thác";
+    "thành **lập tổ** hợp tác" against "thành lập/thay đổi tổ hợp tác"), when exactly one has
+    such a pair: the question has then said which one it is, and asking back is of no use."""
+    from motcua.search.engine import display_name
+
+    tokens = list(parsed.folded)
+    names = []
+    said_runs = []
+    for index in indexes:
+        words = folded_words(display_name(engine.docs[index].name))
+        names.append({f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)})
+        said_runs.append(_runs_said(tokens, words))
+    said = set().union(*said_runs)
+    named = []
+    for k, index in enumerate(indexes):
+        others = set().union(*(n for j, n in enumerate(names) if j != k))
+        if (names[k] - others) & said:
+            named.append(index)
+    return named[0] if len(named) == 1 else None
+
+
+def _procedure_says(engine: Engine, routed: Routed, term: str) -> bool:
+    """Whether the procedure the finder ranks first has every word pair of ``term`` (or the
+    word, for a one-word term) in its name or result. Not its lexicon phrases: they tie a
+    citizen's words to the nearest commune procedure ("khai thác cát" to the settlement of a
+    mining licence's fee), which is not the authorisation asked for."""
+    if not isinstance(engine, Engine):
+        return True
+    first = routed.code or next(iter(c for c, _n in routed.nearest or routed.candidates), None)
+    index = next((i for i, doc in enumerate(engine.docs) if doc.code == first), None)
+    if index is None:
+        return False
+    from motcua.search.engine import display_name
+
+    found = engine.docs[index]
+    doc = set(features(folded_words(display_name(found.name))))
+    doc.update(features(folded_words(found.result)))
+    words = term.split()
+    if len(words) == 1:
+        return words[0] in doc
+    return all(f"{a}_{b}" in doc for a, b in zip(words, words[1:], strict=False))
+
+
 @dataclass
 class Routed:
     code: str | None
@@ -358,7 +416,14 @@ def _route(engine: Engine, text: str) -> Routed:
             and _unexplained(engine, parsed, second) <= _unexplained(engine, parsed, top)
             and not _more_specific(engine, parsed, second, top)
         ):
-            return Routed(None, candidates[:3], evidence, score, pair_evidence)
+            alone = _only_one_named(engine, parsed, [top, second])
+            if alone is None:
+                return Routed(None, candidates[:3], evidence, score, pair_evidence)
+            if alone != top:
+                top, code = alone, engine.docs[alone].code
+                pair_evidence, word_evidence = _evidence(engine, parsed, top)
+                evidence = max(pair_evidence, word_evidence)
+                score = float(fused[top])
     return Routed(
         code,
         candidates if code is None else [],
@@ -501,6 +566,12 @@ def _answer(
         engine = get_finder()
     finder_question = intents.finder_text(intents.without_negated_clauses(text))
     routed = _route(engine, finder_question) if core else Routed(None, [], 0.0, 0.0)
+    # An authorisation in a sector licensed by a provincial department or a ministry
+    # (data/sectors.json): another body's, unless the commune procedure the finder ranks first
+    # names the sector's words itself ("đăng ký khai thác nước dưới đất" is the commune's).
+    sector = intents.licensing_sector(padded)
+    if sector is not None and not _procedure_says(engine, routed, sector[1]):
+        return compose.redirect(sector[0])
     if uncatalogued is not None and uncatalogued[1] is None:
         return compose.not_in_catalog(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
