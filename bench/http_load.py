@@ -85,7 +85,16 @@ from lookup_load import cpu_seconds, paths_for, process_tree  # noqa: E402
 from pgbench_ratio import PG_DEFAULT, admin_sql, machine, measure_yardstick  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_QUERIES = ROOT.parents[1] / "shared" / "data" / "queries.dev.jsonl"
+# The shared data sit beside the checkout (../shared/data, the developers' guide); a git
+# worktree one level deeper finds them one level further up.
+DEFAULT_QUERIES = next(
+    (
+        base / "shared" / "data" / "queries.dev.jsonl"
+        for base in ROOT.parents
+        if (base / "shared" / "data" / "queries.dev.jsonl").exists()
+    ),
+    ROOT.parent / "shared" / "data" / "queries.dev.jsonl",
+)
 FALLBACK_QUERIES = ["đăng ký khai sinh", "làm căn cước", "chứng thực bản sao", "đăng ký kết hôn"]
 KINDS = ("kiosk", "officer", "dashboard", "lookup")
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (the published demo password, README)

@@ -41,7 +41,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pgbench_ratio import PG_DEFAULT, measure_yardstick  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_QUERIES = ROOT.parents[1] / "shared" / "data" / "queries.dev.jsonl"
+# The shared data sit beside the checkout (../shared/data, the developers' guide); a git
+# worktree one level deeper finds them one level further up.
+DEFAULT_QUERIES = next(
+    (
+        base / "shared" / "data" / "queries.dev.jsonl"
+        for base in ROOT.parents
+        if (base / "shared" / "data" / "queries.dev.jsonl").exists()
+    ),
+    ROOT.parent / "shared" / "data" / "queries.dev.jsonl",
+)
 START_TIMEOUT = 60.0
 
 
