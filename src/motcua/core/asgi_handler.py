@@ -98,6 +98,13 @@ class MotcuaASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)  # Django refuses it
+        if not _view_is_sync(settings.ROOT_URLCONF, scope["path"]):
+            # A coroutine view (the display's endless stream) goes through Django's own handler
+            # with a thread of its own, as before this handler: with a kept executor a call read
+            # by the SQLite polling path was sometimes never delivered (seen in
+            # tests/queue/test_display_stream.py under load), and a stream that lasts hours has
+            # nothing to gain from a kept thread.
+            return await super().__call__(scope, receive, send)
         executor = self.executors.take()
         try:
             async with ThreadSensitiveContext(executor=executor):
