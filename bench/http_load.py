@@ -81,6 +81,7 @@ from urllib.parse import quote_plus, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from kiosk_citizen import BIRTH, BIRTH_ANSWERS, QR_PAYLOAD  # noqa: E402
 from lookup_load import cpu_seconds, paths_for, process_tree  # noqa: E402
 from pgbench_ratio import PG_DEFAULT, admin_sql, machine, measure_yardstick  # noqa: E402
 
@@ -98,27 +99,6 @@ DEFAULT_QUERIES = next(
 FALLBACK_QUERIES = ["đăng ký khai sinh", "làm căn cước", "chứng thực bản sao", "đăng ký kết hôn"]
 KINDS = ("kiosk", "officer", "dashboard", "lookup")
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 (the published demo password, README)
-BIRTH = "1.001193"
-# A real-format QR payload of a chip ID card (fictitious person, as tests/kiosk).
-QR_PAYLOAD = (
-    "025190012345|123456789|Nguyễn Thị Lan|15031990|Nữ|Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ|20042021"
-)
-BIRTH_ANSWERS = {
-    "requester_relationship": "Mẹ",
-    "requester_phone": "0912 345 678",
-    "child_full_name": "Nguyễn Minh An",
-    "child_birth_date": "10/11/2026",
-    "child_ethnicity": "Kinh",
-    "child_nationality": "Việt Nam",
-    "child_birth_place": "Trạm Y tế xã Hiền Lương, tỉnh Phú Thọ",
-    "child_hometown": "Phú Thọ",
-    "mother_full_name": "Nguyễn Thị Lan",
-    "mother_birth_date": "15/03/1990",
-    "mother_ethnicity": "Kinh",
-    "mother_nationality": "Việt Nam",
-    "mother_address": "Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ",
-    "mother_id_number": "025190012345",
-}
 CODE_ON_SLIP = re.compile(r"data-dossier-code>\s*([0-9A-Z.]+-\d{6}-\d{4})\s*<")
 TIMEOUT = 30.0  # one request
 START_TIMEOUT = 120.0  # the server builds its search index before it answers

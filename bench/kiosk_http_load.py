@@ -44,32 +44,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from kiosk_citizen import BIRTH, BIRTH_ANSWERS, QR_PAYLOAD  # noqa: E402
 from lookup_load import cpu_seconds, free_port, process_tree  # noqa: E402
 from pgbench_ratio import PG_DEFAULT, admin_sql, measure_yardstick  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-PROCEDURE = "1.001193"
-QR_PAYLOAD = (
-    "025190012345|123456789|Nguyễn Thị Lan|15031990|Nữ|Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ|20042021"
-)
+PROCEDURE = BIRTH
 SCAN = b"%PDF-1.4\n% ban chup giay chung sinh\n" + bytes(range(256)) * 800  # ~200 KB
-FORM = {
-    "requester_relationship": "Mẹ",
-    "requester_phone": "0912 345 678",
-    "child_full_name": "Nguyễn Minh An",
-    "child_birth_date": "10/11/2026",
-    "child_ethnicity": "Kinh",
-    "child_nationality": "Việt Nam",
-    "child_birth_place": "Trạm Y tế xã Hiền Lương, tỉnh Phú Thọ",
-    "child_hometown": "Phú Thọ",
-    "mother_full_name": "Nguyễn Thị Lan",
-    "mother_birth_date": "15/03/1990",
-    "mother_ethnicity": "Kinh",
-    "mother_nationality": "Việt Nam",
-    "mother_address": "Thôn 1, Xã Hiền Lương, Tỉnh Phú Thọ",
-    "mother_id_number": "025190012345",
-    "pledge": "on",
-}
+FORM = {**BIRTH_ANSWERS, "pledge": "on"}
 STEPS = ("start", "scan", "form", "fill", "review", "confirm", "slip", "finish")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMIT_KEY = re.compile(r'name="submit_key" value="([^"]+)"')
