@@ -23,11 +23,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.deploy.province import ROOT, Browser, Province, missing
+from tests.deploy.province import ROOT, Browser, Province, _admin, missing
 from tests.durability.kiosk_client import KioskClient
 
 pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "runs")
@@ -320,3 +321,61 @@ class TestDisplayListener:
 
     def test_the_servers_listen_on_postgresql_itself(self, province):
         assert "does not receive notifications" not in province.logs()
+
+
+def table_counts(url: str) -> dict[str, int]:
+    """Rows per table of the public schema, read on PostgreSQL itself."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
+        return {
+            table: conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]
+            for table in tables
+        }
+
+
+class TestBackup:
+    def test_a_backup_taken_through_the_pooler_restores_every_row(self, province, tmp_path):
+        # docs/deploy.md tells provinces to give `motcua backup` the direct URL; this checks that
+        # a backup taken with the servers' own settings (PgBouncer in transaction mode) is whole
+        # too: pg_dump reads everything in one transaction, which the pooler keeps on one backend.
+        archive = tmp_path / "province.tar.gz"
+        province.motcua("backup", "--output", str(archive), "--include-env-secret", timeout=300)
+        source = table_counts(province.direct_url)
+        assert source["catalog_procedure"] > 300 and source["centers_center"] > 0
+
+        restored_db = f"{province.database}_restored"
+        admin = _admin(province.direct_url)
+        admin.execute(f'CREATE DATABASE "{restored_db}"')
+        try:
+            restored_url = urlunsplit(
+                urlsplit(province.direct_url)._replace(path=f"/{restored_db}")
+            )
+            env = {
+                **province.env("restore"),
+                "DATABASE_URL": restored_url,
+                "MOTCUA_LISTEN_DATABASE_URL": "",
+                "DB_DISABLE_SERVER_SIDE_CURSORS": "",
+            }
+            done = subprocess.run(
+                [sys.executable, "-m", "motcua", "restore", str(archive)],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert done.returncode == 0, done.stderr
+            assert table_counts(restored_url) == source
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{restored_db}" WITH (FORCE)')
+            admin.close()
