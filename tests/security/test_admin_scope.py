@@ -378,3 +378,56 @@ class TestSuperuserMembership:
         as_admin_b.post(url(membership, "change"), {"role": "center_admin", "unit": ""})
         membership.refresh_from_db()
         assert (membership.role, membership.is_active) == ("specialist", True)
+
+
+# Columns that hold a citizen's personal data (Nghị định 13/2023/NĐ-CP).
+CITIZEN_FIELDS = {
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_birth_date",
+    "applicant_address",
+    "applicant_phone",
+    "applicant_email",
+    "owner_id_number",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "recipient",
+}
+
+
+class TestAdminSearchKeepsPersonalDataOutOfUrls:
+    """The admin searches by GET (``?q=`` on a list, ``?term=`` in an autocomplete): what is
+    typed lands in the address bar, the browser history and every proxy's access log. A citizen's
+    name or number must never be typed there; the officer inbox searches them by POST."""
+
+    @pytest.mark.parametrize(
+        "model_admin", list(admin.site._registry.values()), ids=lambda a: a.model._meta.label
+    )
+    def test_no_admin_searches_a_citizens_personal_data(self, model_admin):
+        searched = {field.lstrip("^=@").split("__")[-1] for field in model_admin.search_fields}
+        assert searched & CITIZEN_FIELDS == set()
+
+    def test_a_citizens_name_in_the_list_search_finds_nothing(self, client, tenants):
+        """Found by the black-box review: /admin/dossiers/dossier/?q=<họ tên> found the
+        dossier, so the admin invited a citizen's name into the URL."""
+        login(client, tenants.admin_a)
+        response = client.get(
+            changelist(type(tenants.dossier_a)), {"q": tenants.dossier_a.applicant_name}
+        )
+        assert response.status_code == 200
+        assert tenants.dossier_a.code not in response.content.decode()
+
+    def test_a_citizens_name_in_an_autocomplete_finds_nothing(self, client, tenants):
+        login(client, tenants.admin_a)
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "notices",
+                "model_name": "notice",
+                "field_name": "dossier",
+                "term": tenants.dossier_a.applicant_name,
+            },
+        )
+        assert response.status_code == 200
+        assert response.json()["results"] == []
