@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.centers.models import StaffMembership
 from motcua.kiosk.models import KioskDevice
@@ -378,6 +379,18 @@ class TestSuperuserMembership:
         as_admin_b.post(url(membership, "change"), {"role": "center_admin", "unit": ""})
         membership.refresh_from_db()
         assert (membership.role, membership.is_active) == ("specialist", True)
+
+    def test_a_superusers_authenticator_is_out_of_a_center_admins_reach(self, as_admin_b, tenants):
+        """Found by the black-box review: the device list showed the authenticator of a superuser
+        with a membership at the center, and its delete page removed the superuser's second
+        factor."""
+        it = User.objects.create_superuser("it_tinh", password=PASSWORD)
+        StaffMembership.objects.create(user=it, center=tenants.b, role="specialist")
+        device = TOTPDevice.objects.create(user=it, name="Điện thoại IT tỉnh", confirmed=True)
+        assert "Điện thoại IT tỉnh" not in as_admin_b.get(changelist(TOTPDevice)).content.decode()
+        assert as_admin_b.get(url(device, "delete")).status_code in (302, 403, 404)
+        as_admin_b.post(url(device, "delete"), {"post": "yes"})
+        assert TOTPDevice.objects.filter(pk=device.pk).exists()
 
 
 # Columns that hold a citizen's personal data (Nghị định 13/2023/NĐ-CP).
