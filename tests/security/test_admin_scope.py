@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.centers.models import StaffMembership
 from motcua.kiosk.models import KioskDevice
+from motcua.signing.models import SigningCertificate
 from motcua.workcalendar.models import CalendarDay
 
 from .tenants import MARKERS, PASSWORD, leaked
@@ -391,6 +392,22 @@ class TestSuperuserMembership:
         assert as_admin_b.get(url(device, "delete")).status_code in (302, 403, 404)
         as_admin_b.post(url(device, "delete"), {"post": "yes"})
         assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+    def test_a_superusers_certificate_is_out_of_a_center_admins_reach(self, as_admin_b, tenants):
+        """Found by the black-box review, beside the authenticator above: a superuser's
+        certificate at the center could be deactivated or pointed at another key file."""
+        it = User.objects.create_superuser("it_tinh", password=PASSWORD)
+        StaffMembership.objects.create(user=it, center=tenants.b, role="leader")
+        certificate = SigningCertificate.objects.create(
+            user=it, label="Chứng thư IT tỉnh", p12_path="x/it.p12", common_name="IT tỉnh"
+        )
+        assert (
+            "Chứng thư IT tỉnh"
+            not in as_admin_b.get(changelist(SigningCertificate)).content.decode()
+        )
+        assert as_admin_b.get(url(certificate, "change")).status_code in (302, 403, 404)
+        as_admin_b.post(url(certificate, "delete"), {"post": "yes"})
+        assert SigningCertificate.objects.filter(pk=certificate.pk, is_active=True).exists()
 
 
 # Columns that hold a citizen's personal data (Nghị định 13/2023/NĐ-CP).
