@@ -13,9 +13,11 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.centers.models import StaffMembership
 from motcua.kiosk.models import KioskDevice
+from motcua.signing.models import SigningCertificate
 from motcua.workcalendar.models import CalendarDay
 
 from .tenants import MARKERS, PASSWORD, leaked
@@ -378,3 +380,84 @@ class TestSuperuserMembership:
         as_admin_b.post(url(membership, "change"), {"role": "center_admin", "unit": ""})
         membership.refresh_from_db()
         assert (membership.role, membership.is_active) == ("specialist", True)
+
+    def test_a_superusers_authenticator_is_out_of_a_center_admins_reach(self, as_admin_b, tenants):
+        """Found by the black-box review: the device list showed the authenticator of a superuser
+        with a membership at the center, and its delete page removed the superuser's second
+        factor."""
+        it = User.objects.create_superuser("it_tinh", password=PASSWORD)
+        StaffMembership.objects.create(user=it, center=tenants.b, role="specialist")
+        device = TOTPDevice.objects.create(user=it, name="Điện thoại IT tỉnh", confirmed=True)
+        assert "Điện thoại IT tỉnh" not in as_admin_b.get(changelist(TOTPDevice)).content.decode()
+        assert as_admin_b.get(url(device, "delete")).status_code in (302, 403, 404)
+        as_admin_b.post(url(device, "delete"), {"post": "yes"})
+        assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+    def test_a_superusers_certificate_is_out_of_a_center_admins_reach(self, as_admin_b, tenants):
+        """Found by the black-box review, beside the authenticator above: a superuser's
+        certificate at the center could be deactivated or pointed at another key file."""
+        it = User.objects.create_superuser("it_tinh", password=PASSWORD)
+        StaffMembership.objects.create(user=it, center=tenants.b, role="leader")
+        certificate = SigningCertificate.objects.create(
+            user=it, label="Chứng thư IT tỉnh", p12_path="x/it.p12", common_name="IT tỉnh"
+        )
+        assert (
+            "Chứng thư IT tỉnh"
+            not in as_admin_b.get(changelist(SigningCertificate)).content.decode()
+        )
+        assert as_admin_b.get(url(certificate, "change")).status_code in (302, 403, 404)
+        as_admin_b.post(url(certificate, "delete"), {"post": "yes"})
+        assert SigningCertificate.objects.filter(pk=certificate.pk, is_active=True).exists()
+
+
+# Columns that hold a citizen's personal data (Nghị định 13/2023/NĐ-CP).
+CITIZEN_FIELDS = {
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_birth_date",
+    "applicant_address",
+    "applicant_phone",
+    "applicant_email",
+    "owner_id_number",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "recipient",
+}
+
+
+class TestAdminSearchKeepsPersonalDataOutOfUrls:
+    """The admin searches by GET (``?q=`` on a list, ``?term=`` in an autocomplete): what is
+    typed lands in the address bar, the browser history and every proxy's access log. A citizen's
+    name or number must never be typed there; the officer inbox searches them by POST."""
+
+    @pytest.mark.parametrize(
+        "model_admin", list(admin.site._registry.values()), ids=lambda a: a.model._meta.label
+    )
+    def test_no_admin_searches_a_citizens_personal_data(self, model_admin):
+        searched = {field.lstrip("^=@").split("__")[-1] for field in model_admin.search_fields}
+        assert searched & CITIZEN_FIELDS == set()
+
+    def test_a_citizens_name_in_the_list_search_finds_nothing(self, client, tenants):
+        """Found by the black-box review: /admin/dossiers/dossier/?q=<họ tên> found the
+        dossier, so the admin invited a citizen's name into the URL."""
+        login(client, tenants.admin_a)
+        response = client.get(
+            changelist(type(tenants.dossier_a)), {"q": tenants.dossier_a.applicant_name}
+        )
+        assert response.status_code == 200
+        assert tenants.dossier_a.code not in response.content.decode()
+
+    def test_a_citizens_name_in_an_autocomplete_finds_nothing(self, client, tenants):
+        login(client, tenants.admin_a)
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "notices",
+                "model_name": "notice",
+                "field_name": "dossier",
+                "term": tenants.dossier_a.applicant_name,
+            },
+        )
+        assert response.status_code == 200
+        assert response.json()["results"] == []

@@ -8,6 +8,7 @@ import pytest
 from axes.models import AccessAttempt
 
 from motcua.backoffice import security
+from motcua.centers.models import StaffMembership
 from tests.security.conftest import LOGIN, PASSWORD, fail_login, log_in
 
 LOCKED = "/can-bo/quan-tri/tai-khoan-bi-khoa/"
@@ -168,6 +169,20 @@ class TestUnlockPage:
         response = client.post(LOCKED, {"username": "tiepnhan"})
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN)
+
+    def test_a_superusers_lock_at_the_center_is_out_of_the_center_admins_reach(
+        self, client, officers, superuser, center
+    ):
+        """Found by the black-box review: a superuser with a membership at the center was listed
+        and unlocked by the center's administrator, who could so lift the lock on provincial
+        IT's account after every 5 guesses."""
+        StaffMembership.objects.create(user=superuser, center=center, role="specialist")
+        fail_login(client, "sieuquantri", 5)
+        admin = client.__class__()
+        admin.force_login(officers["center_admin"])
+        assert "sieuquantri" not in admin.get(LOCKED).content.decode()
+        assert admin.post(LOCKED, {"username": "sieuquantri"}).status_code == 404
+        assert log_in(client, "sieuquantri").status_code == 429
 
     def test_superuser_sees_and_unlocks_every_center(self, client, officers, superuser):
         fail_login(client, "tiepnhan", 5)

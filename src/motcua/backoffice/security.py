@@ -136,15 +136,19 @@ def may_unlock_accounts(user) -> bool:
 
 
 def _unlockable_usernames(user) -> set[str] | None:
-    """Usernames this admin may unlock: their center's staff; ``None`` means any (superuser)."""
+    """Usernames this admin may unlock: their center's staff, never a superuser; ``None`` means
+    any (the admin is a superuser)."""
     if user.is_superuser:
         return None
     centers = StaffMembership.objects.filter(
         user=user, is_active=True, role=Role.CENTER_ADMIN, center__isnull=False
     ).values("center_id")
+    # A superuser may hold a membership at the center, but their account is provincial IT's:
+    # lifting its lock would let a center administrator keep guessing its password, five tries
+    # per unlock.
     return set(
         get_user_model()
-        .objects.filter(membership__center_id__in=centers)
+        .objects.filter(membership__center_id__in=centers, is_superuser=False)
         .values_list("username", flat=True)
     )
 

@@ -289,6 +289,12 @@ class TOTPDeviceAdmin(CenterScopedAdmin, OtpTOTPDeviceAdmin):
 
     center_lookup = "user__membership__center"
 
+    def scope_queryset(self, queryset, scope):
+        # A superuser with a membership at the center keeps their second factor out of the
+        # center administrator's reach: deleting it would leave their account on a password.
+        queryset = super().scope_queryset(queryset, scope)
+        return queryset if scope.everything else queryset.filter(user__is_superuser=False)
+
     def has_add_permission(self, request, *args) -> bool:
         return admin_scope(request).everything and super().has_add_permission(request, *args)
 

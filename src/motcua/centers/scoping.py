@@ -118,7 +118,9 @@ def _choices_for(model: type[Model], scope: AdminScope) -> QuerySet | None:
     if model is Dossier:
         return Dossier.objects.filter(center__in=scope.center_ids)
     if model is SigningCertificate:
-        return SigningCertificate.objects.filter(user__membership__center__in=scope.center_ids)
+        return SigningCertificate.objects.filter(
+            user__membership__center__in=scope.center_ids, user__is_superuser=False
+        )
     if model is StaffMembership:
         return StaffMembership.objects.filter(center__in=scope.center_ids)
     # Any other row that belongs to a center (queue areas, counters…): that center's only.

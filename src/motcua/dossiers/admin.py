@@ -52,7 +52,13 @@ class DossierAdmin(CenterScopedAdmin):
         "unit",
     ]
     list_filter = ["status", "channel", "center", "unit", "received_at"]
-    search_fields = ["code", "applicant_name", "procedure__code", "procedure__name"]
+    # The admin searches by GET: a typed citizen's name would land in the URL, the browser
+    # history and access logs (NĐ 13/2023). Names are searched in the officer inbox, by POST.
+    search_fields = ["code", "procedure__code", "procedure__name"]
+    search_help_text = _(
+        "Tìm theo mã hồ sơ hoặc thủ tục. Tìm theo họ tên người nộp ở trang hồ sơ của cán bộ "
+        "(/can-bo/), để dữ liệu cá nhân không nằm trên địa chỉ trang."
+    )
     list_select_related = ["procedure", "unit"]
     date_hierarchy = "received_at"
     inlines = [DocumentInline, EventInline]

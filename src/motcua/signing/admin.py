@@ -70,6 +70,12 @@ class SigningCertificateAdmin(CenterScopedAdmin):
         (_("Thông tin đọc từ chứng thư"), {"fields": INFO_FIELDS}),
     ]
 
+    def scope_queryset(self, queryset, scope):
+        # A superuser's certificate is provincial IT's even with a membership at the center: a
+        # center administrator could otherwise deactivate it or point it at another key file.
+        queryset = super().scope_queryset(queryset, scope)
+        return queryset if scope.everything else queryset.filter(user__is_superuser=False)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         scope = admin_scope(request)
