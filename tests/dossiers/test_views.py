@@ -130,24 +130,24 @@ class TestSlipPdf:
 
     def test_refused_without_token(self, client, dossier):
         response = client.get(self.url(dossier))
-        assert response.status_code == 403
+        assert response.status_code == 404
         html = response.content.decode()
-        assert "Không có quyền xem giấy hẹn" in html
+        assert "Không mở được giấy hẹn" in html
         assert "Nguyễn" not in html
 
     def test_refused_with_a_tampered_token(self, client, dossier):
         token = slip_token(dossier, now=timezone.now())
         response = client.get(self.url(dossier, t=token + "x"))
-        assert response.status_code == 403
+        assert response.status_code == 404
 
     def test_refused_with_an_expired_token(self, client, dossier):
         token = slip_token(dossier, now=timezone.now() - timedelta(minutes=16))
-        assert client.get(self.url(dossier, t=token)).status_code == 403
+        assert client.get(self.url(dossier, t=token)).status_code == 404
 
     def test_refused_with_another_dossiers_token(self, client, center, procedure, dossier):
         other, _ = submit(center, procedure, key="other")
         token = slip_token(other, now=timezone.now())
-        assert client.get(self.url(dossier, t=token)).status_code == 403
+        assert client.get(self.url(dossier, t=token)).status_code == 404
 
     @pytest.mark.parametrize(("kho", "width"), [("a5", 419.53), ("80", 226.77)])
     def test_served_with_a_valid_token(self, client, dossier, kho, width):
@@ -196,7 +196,7 @@ class TestSlipPdf:
         StaffMembership.objects.create(user=officer, center=other, role="center_admin")
         client.force_login(officer)
         response = client.get(self.url(dossier))
-        assert response.status_code == 403
+        assert response.status_code == 404
         assert dossier.applicant_name not in response.content.decode()
 
     def test_not_served_to_an_inactive_member_or_a_provincial_viewer(self, client, dossier):
@@ -205,17 +205,17 @@ class TestSlipPdf:
             user=former, center=dossier.center, role="reception", is_active=False
         )
         client.force_login(former)
-        assert client.get(self.url(dossier)).status_code == 403
+        assert client.get(self.url(dossier)).status_code == 404
         viewer = User.objects.create_user("tinh", password="x", is_staff=True)
         StaffMembership.objects.create(
             user=viewer, role="provincial_viewer", province=dossier.center.province
         )
         client.force_login(viewer)
-        assert client.get(self.url(dossier)).status_code == 403
+        assert client.get(self.url(dossier)).status_code == 404
 
     def test_not_served_to_a_logged_in_non_staff_user(self, client, dossier):
         client.force_login(User.objects.create_user("congdan", password="x"))
-        assert client.get(self.url(dossier)).status_code == 403
+        assert client.get(self.url(dossier)).status_code == 404
 
     def test_unknown_layout(self, client, dossier):
         token = slip_token(dossier, now=timezone.now())
@@ -223,3 +223,14 @@ class TestSlipPdf:
 
     def test_unknown_dossier(self, client, db):
         assert client.get("/ho-so/000.00.25.H45-250707-0009/phieu-hen.pdf").status_code == 404
+
+    @pytest.mark.parametrize("params", [{}, {"t": "x"}, {"kho": "a4"}, {"t": "x", "kho": "a4"}])
+    def test_an_existing_code_answers_like_an_unknown_one(self, client, dossier, params):
+        # Codes are sequential: any difference would let an anonymous visitor count dossiers.
+        unknown = dossier.code[:-4] + "9999"
+        known = client.get(self.url(dossier, **params))
+        missing = client.get(f"/ho-so/{unknown}/phieu-hen.pdf", params)
+        assert known.status_code == missing.status_code == 404
+        assert "Không mở được giấy hẹn" in known.content.decode()
+        assert "Không mở được giấy hẹn" in missing.content.decode()
+        assert dossier.applicant_name not in known.content.decode()

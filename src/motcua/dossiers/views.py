@@ -237,29 +237,28 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
 @printable_in_same_origin_frame
 def slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     dossier = find_by_code(code)
-    if dossier is None:
-        return _not_found(request, normalize_code(code))
+    token = request.GET.get("t", "")
+    if dossier is None or not (
+        _may_print_slip(request.user, dossier)
+        or (token and check_slip_token(token, dossier, now=timezone.now()))
+    ):
+        # One answer for a code that does not exist and for a slip this visitor may not open:
+        # codes are sequential per center and day, so a different answer for existing codes
+        # would let anyone count a center's dossiers (found by review, 2026-12-07).
+        return error_response(
+            request,
+            404,
+            _("Không mở được giấy hẹn"),
+            _(
+                "Không có giấy hẹn mở được bằng đường dẫn này: mã hồ sơ không đúng, hoặc đường "
+                "dẫn in ra tại kiosk đã hết hiệu lực (15 phút). Giấy tiếp nhận hồ sơ có thông tin "
+                "cá nhân nên chỉ mở được bằng đường dẫn đó hoặc khi cán bộ của trung tâm đã đăng "
+                "nhập. Để xem tình trạng hồ sơ, xin dùng trang tra cứu."
+            ),
+        )
     layout = SLIP_LAYOUTS.get(request.GET.get("kho", "a5"))
     if layout is None:
         return bad_request(request)
-    token = request.GET.get("t", "")
-    if not _may_print_slip(request.user, dossier) and not (
-        token and check_slip_token(token, dossier, now=timezone.now())
-    ):
-        return render(
-            request,
-            "core/error.html",
-            {
-                "status": 403,
-                "title": _("Không có quyền xem giấy hẹn"),
-                "message": _(
-                    "Giấy tiếp nhận hồ sơ có thông tin cá nhân nên chỉ mở được bằng đường dẫn "
-                    "in ra tại kiosk (có hiệu lực 15 phút) hoặc khi cán bộ đã đăng nhập. "
-                    "Để xem tình trạng hồ sơ, xin dùng trang tra cứu."
-                ),
-            },
-            status=403,
-        )
     pdf = render_slip_pdf(dossier, layout=layout, tracking_url=tracking_url(request, dossier))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-hen-{dossier.code}.pdf"'
