@@ -8,6 +8,7 @@ of the receiving agency (mã định danh, Quyết định 20/2020/QĐ-TTg) that
 from __future__ import annotations
 
 from datetime import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Sector
 from motcua.dossiers.states import Role
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 agency_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z.]{1,39}$",
@@ -136,7 +140,7 @@ class StaffMembership(models.Model):
         return f"{self.user} – {self.get_role_display()} – {where}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, _StrOrPromise] = {}
         if self.role == Role.PROVINCIAL_VIEWER:
             if self.center_id is not None:
                 errors["center"] = _("Cán bộ tỉnh không thuộc một trung tâm: để trống trung tâm.")
@@ -144,7 +148,7 @@ class StaffMembership(models.Model):
                 errors["province"] = _("Ghi tỉnh, thành phố mà cán bộ tỉnh được xem hồ sơ.")
         elif self.center_id is None:
             errors["center"] = _("Chọn trung tâm nơi cán bộ làm việc.")
-        if self.unit_id is not None and self.unit.center_id != self.center_id:
+        if self.unit is not None and self.unit.center_id != self.center_id:
             errors["unit"] = _("Đơn vị xử lý phải thuộc trung tâm của cán bộ.")
         if errors:
             raise ValidationError(errors)

@@ -19,6 +19,7 @@ but superusers: a change there would move every center's due times and pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
@@ -28,6 +29,14 @@ from django.http import HttpRequest
 
 from motcua.centers.models import Center, StaffMembership, Unit
 from motcua.dossiers.states import OFFICER_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin, _ListFilterT
+
+    # The mixin's super() is the model admin or inline it is mixed into.
+    _ChoicesBase = BaseModelAdmin[Any]
+else:
+    _ChoicesBase = object
 
 _SCOPE_ATTRIBUTE = "_motcua_admin_scope"
 
@@ -83,9 +92,12 @@ def _compute_scope(user) -> AdminScope:
             may_read_personal_data=False,
         )
     is_admin = membership.role == Role.CENTER_ADMIN
+    # Every other role has a center (constraint membership_center_or_province): a row without
+    # one cannot exist, and would reach nothing.
+    center = membership.center_id
     return AdminScope(
         everything=False,
-        center_ids=frozenset({membership.center_id}),
+        center_ids=frozenset() if center is None else frozenset({center}),
         may_write=is_admin,
         may_read_personal_data=is_admin,
     )
@@ -132,7 +144,7 @@ def _choices_for(model: type[Model], scope: AdminScope) -> QuerySet | None:
     return None
 
 
-class ScopedChoicesMixin:
+class ScopedChoicesMixin(_ChoicesBase):
     """Foreign-key and many-to-many choices limited to the scope (forms and inlines alike).
 
     The limited queryset is also what the submitted value is validated against, so a POST that
@@ -230,7 +242,7 @@ class CenterScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         relations = {
             f.name for f in self.model._meta.get_fields() if f.is_relation and f.many_to_one
         }
-        scoped = []
+        scoped: list[_ListFilterT] = []
         for item in filters:
             if item == "center":
                 continue  # one center only: the filter would name the others

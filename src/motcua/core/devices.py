@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +22,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.ratelimit import Limit, hit
+
+if TYPE_CHECKING:
+    from motcua.centers.models import Center
 
 ACTIVATION_TTL = timedelta(minutes=30)
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600
@@ -42,6 +46,10 @@ class RegisteredDevice(models.Model):
     activation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     activated_at = models.DateTimeField(_("kích hoạt lúc"), null=True, blank=True, editable=False)
     last_seen_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True)
+
+    if TYPE_CHECKING:
+        # Each concrete model's own foreign key (KioskDevice.center, RatingDevice.center).
+        center: Center
 
     class Meta:
         abstract = True
@@ -83,7 +91,7 @@ class RegisteredDevice(models.Model):
             self.last_seen_at is None
             or (now - self.last_seen_at).total_seconds() > SEEN_RESOLUTION_SECONDS
         ):
-            type(self).objects.filter(pk=self.pk).update(last_seen_at=now)
+            type(self)._default_manager.filter(pk=self.pk).update(last_seen_at=now)
             self.last_seen_at = now
 
 
@@ -113,9 +121,12 @@ def set_device_cookie(
     )
 
 
+_Device = TypeVar("_Device", bound=RegisteredDevice)
+
+
 def device_from_cookie(
-    request: HttpRequest, queryset: QuerySet, *, name: str, salt: str
-) -> RegisteredDevice | None:
+    request: HttpRequest, queryset: QuerySet[_Device], *, name: str, salt: str
+) -> _Device | None:
     """The active device of an active center whose cookie this request carries, or None."""
     raw = request.COOKIES.get(name)
     if not raw:

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def next_number(model: type[Model], key: dict[str, Any], field: str = "last_number") -> int:
@@ -33,12 +33,12 @@ def next_number(model: type[Model], key: dict[str, Any], field: str = "last_numb
     columns = []
     params = []
     for name, value in key.items():
-        model_field = meta.get_field(name)
+        model_field, column = _column(model, name)
         if isinstance(value, Model):
             value = value.pk
-        columns.append(quote(model_field.column))
+        columns.append(quote(column))
         params.append(model_field.get_db_prep_value(value, connection))
-    last = quote(meta.get_field(field).column)
+    last = quote(_column(model, field)[1])
     where = " AND ".join(f"{column} = %s" for column in columns)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -57,6 +57,14 @@ def next_number(model: type[Model], key: dict[str, Any], field: str = "last_numb
             )
             row = cursor.fetchone()
     return int(row[0])
+
+
+def _column(model: type[Model], name: str) -> tuple[Field, str]:
+    """A field of ``model`` with a column of its own (not a reverse relation), and the column."""
+    model_field = model._meta.get_field(name)
+    if not isinstance(model_field, Field) or model_field.column is None:
+        raise ValueError(f"{model._meta.label}.{name} has no column to count in")
+    return model_field, model_field.column
 
 
 def _update_returning_supported() -> bool:

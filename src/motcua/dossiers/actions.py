@@ -9,6 +9,7 @@ action's own rule, changes the status and appends the event — all in the calle
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -255,7 +256,7 @@ def _withdraw(dossier: Dossier, request: ActionRequest, note: str) -> dict:
     return {}
 
 
-_RULES = {
+_RULES: dict[str, Callable[[Dossier, ActionRequest, str], dict]] = {
     EventAction.ACCEPT: _accept,
     EventAction.REFUSE: _refuse,
     EventAction.REQUEST_SUPPLEMENT: _request_supplement,

@@ -67,7 +67,7 @@ MAX_DAYS = 366
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 HEADER_ROW = 4  # title, period, blank line, then the column headings
 
-_NOTED_ACTIONS = {
+_NOTED_ACTIONS: dict[str, str] = {
     EventAction.REFUSE: "Từ chối tiếp nhận (Mẫu 03)",
     EventAction.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung (Mẫu 02)",
     EventAction.RESCHEDULE: "Xin lỗi, hẹn lại (Mẫu 04)",

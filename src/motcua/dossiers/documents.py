@@ -145,7 +145,8 @@ def digitize_component(
         raise FileRefused(_("Ngày hết hiệu lực đã qua: giấy tờ không còn giá trị để số hóa."))
 
     if upload is None:
-        if not document.file:
+        stored_name = document.file.name
+        if not stored_name:
             raise FileRefused(
                 _("Thành phần “%(name)s” chưa có tệp: hãy quét hoặc tải tệp lên.")
                 % {"name": document.name}
@@ -153,7 +154,7 @@ def digitize_component(
         if document.digitized and document.reused_from_id is None:
             return document
         with document.file.open("rb") as handle:
-            checked = _check(File(handle, name=posixpath.basename(document.file.name)))
+            checked = _check(File(handle, name=posixpath.basename(stored_name)))
         source = "attached_file"
     else:
         checked = _check(upload)
@@ -161,7 +162,7 @@ def digitize_component(
             return document
         source = "scan"
 
-    saved = ""
+    saved: str | None = None
     try:
         if upload is not None:
             stem = posixpath.splitext(posixpath.basename((upload.name or "").replace("\\", "/")))

@@ -256,8 +256,8 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
             walk.hand_over(event, Party(RECEPTION), note=f"{label}. {note}".strip(" ."))
         elif action == EventAction.RETURN_RESULT:
             how = data.get("delivery")
-            label = ResultDelivery(how).label if how in ResultDelivery.values else ""
-            text = f"Trả kết quả: {label}" if label else "Trả kết quả"
+            delivery = str(ResultDelivery(how).label) if how in ResultDelivery.values else ""
+            text = f"Trả kết quả: {delivery}" if delivery else "Trả kết quả"
             walk.hand_over(event, applicant, note=f"{text}. {note}".strip(" ."))
         elif action == EventAction.REFUSE:
             walk.hand_over(event, applicant, note=f"Từ chối tiếp nhận (Mẫu 03): {note}")
@@ -272,8 +272,8 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
                 f"{_fmt(walk.due)}; lý do: {note}"
             )
         else:
-            label = EventAction(action).label if action in EventAction.values else action
-            walk.pending.append(f"{label} ({_fmt(event.at)}). {note}".strip(" ."))
+            name = str(EventAction(action).label) if action in EventAction.values else action
+            walk.pending.append(f"{name} ({_fmt(event.at)}). {note}".strip(" ."))
     if dossier.status not in TERMINAL_STATUSES or walk.pending:
         walk.rows.append(
             ControlRow(

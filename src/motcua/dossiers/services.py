@@ -16,10 +16,11 @@ import os
 import posixpath
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -319,7 +320,7 @@ def record_event(
 
 def _append_event(
     dossier: Dossier,
-    last: dict | None,
+    last: Mapping[str, Any] | None,
     *,
     action: str,
     from_status: str,
@@ -692,7 +693,7 @@ class _StagedFiles:
 
     def __init__(self) -> None:
         self.folder = f"{_STAGING_FOLDER}/{secrets.token_hex(16)}"
-        self.local = _local_path(document_file_name(self.folder, 1, "tep")) is not None
+        self.local = _has_local_paths(document_file_name(self.folder, 1, "tep"))
         self.written: list[str] = []
         self.folders: list[str] = []
 
@@ -753,11 +754,17 @@ class _StagedFiles:
                     os.rmdir(_local_path(folder))
 
 
-def _local_path(name: str) -> str | None:
+def _has_local_paths(name: str) -> bool:
     try:
-        return default_storage.path(name)
+        default_storage.path(name)
     except NotImplementedError:
-        return None
+        return False
+    return True
+
+
+def _local_path(name: str) -> str:
+    """The file system path of a stored name: only where ``_StagedFiles.local`` holds."""
+    return default_storage.path(name)
 
 
 def _save(name: str, content: bytes | IO[bytes]) -> str:

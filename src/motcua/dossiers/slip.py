@@ -289,11 +289,12 @@ def _body(dossier: Dossier, styles: _Styles) -> list[Flowable]:
     s = styles
     registered = dossier.status == DossierStatus.SUBMITTED
     papers = paper_lists(dossier)
-    delivery = {
+    delivery_names: dict[str, str] = {
         ResultDelivery.AT_CENTER: nfc(center.name),
         ResultDelivery.POSTAL: "Địa chỉ người nộp, qua dịch vụ bưu chính công ích",
         ResultDelivery.ONLINE: "Cổng Dịch vụ công (bản điện tử)",
-    }.get(dossier.result_delivery, dossier.get_result_delivery_display())
+    }
+    delivery = delivery_names.get(dossier.result_delivery, dossier.get_result_delivery_display())
     due = format_moment(dossier.due_at) if dossier.due_at else "Theo quy định"
     online = dossier.channel == Channel.ONLINE
     if registered:

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -72,7 +73,7 @@ TABLET_WINDOW = timedelta(minutes=10)
 # (counted in days from its acceptance, not in working days from receipt), decided by the
 # authority whose decision or act is contested, not by the center's feedback queue.
 TRIAGE_WORKING_DAYS = 2
-ANSWER_WORKING_DAYS = {FeedbackKind.COMPLAINT: 15, FeedbackKind.SUGGESTION: 15}
+ANSWER_WORKING_DAYS: dict[str, int] = {FeedbackKind.COMPLAINT: 15, FeedbackKind.SUGGESTION: 15}
 MAX_ANSWER_WORKING_DAYS = 90
 
 
@@ -240,7 +241,7 @@ def submit_feedback(
     contact_name: str = "",
     contact_phone: str = "",
     contact_email: str = "",
-    files: list[CheckedFile] = (),
+    files: Sequence[CheckedFile] = (),
     actor: str = "citizen",
     now: datetime,
 ) -> Feedback:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
@@ -36,6 +36,9 @@ from motcua.eforms.rendering import (
     release_uploads,
 )
 
+if TYPE_CHECKING:
+    from motcua.kiosk.device import KioskRequest
+
 STEPS = [
     gettext_lazy("Thẻ căn cước"),
     gettext_lazy("Chọn thủ tục"),
@@ -64,7 +67,7 @@ def _querydict(stored: dict[str, list[str]]) -> QueryDict:
 class FormStep:
     """Step 3: the procedure's e-form, prefilled and locked from the card."""
 
-    def __init__(self, request: HttpRequest, procedure: Procedure):
+    def __init__(self, request: KioskRequest, procedure: Procedure):
         self.request = request
         self.procedure = procedure
         self.definition = definition_for(procedure.code)
@@ -101,7 +104,9 @@ class FormStep:
             return False
         # Uploaded files wait on disk (keyed by token) until the citizen confirms.
         keep_uploads(self.form)
-        data = {k: self.form.data.getlist(k) for k in self.form.data if k != "csrfmiddlewaretoken"}
+        # Bound to ``post`` above: the form holds (a copy of) that QueryDict.
+        posted = cast(QueryDict, self.form.data)
+        data = {k: posted.getlist(k) for k in posted if k != "csrfmiddlewaretoken"}
         self.request.session["form"] = {"procedure": self.procedure.code, "data": data}
         self.request.session.pop("submit_key", None)
         return True
@@ -127,7 +132,7 @@ class PendingSubmission:
 
     @classmethod
     def from_session(
-        cls, request: HttpRequest, *, describe: bool = True
+        cls, request: KioskRequest, *, describe: bool = True
     ) -> PendingSubmission | None:
         """The stored form, checked again; None if there is none or it no longer applies.
         Raises IdentityError when the card reading has expired, so the kiosk asks for it.
@@ -160,7 +165,7 @@ class PendingSubmission:
             pending.describe(request)
         return pending
 
-    def describe(self, request: HttpRequest) -> None:
+    def describe(self, request: KioskRequest) -> None:
         """The answers, the papers, the due time and the fee, as the confirmation screen shows."""
         self.summary = _summary(self.form)
         self.documents = [
@@ -220,7 +225,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def submit(request: HttpRequest, pending: PendingSubmission, *, key: str) -> Outcome:
+def submit(request: KioskRequest, pending: PendingSubmission, *, key: str) -> Outcome:
     """Step 4: create the dossier (idempotent by the confirmation screen's key)."""
     expected = request.session.get("submit_key", "")
     if not key or key != expected:
@@ -271,7 +276,7 @@ class Receipt:
     to_bring: list[str] = field(default_factory=list)
 
 
-def receipt(request: HttpRequest) -> Receipt | None:
+def receipt(request: KioskRequest) -> Receipt | None:
     code = request.session.get("dossier_code")
     if not code:
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -476,7 +476,7 @@ def _apology(dossier: Dossier, event: DossierEvent, c: dict[str, str]) -> Messag
     )
 
 
-_COMPOSERS = {
+_COMPOSERS: dict[str, Callable[[Dossier, DossierEvent, dict[str, str]], Message]] = {
     NoticeKind.ACCEPTED: _accepted,
     NoticeKind.SUPPLEMENT_REQUESTED: _supplement,
     NoticeKind.REFUSED: _refused,

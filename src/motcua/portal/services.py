@@ -143,8 +143,8 @@ def destination_for(id_number: str, declared: str = "") -> Destination:
         if channel:
             return Destination(channel, address, ContactSource.DECLARED)
     if declared:
-        kind, address = clean_contact(declared)
-        channel = _usable(kind, address, senders)
+        typed_kind, address = clean_contact(declared)
+        channel = _usable(typed_kind, address, senders)
         if channel is None:
             raise PortalError(
                 _("Hiện chưa gửi được mã qua kênh này. Xin nhập địa chỉ khác hoặc dùng VNeID.")

@@ -57,7 +57,8 @@ def current(request: HttpRequest, *, now: float | None = None) -> SignedIn | Non
     if now - float(stored.get("seen", 0)) > idle_seconds():
         end(request)
         return None
-    citizen = Citizen.objects.filter(pk=stored.get("id")).first()
+    citizen_id = stored.get("id")
+    citizen = None if citizen_id is None else Citizen.objects.filter(pk=citizen_id).first()
     if citizen is None:
         end(request)
         return None

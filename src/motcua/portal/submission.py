@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -265,13 +265,17 @@ def apply_reuse(
         applied = data.get(f"{REUSE_PREFIX}{pk}_applied", "")
         if token and applied == f"{paper.pk}:{token}" and parked.get(token) is not None:
             continue
+        name = paper.file.name
+        if not name:  # no stored file: the offer is dropped, as for an unreadable one
+            data.pop(f"{REUSE_PREFIX}{pk}", None)
+            continue
         try:
             with paper.file.open("rb") as handle:
                 content = handle.read()
         except OSError:
             data.pop(f"{REUSE_PREFIX}{pk}", None)
             continue
-        upload = SimpleUploadedFile(Path(paper.file.name).name, content, paper.content_type)
+        upload = SimpleUploadedFile(Path(name).name, content, paper.content_type)
         try:
             checked = check_upload(upload)
         except Exception:
@@ -319,9 +323,9 @@ def save(draft: Draft, form: EForm, *, now: datetime) -> None:
     if form.is_bound:
         form.is_valid()
         form._keep_uploads()  # the renderer's own parking (``keep_uploads`` without re-validating)
-        draft.data = {
-            key: form.data.getlist(key) for key in form.data if key != "csrfmiddlewaretoken"
-        }
+        # A bound portal form holds (a copy of) the posted QueryDict.
+        posted = cast(QueryDict, form.data)
+        draft.data = {key: posted.getlist(key) for key in posted if key != "csrfmiddlewaretoken"}
     draft.updated_at = now
     draft.expires_at = now + DRAFT_LIFETIME
     draft.save(update_fields=["data", "updated_at", "expires_at"])
@@ -463,7 +467,10 @@ def _record_reuses(dossier: Dossier, draft: Draft, *, now: datetime) -> None:
         return
     stored = {p.pk: p for p in CitizenDocument.objects.filter(pk__in=chosen.values())}
     for component in dossier.documents.filter(required_document_id__in=chosen):
-        paper = stored.get(chosen[component.required_document_id])
+        required = component.required_document_id
+        if required is None:
+            continue  # not a checklist component: never chosen (filtered above)
+        paper = stored.get(chosen[required])
         if paper is None or paper.sha256 != component.sha256:
             continue  # replaced by a new upload after all
         copy = component.file.name

@@ -32,6 +32,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections
@@ -40,6 +41,9 @@ from django.utils import timezone
 from motcua.queue.models import Ticket, TicketEvent
 from motcua.queue.services import local_day
 from motcua.queue.states import TicketAction
+
+if TYPE_CHECKING:
+    import psycopg
 
 logger = logging.getLogger("motcua.queue.live")
 
@@ -229,7 +233,7 @@ class Listener(threading.Thread):
         self.connections = 0
         # True when a NOTIFY from another connection did not arrive (a transaction-mode pooler).
         self.deaf = False
-        self._conn = None
+        self._conn: psycopg.Connection | None = None
 
     def run(self) -> None:
         import psycopg

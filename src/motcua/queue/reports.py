@@ -40,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -90,7 +91,9 @@ class Millis(Func):
     output_field = BigIntegerField()
     arity = 2
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
         start, start_params = compiler.compile(self.source_expressions[0])
         end, end_params = compiler.compile(self.source_expressions[1])
         if connection.vendor == "sqlite":
@@ -107,7 +110,9 @@ class LocalHour(Func):
     output_field = IntegerField()
     arity = 1
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
         value, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "sqlite":
             # Asia/Ho_Chi_Minh has been UTC+7 without daylight saving since 1975, before any
@@ -132,7 +137,9 @@ class InIds(Func):
         self.ids = [int(pk) for pk in ids]
         self.negated = negated
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
         value, params = compiler.compile(self.source_expressions[0])
         # A subquery the database hashes: PostgreSQL's "= ANY(array)" scans the array per row.
         sql = f"{value} {'NOT IN' if self.negated else 'IN'} ({_list_sql()})"
@@ -165,7 +172,9 @@ class Durations:
             return cls(0, None, None)
         millis.sort()
         p90 = nearest_rank(millis, P90)
-        return cls(len(millis), sum(millis) / len(millis) / 60000, p90 / 60000)
+        return cls(
+            len(millis), sum(millis) / len(millis) / 60000, None if p90 is None else p90 / 60000
+        )
 
 
 @dataclass
@@ -477,7 +486,8 @@ def _aggregate(table: tuple[str, tuple], groupings: list[_Grouping]) -> dict[str
         return found
 
     for row in cube:
-        by = dict(zip(_CUBE_KEYS, row, strict=False))
+        # Looked up by optional key columns too: None (no breakdown) finds nothing.
+        by: dict[str | None, Any] = dict(zip(_CUBE_KEYS, row, strict=False))
         (status, wait_bucket, service_bucket, n, moved, waits, wait_sum, services,
          service_sum) = row[len(_CUBE_KEYS) :]  # fmt: skip
         for grouping in groupings:
@@ -582,8 +592,10 @@ def _p90(table, wanted, groups, histogram) -> dict[tuple, int]:
     )
     n_wait = len(_WAIT_KEYS)
     for row in rows:
-        wait_by = dict(zip(_WAIT_KEYS, row[:n_wait], strict=True))
-        end_by = dict(zip(_END_KEYS, row[n_wait : n_wait + len(_END_KEYS)], strict=True))
+        wait_by: dict[str | None, Any] = dict(zip(_WAIT_KEYS, row[:n_wait], strict=True))
+        end_by: dict[str | None, Any] = dict(
+            zip(_END_KEYS, row[n_wait : n_wait + len(_END_KEYS)], strict=True)
+        )
         wait_bucket, wait, service_bucket, service = row[n_wait + len(_END_KEYS) :]
         for kind, by, bucket, duration in (
             ("wait", wait_by, wait_bucket, wait),
@@ -619,7 +631,7 @@ def _area_rows(groups: dict) -> list[QueueRow]:
 
 def _counter_rows(groups: dict) -> list[QueueRow]:
     counters = {c.pk: c for c in Counter.objects.filter(pk__in=[k for k in groups if k])}
-    labels = {pk: str(c.label) for pk, c in counters.items()}
+    labels: dict[int | None, str] = {pk: str(c.label) for pk, c in counters.items()}
     labels[None] = "Chưa rõ quầy"
     return _labelled(groups, labels, lambda k: counters[k].number if k in counters else 0)
 

@@ -33,7 +33,7 @@ def average_service(area: ServiceArea, day) -> timedelta:
     done = Ticket.objects.filter(
         area=area, day=day, status=TicketStatus.DONE, called_at__isnull=False
     ).values_list("called_at", "ended_at")
-    spans = [end - called for called, end in done if end and end > called]
+    spans = [end - called for called, end in done if end and called and end > called]
     if not spans:
         return DEFAULT_SERVICE
     return sum(spans, timedelta(0)) / len(spans)

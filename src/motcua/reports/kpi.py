@@ -302,7 +302,9 @@ def _collect(rows, columns: list[str]) -> dict[tuple, Counts]:
     result: dict[tuple, Counts] = {}
     for row in rows:
         # Aggregates are aliased "n_<count>": a bare name would clash with the model's columns.
-        values = {name: row[f"n_{name}"] or 0 for name in COUNT_NAMES if f"n_{name}" in row}
+        values: dict[str, Any] = {
+            name: row[f"n_{name}"] or 0 for name in COUNT_NAMES if f"n_{name}" in row
+        }
         values["processing_days"] = Decimal(values.get("processing_days") or 0)
         result[tuple(row[c] for c in columns)] = Counts(**values)
     return result
@@ -317,7 +319,12 @@ def aggregate_facts(
 
 
 def aggregate_cells(cells: QuerySet, keys: tuple[str, ...]) -> dict[tuple, Counts]:
-    columns = [KEY_COLUMNS[k][1] for k in keys]
+    columns = []
+    for key in keys:
+        column = KEY_COLUMNS[key][1]
+        if column is None:
+            raise ValueError(f"the monthly cells keep no {key!r} breakdown: read the facts")
+        columns.append(column)
     sums = {
         f"n_{name}": Sum(name)
         for name in COUNT_NAMES
@@ -359,14 +366,15 @@ def counts(
     judged_at = min(end, now) if now is not None else end
     facts = slice.filter(DossierFact.objects.all())
     use_cells = use_cells and slice.fits_cells and all(KEY_COLUMNS[k][1] for k in keys)
-    first_month, after_last = _whole_months(date_from, date_to)
+    whole_months = _whole_months(date_from, date_to)
     totals: dict[tuple, Counts] = {}
 
     def merge(groups: dict[tuple, Counts], sign: int = 1) -> None:
         for key, value in groups.items():
             totals.setdefault(key, Counts()).add(value, sign)
 
-    if use_cells and first_month is not None:
+    if use_cells and whole_months is not None:
+        first_month, after_last = whole_months
         whole_start = datetime.combine(first_month, time.min, tzinfo=VIETNAM)
         whole_end = datetime.combine(after_last, time.min, tzinfo=VIETNAM)
         cells = slice.filter(KpiCell.objects.all(), cells=True).filter(
@@ -389,14 +397,15 @@ def counts(
     return judged_at, {k: v for k, v in totals.items() if v.received}
 
 
-def _whole_months(date_from: date, date_to: date) -> tuple[date | None, date | None]:
-    """The first whole month inside the period and the first day after the last whole one."""
+def _whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """The first whole month inside the period and the first day after the last whole one;
+    None when the period holds no whole month."""
     first = date_from if date_from.day == 1 else _next_month(date_from)
     after = _next_month(date_to) if _next_month(date_to) - timedelta(days=1) == date_to else None
     if after is None:
         after = date(date_to.year, date_to.month, 1)
     if first >= after:
-        return None, None
+        return None
     return first, after
 
 
@@ -466,7 +475,8 @@ class KpiReport:
     complaints: int = 0
     average_processing_days: float | None = None
     indices: dict[str, IndexValue] = field(default_factory=dict)
-    score: Score | None = None
+    # Nothing measured until report_from scores the indices.
+    score: Score = field(default_factory=lambda: Score(None, 0.0, 0.0, []))
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -548,11 +548,13 @@ def sign_result(
         verification_code=code,
     )
     result.file.save(f"{code}.pdf", ContentFile(signed), save=False)
+    saved = result.file.name
     try:
         result.save()
     except BaseException:
         # The file is outside the transaction: do not leave it behind.
-        default_storage.delete(result.file.name)
+        if saved:
+            default_storage.delete(saved)
         raise
     return result
 

@@ -134,7 +134,7 @@ def dossier_record(dossier: Dossier, names: _Names) -> dict[str, Any]:
                 "SoBanChinh": doc.originals,
                 "SoBanSao": doc.copies,
                 "NopBanGiay": doc.provided_on_paper,
-                "TenTepDinhKem": Path(doc.file.name).name if doc.file else None,
+                "TenTepDinhKem": Path(doc.file.name).name if doc.file.name else None,
                 "LoaiTep": doc.content_type,
                 "DungLuong": doc.size,
                 "SHA256": doc.sha256,

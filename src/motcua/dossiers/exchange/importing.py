@@ -234,8 +234,8 @@ def _events(
             data["due_at"] = due.isoformat() if isinstance(due, datetime) else due
         if event.HanhDong in (EventAction.DIGITIZE, EventAction.REUSE):
             entry = stored.get((dossier.pk, data.get("position") or 0))
-            reuse = event.HanhDong == EventAction.REUSE and entry is not None
-            data["citizen_document_id"] = entry.pk if reuse else None
+            reused = entry if event.HanhDong == EventAction.REUSE else None
+            data["citizen_document_id"] = reused.pk if reused is not None else None
         row = DossierEvent(
             dossier=dossier,
             seq=seq,
