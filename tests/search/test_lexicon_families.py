@@ -1,0 +1,52 @@
+"""The shipped lexicon's sibling rules (issue 12, seventh pass), read through the qualifiers."""
+
+import pytest
+
+from motcua.search.lexicon import Lexicon
+from motcua.search.normalize import folded_words
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.load()
+
+
+def qualifier(lexicon, name: str):
+    folded = tuple(folded_words(name))
+    return next(q for q in lexicon.qualifiers if q.name_contains == folded)
+
+
+def padded(text: str) -> str:
+    return f" {' '.join(folded_words(text))} "
+
+
+class TestRoleStartAgainstItsLaterSteps:
+    """Recognising a mediator or registering a guardian is not what a request about an
+    existing one asks for: quitting, an accident on duty, the pay, oversight or the end
+    (Luật Hòa giải ở cơ sở 2013, Điều 8-10, 14; Bộ luật Dân sự 2015, Điều 51, 62)."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "bố tôi già rồi muốn xin thôi làm hòa giải viên",
+            "hòa giải viên thôn bị đánh khi đi hòa giải có được hỗ trợ không",
+            "hòa giải viên nhận thù lao theo vụ việc ở đâu",
+        ],
+    )
+    def test_later_steps_speak_against_recognition(self, lexicon, query):
+        assert not qualifier(lexicon, "công nhận hòa giải viên").evidenced_by(padded(query))
+
+    def test_a_new_mediator_is_still_recognised(self, lexicon):
+        query = "thôn vừa bầu tôi làm hòa giải viên, xã công nhận thế nào"
+        assert qualifier(lexicon, "công nhận hòa giải viên").evidenced_by(padded(query))
+
+    @pytest.mark.parametrize(
+        ("query", "plain"),
+        [
+            ("đăng ký giám hộ cho cháu mồ côi", True),
+            ("tôi được cử làm người giám sát việc giám hộ của anh tôi", False),
+            ("cháu đã đủ tuổi, muốn chấm dứt giám hộ", False),
+        ],
+    )
+    def test_guardianship_registration(self, lexicon, query, plain):
+        assert qualifier(lexicon, "đăng ký giám hộ").evidenced_by(padded(query)) is plain
