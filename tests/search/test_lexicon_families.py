@@ -50,3 +50,37 @@ class TestRoleStartAgainstItsLaterSteps:
     )
     def test_guardianship_registration(self, lexicon, query, plain):
         assert qualifier(lexicon, "đăng ký giám hộ").evidenced_by(padded(query)) is plain
+
+
+class TestFoundingAgainstAnExistingRegistration:
+    """A request about a registration that exists or is under way (a change, an error on the
+    certificate, a withdrawn application, a lost certificate) is not a founding (Nghị định
+    01/2021/NĐ-CP, Điều 90-95; Nghị định 92/2024/NĐ-CP for cooperative groups)."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "tôi đã đăng ký hộ kinh doanh, giờ muốn đổi địa chỉ cửa hàng",
+            "giấy đăng ký kinh doanh ghi sai số căn cước của tôi",
+            "nộp hồ sơ mở quán rồi nhưng đổi ý, muốn lấy hồ sơ về",
+        ],
+    )
+    def test_household_business(self, lexicon, query):
+        founding = qualifier(lexicon, "^đăng ký thành lập hộ kinh doanh")
+        assert not founding.evidenced_by(padded(query))
+
+    def test_a_new_shop_is_still_a_founding(self, lexicon):
+        founding = qualifier(lexicon, "^đăng ký thành lập hộ kinh doanh")
+        assert founding.evidenced_by(padded("tôi muốn mở tiệm tạp hóa, đăng ký kinh doanh"))
+
+    @pytest.mark.parametrize(
+        ("query", "founding"),
+        [
+            ("mấy hộ trong xóm muốn lập tổ hợp tác trồng rau", True),
+            ("tổ hợp tác của chúng tôi muốn giải thể", False),
+            ("tổ hợp tác thay đổi người đại diện", False),
+        ],
+    )
+    def test_cooperative_group(self, lexicon, query, founding):
+        q = qualifier(lexicon, "^đăng ký thành lập tổ hợp tác")
+        assert q.evidenced_by(padded(query)) is founding
