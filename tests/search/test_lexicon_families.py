@@ -84,3 +84,23 @@ class TestFoundingAgainstAnExistingRegistration:
     def test_cooperative_group(self, lexicon, query, founding):
         q = qualifier(lexicon, "^đăng ký thành lập tổ hợp tác")
         assert q.evidenced_by(padded(query)) is founding
+
+
+class TestIrrigationWorksZone:
+    """The permits "trong phạm vi bảo vệ công trình thủy lợi" (Luật Thủy lợi 2017, Điều 44)
+    need a sign of such works; a boat on a river or a building permit gives none."""
+
+    @pytest.mark.parametrize(
+        ("query", "zone"),
+        [
+            ("xin phép cho ghe máy chạy trong kênh thủy lợi", True),
+            ("muốn nuôi cá lồng trong lòng hồ chứa", True),
+            ("trồng cây trên bờ đê", True),
+            # folded "đê" is "để", "cống" is "công", "đập" is "đạp", "mặt hồ" is "mất hộ"
+            ("mua chiếc ghe để chở cát trên sông, chưa đăng ký", False),
+            ("công an xã hẹn lên làm giấy, đi xe đạp bị mất hộ khẩu", False),
+        ],
+    )
+    def test_evidence(self, lexicon, query, zone):
+        q = qualifier(lexicon, "trong phạm vi bảo vệ công trình thủy lợi")
+        assert q.evidenced_by(padded(query)) is zone
