@@ -104,3 +104,23 @@ class TestIrrigationWorksZone:
     def test_evidence(self, lexicon, query, zone):
         q = qualifier(lexicon, "trong phạm vi bảo vệ công trình thủy lợi")
         assert q.evidenced_by(padded(query)) is zone
+
+
+class TestFirstIdentityCertificateAgainstLaterSteps:
+    """Collecting a stateless person's data ends in the *first* identity certificate; a lost,
+    damaged or expired one is re-issued or exchanged (Luật Căn cước 2023, Điều 30-31)."""
+
+    @pytest.mark.parametrize(
+        ("query", "first"),
+        [
+            ("tôi là người gốc việt chưa có quốc tịch, muốn làm giấy chứng nhận căn cước", True),
+            (
+                "nguoi goc viet chua xac dinh quoc tich, giay chung nhan can cuoc bi hu muon doi",
+                False,
+            ),
+            ("người không quốc tịch bị mất giấy chứng nhận căn cước", False),
+        ],
+    )
+    def test_evidence(self, lexicon, query, first):
+        q = qualifier(lexicon, "^thu thập, cập nhật thông tin của người gốc việt nam")
+        assert q.evidenced_by(padded(query)) is first
