@@ -124,3 +124,22 @@ class TestFirstIdentityCertificateAgainstLaterSteps:
     def test_evidence(self, lexicon, query, first):
         q = qualifier(lexicon, "^thu thập, cập nhật thông tin của người gốc việt nam")
         assert q.evidenced_by(padded(query)) is first
+
+
+class TestHearsayFrames:
+    """ "Nghe nói", "người ta bảo" say where the citizen heard of a procedure, not which one;
+    their words in the query ("nghe" restored as "nghề") pulled toward occupations."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "nghe nói phải có xác nhận diện tích nhà ở",
+            "người ta bảo phải xin giấy phép xây dựng",
+        ],
+    )
+    def test_hearsay_is_not_content(self, lexicon, query):
+        mask = lexicon.content_mask(folded_words(query))
+        assert mask[:2] == [False, False] and all(mask[-3:])
+
+    def test_a_trade_is_still_content(self, lexicon):
+        assert all(lexicon.content_mask(folded_words("hỗ trợ học nghề cho người khuyết tật")))
