@@ -344,7 +344,13 @@ class Engine:
             }
             if sibs:
                 self.plain_siblings.append((qual, np.array(sorted(sibs))))
-        self.name_events = [events_in(f" {' '.join(fn)} ") for fn in folded_names]
+        name_events = [events_in(f" {' '.join(fn)} ") for fn in folded_names]
+        # Per event, which names are about it; a boolean mask per event keeps the check to a
+        # few array operations per search.
+        self.event_names = {
+            e: np.array([e in named for named in name_events]) for e in CIVIL_EVENTS
+        }
+        self.names_an_event = np.array([bool(named) for named in name_events])
         self.age_ranges = [
             (i, rng)
             for i, fn in enumerate(folded_names)
@@ -511,9 +517,8 @@ class Engine:
             expanded = " ".join(" ".join(folded_words(e)) for _, e in parsed.expansions)
             said = events_in(f"{padded}{expanded} ")
             if said:
-                for i, named in enumerate(self.name_events):
-                    if named and not named & said:
-                        fused[i] -= w.event_penalty
+                same = np.logical_or.reduce([self.event_names[e] for e in said])
+                fused[self.names_an_event & ~same] -= w.event_penalty
         if ages:
             for i, (low, high) in self.age_ranges:
                 if not any(low <= a < high for a in ages):
