@@ -10,6 +10,7 @@ from motcua.search.engine import (
     Weights,
     age_range,
     display_name,
+    events_in,
     need_clause_start,
     query_ages,
 )
@@ -517,4 +518,48 @@ class TestPlainSiblings:
         plain = Engine(PLAIN_AND_VARIANTS, VARIANT_LEXICON, None, Weights(sibling_penalty=0.0))
         assert [(h.code, h.score) for h in variants.search(query, k=5)] == [
             (h.code, h.score) for h in plain.search(query, k=5)
+        ]
+
+
+BORDER_EVENTS = [
+    ProcedureDoc("1.000001", "Đăng ký khai tử có yếu tố nước ngoài tại khu vực biên giới"),
+    ProcedureDoc(
+        "1.000002", "Đăng ký nhận cha, mẹ, con có yếu tố nước ngoài tại khu vực biên giới"
+    ),
+    ProcedureDoc("1.000003", "Đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới"),
+    ProcedureDoc("1.000004", "Cấp giấy thông hành biên giới"),
+]
+EVENT_LEXICON = Lexicon.from_dict(
+    {"synonyms": [{"terms": ["báo tử", "qua đời"], "expand": "đăng ký khai tử"}]}
+)
+
+
+class TestCivilEvents:
+    """The event a request names demotes the procedures for another event (issue 12)."""
+
+    def test_events_read_from_a_name(self):
+        assert events_in(" dang ky khai sinh ket hop dang ky nhan cha me con ") == {
+            ("khai", "sinh"),
+            ("nhan", "cha"),
+        }
+        assert events_in(" cap giay thong hanh bien gioi ") == frozenset()
+
+    def test_an_event_said_through_the_lexicon_demotes_the_other_events(self):
+        query = "người Trung Quốc ở vùng biên qua thăm rồi mất ở nhà tôi, giờ báo tử"
+        engine = Engine(BORDER_EVENTS, EVENT_LEXICON, None)
+        off = Engine(BORDER_EVENTS, EVENT_LEXICON, None, Weights(event_penalty=0.0))
+        score = {h.code: h.score for h in engine.search(query, k=5)}
+        before = {h.code: h.score for h in off.search(query, k=5)}
+        assert score["1.000001"] == pytest.approx(before["1.000001"], abs=1e-3)
+        assert score["1.000002"] == pytest.approx(before["1.000002"] - 0.1, abs=1e-3)
+        assert score["1.000003"] == pytest.approx(before["1.000003"] - 0.1, abs=1e-3)
+        # a name without an event is not concerned
+        assert score["1.000004"] == pytest.approx(before["1.000004"], abs=1e-3)
+
+    def test_a_request_without_an_event_changes_nothing(self):
+        query = "xin giấy thông hành biên giới"
+        engine = Engine(BORDER_EVENTS, EVENT_LEXICON, None)
+        off = Engine(BORDER_EVENTS, EVENT_LEXICON, None, Weights(event_penalty=0.0))
+        assert [(h.code, h.score) for h in engine.search(query, k=5)] == [
+            (h.code, h.score) for h in off.search(query, k=5)
         ]

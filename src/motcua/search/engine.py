@@ -164,6 +164,28 @@ class Weights:
     # shorter and more asked for, still took first place (held-out set 5, docs/benchmarks.md,
     # "Fifth pass"); no line lost on any set. 0.2 lost first places on sets 2 and 3.
     sibling_penalty: float = 0.1
+    # A civil-status request names its event (a birth, a marriage, a death, a recognition, an
+    # adoption, a guardianship), in its own words or through the lexicon ("báo tử" → khai
+    # tử); the procedures of the same kind for *another* event (the re-registration, border
+    # or foreign variant of a sibling event) are demoted by this much (docs/benchmarks.md,
+    # "Seventh pass").
+    event_penalty: float = 0.1
+
+
+# The civil-status events a procedure's name can be about (Luật Hộ tịch 2014, Điều 3), folded.
+CIVIL_EVENTS = (
+    ("khai", "sinh"),
+    ("ket", "hon"),
+    ("khai", "tu"),
+    ("nhan", "cha"),
+    ("nuoi", "con", "nuoi"),
+    ("giam", "ho"),
+)
+
+
+def events_in(padded_text: str) -> frozenset[tuple[str, ...]]:
+    """The civil-status events a folded, space-padded text names."""
+    return frozenset(e for e in CIVIL_EVENTS if f" {' '.join(e)} " in padded_text)
 
 
 # Words that only join a qualifying phrase to a name ("... tại khu vực biên giới").
@@ -322,6 +344,13 @@ class Engine:
             }
             if sibs:
                 self.plain_siblings.append((qual, np.array(sorted(sibs))))
+        name_events = [events_in(f" {' '.join(fn)} ") for fn in folded_names]
+        # Per event, which names are about it; a boolean mask per event keeps the check to a
+        # few array operations per search.
+        self.event_names = {
+            e: np.array([e in named for named in name_events]) for e in CIVIL_EVENTS
+        }
+        self.names_an_event = np.array([bool(named) for named in name_events])
         self.age_ranges = [
             (i, rng)
             for i, fn in enumerate(folded_names)
@@ -484,6 +513,12 @@ class Engine:
             for qual, sibs in self.plain_siblings:
                 if qual.evidenced_by(padded, marked):
                     fused[sibs] -= w.sibling_penalty
+        if w.event_penalty:
+            expanded = " ".join(" ".join(folded_words(e)) for _, e in parsed.expansions)
+            said = events_in(f"{padded}{expanded} ")
+            if said:
+                same = np.logical_or.reduce([self.event_names[e] for e in said])
+                fused[self.names_an_event & ~same] -= w.event_penalty
         if ages:
             for i, (low, high) in self.age_ranges:
                 if not any(low <= a < high for a in ages):

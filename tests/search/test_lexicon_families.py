@@ -1,0 +1,145 @@
+"""The shipped lexicon's sibling rules (issue 12, seventh pass), read through the qualifiers."""
+
+import pytest
+
+from motcua.search.lexicon import Lexicon
+from motcua.search.normalize import folded_words
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.load()
+
+
+def qualifier(lexicon, name: str):
+    folded = tuple(folded_words(name))
+    return next(q for q in lexicon.qualifiers if q.name_contains == folded)
+
+
+def padded(text: str) -> str:
+    return f" {' '.join(folded_words(text))} "
+
+
+class TestRoleStartAgainstItsLaterSteps:
+    """Recognising a mediator or registering a guardian is not what a request about an
+    existing one asks for: quitting, an accident on duty, the pay, oversight or the end
+    (Luật Hòa giải ở cơ sở 2013, Điều 8-10, 14; Bộ luật Dân sự 2015, Điều 51, 62)."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "bố tôi già rồi muốn xin thôi làm hòa giải viên",
+            "hòa giải viên thôn bị đánh khi đi hòa giải có được hỗ trợ không",
+            "hòa giải viên nhận thù lao theo vụ việc ở đâu",
+        ],
+    )
+    def test_later_steps_speak_against_recognition(self, lexicon, query):
+        assert not qualifier(lexicon, "công nhận hòa giải viên").evidenced_by(padded(query))
+
+    def test_a_new_mediator_is_still_recognised(self, lexicon):
+        query = "thôn vừa bầu tôi làm hòa giải viên, xã công nhận thế nào"
+        assert qualifier(lexicon, "công nhận hòa giải viên").evidenced_by(padded(query))
+
+    @pytest.mark.parametrize(
+        ("query", "plain"),
+        [
+            ("đăng ký giám hộ cho cháu mồ côi", True),
+            ("tôi được cử làm người giám sát việc giám hộ của anh tôi", False),
+            ("cháu đã đủ tuổi, muốn chấm dứt giám hộ", False),
+        ],
+    )
+    def test_guardianship_registration(self, lexicon, query, plain):
+        assert qualifier(lexicon, "đăng ký giám hộ").evidenced_by(padded(query)) is plain
+
+
+class TestFoundingAgainstAnExistingRegistration:
+    """A request about a registration that exists or is under way (a change, an error on the
+    certificate, a withdrawn application, a lost certificate) is not a founding (Nghị định
+    01/2021/NĐ-CP, Điều 90-95; Nghị định 92/2024/NĐ-CP for cooperative groups)."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "tôi đã đăng ký hộ kinh doanh, giờ muốn đổi địa chỉ cửa hàng",
+            "giấy đăng ký kinh doanh ghi sai số căn cước của tôi",
+            "nộp hồ sơ mở quán rồi nhưng đổi ý, muốn lấy hồ sơ về",
+        ],
+    )
+    def test_household_business(self, lexicon, query):
+        founding = qualifier(lexicon, "^đăng ký thành lập hộ kinh doanh")
+        assert not founding.evidenced_by(padded(query))
+
+    def test_a_new_shop_is_still_a_founding(self, lexicon):
+        founding = qualifier(lexicon, "^đăng ký thành lập hộ kinh doanh")
+        assert founding.evidenced_by(padded("tôi muốn mở tiệm tạp hóa, đăng ký kinh doanh"))
+
+    @pytest.mark.parametrize(
+        ("query", "founding"),
+        [
+            ("mấy hộ trong xóm muốn lập tổ hợp tác trồng rau", True),
+            ("tổ hợp tác của chúng tôi muốn giải thể", False),
+            ("tổ hợp tác thay đổi người đại diện", False),
+        ],
+    )
+    def test_cooperative_group(self, lexicon, query, founding):
+        q = qualifier(lexicon, "^đăng ký thành lập tổ hợp tác")
+        assert q.evidenced_by(padded(query)) is founding
+
+
+class TestIrrigationWorksZone:
+    """The permits "trong phạm vi bảo vệ công trình thủy lợi" (Luật Thủy lợi 2017, Điều 44)
+    need a sign of such works; a boat on a river or a building permit gives none."""
+
+    @pytest.mark.parametrize(
+        ("query", "zone"),
+        [
+            ("xin phép cho ghe máy chạy trong kênh thủy lợi", True),
+            ("muốn nuôi cá lồng trong lòng hồ chứa", True),
+            ("trồng cây trên bờ đê", True),
+            # folded "đê" is "để", "cống" is "công", "đập" is "đạp", "mặt hồ" is "mất hộ"
+            ("mua chiếc ghe để chở cát trên sông, chưa đăng ký", False),
+            ("công an xã hẹn lên làm giấy, đi xe đạp bị mất hộ khẩu", False),
+        ],
+    )
+    def test_evidence(self, lexicon, query, zone):
+        q = qualifier(lexicon, "trong phạm vi bảo vệ công trình thủy lợi")
+        assert q.evidenced_by(padded(query)) is zone
+
+
+class TestFirstIdentityCertificateAgainstLaterSteps:
+    """Collecting a stateless person's data ends in the *first* identity certificate; a lost,
+    damaged or expired one is re-issued or exchanged (Luật Căn cước 2023, Điều 30-31)."""
+
+    @pytest.mark.parametrize(
+        ("query", "first"),
+        [
+            ("tôi là người gốc việt chưa có quốc tịch, muốn làm giấy chứng nhận căn cước", True),
+            (
+                "nguoi goc viet chua xac dinh quoc tich, giay chung nhan can cuoc bi hu muon doi",
+                False,
+            ),
+            ("người không quốc tịch bị mất giấy chứng nhận căn cước", False),
+        ],
+    )
+    def test_evidence(self, lexicon, query, first):
+        q = qualifier(lexicon, "^thu thập, cập nhật thông tin của người gốc việt nam")
+        assert q.evidenced_by(padded(query)) is first
+
+
+class TestHearsayFrames:
+    """ "Nghe nói", "người ta bảo" say where the citizen heard of a procedure, not which one;
+    their words in the query ("nghe" restored as "nghề") pulled toward occupations."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "nghe nói phải có xác nhận diện tích nhà ở",
+            "người ta bảo phải xin giấy phép xây dựng",
+        ],
+    )
+    def test_hearsay_is_not_content(self, lexicon, query):
+        mask = lexicon.content_mask(folded_words(query))
+        assert mask[:2] == [False, False] and all(mask[-3:])
+
+    def test_a_trade_is_still_content(self, lexicon):
+        assert all(lexicon.content_mask(folded_words("hỗ trợ học nghề cho người khuyết tật")))
