@@ -790,6 +790,12 @@ class OtherBody:
     # Regular expressions on the padded folded text, for matters a fixed phrase cannot say:
     # "người Pháp … nhận con nuôi", "thẻ tạm trú … người nước ngoài" (words in between).
     patterns: tuple[re.Pattern[str], ...] = ()
+    # The same for the exceptions: "tòa án Hoa Kỳ công nhận …" (a foreign court's decision,
+    # recorded at the commune), a country named after the word.
+    unless_patterns: tuple[re.Pattern[str], ...] = ()
+
+    def excepted(self, padded: str) -> bool:
+        return _has(padded, self.unless) or any(p.search(padded) for p in self.unless_patterns)
 
 
 @cache
@@ -807,6 +813,7 @@ def other_bodies() -> tuple[OtherBody, ...]:
             sources=tuple(b.get("sources", ())),
             commune_guard=b.get("commune_guard", True),
             patterns=tuple(re.compile(p) for p in b.get("patterns", ())),
+            unless_patterns=tuple(re.compile(p) for p in b.get("unless_patterns", ())),
         )
         for b in data["bodies"]
     )
@@ -857,6 +864,10 @@ _COMMUNE_REQUESTS = (
     "lam khai sinh",
     "lam can cuoc",
     "tach ho",
+    # Declaring a change (military service registration, residence): "mới có bằng lái, phải
+    # khai bổ sung với ban chỉ huy quân sự" asks the declaration, not a licence.
+    "khai bo sung",
+    "bo sung thong tin",
 )
 
 
@@ -917,7 +928,7 @@ def other_body(padded: str) -> OtherBody | None:
     """The body that handles what the question asks, when it is not the commune."""
     for body in other_bodies():
         said = _says_term(padded, body.terms) or any(p.search(padded) for p in body.patterns)
-        if not said or _has(padded, body.unless):
+        if not said or body.excepted(padded):
             continue
         if body.commune_guard and (
             _has(padded, _COMMUNE_ACTS) or _after_purpose_only(padded, body.terms)

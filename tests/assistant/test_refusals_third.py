@@ -1,0 +1,139 @@
+"""The third refusals pass: other bodies and uncatalogued matters named in more of the words
+citizens use (ending a marriage, a clean criminal record, dismissal, intern programmes abroad,
+a company's seat, adoption by Vietnamese living abroad, boatmasters' licences, vocational
+training, job-creation loans), and the exceptions that keep commune procedures answered (a
+foreign court's decision to record, a change to declare, a boat to register). Questions written
+for these tests, not taken from the labelled sets."""
+
+from __future__ import annotations
+
+import pytest
+from vn_text import fold
+
+from motcua.assistant.intents import folded_text, other_body, uncatalogued_matter
+from motcua.assistant.pipeline import ask
+
+pytestmark = pytest.mark.django_db
+
+
+def _body_id(question: str) -> str | None:
+    body = other_body(folded_text(question))
+    return body.id if body else None
+
+
+def _matter_id(question: str) -> str | None:
+    found = uncatalogued_matter(folded_text(question))
+    return found[0].id if found and found[1] is None else None
+
+
+class TestOtherBodyNamedInOtherWords:
+    @pytest.mark.parametrize(
+        ("question", "body_id", "named"),
+        [
+            (
+                "chồng đánh đập, tôi muốn đơn phương chấm dứt hôn nhân thì nộp đơn ở xã được không",
+                "court",
+                "tòa án nhân dân khu vực",
+            ),
+            ("hàng xóm mượn tiền không trả, muốn kiện đòi nợ thì nộp ở đâu", "court", "tòa án"),
+            (
+                "xin giấy xác nhận không có tiền án tiền sự để đi làm thì xin ở đâu",
+                "criminal_record",
+                "sở tư pháp",
+            ),
+            (
+                "tôi bị công ty sa thải mà chưa được trả lương tháng cuối thì khiếu nại ở đâu",
+                "labour_dispute",
+                "sở nội vụ",
+            ),
+            (
+                "con tôi muốn đi Nhật theo diện thực tập sinh, đăng ký ở xã được không",
+                "overseas_labour",
+                "sở nội vụ",
+            ),
+            (
+                "doanh nghiệp của tôi muốn đổi địa chỉ trụ sở thì thông báo ở đâu",
+                "company_registration",
+                "đăng ký kinh doanh",
+            ),
+            (
+                "vợ chồng tôi định cư ở Mỹ muốn nhận cháu ở quê làm con nuôi thì nộp hồ sơ ở đâu",
+                "foreign_adoption",
+                "sở tư pháp",
+            ),
+            (
+                "muốn học bằng thuyền trưởng hạng tư để chạy đò thì thi ở đâu",
+                "inland_waterway_crew",
+                "sở xây dựng",
+            ),
+        ],
+    )
+    def test_redirected_to_the_body(self, question, body_id, named):
+        assert _body_id(question) == body_id
+        answer = ask(question, rephrase=False)[0]
+        assert answer.refused and answer.kind == "redirect"
+        assert fold(named).lower() in fold(answer.text).lower()
+        assert answer.facts() == {"fee_vnd": None, "time": None, "documents": []}
+
+
+class TestCommuneProcedureNotTurnedAway:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            # a foreign court's decision is recorded in the commune's civil-status books
+            "tòa án Hoa Kỳ đã công nhận việc nhận con nuôi, nay xin ghi vào sổ hộ tịch ở xã",
+            "tôi ly hôn ở tòa án Hàn Quốc rồi, về quê làm thủ tục gì để được công nhận",
+            # having a licence is the story; the declaration is asked
+            "con tôi đi bộ đội về, mới có bằng lái, phải khai bổ sung với ban chỉ huy quân sự xã",
+            # registering a boat is the commune's, only the crew's licence is not
+            "nước lũ cuốn mất giấy đăng ký chiếc ghe, xin cấp lại thì tốn bao nhiêu",
+            "tôi muốn đăng ký thành lập hộ kinh doanh bán tạp hóa thì cần gì",
+        ],
+    )
+    def test_not_redirected(self, question):
+        assert _body_id(question) is None
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind != "redirect"
+
+    def test_foreign_court_alone_still_a_lawsuit_at_home(self):
+        # The exception is the foreign court, not the word "tòa án".
+        assert _body_id("muốn khởi kiện ra tòa án đòi chia thừa kế thì nộp đơn ở đâu") == "court"
+
+
+class TestUncataloguedInOtherWords:
+    @pytest.mark.parametrize(
+        ("question", "matter_id"),
+        [
+            (
+                "xin đăng ký lớp học nghề miễn phí cho lao động nông thôn cần gì",
+                "vocational_training",
+            ),
+            ("muốn vay vốn giải quyết việc làm để mở xưởng mộc thì cần hồ sơ gì", "job_loans"),
+            ("con tôi học lớp 3, xin miễn học phí thì mất bao lâu", "education"),
+            ("nhà tôi muốn xin giống lúa hỗ trợ sau lũ thì cần giấy tờ gì", "disaster_relief"),
+        ],
+    )
+    def test_states_no_facts(self, question, matter_id):
+        assert _matter_id(question) == matter_id
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "not_in_catalog"
+        assert answer.code is None
+        assert answer.facts() == {"fee_vnd": None, "time": None, "documents": []}
+
+    @pytest.mark.parametrize(
+        ("question", "code"),
+        [
+            # the catalog's own loan: social housing and self-built homes (1.014632)
+            ("đăng ký vay vốn ưu đãi để tự xây nhà ở thì cần giấy tờ gì", "1.014632"),
+        ],
+    )
+    def test_catalog_procedure_answered(self, question, code):
+        assert _matter_id(question) is None
+        answer = ask(question, rephrase=False)[0]
+        assert answer.code == code
+
+    def test_papers_for_a_school_are_not_the_training(self):
+        question = (
+            "con tôi nộp hồ sơ học nghề, trường bắt nộp bản photo học bạ có đóng dấu xác nhận"
+        )
+        assert _matter_id(question) is None
