@@ -998,18 +998,22 @@ def uncatalogued_matter(padded: str) -> tuple[UncataloguedMatter, str | None] | 
     commune's own procedure."""
     if _has(padded, _COMMUNE_ACTS):
         return None
+    # A matter said in the request itself wins over one said only in its purpose: "xác nhận
+    # hoàn cảnh khó khăn để xin học bổng" asks the confirmation, whatever the table's order.
+    purpose_only: tuple[UncataloguedMatter, str | None] | None = None
     for matter in uncatalogued_matters():
         if not matter.said(padded) or _has(padded, matter.unless):
             continue
         # A commune paper named besides ("trường đòi bản sao giấy khai sinh", "liệt sĩ … làm
         # giấy khai tử"): the matter may be only the story, the whole question the request.
         if _has(padded, _COMMUNE_PAPERS):
-            return matter, padded
+            purpose_only = purpose_only or (matter, padded)
+            continue
         match = _PURPOSE.search(padded)
         if match is None or matter.said(padded[: match.start() + 1] + " "):
             return matter, None
-        return matter, padded[: match.start() + 1]
-    return None
+        purpose_only = purpose_only or (matter, padded[: match.start() + 1])
+    return purpose_only
 
 
 # Asking for an authorisation, a registration or an assessment: the acts a sector's licensing
