@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from vn_text import fold
 
-from motcua.assistant.intents import folded_text, other_body, uncatalogued_matter
-from motcua.assistant.pipeline import ask
+from motcua.assistant.intents import finder_text, folded_text, other_body, uncatalogued_matter
+from motcua.assistant.pipeline import _route, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +233,32 @@ class TestMoreUncatalogued:
         answer = ask(question, rephrase=False)[0]
         assert answer.kind != "not_in_catalog"
         assert answer.code is not None
+
+
+class TestStoryWordsAreNotAMatter:
+    @pytest.mark.parametrize(
+        ("question", "story_pair"),
+        [
+            (
+                "Hai vợ chồng ở bản xa, đường xấu không ra xã được, cán bộ tư pháp có xuống bản "
+                "đăng ký kết hôn không?",
+                "duong xau",
+            ),
+            (
+                "Ông tôi tuổi cao, muốn để lại mảnh ruộng cho cháu, viết tay rồi, giờ muốn xã "
+                "chứng thực cho chắc",
+                "tuoi cao",
+            ),
+            ("Giấy khai sanh của con tui ghi trật tên cha nó, sửa lại sao đây?", "ghi trat"),
+        ],
+    )
+    def test_not_an_uncovered_pair(self, engine, question, story_pair):
+        # How things are in the story ("đường xấu", "tuổi cao", "ghi trật") is not a matter the
+        # catalog lacks: such a pair must not turn a commune procedure into "not in catalog".
+        routed = _route(engine, finder_text(question))
+        assert routed.code is not None
+        assert story_pair not in routed.uncovered
+
+    def test_a_matter_pair_still_uncovered(self, engine):
+        routed = _route(engine, finder_text("muốn đăng ký lịch tiêm cho con"))
+        assert "lich tiem" in routed.uncovered
