@@ -262,3 +262,12 @@ class TestStoryWordsAreNotAMatter:
     def test_a_matter_pair_still_uncovered(self, engine):
         routed = _route(engine, finder_text("muốn đăng ký lịch tiêm cho con"))
         assert "lich tiem" in routed.uncovered
+
+
+class TestVeterinaryIsNotHealth:
+    def test_veterinary_medicines_go_to_agriculture(self):
+        question = "cấp giấy chứng nhận đủ điều kiện kinh doanh thuốc thú y ở đâu"
+        assert _body_id(question) is None
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "redirect"
+        assert "nông nghiệp và môi trường" in answer.text.lower()
