@@ -271,3 +271,42 @@ class TestVeterinaryIsNotHealth:
         answer = ask(question, rephrase=False)[0]
         assert answer.kind == "redirect"
         assert "nông nghiệp và môi trường" in answer.text.lower()
+
+
+class TestHowIsNotACardRequest:
+    # Folded, "làm thế nào" reads "làm thẻ nào": the question word must not pass for a commune
+    # request ("làm thẻ") that would keep another body's matter at the commune.
+    def test_how_to_register_a_trademark(self):
+        question = "lam the nao de dang ky nhan hieu cho san pham"
+        assert _body_id(question) == "trademark"
+
+    def test_a_card_asked_how_is_still_the_commune_card(self):
+        answer = ask("làm thế nào để làm thẻ căn cước cho con 15 tuổi", rephrase=False)[0]
+        assert answer.kind != "redirect"
+        assert answer.code is not None
+
+
+class TestWorkAbroadAndPensionInOtherWords:
+    @pytest.mark.parametrize(
+        ("question", "body_id"),
+        [
+            ("con tui muốn đi Đài Loan làm việc, đăng ký ở mô", "overseas_labour"),
+            ("ba tui đóng bảo hiểm đủ năm rồi muốn lãnh lương hưu thì làm ở đâu", "pension"),
+        ],
+    )
+    def test_redirected(self, question, body_id):
+        assert _body_id(question) == body_id
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            # a pensioner's death: the survivors' benefit is received at the commune
+            "mẹ tôi đang lĩnh lương hưu thì qua đời, làm chế độ tử tuất ở đâu",
+            # a birth abroad registered at home
+            "con tôi sinh ở Đài Loan, về nước đăng ký khai sinh thì cần gì",
+            # maternity benefit: the commune receives it (2.000693), however long one paid in
+            "đã đóng bảo hiểm đủ sáu tháng, muốn tự nộp hồ sơ hưởng thai sản",
+        ],
+    )
+    def test_kept_at_the_commune(self, question):
+        assert _body_id(question) is None

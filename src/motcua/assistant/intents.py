@@ -871,6 +871,15 @@ _COMMUNE_REQUESTS = (
 )
 
 
+# Folded, "làm thế nào" (how) reads as "làm thẻ" (make a card) followed by "nào": the question
+# word is no commune request.
+_HOW = re.compile(r" lam the nao ")
+
+
+def _asks_commune_request(padded: str, extra: tuple[str, ...] = ()) -> bool:
+    return _has(_HOW.sub(" lam " + _NOT_CUE + " nao ", padded), (*_COMMUNE_REQUESTS, *extra))
+
+
 def _after_purpose_only(padded: str, terms: tuple[str, ...]) -> bool:
     """Whether every mention of ``terms`` comes after a purpose clause whose head names a
     commune request: "xác nhận nội dung khai sinh để bổ sung hồ sơ đi lao động nước ngoài"."""
@@ -878,7 +887,7 @@ def _after_purpose_only(padded: str, terms: tuple[str, ...]) -> bool:
     if match is None:
         return False
     head, tail = padded[: match.start() + 1], padded[match.end() - 1 :]
-    return not _has(head, terms) and _has(tail, terms) and _has(head, _COMMUNE_REQUESTS)
+    return not _has(head, terms) and _has(tail, terms) and _asks_commune_request(head)
 
 
 # A term said right after a negation is what the citizen does not want ("không lập công ty,
@@ -909,7 +918,7 @@ def _negates(before: list[str]) -> bool:
 def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
     """Whether ``padded`` names one of ``terms`` other than right after a negation that sets
     it against a commune request ("không chốt sổ" with no such request is still the matter)."""
-    contrasted = _has(padded, (*_COMMUNE_REQUESTS, "ho kinh doanh", "hop tac xa"))
+    contrasted = _asks_commune_request(padded, ("ho kinh doanh", "hop tac xa"))
     for term in terms:
         needle = f" {term} "
         start = 0
