@@ -310,3 +310,30 @@ class TestWorkAbroadAndPensionInOtherWords:
     )
     def test_kept_at_the_commune(self, question):
         assert _body_id(question) is None
+
+
+class TestPublishingAndDetention:
+    @pytest.mark.parametrize(
+        ("question", "body_id", "named"),
+        [
+            (
+                "muốn xin giấy phép xuất bản cuốn sách về lịch sử làng thì xin ở đâu",
+                "publishing",
+                "sở văn hóa",
+            ),
+            (
+                "người thân đang bị tạm giam, muốn xin thăm gặp thì xin ở xã được không",
+                "detention_visits",
+                "công an",
+            ),
+        ],
+    )
+    def test_redirected_to_the_body(self, question, body_id, named):
+        assert _body_id(question) == body_id
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "redirect"
+        assert fold(named).lower() in fold(answer.text).lower()
+
+    def test_residence_confirmation_for_a_visit_stays(self):
+        question = "xin xác nhận cư trú để làm hồ sơ thăm gặp người thân đang bị tạm giam"
+        assert _body_id(question) is None
