@@ -790,6 +790,12 @@ class OtherBody:
     # Regular expressions on the padded folded text, for matters a fixed phrase cannot say:
     # "người Pháp … nhận con nuôi", "thẻ tạm trú … người nước ngoài" (words in between).
     patterns: tuple[re.Pattern[str], ...] = ()
+    # The same for the exceptions: "tòa án Hoa Kỳ công nhận …" (a foreign court's decision,
+    # recorded at the commune), a country named after the word.
+    unless_patterns: tuple[re.Pattern[str], ...] = ()
+
+    def excepted(self, padded: str) -> bool:
+        return _has(padded, self.unless) or any(p.search(padded) for p in self.unless_patterns)
 
 
 @cache
@@ -807,6 +813,7 @@ def other_bodies() -> tuple[OtherBody, ...]:
             sources=tuple(b.get("sources", ())),
             commune_guard=b.get("commune_guard", True),
             patterns=tuple(re.compile(p) for p in b.get("patterns", ())),
+            unless_patterns=tuple(re.compile(p) for p in b.get("unless_patterns", ())),
         )
         for b in data["bodies"]
     )
@@ -857,7 +864,20 @@ _COMMUNE_REQUESTS = (
     "lam khai sinh",
     "lam can cuoc",
     "tach ho",
+    # Declaring a change (military service registration, residence): "mới có bằng lái, phải
+    # khai bổ sung với ban chỉ huy quân sự" asks the declaration, not a licence.
+    "khai bo sung",
+    "bo sung thong tin",
 )
+
+
+# Folded, "làm thế nào" (how) reads as "làm thẻ" (make a card) followed by "nào": the question
+# word is no commune request.
+_HOW = re.compile(r" lam the nao ")
+
+
+def _asks_commune_request(padded: str, extra: tuple[str, ...] = ()) -> bool:
+    return _has(_HOW.sub(" lam " + _NOT_CUE + " nao ", padded), (*_COMMUNE_REQUESTS, *extra))
 
 
 def _after_purpose_only(padded: str, terms: tuple[str, ...]) -> bool:
@@ -867,7 +887,7 @@ def _after_purpose_only(padded: str, terms: tuple[str, ...]) -> bool:
     if match is None:
         return False
     head, tail = padded[: match.start() + 1], padded[match.end() - 1 :]
-    return not _has(head, terms) and _has(tail, terms) and _has(head, _COMMUNE_REQUESTS)
+    return not _has(head, terms) and _has(tail, terms) and _asks_commune_request(head)
 
 
 # A term said right after a negation is what the citizen does not want ("không lập công ty,
@@ -898,7 +918,7 @@ def _negates(before: list[str]) -> bool:
 def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
     """Whether ``padded`` names one of ``terms`` other than right after a negation that sets
     it against a commune request ("không chốt sổ" with no such request is still the matter)."""
-    contrasted = _has(padded, (*_COMMUNE_REQUESTS, "ho kinh doanh", "hop tac xa"))
+    contrasted = _asks_commune_request(padded, ("ho kinh doanh", "hop tac xa"))
     for term in terms:
         needle = f" {term} "
         start = 0
@@ -917,7 +937,7 @@ def other_body(padded: str) -> OtherBody | None:
     """The body that handles what the question asks, when it is not the commune."""
     for body in other_bodies():
         said = _says_term(padded, body.terms) or any(p.search(padded) for p in body.patterns)
-        if not said or _has(padded, body.unless):
+        if not said or body.excepted(padded):
             continue
         if body.commune_guard and (
             _has(padded, _COMMUNE_ACTS) or _after_purpose_only(padded, body.terms)
@@ -987,18 +1007,22 @@ def uncatalogued_matter(padded: str) -> tuple[UncataloguedMatter, str | None] | 
     commune's own procedure."""
     if _has(padded, _COMMUNE_ACTS):
         return None
+    # A matter said in the request itself wins over one said only in its purpose: "xác nhận
+    # hoàn cảnh khó khăn để xin học bổng" asks the confirmation, whatever the table's order.
+    purpose_only: tuple[UncataloguedMatter, str | None] | None = None
     for matter in uncatalogued_matters():
         if not matter.said(padded) or _has(padded, matter.unless):
             continue
         # A commune paper named besides ("trường đòi bản sao giấy khai sinh", "liệt sĩ … làm
         # giấy khai tử"): the matter may be only the story, the whole question the request.
         if _has(padded, _COMMUNE_PAPERS):
-            return matter, padded
+            purpose_only = purpose_only or (matter, padded)
+            continue
         match = _PURPOSE.search(padded)
         if match is None or matter.said(padded[: match.start() + 1] + " "):
             return matter, None
-        return matter, padded[: match.start() + 1]
-    return None
+        purpose_only = purpose_only or (matter, padded[: match.start() + 1])
+    return purpose_only
 
 
 # Asking for an authorisation, a registration or an assessment: the acts a sector's licensing

@@ -68,6 +68,9 @@ _PERSONS = ("ong", "anh", "chi", "em", "chau", "bac", "chu", "co", "di", "cau", 
 _PERSONAL_WORDS = frozenset(
     (*_NUMERALS, "tram", "nghin", *_PERSONS, "no", "ut", "gai", "trai")
     + ("vua", "tron", "nhau", "dua", "hon", "lon", "gan", "nua")
+    # Words that say how things are in the story ("đường xấu", "tuổi cao", "ghi trật tên"),
+    # never which matter is asked: a pair with one of them is not a matter the catalog lacks.
+    + ("xau", "tot", "cao", "thap", "trat", "yeu", "kem", "hu", "nat", "cu")
 )
 
 
