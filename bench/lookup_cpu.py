@@ -7,12 +7,15 @@ In this process, on a throw-away SQLite installation (migrated, national catalog
 ``lookup_load.py``: the lookup page ``/thu-tuc/?q=...`` and the JSON API
 ``/api/v1/procedures?q=...``, through motcua's ASGI handler (a scope, as uvicorn calls it; no
 HTTP parsing, no socket). One warm-up pass fills the finder's query-vector cache, as the load
-bench's warm-up does; then each round asks all 240 paths and prints the median CPU time
-(``time.process_time``: every thread of the process) per request of each kind.
+bench's warm-up does; then each round prints the median CPU time (``time.process_time``: every
+thread of the process) of a page and an API request through the ASGI handler and through
+Django's test client (same middleware and views, one thread, no ASGI hop), and of its parts
+called alone: the finder with the ORM (``find_published``), the engine's search, and a trivial
+page (every middleware, no database).
 
-``--profile N`` then runs N passes through Django's test client under cProfile (one thread, the
-same middleware and views as the server, no ASGI hop), sums each function's own time by the
-package its file belongs to, and prints the top functions by cumulative time. cProfile slows
+``--profile N`` then runs N passes through the test client under cProfile and prints the
+cumulative time of each phase (URL, finder, ORM, template, API items, JSON), each function's
+own time summed by package, and ``--top`` functions by cumulative time. cProfile slows
 pure-Python code far more than C code, so its milliseconds are larger than the real ones and
 say where to look, not what a request costs.
 """
@@ -120,7 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0, help="passes under cProfile")
-    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="motcua-lookup-cpu-")
@@ -140,20 +143,34 @@ def main() -> None:
     asyncio.run(measure(app, pages + apis))  # warm: query vectors cached, templates compiled
     print(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}, "
-        f"{len(queries)} questions"
+        f"{len(queries)} questions; CPU ms per call, median of each round:"
     )
-    for index in range(args.rounds):
-        page = asyncio.run(measure(app, pages))
-        api = asyncio.run(measure(app, apis))
-        print(
-            f"round {index + 1}: CPU ms per request, median (mean): "
-            f"page {statistics.median(page):.2f} ({statistics.fmean(page):.2f}), "
-            f"API {statistics.median(api):.2f} ({statistics.fmean(api):.2f})"
-        )
-    if args.profile:
-        from django.test import Client
+    from django.test import Client
 
-        client = Client(HTTP_HOST="127.0.0.1")
+    from motcua.catalog.views import SEARCH_RESULTS, find_published
+    from motcua.search.finder import get_finder
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    engine = get_finder()
+    parts = {
+        "page, ASGI handler": lambda: asyncio.run(measure(app, pages)),
+        "API, ASGI handler": lambda: asyncio.run(measure(app, apis)),
+        "page, test client": lambda: timed(client.get, pages),
+        "API, test client": lambda: timed(client.get, apis),
+        "finder + ORM (find_published)": lambda: timed(
+            lambda q: find_published(q, k=SEARCH_RESULTS), queries
+        ),
+        "engine.search alone": lambda: timed(lambda q: engine.search(q, k=SEARCH_RESULTS), queries),
+        # Every middleware, a small template, no database: what any page costs.
+        "trivial page, test client": lambda: timed(client.get, ["/kiosk/kich-hoat/"] * 120),
+    }
+    medians: dict[str, list[float]] = {name: [] for name in parts}
+    for _ in range(args.rounds):
+        for name, run in parts.items():
+            medians[name].append(statistics.median(run()))
+    for name, values in medians.items():
+        print(f"  {name:32s}" + "".join(f"{v:7.2f}" for v in values))
+    if args.profile:
         profiler = cProfile.Profile(time.process_time)
         count = 0
         profiler.enable()
@@ -163,8 +180,47 @@ def main() -> None:
                 count += 1
         profiler.disable()
         stats = pstats.Stats(profiler)
+        phases(stats, count)
         tally(stats, count)
-        stats.sort_stats("cumulative").print_stats(args.top)
+        if args.top:
+            stats.sort_stats("cumulative").print_stats(args.top)
+
+
+def timed(call_one, items) -> list[float]:
+    cpu = []
+    for item in items:
+        started = time.process_time()
+        call_one(item)
+        cpu.append((time.process_time() - started) * 1000)
+    return cpu
+
+
+# Cumulative time of the functions that mark a lookup's phases (file ending, function name).
+PHASES = [
+    ("whole request (handler.get_response)", "django/core/handlers/base.py", "get_response"),
+    ("  view (url, view, template)", "django/core/handlers/base.py", "_get_response"),
+    ("    url resolving", "django/urls/resolvers.py", "resolve"),
+    ("    finder + ORM (find_published)", "motcua/catalog/views.py", "find_published"),
+    ("      finder's catalog check", "motcua/search/finder.py", "get_finder"),
+    ("      engine.search", "motcua/search/engine.py", "search"),
+    ("      ORM (in_bulk)", "django/db/models/query.py", "in_bulk"),
+    ("    page template (render)", "django/shortcuts.py", "render"),
+    ("    API items (pydantic)", "motcua/catalog/api.py", "_item"),
+    ("    API JSON (ninja create_response)", "ninja/main.py", "create_response"),
+]
+
+
+def phases(stats: pstats.Stats, requests: int) -> None:
+    print(f"phases, cumulative ms per request under cProfile ({requests} requests):")
+    for label, file_end, function in PHASES:
+        seconds = sum(
+            cumulative
+            for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in (
+                stats.stats.items()
+            )
+            if filename.endswith(file_end) and name == function
+        )
+        print(f"  {1000 * seconds / requests:6.2f}  {label}")
 
 
 if __name__ == "__main__":
