@@ -42,6 +42,40 @@ class TestDatabase:
         assert str(tmp_path / "motcua.sqlite3") in result.stdout
         assert "journal_mode=WAL" in result.stdout and "foreign_keys=ON" in result.stdout
 
+    def test_sqlite_connections_are_kept_like_postgresql_ones(self, tmp_path):
+        expression = "s.DATABASES['default']['CONN_MAX_AGE']"
+        assert settings_value(expression, {"SECRET_KEY": "x"}, tmp_path).stdout.strip() == "60"
+        off = {"SECRET_KEY": "x", "DB_CONN_MAX_AGE": "0"}
+        assert settings_value(expression, off, tmp_path).stdout.strip() == "0"
+
+    def test_a_kept_sqlite_connection_reads_what_another_committed(self, tmp_path):
+        """Kept between requests (issue 10), a connection must not read an old snapshot."""
+        script = """
+import threading, django
+django.setup()
+from django.db import connection, transaction
+def write(value):
+    with transaction.atomic():
+        connection.cursor().execute("insert into t values (%s)", [value])
+    connection.close()
+connection.cursor().execute("create table t (v integer)")
+write_thread = threading.Thread(target=write, args=[1]); write_thread.start(); write_thread.join()
+before = connection.cursor().execute("select count(*) from t").fetchone()[0]
+write_thread = threading.Thread(target=write, args=[2]); write_thread.start(); write_thread.join()
+after = connection.cursor().execute("select count(*) from t").fetchone()[0]
+print(before, after)
+"""
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+        env.update(
+            MOTCUA_VAR_DIR=str(tmp_path),
+            SECRET_KEY="x",
+            DJANGO_SETTINGS_MODULE="motcua.settings",
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+        )
+        assert result.stdout.strip() == "1 2", result.stderr
+
     def test_postgres_from_database_url(self, tmp_path):
         result = settings_value(
             "s.DATABASES['default']['ENGINE']",

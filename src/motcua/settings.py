@@ -146,7 +146,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend with writers queued on a file lock next to the database
     # (motcua.core.sqlite_backend: fair and bounded waits instead of the busy handler's lottery).
     DATABASES["default"]["ENGINE"] = "motcua.core.sqlite_backend"
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept by the request threads for DB_CONN_MAX_AGE like a PostgreSQL connection: opening one
+    # (the pragmas below, Django's SQL functions, the writers' lock file) cost about 1.7 ms of
+    # CPU, a sixth of a public lookup (issue 10). Between requests a kept connection holds no
+    # transaction, so it neither blocks a checkpoint nor reads an old snapshot; a restore
+    # replaces the file only with `motcua serve` stopped (docs/deploy.md).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets kiosks read while an officer writes; IMMEDIATE takes the write lock at the
         # start of a transaction (after the writers' queue) so a writer never fails half-way;

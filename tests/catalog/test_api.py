@@ -69,6 +69,18 @@ class TestListProcedures:
         assert body["items"][0]["score"] == 1.0
         assert body["items"][0]["reason"] == "Tên thủ tục có “khai sinh”."
 
+    def test_a_hit_says_what_the_list_says_in_one_query(
+        self, client, tiny_catalog, fake_finder, django_assert_num_queries
+    ):
+        # Hits are loaded with only the fields an item shows (issue 10); the stand-in finder
+        # reads the catalog once itself.
+        with django_assert_num_queries(2):
+            hit = client.get("/api/v1/procedures", {"q": "khai sinh"}).json()["items"][0]
+        listed = client.get("/api/v1/procedures").json()["items"]
+        same = next(item for item in listed if item["code"] == hit["code"])
+        assert {**hit, "score": None, "reason": None} == same
+        assert same["sector"]["name"] and same["popularity"] is not None
+
     def test_query_never_returns_a_draft(self, client, tiny_catalog, fake_finder):
         body = client.get("/api/v1/procedures", {"q": "tạm trú"}).json()
         assert body["items"] == []

@@ -90,6 +90,19 @@ class TestSearch:
         assert "Tên thủ tục có “khai sinh”." in body
         assert 'value="khai sinh"' in body
 
+    def test_results_cost_one_query(
+        self, client, tiny_catalog, fake_finder, django_assert_num_queries
+    ):
+        # The procedures are loaded with only the fields the list shows (issue 10): a field
+        # the template used beyond them would cost one query per result. The stand-in finder
+        # reads the catalog once itself.
+        with django_assert_num_queries(2):
+            body = text(client.get("/thu-tuc/", {"q": "đăng ký"}))
+        procedure = Procedure.objects.select_related("sector").get(code="1.001193")
+        assert body.count('class="card"') == 1
+        assert f">{procedure.name}<" in body
+        assert f"Mã {procedure.code} · {procedure.sector.name}" in body
+
     def test_never_lists_a_draft_even_if_the_finder_returns_it(
         self, client, tiny_catalog, fake_finder
     ):

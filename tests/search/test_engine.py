@@ -14,7 +14,7 @@ from motcua.search.engine import (
     need_clause_start,
     query_ages,
 )
-from motcua.search.lexicon import Lexicon
+from motcua.search.lexicon import Lexicon, PhraseIndex, Qualifier
 from motcua.search.normalize import folded_words
 
 DOCS = [
@@ -563,3 +563,44 @@ class TestCivilEvents:
         assert [(h.code, h.score) for h in engine.search(query, k=5)] == [
             (h.code, h.score) for h in off.search(query, k=5)
         ]
+
+
+class TestPhraseIndex:
+    """Each qualifier's verdict from the phrases found once for all of them (issue 10)."""
+
+    QUERIES = [
+        ("toi khong phai cong tac vien", "toi khong phai cong tac vien"),
+        ("chua co giay to toi la cong tac vien", "chua co giay to | toi la cong tac vien"),
+        ("khong biet cong tac vien", None),
+        ("lam khai sinh cho con", None),
+        ("con da co giay khai sinh roi", "con da co giay khai sinh roi"),
+        ("dang ky khai sinh ket hop nhan cha me con", None),
+        ("con moi sinh lam khai sinh va nhan cha luon", None),
+        ("khong nhan cha", "khong | nhan cha"),
+        ("", None),
+    ]
+
+    @pytest.mark.parametrize(
+        "lexicon", [Lexicon.load(), SIBLING_LEXICON, TRANSLATOR_LEXICON], ids=["bundled", "s", "t"]
+    )
+    @pytest.mark.parametrize(("words", "marks"), QUERIES)
+    def test_same_verdict_as_each_qualifier_alone(self, lexicon, words, marks):
+        padded = f" {words} "
+        marked = f" {marks} " if marks else None
+        found = PhraseIndex(lexicon.qualifiers).found(padded, marked)
+        for qual in lexicon.qualifiers:
+            assert qual.evidenced_in(found) is qual.evidenced_by(padded, marked), qual
+
+    def test_the_bundled_lexicon_is_all_indexed_and_found_by_the_first_word(self):
+        index = PhraseIndex(Lexicon.load().qualifiers)
+        assert index.by_first and not index.unindexed
+        evidence = next(p for ps in index.by_first.values() for p in ps)
+        assert evidence in index.found(f" mot hai{evidence}ba ")
+        assert evidence not in index.found(f" mot hai{evidence.strip()}ba ")
+
+    def test_a_phrase_of_no_words_is_checked_anyway(self):
+        qual = Qualifier(name_contains=("x",), evidence=((),))
+        index = PhraseIndex([qual])
+        assert index.unindexed == ["  "]
+        assert qual.evidenced_in(index.found(" a  b ")) is qual.evidenced_by(" a  b ") is True
+        assert qual.evidenced_in(index.found(" a b ")) is qual.evidenced_by(" a b ") is False

@@ -28,6 +28,13 @@ class TestFold:
         assert fold("ĐĂNG KÝ ĐẤT ĐAI") == "dang ky dat dai"
         assert folded_words("Sổ đỏ, lần đầu!") == ["so", "do", "lan", "dau"]
 
+    def test_remembered_and_long_texts_fold_alike(self):
+        short, long = "Quyết", "Đăng ký khai sinh có yếu tố nước ngoài cho con " * 3
+        assert fold(short) == fold(short) == "quyet"
+        assert fold(long) == " ".join(["dang ky khai sinh co yeu to nuoc ngoai cho con"] * 3)
+        # Decomposed input is folded as its NFC form, remembered or not.
+        assert fold(unicodedata.normalize("NFD", short)) == "quyet"
+
 
 class TestContainsPhrase:
     def test_whole_syllables_only(self):

@@ -28,7 +28,7 @@ from typing import Protocol
 import bm25s
 import numpy as np
 
-from motcua.search.lexicon import Lexicon, Qualifier
+from motcua.search.lexicon import Lexicon, PhraseIndex, Qualifier
 from motcua.search.normalize import (
     MAX_QUERY_CHARS,
     Vocabulary,
@@ -351,6 +351,8 @@ class Engine:
             e: np.array([e in named for named in name_events]) for e in CIVIL_EVENTS
         }
         self.names_an_event = np.array([bool(named) for named in name_events])
+        # The plain siblings' qualifiers are among these.
+        self.qualifier_phrases = PhraseIndex(qual for qual, _ in self.qualified_docs)
         self.age_ranges = [
             (i, rng)
             for i, fn in enumerate(folded_names)
@@ -373,6 +375,7 @@ class Engine:
                 self.passage_texts.append(text)
                 owners.append(i)
         self.passage_owner = np.array(owners)
+        self._passage_word_sets: list[frozenset[str]] | None = None
         self.group_starts = np.searchsorted(self.passage_owner, np.arange(len(self.docs)))
         self.passage_vectors = (
             embedder.passages(self.passage_texts) if embedder is not None else None
@@ -503,15 +506,16 @@ class Engine:
         padded = f" {' '.join(parsed.folded)} "
         marked = parsed.marked() if w.negation else None
         ages = query_ages(padded) if w.ages else []
+        found = self.qualifier_phrases.found(padded, marked)
         for qual, doc_indexes in self.qualified_docs:
             # A stated age decides between age variants, not the words that hint at one.
             if ages and "tuoi" in qual.name_contains:
                 continue
-            if not qual.evidenced_by(padded, marked):
+            if not qual.evidenced_in(found):
                 fused[doc_indexes] -= w.qualifier_penalty
         if w.sibling_penalty:
             for qual, sibs in self.plain_siblings:
-                if qual.evidenced_by(padded, marked):
+                if qual.evidenced_in(found):
                     fused[sibs] -= w.sibling_penalty
         if w.event_penalty:
             expanded = " ".join(" ".join(folded_words(e)) for _, e in parsed.expansions)
@@ -574,8 +578,14 @@ class Engine:
         # Not embedded (the lexical evidence was decisive): the passage sharing the most
         # syllables with the query explains the hit; the name on a tie.
         words = set(content)
-        shared = [len(words & set(folded_words(t))) for t in self.passage_texts[start:end]]
+        shared = [len(words & passage) for passage in self._passage_words()[start:end]]
         return start + int(np.argmax(shared)) if shared else start
+
+    def _passage_words(self) -> list[frozenset[str]]:
+        """Each passage's folded syllables, made on first use: the passages never change."""
+        if self._passage_word_sets is None:
+            self._passage_word_sets = [frozenset(folded_words(t)) for t in self.passage_texts]
+        return self._passage_word_sets
 
     def _reason(self, parsed: ParsedQuery, doc_index: int, passage_index: int) -> str:
         for term, expand in parsed.expansions:

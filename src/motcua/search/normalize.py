@@ -60,7 +60,21 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase, diacritics removed, đ→d: the key used for lexical matching."""
+    if len(text) <= _FOLD_CACHED_CHARS:
+        return _fold_word(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     return _vn_fold(unicodedata.normalize("NFC", text)).lower()
+
+
+# A lookup folds each query word and the words of every passage it explains a hit with, about
+# 700 folds a request, nearly all of a few thousand catalog syllables (issue 10). Folding is a
+# pure function of the text, so short texts are remembered; the bound and the length cap keep
+# the memory small (at most about 8 MB) whatever citizens type.
+_FOLD_CACHED_CHARS = 40
+_fold_word = functools.lru_cache(maxsize=16384)(_fold)
 
 
 def words(text: str) -> list[str]:
