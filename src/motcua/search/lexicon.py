@@ -7,6 +7,7 @@ folded word lists once, so matching a query is a handful of list comparisons.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -233,13 +234,17 @@ class Lexicon:
                     break
         return found
 
-    def standardize(self, raw_words: list[str]) -> list[str]:
-        """Regional words replaced by the standard ones (``raw_words`` lowercase)."""
+    def standardize(self, raw_words: list[str], keep: Collection[int] = ()) -> list[str]:
+        """Regional words replaced by the standard ones (``raw_words`` lowercase).
+
+        ``keep``: indexes of words to leave as written (a regional word that is part of a
+        standard pair, such as "mô" in "mô tô").
+        """
         if not self.dialect:
             return raw_words
         out: list[str] = []
-        for word in raw_words:
-            out.extend(self.dialect.get(word, (word,)))
+        for i, word in enumerate(raw_words):
+            out.extend((word,) if i in keep else self.dialect.get(word, (word,)))
         return out
 
     def content_mask(self, folded_query: list[str]) -> list[bool]:
