@@ -143,3 +143,24 @@ class TestHearsayFrames:
 
     def test_a_trade_is_still_content(self, lexicon):
         assert all(lexicon.content_mask(folded_words("hỗ trợ học nghề cho người khuyết tật")))
+
+
+class TestBoatBoughtFromSomeone:
+    """A boat or a jet ski bought from its owner is re-registered (đăng ký lại), not registered
+    for the first time (Thông tư 48/2015/TT-BGTVT, Điều 12; Thông tư 75/2014/TT-BGTVT); a boat
+    already working but never registered still is, so only the new-boat and the water-sport
+    first registrations take the words against."""
+
+    @pytest.mark.parametrize(
+        "name",
+        ["lần đầu đối với phương tiện chưa khai thác", "giải trí dưới nước lần đầu"],
+    )
+    def test_a_change_of_owner_speaks_against_a_first_registration(self, lexicon, name):
+        query = "mua lại hai chiếc ca nô của người khác, giấy đăng ký làm thế nào"
+        assert not qualifier(lexicon, name).evidenced_by(padded(query))
+        assert qualifier(lexicon, name).evidenced_by(padded("mới đóng chiếc ca nô, đăng ký"))
+
+    def test_a_working_boat_never_registered_keeps_its_first_registration(self, lexicon):
+        query = "ghe máy mua lại của người khác chưa đăng ký bao giờ"
+        q = qualifier(lexicon, "lần đầu đối với phương tiện đang khai thác")
+        assert q.evidenced_by(padded(query))
