@@ -221,6 +221,23 @@ class TestQueryParsing:
         assert engine.parse("chiếc mô tô của em").folded[1:3] == ["mo", "to"]
         assert engine.parse("làm ở mô").folded[-1] == "dau"
 
+    def test_regional_word_inside_a_standard_compound_kept(self):
+        # "giấy má" (papers) is no "giấy mẹ": set 9's "cầm theo giấy má gì" lost its frame and
+        # sent "mẹ" to the embedding query; "má tui" is still "mẹ tôi".
+        docs = [ProcedureDoc("1.1", "Đăng ký khai tử"), ProcedureDoc("1.2", "Đăng ký tạm trú")]
+        lex = Lexicon.from_dict(
+            {
+                "dialect": {"má": "mẹ", "tui": "tôi"},
+                "dialect_compounds": ["giấy má"],
+                "question_frames": ["giấy má gì"],
+            }
+        )
+        engine = Engine(docs, lex, None)
+        parsed = engine.parse("ông mất, cần giấy má gì")
+        assert parsed.folded[-3:] == ["giay", "ma", "gi"]
+        assert "ma" not in parsed.content
+        assert engine.parse("má tui mất").folded[:2] == ["me", "toi"]
+
     def test_chat_abbreviations_read_as_words(self):
         # The shipped table: chat spellings of held-out set 8's typed requests ("nc ngoài",
         # "lm", "đc", "ck") carried the variant's evidence only once written out.

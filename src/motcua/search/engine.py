@@ -311,11 +311,12 @@ class Engine:
         self.bm25.index(doc_tokens, show_progress=False)
 
         folded_names = [folded_words(n) for n in names]
-        # Word pairs of the catalog's names as written ("mô tô", "nước ngoài"): a regional or
-        # chat word is read as the standard one only outside such a pair ("mô" is "đâu" in the
-        # Central dialect, not in "xe mô tô").
-        self.name_pairs = frozenset(
-            pair for n in names for pair in zip(words(n), words(n)[1:], strict=False)
+        # Word pairs of the catalog's names as written ("mô tô", "nước ngoài") and the
+        # lexicon's compounds ("giấy má"): a regional or chat word is read as the standard one
+        # only outside such a pair ("mô" is "đâu" in the Central dialect, not in "xe mô tô").
+        self.name_pairs = (
+            frozenset(pair for n in names for pair in zip(words(n), words(n)[1:], strict=False))
+            | lexicon.dialect_compounds
         )
         # Everything a procedure is known by, folded, to tell which expansion explains a hit.
         self.doc_padded = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from motcua.search.normalize import contains_phrase, folded_words
+from motcua.search.normalize import contains_phrase, folded_words, words
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,9 @@ class Lexicon:
     # replaced before anything else, matched on the exact lowercase spelling so "hong" (hồng,
     # sổ hồng) typed without diacritics is left alone.
     dialect: dict[str, list[str]] = field(default_factory=dict)
+    # Standard compounds with a regional word in them ("giấy má", papers, not "giấy mẹ"; "quy
+    # mô"; "đeo hông"): accented word pairs, left as written.
+    dialect_compounds: frozenset[tuple[str, str]] = frozenset()
     # The accented evidence and frame texts, for the vocabulary (word pairs, diacritics).
     evidence_texts: list[str] = field(default_factory=list)
 
@@ -212,6 +215,11 @@ class Lexicon:
                 for k, v in data.get("dialect", {}).items()
                 if v.strip()
             },
+            dialect_compounds=frozenset(
+                (ws[0], ws[1])
+                for c in data.get("dialect_compounds", [])
+                if len(ws := words(c)) == 2
+            ),
             evidence_texts=list(dict.fromkeys(texts)),
         )
 
