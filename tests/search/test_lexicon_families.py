@@ -147,9 +147,9 @@ class TestHearsayFrames:
 
 class TestBoatBoughtFromSomeone:
     """A boat or a jet ski bought from its owner is re-registered (đăng ký lại), not registered
-    for the first time (Thông tư 48/2015/TT-BGTVT, Điều 12; Thông tư 75/2014/TT-BGTVT); a boat
-    already working but never registered still is, so only the new-boat and the water-sport
-    first registrations take the words against."""
+    for the first time (the catalog's "Đăng ký lại phương tiện trong trường hợp chuyển quyền sở
+    hữu phương tiện…"); a boat already working but never registered still is, so only the
+    new-boat and the water-sport first registrations take the words against."""
 
     @pytest.mark.parametrize(
         "name",
