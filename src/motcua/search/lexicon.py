@@ -7,13 +7,13 @@ folded word lists once, so matching a query is a handful of list comparisons.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from motcua.search.normalize import contains_phrase, folded_words
+from motcua.search.normalize import contains_phrase, folded_words, words
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,9 @@ class Lexicon:
     # replaced before anything else, matched on the exact lowercase spelling so "hong" (hồng,
     # sổ hồng) typed without diacritics is left alone.
     dialect: dict[str, list[str]] = field(default_factory=dict)
+    # Standard compounds with a regional word in them ("giấy má", papers, not "giấy mẹ"; "quy
+    # mô"; "đeo hông"): accented word pairs, left as written.
+    dialect_compounds: frozenset[tuple[str, str]] = frozenset()
     # The accented evidence and frame texts, for the vocabulary (word pairs, diacritics).
     evidence_texts: list[str] = field(default_factory=list)
 
@@ -254,6 +257,11 @@ class Lexicon:
                 for k, v in data.get("dialect", {}).items()
                 if v.strip()
             },
+            dialect_compounds=frozenset(
+                (ws[0], ws[1])
+                for c in data.get("dialect_compounds", [])
+                if len(ws := words(c)) == 2
+            ),
             evidence_texts=list(dict.fromkeys(texts)),
         )
 
@@ -276,13 +284,17 @@ class Lexicon:
                     break
         return found
 
-    def standardize(self, raw_words: list[str]) -> list[str]:
-        """Regional words replaced by the standard ones (``raw_words`` lowercase)."""
+    def standardize(self, raw_words: list[str], keep: Collection[int] = ()) -> list[str]:
+        """Regional words replaced by the standard ones (``raw_words`` lowercase).
+
+        ``keep``: indexes of words to leave as written (a regional word that is part of a
+        standard pair, such as "mô" in "mô tô").
+        """
         if not self.dialect:
             return raw_words
         out: list[str] = []
-        for word in raw_words:
-            out.extend(self.dialect.get(word, (word,)))
+        for i, word in enumerate(raw_words):
+            out.extend((word,) if i in keep else self.dialect.get(word, (word,)))
         return out
 
     def content_mask(self, folded_query: list[str]) -> list[bool]:
