@@ -22,20 +22,23 @@ import time
 from setup_db import configure
 
 
-async def call(app, path: str) -> int:
+async def call(app, path: str, *, host: str = "testserver") -> int:
+    """One GET through ``app`` as uvicorn would call it (``path`` may carry a query string);
+    the response's status. Also used by bench/lookup_cpu.py."""
+    raw_path, _, query = path.partition("?")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "GET",
         "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"testserver")],
+        "headers": [(b"host", host.encode()), (b"accept-encoding", b"identity")],
         "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
+        "server": (host, 80),
     }
     status = []
     done = False

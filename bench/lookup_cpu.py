@@ -34,49 +34,16 @@ import time
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from asgi_overhead import call
 from lookup_load import DEFAULT_QUERIES
 from setup_db import configure
-
-
-async def call(app, path: str) -> int:
-    raw_path, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": raw_path,
-        "raw_path": raw_path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept-encoding", b"identity")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
-    status = []
-    done = False
-
-    async def receive():
-        nonlocal done
-        if not done:
-            done = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.sleep(3600)
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            status.append(message["status"])
-
-    await app(scope, receive, send)
-    return status[0]
 
 
 async def measure(app, paths: list[str]) -> list[float]:
     cpu = []
     for path in paths:
         started = time.process_time()
-        status = await call(app, path)
+        status = await call(app, path, host="127.0.0.1")
         cpu.append((time.process_time() - started) * 1000)
         assert status == 200, (path, status)
     return cpu
