@@ -793,6 +793,10 @@ class OtherBody:
     # The same for the exceptions: "tòa án Hoa Kỳ công nhận …" (a foreign court's decision,
     # recorded at the commune), a country named after the word.
     unless_patterns: tuple[re.Pattern[str], ...] = ()
+    # For matters handled by the mission of the country the citizen names (a visa): the body
+    # with a "%(country)s" slot, so that the answer says "Đại sứ quán Hàn Quốc", not "of the
+    # country you go to".
+    by_country: str = ""
 
     def excepted(self, padded: str) -> bool:
         return _has(padded, self.unless) or any(p.search(padded) for p in self.unless_patterns)
@@ -814,6 +818,7 @@ def other_bodies() -> tuple[OtherBody, ...]:
             commune_guard=b.get("commune_guard", True),
             patterns=tuple(re.compile(p) for p in b.get("patterns", ())),
             unless_patterns=tuple(re.compile(p) for p in b.get("unless_patterns", ())),
+            by_country=b.get("by_country", ""),
         )
         for b in data["bodies"]
     )
@@ -945,6 +950,54 @@ def other_body(padded: str) -> OtherBody | None:
             continue
         return body
     return None
+
+
+# Countries citizens go to, folded, with the name the answer gives them. Taiwan has no
+# embassy (its Taipei Economic and Cultural Office issues visas), so it is left out.
+_COUNTRIES = {
+    "han quoc": "Hàn Quốc",
+    "han": "Hàn Quốc",
+    "nhat ban": "Nhật Bản",
+    "nhat": "Nhật Bản",
+    "trung quoc": "Trung Quốc",
+    "hoa ky": "Hoa Kỳ",
+    "my": "Hoa Kỳ",
+    "uc": "Úc (Australia)",
+    "australia": "Úc (Australia)",
+    "canada": "Canada",
+    "anh": "Anh (Vương quốc Anh)",
+    "phap": "Pháp",
+    "duc": "Đức",
+    "y": "Ý",
+    "nga": "Nga",
+    "singapore": "Singapore",
+    "malaysia": "Malaysia",
+    "thai lan": "Thái Lan",
+    "campuchia": "Campuchia",
+    "lao": "Lào",
+    "an do": "Ấn Độ",
+    "new zealand": "New Zealand",
+    "ha lan": "Hà Lan",
+    "thuy si": "Thụy Sĩ",
+    "thuy dien": "Thụy Điển",
+    "sec": "Séc",
+    "ba lan": "Ba Lan",
+    "romania": "Romania",
+    "hungary": "Hungary",
+}
+_COUNTRY = re.compile(
+    r" (?:sang|qua|di|den|toi|vao|visa|thi thuc|nuoc|ben) (?:nuoc )?("
+    + "|".join(sorted(_COUNTRIES, key=len, reverse=True))
+    + ") "
+)
+
+
+def named_country(padded: str) -> str | None:
+    """The country the question says the citizen goes to ("sang Hàn", "visa Nhật"), by its
+    name in the answer. Only after a word of going or of a visa: "anh", "y", "my" are
+    ordinary words elsewhere."""
+    match = _COUNTRY.search(padded)
+    return _COUNTRIES[match.group(1)] if match else None
 
 
 # Papers of the commune's most common procedures (civil status, residence, identity, copies).
