@@ -130,6 +130,61 @@ class TestFamilies:
                 "legal_practice_organization",
                 "sở tư pháp",
             ),
+            (
+                "mua lô đất của anh họ, hợp đồng công chứng xong rồi, giờ sang tên sổ đỏ ở xã được không",
+                "land_changes",
+                "văn phòng đăng ký đất đai",
+            ),
+            (
+                "tôi là người khuyết tật bị kiện đòi tiền, muốn có luật sư miễn phí thì xin ở đâu",
+                "legal_aid",
+                "trung tâm trợ giúp pháp lý nhà nước",
+            ),
+            (
+                "bảo hiểm nhân thọ đòi bản sao bệnh án của bố tôi ở bệnh viện tỉnh, xã cấp được không",
+                "medical_records",
+                "bệnh viện",
+            ),
+            (
+                "đi du học cần giấy xác nhận số dư tài khoản, xã có cấp không",
+                "banking",
+                "ngân hàng",
+            ),
+            (
+                "quầy tạp hóa cần kiểm định cân điện tử hằng năm thì ai làm",
+                "measurement",
+                "sở khoa học và công nghệ",
+            ),
+            (
+                "vợ tôi có bằng cử nhân của Nhật, muốn công nhận văn bằng để thi viên chức thì nộp ở đâu",
+                "foreign_degrees",
+                "bộ giáo dục và đào tạo",
+            ),
+            (
+                "công ty muốn xin giấy chứng nhận đủ điều kiện xuất khẩu gạo thì xã cấp không",
+                "trade_licences",
+                "bộ công thương",
+            ),
+            (
+                "trang trại muốn xin giấy phép khai thác nước mặt từ hồ để tưới thì nộp ở đâu",
+                "water_resources",
+                "sở nông nghiệp và môi trường",
+            ),
+            (
+                "tôi muốn mở phòng khám thú y cho chó mèo thì xin chứng chỉ hành nghề ở đâu",
+                "veterinary_practice",
+                "chăn nuôi và thú y",
+            ),
+            (
+                "bị hành hung ở chợ, muốn giám định tỷ lệ thương tật để công an khởi tố thì làm ở đâu",
+                "forensic_assessment",
+                "trung tâm pháp y",
+            ),
+            (
+                "hội đồng hương huyện cũ muốn xin thành lập hội có con dấu thì xã cấp phép không",
+                "association",
+                "sở nội vụ",
+            ),
         ],
     )
     def test_redirected_to_the_body(self, question, body_id, named):
@@ -152,6 +207,14 @@ class TestFamilies:
             "xác nhận nguồn gốc loài thủy sản hoang dã để xuất khẩu",
             "đăng ký sinh hoạt tôn giáo tập trung ở xã cần giấy tờ gì",
             "con đi tàu biển dài ngày thì khai báo tạm vắng thế nào",
+            "bán ruộng cho hàng xóm, muốn chứng thực hợp đồng trước xong rồi mới sang tên",
+            "bố mẹ sang tên đất cho con làm hợp đồng ở xã",
+            "giấy chứng sinh của bệnh viện dùng để đăng ký khai sinh được không",
+            "ngân hàng đòi giấy xác nhận số chứng minh cũ vì sổ tiết kiệm ghi CMND 9 số",
+            "làm thuê tự do lương ít, muốn có giấy chứng minh thu nhập thấp",
+            "trả lại giấy phép khai thác nước dưới đất",
+            "đổi ngành nghề hộ kinh doanh sang bán thuốc thú y",
+            "hộ có mức sống trung bình được xã công nhận bằng thủ tục gì",
         ],
     )
     def test_commune_matters_stay(self, question):
