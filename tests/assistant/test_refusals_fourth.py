@@ -185,6 +185,32 @@ class TestFamilies:
                 "association",
                 "sở nội vụ",
             ),
+            (
+                "cửa hàng mới thành lập cần khắc dấu và đăng ký mẫu dấu ở xã được không",
+                "seals",
+                "doanh nghiệp tự quyết định",
+            ),
+            (
+                "tôi cần giấy khám sức khỏe để nộp hồ sơ xin việc thì lấy ở đâu",
+                "health_certificate",
+                "bệnh viện",
+            ),
+            ("đăng ký tên miền cho trang bán hàng online ở đâu", "domain_names", "vnnic"),
+            (
+                "tôi muốn khiếu nại quyết định thu hồi đất của ủy ban tỉnh thì gửi ở đâu",
+                "complaints_province",
+                "ban tiếp công dân tỉnh",
+            ),
+            (
+                "muốn mở trung tâm đào tạo nghề hàn thì xin phép ở đâu",
+                "upper_schools",
+                "sở giáo dục và đào tạo",
+            ),
+            (
+                "công ty muốn xin phép xây nhà kho trong khu công nghiệp thì nộp ở xã không",
+                "building_permit_province",
+                "ban quản lý khu công nghiệp",
+            ),
         ],
     )
     def test_redirected_to_the_body(self, question, body_id, named):
@@ -215,6 +241,8 @@ class TestFamilies:
             "trả lại giấy phép khai thác nước dưới đất",
             "đổi ngành nghề hộ kinh doanh sang bán thuốc thú y",
             "hộ có mức sống trung bình được xã công nhận bằng thủ tục gì",
+            "khiếu nại quyết định của chủ tịch ủy ban nhân dân xã thì nộp ở đâu",
+            "xin chứng thực bản sao giấy khám sức khỏe",
         ],
     )
     def test_commune_matters_stay(self, question):
