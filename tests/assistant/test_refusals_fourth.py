@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from vn_text import fold
 
-from motcua.assistant.intents import folded_text, named_country, other_body
+from motcua.assistant.intents import asks_local_fact, folded_text, named_country, other_body
 from motcua.assistant.pipeline import ask
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +275,38 @@ class TestCountry:
         assert answer.refused
         assert _folded("đại sứ quán") in _folded(answer.text)
         assert "%(" not in answer.text
+
+
+class TestLocalFacts:
+    # The locality's own plans, works, hand-outs and halls: no procedure of the catalog, so no
+    # fee, time or papers may be stated.
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "cho hỏi lịch họp dân về việc làm đường thôn Đông",
+            "kế hoạch tiêm phòng dại cho chó trong tháng này thế nào",
+            "con mương nội đồng hỏng cả năm, bao giờ thì xã sửa",
+            "chương trình tặng bò giống cho hộ nghèo còn suất không",
+            "trạm y tế có phát thuốc tiểu đường miễn phí không",
+            "ngày hội văn hóa ẩm thực của xã có cho đăng ký gian hàng không",
+            "thuê hội trường xã để tổ chức tiệc cưới được không",
+        ],
+    )
+    def test_answered_as_local_fact(self, question):
+        assert asks_local_fact(folded_text(question))
+        answer = ask(question, rephrase=False)[0]
+        assert answer.fee_vnd is None
+        assert not answer.time
+        assert not answer.documents
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "hồ sơ đăng ký khai sinh nộp hôm qua bao giờ xong",
+            "lịch hẹn trả kết quả giấy phép xây dựng là ngày nào",
+            "xin giấy phép xây dựng nhà ở thì bao lâu xong",
+            "đăng ký kết hôn cần giấy tờ gì",
+        ],
+    )
+    def test_procedures_are_not_local_facts(self, question):
+        assert not asks_local_fact(folded_text(question))

@@ -764,6 +764,23 @@ _LOCAL_FACT = re.compile(
             r"|phuong|bo phan mot cua)(?= )",
             rf" {_EVENT}(?: \w+){{0,12}} (?:vao )?{_WHEN}(?= )",
             rf" {_WHEN}(?: \w+){{0,4}} {_EVENT}(?= )",
+            # a meeting, screening or plan of the locality asked by its date ("lịch hội nghị
+            # tiếp xúc cử tri trong quý này", "kế hoạch chiếu phim lưu động tháng tới")
+            r" lich (?:hop|hoi nghi|tiep xuc cu tri|sinh hoat|chieu phim|phat|cap phat)(?= )",
+            r" (?:lich(?! hen)|ke hoach)(?: \w+){1,12} (?:trong |vao )?(?:thang|quy|tuan|nam"
+            r"|dot|dip|ky)(?: \w+)? (?:nay|toi|sau|nua)(?= )",
+            # when public works finish ("đường liên thôn bao giờ được trải nhựa"): the local
+            # plan, not a dossier
+            rf" (?:duong|cau|cong|muong|kenh|nha van hoa|truong hoc|tram y te|cho|den duong)"
+            rf"(?: \w+){{0,10}} {_WHEN}(?: \w+){{0,5}} (?:lam xong|xong|hoan thanh|khoi cong"
+            rf"|trai nhua|be tong hoa|duoc lam|sua|lam|thi cong)(?= )",
+            # local programmes and hand-outs ("chương trình tặng máy lọc nước còn suất không",
+            # "trạm y tế có cấp phát thuốc huyết áp không"), fairs and the commune's halls
+            r" (?:con suat|het suat)(?= )",
+            r" (?:cap phat|phat) thuoc(?= )",
+            r" chuong trinh (?:tang|phat|trao tang|tang qua)(?= )",
+            r" (?:hoi cho|phien cho|ngay hoi)(?: \w+){0,16} (?:gian hang|quay hang|cho ban)(?= )",
+            r" (?:cho thue|thue|muon) (?:hoi truong|san van dong|loa dai|phong hop)(?= )",
             _FACILITY,
         )
     )
