@@ -211,6 +211,11 @@ class TestFamilies:
                 "building_permit_province",
                 "ban quản lý khu công nghiệp",
             ),
+            (
+                "xe đầu kéo chở dầm cầu quá khổ cần giấy phép lưu hành xe thì xin ở xã không",
+                "oversize_vehicles",
+                "sở xây dựng",
+            ),
         ],
     )
     def test_redirected_to_the_body(self, question, body_id, named):
@@ -243,6 +248,7 @@ class TestFamilies:
             "hộ có mức sống trung bình được xã công nhận bằng thủ tục gì",
             "khiếu nại quyết định của chủ tịch ủy ban nhân dân xã thì nộp ở đâu",
             "xin chứng thực bản sao giấy khám sức khỏe",
+            "chấp thuận gia cường công trình đường bộ cho xe quá khổ lưu hành",
         ],
     )
     def test_commune_matters_stay(self, question):
@@ -290,6 +296,8 @@ class TestLocalFacts:
             "trạm y tế có phát thuốc tiểu đường miễn phí không",
             "ngày hội văn hóa ẩm thực của xã có cho đăng ký gian hàng không",
             "thuê hội trường xã để tổ chức tiệc cưới được không",
+            "số điện thoại trực ban của công an xã là số mấy",
+            "quán bên cạnh hát karaoke ồn quá, phản ánh với ai ở xã",
         ],
     )
     def test_answered_as_local_fact(self, question):
@@ -306,6 +314,7 @@ class TestLocalFacts:
             "lịch hẹn trả kết quả giấy phép xây dựng là ngày nào",
             "xin giấy phép xây dựng nhà ở thì bao lâu xong",
             "đăng ký kết hôn cần giấy tờ gì",
+            "người thuê trọ dọn đi không báo ai, xóa đăng ký tạm trú thế nào",
         ],
     )
     def test_procedures_are_not_local_facts(self, question):

@@ -708,7 +708,10 @@ _FACILITY = (
 _LOCAL_FACT = re.compile(
     "|".join(
         (
-            rf" {_PHONE}(?: cua(?: \w+){{1,5}})? (?:la )?(?:bao nhieu|gi|so nao|so may)(?= )",
+            rf" {_PHONE}(?: \w+){{0,2}}(?: cua(?: \w+){{1,5}})? (?:la )?(?:bao nhieu|gi|so nao"
+            rf"|so may)(?= )",
+            # whom to call about a nuisance ("phản ánh thì gọi ai ở xã"): the commune's contact
+            r" (?:goi|phan anh voi|lien he) ai(?= )",
             rf" (?:xin|cho (?:em|toi|minh|chau) xin|goi) {_PHONE} ",
             r" (?:chu tich|can bo|cong chuc|truong|bi thu|nguoi phu trach)(?: \w+){0,5} la ai(?= )",
             r" ai phu trach(?= )",
