@@ -249,6 +249,8 @@ class TestFamilies:
             "khiếu nại quyết định của chủ tịch ủy ban nhân dân xã thì nộp ở đâu",
             "xin chứng thực bản sao giấy khám sức khỏe",
             "chấp thuận gia cường công trình đường bộ cho xe quá khổ lưu hành",
+            # "hải quân" (the navy) folds like "hải quan" (customs)
+            "con tôi hết hạn tại ngũ ở hải quân về địa phương thì báo xã thế nào",
         ],
     )
     def test_commune_matters_stay(self, question):
