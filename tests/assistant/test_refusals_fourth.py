@@ -216,6 +216,32 @@ class TestFamilies:
                 "oversize_vehicles",
                 "sở xây dựng",
             ),
+            (
+                "nha khoa của tôi lắp máy chụp x quang răng, xin giấy phép bức xạ ở xã được không",
+                "radiation",
+                "sở khoa học và công nghệ",
+            ),
+            (
+                "hợp tác xã muốn nhận chuyển giao công nghệ sấy nông sản thì đăng ký ở đâu",
+                "science_technology",
+                "sở khoa học và công nghệ",
+            ),
+            (
+                "đào ao thấy mấy cái bình cổ, muốn đăng ký cổ vật thì làm ở đâu",
+                "heritage",
+                "sở văn hóa thể thao và du lịch",
+            ),
+            (
+                "siêu thị mini muốn làm chương trình khuyến mại bốc thăm trúng thưởng thì đăng ký ở đâu",
+                "promotions",
+                "sở công thương",
+            ),
+            ("muốn kiểm tra mình có bị nợ xấu không thì hỏi ở đâu", "banking", "cic"),
+            (
+                "mở tiệm cầm đồ cần giấy chứng nhận an ninh trật tự ở đâu",
+                "weapons_security",
+                "công an",
+            ),
         ],
     )
     def test_redirected_to_the_body(self, question, body_id, named):
@@ -249,6 +275,7 @@ class TestFamilies:
             "khiếu nại quyết định của chủ tịch ủy ban nhân dân xã thì nộp ở đâu",
             "xin chứng thực bản sao giấy khám sức khỏe",
             "chấp thuận gia cường công trình đường bộ cho xe quá khổ lưu hành",
+            "di dời mộ liệt sĩ thấy di vật thì báo xã thế nào",
             # "hải quân" (the navy) folds like "hải quan" (customs)
             "con tôi hết hạn tại ngũ ở hải quân về địa phương thì báo xã thế nào",
         ],
