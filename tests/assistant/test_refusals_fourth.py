@@ -348,3 +348,14 @@ class TestLocalFacts:
     )
     def test_procedures_are_not_local_facts(self, question):
         assert not asks_local_fact(folded_text(question))
+
+
+class TestPlainNames:
+    def test_bodies_named_without_the_commas_of_their_official_names(self):
+        # A reader (and the labels' loose check) searches "sở văn hóa thể thao và du lịch":
+        # the commas of the official name must not be the only spelling.
+        from motcua.assistant.intents import other_bodies, sectors
+
+        for body in (*other_bodies(), *sectors()):
+            if "Văn hóa, Thể thao và Du lịch" in body.body:
+                assert "Văn hóa Thể thao và Du lịch" in body.body, body.id
