@@ -11,7 +11,14 @@ from __future__ import annotations
 import pytest
 from vn_text import fold
 
-from motcua.assistant.intents import asks_local_fact, folded_text, named_country, other_body
+from motcua.assistant.intents import (
+    asks_local_fact,
+    folded_text,
+    named_country,
+    other_bodies,
+    other_body,
+    sectors,
+)
 from motcua.assistant.pipeline import ask
 
 pytestmark = pytest.mark.django_db
@@ -354,8 +361,6 @@ class TestPlainNames:
     def test_bodies_named_without_the_commas_of_their_official_names(self):
         # A reader (and the labels' loose check) searches "sở văn hóa thể thao và du lịch":
         # the commas of the official name must not be the only spelling.
-        from motcua.assistant.intents import other_bodies, sectors
-
         for body in (*other_bodies(), *sectors()):
             if "Văn hóa, Thể thao và Du lịch" in body.body:
                 assert "Văn hóa Thể thao và Du lịch" in body.body, body.id
