@@ -422,11 +422,14 @@ def injection() -> Answer:
     )
 
 
-def redirect(body: OtherBody) -> Answer:
+def redirect(body: OtherBody, *, country: str | None = None) -> Answer:
+    named = body.body
+    if country and body.by_country:
+        named = f"{body.by_country % {'country': country}}; {named}"
     lines = [
         _("Việc “%(what)s” không do Trung tâm Phục vụ hành chính công cấp xã giải quyết.")
         % {"what": body.what},
-        _("Cơ quan giải quyết: %(body)s.") % {"body": body.body},
+        _("Cơ quan giải quyết: %(body)s.") % {"body": named},
     ]
     if body.note:
         lines.append(body.note)
@@ -434,7 +437,7 @@ def redirect(body: OtherBody) -> Answer:
         lines.append(
             _("Căn cứ: %(sources)s.") % {"sources": "; ".join(s["title"] for s in body.sources)}
         )
-    return Answer(text="\n".join(lines), refused=True, kind="redirect", body=body.body)
+    return Answer(text="\n".join(lines), refused=True, kind="redirect", body=named)
 
 
 def status() -> Answer:

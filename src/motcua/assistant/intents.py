@@ -708,7 +708,10 @@ _FACILITY = (
 _LOCAL_FACT = re.compile(
     "|".join(
         (
-            rf" {_PHONE}(?: cua(?: \w+){{1,5}})? (?:la )?(?:bao nhieu|gi|so nao|so may)(?= )",
+            rf" {_PHONE}(?: \w+){{0,2}}(?: cua(?: \w+){{1,5}})? (?:la )?(?:bao nhieu|gi|so nao"
+            rf"|so may)(?= )",
+            # whom to call about a nuisance ("phản ánh thì gọi ai ở xã"): the commune's contact
+            r" (?:goi|phan anh voi|lien he) ai(?= )",
             rf" (?:xin|cho (?:em|toi|minh|chau) xin|goi) {_PHONE} ",
             r" (?:chu tich|can bo|cong chuc|truong|bi thu|nguoi phu trach)(?: \w+){0,5} la ai(?= )",
             r" ai phu trach(?= )",
@@ -764,6 +767,23 @@ _LOCAL_FACT = re.compile(
             r"|phuong|bo phan mot cua)(?= )",
             rf" {_EVENT}(?: \w+){{0,12}} (?:vao )?{_WHEN}(?= )",
             rf" {_WHEN}(?: \w+){{0,4}} {_EVENT}(?= )",
+            # a meeting, screening or plan of the locality asked by its date ("lịch hội nghị
+            # tiếp xúc cử tri trong quý này", "kế hoạch chiếu phim lưu động tháng tới")
+            r" lich (?:hop|hoi nghi|tiep xuc cu tri|sinh hoat|chieu phim|phat|cap phat)(?= )",
+            r" (?:lich(?! hen)|ke hoach)(?: \w+){1,12} (?:trong |vao )?(?:thang|quy|tuan|nam"
+            r"|dot|dip|ky)(?: \w+)? (?:nay|toi|sau|nua)(?= )",
+            # when public works finish ("đường liên thôn bao giờ được trải nhựa"): the local
+            # plan, not a dossier
+            rf" (?:duong|cau|cong|muong|kenh|nha van hoa|truong hoc|tram y te|cho|den duong)"
+            rf"(?: \w+){{0,10}} {_WHEN}(?: \w+){{0,5}} (?:lam xong|xong|hoan thanh|khoi cong"
+            rf"|trai nhua|be tong hoa|duoc lam|sua|lam|thi cong)(?= )",
+            # local programmes and hand-outs ("chương trình tặng máy lọc nước còn suất không",
+            # "trạm y tế có cấp phát thuốc huyết áp không"), fairs and the commune's halls
+            r" (?:con suat|het suat)(?= )",
+            r" (?:cap phat|phat) thuoc(?= )",
+            r" chuong trinh (?:tang|phat|trao tang|tang qua)(?= )",
+            r" (?:hoi cho|phien cho|ngay hoi)(?: \w+){0,16} (?:gian hang|quay hang|cho ban)(?= )",
+            r" (?:cho thue|thue|muon) (?:hoi truong|san van dong|loa dai|phong hop)(?= )",
             _FACILITY,
         )
     )
@@ -793,6 +813,10 @@ class OtherBody:
     # The same for the exceptions: "tòa án Hoa Kỳ công nhận …" (a foreign court's decision,
     # recorded at the commune), a country named after the word.
     unless_patterns: tuple[re.Pattern[str], ...] = ()
+    # For matters handled by the mission of the country the citizen names (a visa): the body
+    # with a "%(country)s" slot, so that the answer says "Đại sứ quán Hàn Quốc", not "of the
+    # country you go to".
+    by_country: str = ""
 
     def excepted(self, padded: str) -> bool:
         return _has(padded, self.unless) or any(p.search(padded) for p in self.unless_patterns)
@@ -814,6 +838,7 @@ def other_bodies() -> tuple[OtherBody, ...]:
             commune_guard=b.get("commune_guard", True),
             patterns=tuple(re.compile(p) for p in b.get("patterns", ())),
             unless_patterns=tuple(re.compile(p) for p in b.get("unless_patterns", ())),
+            by_country=b.get("by_country", ""),
         )
         for b in data["bodies"]
     )
@@ -945,6 +970,54 @@ def other_body(padded: str) -> OtherBody | None:
             continue
         return body
     return None
+
+
+# Countries citizens go to, folded, with the name the answer gives them. Taiwan has no
+# embassy (its Taipei Economic and Cultural Office issues visas), so it is left out.
+_COUNTRIES = {
+    "han quoc": "Hàn Quốc",
+    "han": "Hàn Quốc",
+    "nhat ban": "Nhật Bản",
+    "nhat": "Nhật Bản",
+    "trung quoc": "Trung Quốc",
+    "hoa ky": "Hoa Kỳ",
+    "my": "Hoa Kỳ",
+    "uc": "Úc (Australia)",
+    "australia": "Úc (Australia)",
+    "canada": "Canada",
+    "anh": "Anh (Vương quốc Anh)",
+    "phap": "Pháp",
+    "duc": "Đức",
+    "y": "Ý",
+    "nga": "Nga",
+    "singapore": "Singapore",
+    "malaysia": "Malaysia",
+    "thai lan": "Thái Lan",
+    "campuchia": "Campuchia",
+    "lao": "Lào",
+    "an do": "Ấn Độ",
+    "new zealand": "New Zealand",
+    "ha lan": "Hà Lan",
+    "thuy si": "Thụy Sĩ",
+    "thuy dien": "Thụy Điển",
+    "sec": "Séc",
+    "ba lan": "Ba Lan",
+    "romania": "Romania",
+    "hungary": "Hungary",
+}
+_COUNTRY = re.compile(
+    r" (?:sang|qua|di|den|toi|vao|visa|thi thuc|nuoc|ben) (?:nuoc )?("
+    + "|".join(sorted(_COUNTRIES, key=len, reverse=True))
+    + ") "
+)
+
+
+def named_country(padded: str) -> str | None:
+    """The country the question says the citizen goes to ("sang Hàn", "visa Nhật"), by its
+    name in the answer. Only after a word of going or of a visa: "anh", "y", "my" are
+    ordinary words elsewhere."""
+    match = _COUNTRY.search(padded)
+    return _COUNTRIES[match.group(1)] if match else None
 
 
 # Papers of the commune's most common procedures (civil status, residence, identity, copies).

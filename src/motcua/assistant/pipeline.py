@@ -550,7 +550,7 @@ def _answer(
         return compose.status()
     body = intents.other_body(padded)
     if body is not None:
-        return compose.redirect(body)
+        return compose.redirect(body, country=intents.named_country(padded))
     # "hồ sơ của tôi bao lâu nữa xong" is about a dossier; "hồ sơ gồm gì", "lệ phí" are not.
     about_procedure = {Topic.FEE, Topic.DOCUMENTS, Topic.STEPS, Topic.CONDITIONS, Topic.ONLINE}
     if intents.asks_status(padded) and not about_procedure & set(topics):
