@@ -283,6 +283,10 @@ class TestFamilies:
             "xin chứng thực bản sao giấy khám sức khỏe",
             "chấp thuận gia cường công trình đường bộ cho xe quá khổ lưu hành",
             "di dời mộ liệt sĩ thấy di vật thì báo xã thế nào",
+            # The hospital's papers handed in for a benefit the commune receives (BHXH ốm đau,
+            # thai sản, tai nạn lao động): the benefit is asked, not the papers.
+            "vợ tôi sinh con có giấy ra viện rồi, nộp hồ sơ hưởng chế độ thai sản ở đâu",
+            "bị tai nạn lao động, đã có tóm tắt bệnh án, làm hồ sơ trợ cấp thế nào",
             # "hải quân" (the navy) folds like "hải quan" (customs)
             "con tôi hết hạn tại ngũ ở hải quân về địa phương thì báo xã thế nào",
         ],
