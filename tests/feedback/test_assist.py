@@ -49,7 +49,8 @@ class TestConsent:
         assert client.get("/can-bo/").status_code == 403
         assert client.get(f"/can-bo/ho-so/{dossier.code}/").status_code == 403
         assert client.get("/admin/").status_code == 302  # not staff: the admin's sign-in
-        assert client.get(f"/ho-so/{dossier.code}/phieu-hen.pdf").status_code == 403
+        # Refused like an unknown code (sequential codes must not be countable).
+        assert client.get(f"/ho-so/{dossier.code}/phieu-hen.pdf").status_code == 404
 
     def test_full_consent_then_current_assistance(self, client, helper, dossier):
         client.force_login(helper)
