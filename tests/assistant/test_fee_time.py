@@ -92,6 +92,16 @@ class TestCueSpelling:
     def test_everyday_ways_of_asking_when_and_how_much(self, question, expected):
         assert topics(cue_text(question)) == expected
 
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Đề nghị hướng dẫn hồ sơ đăng ký kinh doanh hộ cá thể.",
+            "kính đề nghị hướng dẫn lập hồ sơ xin trợ cấp mai táng",
+        ],
+    )
+    def test_a_letter_asking_for_guidance_on_the_dossier_asks_its_papers(self, question):
+        assert Topic.DOCUMENTS in topics(cue_text(question))
+
 
 class TestCopyFee:
     """Copies of a civil-status extract cost a rate per copy (TT 281/2016/TT-BTC): asked per

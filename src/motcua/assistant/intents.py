@@ -197,6 +197,9 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "bo ho so",
         "giay to chi",
         "thu tuc gom",
+        # "hướng dẫn hồ sơ …" asks what the dossier holds (formal letters), not only the steps.
+        "huong dan ho so",
+        "huong dan lap ho so",
         "giay to gi",
         "to khai gi",
         "to khai nao",
