@@ -4,7 +4,8 @@ Usage: .venv/bin/python bench/lookup_load.py [--workers 1,2,4] [--clients 8] [--
 
 For each worker count it starts the real server (``motcua serve --workers N``) on a loopback
 port of a fresh SQLite installation (a temporary var/, migrated, national catalog loaded),
-warms it up, then runs CLIENTS closed-loop clients (threads, one keep-alive connection each)
+warms it up, then runs CLIENTS closed-loop clients (threads, or with ``--client-processes`` one
+process each, as separate phones would be; one keep-alive connection each)
 for SECONDS: each client alternates the lookup page ``/thu-tuc/?q=...`` and the JSON API
 ``/api/v1/procedures?q=...`` with the citizen questions of queries.dev.jsonl. It prints
 requests/s, p50/p95/p99 latency, errors, the resident memory of master + workers and the
@@ -23,6 +24,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import multiprocessing
 import os
 import secrets
 import signal
@@ -160,20 +162,40 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
 
 
-def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
+def client_process(port: int, paths: list[str], start: int, stop_at: float) -> tuple:
+    """One client alone in its own process (``--client-processes``): its clock reads are not
+    delayed by the other clients holding the generator's GIL."""
+    client = Client(port, paths, start, stop_at)
+    client.run()
+    return client.latencies, client.errors
+
+
+def load(
+    port: int, paths: list[str], clients: int, seconds: float, processes: bool = False
+) -> dict:
     stop_at = time.monotonic() + seconds
     # Clients start at different questions so they do not ask the same thing in lockstep.
-    threads = [Client(port, paths, i * len(paths) // clients, stop_at) for i in range(clients)]
+    starts = [i * len(paths) // clients for i in range(clients)]
     began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
+    if processes:
+        # fork: CLOCK_MONOTONIC is system-wide, so stop_at means the same in every child.
+        with multiprocessing.get_context("fork").Pool(clients) as pool:
+            results = pool.starmap(client_process, [(port, paths, s, stop_at) for s in starts])
+        per_client = [latencies for latencies, _ in results]
+        errors = sum(errors for _, errors in results)
+    else:
+        threads = [Client(port, paths, s, stop_at) for s in starts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=seconds + 60)
+        per_client = [thread.latencies for thread in threads]
+        errors = sum(thread.errors for thread in threads)
     elapsed = time.monotonic() - began
-    latencies = sorted(x for thread in threads for x in thread.latencies)
+    latencies = sorted(x for client in per_client for x in client)
     return {
         "requests": len(latencies),
-        "errors": sum(thread.errors for thread in threads),
+        "errors": errors,
         "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(1000 * percentile(latencies, 0.50), 1),
         "p95_ms": round(1000 * percentile(latencies, 0.95), 1),
@@ -182,7 +204,9 @@ def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
     }
 
 
-def serve_and_measure(env, workers: int, paths, clients, seconds, log) -> dict:
+def serve_and_measure(
+    env, workers: int, paths, clients, seconds, log, processes: bool = False
+) -> dict:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "motcua", "serve", "--port", str(port)]
@@ -211,12 +235,13 @@ def serve_and_measure(env, workers: int, paths, clients, seconds, log) -> dict:
         tree = process_tree(server.pid)
         memory = memory_kib(tree)
         cpu_before, load_before = cpu_seconds(tree), os.getloadavg()[0]
-        result = load(port, paths, clients, seconds)
+        result = load(port, paths, clients, seconds, processes)
         cpu_used = cpu_seconds(tree) - cpu_before
         result.update(
             workers=workers,
             processes=len(tree),
             server_cpu_ms_per_request=round(1000 * cpu_used / max(1, result["requests"]), 1),
+            clients_as="processes" if processes else "threads",
             loadavg_before_after=[round(load_before, 2), round(os.getloadavg()[0], 2)],
             rss_mib=round(memory["rss"] / 1024),
             pss_mib=round(memory["pss"] / 1024),
@@ -240,6 +265,11 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server for pgbench")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
+    parser.add_argument(
+        "--client-processes",
+        action="store_true",
+        help="each client in its own process, as separate citizens' phones would be",
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 120:
         parser.error("--clients 1..64 and --seconds 1..120 (the bench is bounded)")
@@ -258,7 +288,9 @@ def main() -> None:
         motcua(env, "catalog", "load")
         with open(Path(tmp) / "serve.log", "wb") as log:
             for workers in [int(n) for n in args.workers.split(",")]:
-                result = serve_and_measure(env, workers, paths, args.clients, args.seconds, log)
+                result = serve_and_measure(
+                    env, workers, paths, args.clients, args.seconds, log, args.client_processes
+                )
                 if yardstick is not None:
                     result["per_pgbench_tps"] = round(yardstick.ratio(result["rps"]), 4)
                 print(json.dumps(result), flush=True)
