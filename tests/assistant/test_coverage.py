@@ -52,6 +52,9 @@ class TestAsksLocalFact:
             "đăng ký khai sinh ở đâu",
             "làm căn cước mất bao lâu",
             "người giám hộ cần điều kiện gì",
+            # Why the citizen writes online, not what is asked.
+            "hôm qua lên xã thì hết giờ làm việc, cho hỏi làm lại thẻ bảo hiểm y tế cần gì",
+            "den noi thi qua gio lam viec roi, vay tach ho can giay to gi",
         ],
     )
     def test_procedure_questions_are_not(self, question):

@@ -719,7 +719,8 @@ _LOCAL_FACT = re.compile(
             r" (?:chu tich|can bo|cong chuc|truong|bi thu|nguoi phu trach)(?: \w+){0,5} la ai(?= )",
             r" ai phu trach(?= )",
             r" (?:tiep cong dan|tiep dan|lich tiep)(?= )",
-            r" (?:gio lam viec|may gio mo cua|may gio dong cua)(?= )",
+            # "hết giờ làm việc nên hỏi qua mạng" tells why the citizen writes, not what is asked
+            r"(?<! het)(?<! qua) (?:gio lam viec|may gio mo cua|may gio dong cua)(?= )",
             r" co (?:lam viec|mo cua) khong(?= )",
             # working days and hours said otherwise: "thứ 7 xã làm việc không", "làm việc đến
             # mấy giờ", "giờ nghỉ trưa"
