@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from motcua.backoffice.access import officer_required
+from motcua.backoffice.access import OfficerRequest, officer_required
 from motcua.dossiers.states import Role
 from motcua.speech import bulletins, radio
 from motcua.speech.errors import SpeechError
@@ -35,8 +35,8 @@ def radio_officer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
     @officer_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        membership = request.membership  # type: ignore[attr-defined]
+    def wrapper(request: OfficerRequest, *args, **kwargs) -> HttpResponseBase:
+        membership = request.membership
         if membership.center_id is None or membership.role == Role.PROVINCIAL_VIEWER:
             return render(
                 request,
@@ -118,7 +118,7 @@ def _script(bulletin_or_text, center_id: int):
 
 @radio_officer
 @require_http_methods(["GET", "POST"])
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: OfficerRequest) -> HttpResponse:
     center = request.center  # type: ignore[attr-defined]
     form = BulletinForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -130,14 +130,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "speech/radio/index.html",
-        {"membership": request.membership, "form": form, "bulletins": items},  # type: ignore[attr-defined]
+        {"membership": request.membership, "form": form, "bulletins": items},
         status=400 if request.method == "POST" else 200,
     )
 
 
 @radio_officer
 @require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: OfficerRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin(request, pk)
     form = BulletinForm(instance=bulletin)
     status = 200
@@ -169,7 +169,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "speech/radio/detail.html",
         {
-            "membership": request.membership,  # type: ignore[attr-defined]
+            "membership": request.membership,
             "bulletin": bulletin,
             "form": form,
             "paragraphs": paragraphs,
@@ -216,7 +216,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 @radio_officer
 @require_http_methods(["GET", "POST"])
-def dictionary(request: HttpRequest) -> HttpResponse:
+def dictionary(request: OfficerRequest) -> HttpResponse:
     center = request.center  # type: ignore[attr-defined]
     form = PronunciationForm()
     status = 200
@@ -251,7 +251,7 @@ def dictionary(request: HttpRequest) -> HttpResponse:
         request,
         "speech/radio/dictionary.html",
         {
-            "membership": request.membership,  # type: ignore[attr-defined]
+            "membership": request.membership,
             "form": form,
             "entries": CenterPronunciation.objects.filter(center=center),
             "trial": trial,
