@@ -39,6 +39,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -266,8 +267,9 @@ def _pg_env() -> dict[str, str]:
         ("PASSWORD", "PGPASSWORD"),
         ("NAME", "PGDATABASE"),
     ):
-        if db.get(key):
-            env[variable] = str(db[key])
+        value = db.get(key)
+        if value:
+            env[variable] = str(value)
     for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
         if db.get("OPTIONS", {}).get(option):
             env[variable] = str(db["OPTIONS"][option])
@@ -520,7 +522,7 @@ def read_archive(path: Path, staging: Path, passphrase: bytes | None) -> dict[st
                 private_dir(target.parent)
                 digest = hashlib.sha256()
                 with open_private(target) as out:
-                    for block in iter(lambda h=handle: h.read(CHUNK), b""):
+                    for block in iter(partial(handle.read, CHUNK), b""):
                         digest.update(block)
                         out.write(block)
                 digests[name] = digest.hexdigest()
