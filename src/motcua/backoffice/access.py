@@ -25,7 +25,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from motcua.centers.models import StaffMembership
+from motcua.centers.models import Center, StaffMembership
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import normalize_code
 from motcua.dossiers.states import OFFICER_ROLES, Role
@@ -37,6 +37,13 @@ class OfficerRequest(HttpRequest):
 
     user: User
     membership: StaffMembership
+
+
+class CenterOfficerRequest(OfficerRequest):
+    """An officer's request on a page that works at the officer's own center (intake, the
+    radio bulletins), for the type checker: with that center, which a provincial viewer lacks."""
+
+    center: Center
 
 
 def membership_of(user) -> StaffMembership | None:

@@ -40,10 +40,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.backoffice import intake_hooks, views
-from motcua.backoffice.access import OfficerRequest, officer_required
+from motcua.backoffice.access import CenterOfficerRequest, OfficerRequest, officer_required
 from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure, Sector
-from motcua.centers.models import Center
 from motcua.core.text import first_unsafe_character, unsafe_text_message
 from motcua.dossiers import documents as dossier_documents
 from motcua.dossiers import intake
@@ -93,13 +92,6 @@ class InvalidInput(Exception):
 # Access and state
 
 
-class IntakeRequest(OfficerRequest):
-    """A request that passed ``intake_required``, for the type checker: an officer's request
-    with the center the dossier is received at."""
-
-    center: Center
-
-
 def intake_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A signed-in reception officer of a center; the pages are never cached (personal data)."""
 
@@ -121,7 +113,7 @@ def intake_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
                 },
                 status=403,
             )
-        intake_request = cast(IntakeRequest, request)
+        intake_request = cast(CenterOfficerRequest, request)
         intake_request.center = center
         response = view(intake_request, *args, **kwargs)
         add_never_cache_headers(response)
@@ -226,7 +218,7 @@ def _scan_again(request: OfficerRequest, state: dict[str, Any], exc: IdentityErr
 
 @intake_required
 @require_http_methods(["GET", "POST"])
-def start(request: IntakeRequest) -> HttpResponse:
+def start(request: CenterOfficerRequest) -> HttpResponse:
     """A new intake (GET, optionally ``?ticket=<id>`` from the queue screen), then the card."""
     if request.method == "GET":
         try:
@@ -292,7 +284,7 @@ def _choice_context(request: OfficerRequest, state: dict[str, Any], card: dict, 
 
 @intake_required
 @require_http_methods(["GET", "POST"])
-def choose(request: IntakeRequest) -> HttpResponse:
+def choose(request: CenterOfficerRequest) -> HttpResponse:
     """Popular procedures, fields, and the finder. The search text travels in the POST body."""
     state = _state(request)
     try:
@@ -324,7 +316,7 @@ def choose(request: IntakeRequest) -> HttpResponse:
 
 @intake_required
 @require_GET
-def choose_sector(request: IntakeRequest, sector: str) -> HttpResponse:
+def choose_sector(request: CenterOfficerRequest, sector: str) -> HttpResponse:
     state = _state(request)
     try:
         card = _card(state)
@@ -370,7 +362,7 @@ def _form(procedure: Procedure, card: dict, *, data=None, files=None) -> EForm:
 
 
 def _form_page(
-    request: IntakeRequest,
+    request: CenterOfficerRequest,
     state: dict[str, Any],
     card: dict,
     procedure: Procedure,
@@ -422,7 +414,7 @@ def _stale(request: OfficerRequest, state: dict[str, Any]) -> HttpResponse:
 
 @intake_required
 @require_http_methods(["GET", "POST"])
-def fill(request: IntakeRequest, code: str) -> HttpResponse:
+def fill(request: CenterOfficerRequest, code: str) -> HttpResponse:
     state = _state(request)
     key = request.POST.get("submit_key", "") if request.method == "POST" else ""
     if key and key == state.get("done_key") and state.get("dossier_code"):
@@ -533,7 +525,7 @@ def fill(request: IntakeRequest, code: str) -> HttpResponse:
 
 @intake_required
 @require_GET
-def done(request: IntakeRequest) -> HttpResponse:
+def done(request: CenterOfficerRequest) -> HttpResponse:
     state = _state(request)
     code = state.get("dossier_code")
     dossier = (
@@ -564,7 +556,7 @@ def done(request: IntakeRequest) -> HttpResponse:
 
 @intake_required
 @require_POST
-def cancel(request: IntakeRequest) -> HttpResponse:
+def cancel(request: CenterOfficerRequest) -> HttpResponse:
     """Stop this intake: nothing was received, the citizen's data leaves the session."""
     received = bool(_state(request).get("dossier_code"))
     _wipe(request)
