@@ -9,10 +9,9 @@ slow. Every input has autocomplete off: the kiosk is shared and almost every fie
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
@@ -70,8 +69,7 @@ class DocumentFileField(forms.FileField):
         if not data:
             return None
         upload = super().to_python(data)
-        # ``FileField.to_python`` gives back the request's upload (typed as any ``File``).
-        return check_upload(cast(UploadedFile, upload))
+        return None if upload is None else check_upload(upload)
 
 
 # Which on-screen keyboard a touch-only kiosk opens for the field (kiosk/kiosk.js).

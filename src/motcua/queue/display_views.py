@@ -237,10 +237,10 @@ async def _stream(center_id: int, after_id: int | None, *, endless: bool = True)
                     quiet_since = loop.time()
                     yield ": ping\n\n"
                 continue
-            if item == live.RESYNC:
+            if isinstance(item, str):  # live.RESYNC, the only text the hub sends
                 messages = await sync_to_async(_replay)(center_id, last)
             else:
-                messages = [item]  # type: ignore[list-item]
+                messages = [item]
             quiet_since = loop.time()
             for message in messages:
                 if fresh(message):
