@@ -23,6 +23,7 @@ Archive layout (``.tar.gz``; encrypted archives wrap the same bytes, see ``_Encr
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import io
@@ -39,7 +40,6 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -395,7 +395,7 @@ def create_backup(
         partial = staging / "archive"
         member, snapshot = _snapshot_database(engine, staging)
         with open_private(partial) as raw:
-            sink: IO[bytes] = _Encryptor(raw, passphrase) if passphrase else raw  # type: ignore[assignment]
+            sink: IO[bytes] | _Encryptor = _Encryptor(raw, passphrase) if passphrase else raw
             with (
                 gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=6, mtime=0) as packed,
                 tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar,
@@ -522,7 +522,7 @@ def read_archive(path: Path, staging: Path, passphrase: bytes | None) -> dict[st
                 private_dir(target.parent)
                 digest = hashlib.sha256()
                 with open_private(target) as out:
-                    for block in iter(partial(handle.read, CHUNK), b""):
+                    for block in iter(functools.partial(handle.read, CHUNK), b""):
                         digest.update(block)
                         out.write(block)
                 digests[name] = digest.hexdigest()
