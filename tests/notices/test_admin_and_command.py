@@ -8,9 +8,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.notices.models import Notice
+from motcua.notices.services import queue_message
+from motcua.notices.states import NoticeChannel, NoticeKind
 from tests.dossiers.conftest import APPLICANT, submit
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +82,22 @@ class TestNoticesCommand:
         assert len(lines) == 1
         assert dossier.code in lines[0] and "tu***@example.vn" in lines[0]
         assert APPLICANT.email not in out.getvalue()
+
+    def test_list_shows_a_code_that_belongs_to_no_dossier(self):
+        with transaction.atomic():
+            queue_message(
+                kind=NoticeKind.SIGN_IN_CODE,
+                channel=NoticeChannel.EMAIL,
+                recipient="dan.vien@example.vn",
+                subject="Mã đăng nhập một lần",
+                body="Mã đăng nhập là 123456.",
+                now=timezone.now(),
+            )
+        out = StringIO()
+        call_command("notices", "list", stdout=out)
+        columns = out.getvalue().strip().split("\t")
+        assert columns[1] == "–" and columns[2] == NoticeKind.SIGN_IN_CODE
+        assert "dan.vien@example.vn" not in out.getvalue()
 
     def test_list_when_empty(self):
         out = StringIO()

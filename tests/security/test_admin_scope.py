@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.centers.models import StaffMembership
+from motcua.feedback.models import RatingDevice
 from motcua.kiosk.models import KioskDevice
 from motcua.signing.models import SigningCertificate
 from motcua.workcalendar.models import CalendarDay
@@ -276,6 +277,23 @@ class TestCenterAndDevicesAsACenterAdmin:
         )
         assert response.status_code == 302
         assert KioskDevice.objects.get(name="Kiosk mới B").center == tenants.b
+
+    def test_rating_tablet_counter_must_be_of_its_center(self, client, tenants):
+        # Even a superuser, who may pick any center and any counter, cannot pair them across.
+        login(client, User.objects.create_superuser("it_tinh", password=PASSWORD))
+        add = reverse("admin:feedback_ratingdevice_add")
+        fields = {"name": "Máy đánh giá lạc", "is_active": "on"}
+        response = client.post(
+            add, {**fields, "center": tenants.b.pk, "counter": tenants.counter_a.pk}
+        )
+        assert response.status_code == 200
+        assert "Quầy phải thuộc trung tâm của thiết bị." in response.content.decode()
+        assert not RatingDevice.objects.filter(name="Máy đánh giá lạc").exists()
+        response = client.post(
+            add, {**fields, "center": tenants.b.pk, "counter": tenants.counter_b.pk}
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert RatingDevice.objects.get(name="Máy đánh giá lạc").counter == tenants.counter_b
 
     def test_certificate_must_be_a_key_of_the_own_center(self, as_admin_b, tenants):
         leader_b = User.objects.get(pk=tenants.member_b.pk)

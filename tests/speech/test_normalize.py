@@ -200,13 +200,22 @@ class TestOutputShape:
     def test_words_without_numbers_are_kept(self):
         assert normalize("Xin mời công dân") == "Xin mời công dân"
 
+    def test_a_document_code_with_letters_after_digits_is_read_not_a_crash(self):
+        # "VP2a": a code part whose letters follow its digits used to raise AttributeError.
+        assert normalize("Công văn 15/UBND-VP2a") == ("Công văn mười lăm ủy ban nhân dân VP hai a")
+        assert normalize("số 3/2024/TT-BTC1x") == (
+            "số ba năm hai nghìn không trăm hai mươi tư thông tư BTC một x"
+        )
+
 
 _NUMBERISH = st.one_of(
     st.integers(min_value=0, max_value=10**20).map(str),
     st.from_regex(r"\d{1,3}(\.\d{3}){0,3}(,\d{1,4})?(đ| VNĐ|%| m2|km)?", fullmatch=True),
     st.from_regex(r"\d{1,2}[h:/.-]\d{1,4}([/.-]\d{1,4})?", fullmatch=True),
     st.from_regex(r"0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}", fullmatch=True),
-    st.sampled_from(["thứ 3", "tháng 12", "-7", "1/2/3/4", "x²", "Ⅻ", "٣٤", "QH15", "a1b2"]),
+    st.sampled_from(
+        ["thứ 3", "tháng 12", "-7", "1/2/3/4", "x²", "Ⅻ", "٣٤", "QH15", "a1b2", "15/UBND-VP2a"]
+    ),
 )
 _TEXT = st.lists(
     st.one_of(_NUMBERISH, st.text(min_size=0, max_size=8), st.sampled_from([" ", ", ", "-"])),

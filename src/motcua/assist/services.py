@@ -109,6 +109,8 @@ def start_consent(
         raise AssistError(
             _("Xin nhập số điện thoại (10 chữ số) hoặc thư điện tử của chính người dân.")
         )
+    # A digital-team member always belongs to a center (``member_of`` asks for one).
+    assert member.center_id is not None
     code = f"{secrets.randbelow(10**6):06d}"
     row = AssistanceConsent.objects.create(
         center_id=member.center_id,
@@ -193,11 +195,11 @@ def current_assistance(request: HttpRequest, *, now: datetime | None = None) -> 
     now = now or timezone.now()
     member = member_of(request.user)
     consent_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if member is None or not isinstance(consent_id, int):
+    if member is None or member.center_id is None or not isinstance(consent_id, int):
         return None
     consent = AssistanceConsent.objects.filter(
         pk=consent_id,
-        member=request.user,
+        member=member.user,
         center_id=member.center_id,
         verified_at__isnull=False,
         verified_at__gte=now - CONSENT_TTL,

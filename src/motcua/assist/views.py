@@ -5,11 +5,15 @@ The ID number and contact travel in POST bodies only; the session holds the cons
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -18,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.assist import services
 from motcua.assist.models import AssistanceConsent
+from motcua.centers.models import StaffMembership
 from motcua.core.ratelimit import Limit, hit
 from motcua.portal import sealing
 from motcua.portal import services as portal_services
@@ -30,9 +35,17 @@ PENDING_ID_KEY = "assist_pending_id"
 STARTS_PER_MEMBER = Limit("assist:start", hits=20, window_seconds=3600)
 
 
-def member_required(view):
+class MemberRequest(HttpRequest):
+    """A request that passed ``member_required``, for the type checker: Django's own request
+    object with the signed-in member of the digital team and their membership."""
+
+    user: User
+    member: StaffMembership
+
+
+def member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         member = services.member_of(request.user)
@@ -48,8 +61,9 @@ def member_required(view):
                 },
                 status=403,
             )
-        request.member = member
-        response = view(request, *args, **kwargs)
+        member_request = cast(MemberRequest, request)
+        member_request.member = member
+        response = view(member_request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
 
@@ -58,7 +72,7 @@ def member_required(view):
 
 @member_required
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: MemberRequest) -> HttpResponse:
     context = {"member": request.member, "consent_text": services.CONSENT_TEXT}
     if request.method != "POST":
         return render(request, "assist/start.html", context)
@@ -91,7 +105,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "POST"])
-def code(request: HttpRequest) -> HttpResponse:
+def code(request: MemberRequest) -> HttpResponse:
     pending_id = request.session.get(PENDING_KEY)
     consent = (
         AssistanceConsent.objects.filter(pk=pending_id, member=request.user).first()
@@ -100,7 +114,7 @@ def code(request: HttpRequest) -> HttpResponse:
     )
     if consent is None:
         return redirect("assist:start")
-    context = {"member": request.member, "consent": consent}
+    context: dict[str, object] = {"member": request.member, "consent": consent}
     if request.method != "POST":
         return render(request, "assist/code.html", context)
     try:
@@ -128,7 +142,7 @@ def code(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET"])
-def ready(request: HttpRequest) -> HttpResponse:
+def ready(request: MemberRequest) -> HttpResponse:
     assistance = services.current_assistance(request)
     return render(
         request, "assist/ready.html", {"member": request.member, "assistance": assistance}

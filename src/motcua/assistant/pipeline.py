@@ -615,9 +615,14 @@ def _answer(
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
     # con được miễn học phí"); "xác nhận hoàn cảnh khó khăn để xin học bổng" names none.
-    if uncatalogued is not None and not (
-        (routed.evidence >= COVERED_EVIDENCE or routed.score >= COVERED_SCORE)
-        and _request_names(engine, uncatalogued[1], routed.code)
+    # (The request is never None here: a matter said outright was answered above.)
+    if (
+        uncatalogued is not None
+        and (request_words := uncatalogued[1]) is not None
+        and not (
+            (routed.evidence >= COVERED_EVIDENCE or routed.score >= COVERED_SCORE)
+            and _request_names(engine, request_words, routed.code)
+        )
     ):
         return compose.not_in_catalog(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what

@@ -11,13 +11,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.backoffice import views
-from motcua.backoffice.access import dossier_for, officer_required
+from motcua.backoffice.access import OfficerRequest, dossier_for, officer_required
 from motcua.dossiers import documents
 from motcua.dossiers.models import CitizenDocument, Dossier, DossierDocument
 from motcua.dossiers.states import Role
@@ -31,15 +31,17 @@ def may_digitize(membership) -> bool:
     return membership is not None and membership.role in DIGITIZING_ROLES
 
 
-def _component(request: HttpRequest, code: str, position: int) -> tuple[Dossier, DossierDocument]:
-    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
+def _component(
+    request: OfficerRequest, code: str, position: int
+) -> tuple[Dossier, DossierDocument]:
+    dossier = dossier_for(request.membership, code)
     document = dossier.documents.filter(position=position).first()
     if document is None:
         raise Http404(position)
     return dossier, document
 
 
-def _not_allowed(request: HttpRequest) -> HttpResponse:
+def _not_allowed(request: OfficerRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/403.html",
@@ -48,7 +50,7 @@ def _not_allowed(request: HttpRequest) -> HttpResponse:
             "message": _(
                 "Chỉ cán bộ tiếp nhận và công chức chuyên môn được số hóa hoặc dùng lại giấy tờ."
             ),
-            "membership": request.membership,  # type: ignore[attr-defined]
+            "membership": request.membership,
         },
         status=403,
     )
@@ -62,9 +64,9 @@ def _back(dossier: Dossier) -> HttpResponse:
 
 @officer_required
 @require_POST
-def digitize(request: HttpRequest, code: str, position: int) -> HttpResponse:
+def digitize(request: OfficerRequest, code: str, position: int) -> HttpResponse:
     dossier, document = _component(request, code, position)
-    if not may_digitize(request.membership):  # type: ignore[attr-defined]
+    if not may_digitize(request.membership):
         return _not_allowed(request)
     raw_until = request.POST.get("valid_until", "").strip()
     try:
@@ -90,9 +92,11 @@ def digitize(request: HttpRequest, code: str, position: int) -> HttpResponse:
 
 @officer_required
 @require_POST
-def reuse(request: HttpRequest, code: str, position: int, citizen_document_id: int) -> HttpResponse:
+def reuse(
+    request: OfficerRequest, code: str, position: int, citizen_document_id: int
+) -> HttpResponse:
     dossier, document = _component(request, code, position)
-    if not may_digitize(request.membership):  # type: ignore[attr-defined]
+    if not may_digitize(request.membership):
         return _not_allowed(request)
     # Only this applicant's store: another citizen's document is "not found", never "forbidden".
     stored = CitizenDocument.objects.filter(
@@ -120,10 +124,10 @@ def reuse(request: HttpRequest, code: str, position: int, citizen_document_id: i
 
 @officer_required
 @require_GET
-def stored_file(request: HttpRequest, code: str, position: int, citizen_document_id: int):
+def stored_file(request: OfficerRequest, code: str, position: int, citizen_document_id: int):
     """A stored document offered for this component, to look at before attaching it."""
     dossier, document = _component(request, code, position)
-    if not may_digitize(request.membership):  # type: ignore[attr-defined]
+    if not may_digitize(request.membership):
         return _not_allowed(request)
     offered = {d.pk: d for d in documents.reusable_for(document, today=_today())}
     stored = offered.get(citizen_document_id)
@@ -132,7 +136,7 @@ def stored_file(request: HttpRequest, code: str, position: int, citizen_document
     response = FileResponse(
         stored.file.open("rb"),
         content_type=stored.content_type,
-        filename=stored.file.name.rsplit("/", 1)[-1],
+        filename=(stored.file.name or "").rsplit("/", 1)[-1],
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -25,11 +25,12 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -39,7 +40,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.backoffice import intake_hooks, views
-from motcua.backoffice.access import officer_required
+from motcua.backoffice.access import CenterOfficerRequest, OfficerRequest, officer_required
 from motcua.catalog.fees import Fee
 from motcua.catalog.models import Procedure, Sector
 from motcua.core.text import first_unsafe_character, unsafe_text_message
@@ -91,13 +92,14 @@ class InvalidInput(Exception):
 # Access and state
 
 
-def intake_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def intake_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A signed-in reception officer of a center; the pages are never cached (personal data)."""
 
     @wraps(view)
-    def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        membership = request.membership  # type: ignore[attr-defined]
-        if membership.role not in INTAKE_ROLES or membership.center_id is None:
+    def checked(request: OfficerRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        membership = request.membership
+        center = membership.center
+        if membership.role not in INTAKE_ROLES or center is None:
             return render(
                 request,
                 "backoffice/403.html",
@@ -111,18 +113,20 @@ def intake_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
                 },
                 status=403,
             )
-        response = view(request, *args, **kwargs)
+        intake_request = cast(CenterOfficerRequest, request)
+        intake_request.center = center
+        response = view(intake_request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
 
     return officer_required(checked)
 
 
-def _state(request: HttpRequest) -> dict[str, Any]:
+def _state(request: OfficerRequest) -> dict[str, Any]:
     """This officer's intake at this center, or {} (a session of another account or center
     is never picked up)."""
     state = request.session.get(SESSION_KEY)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if (
         not isinstance(state, dict)
         or state.get("user") != request.user.pk
@@ -132,10 +136,10 @@ def _state(request: HttpRequest) -> dict[str, Any]:
     return state
 
 
-def _new_state(request: HttpRequest, channel: Channel, ticket: int | None) -> dict[str, Any]:
+def _new_state(request: OfficerRequest, channel: Channel, ticket: int | None) -> dict[str, Any]:
     return {
         "user": request.user.pk,
-        "center": request.membership.center_id,  # type: ignore[attr-defined]
+        "center": request.membership.center_id,
         "channel": channel.value,
         "ticket": ticket,
     }
@@ -177,10 +181,10 @@ def _channel(raw: object) -> Channel:
     return channel
 
 
-def _context(request: HttpRequest, step: int, state: dict[str, Any], **extra) -> dict[str, Any]:
+def _context(request: OfficerRequest, step: int, state: dict[str, Any], **extra) -> dict[str, Any]:
     channel = state.get("channel") or Channel.COUNTER.value
     return {
-        "membership": request.membership,  # type: ignore[attr-defined]
+        "membership": request.membership,
         "steps": STEPS,
         "step": step,
         "intake": state,
@@ -196,7 +200,7 @@ def _card(state: dict[str, Any]) -> dict[str, Any]:
     return intake.card_from_token(state.get("card_token", ""))
 
 
-def _scan_again(request: HttpRequest, state: dict[str, Any], exc: IdentityError) -> HttpResponse:
+def _scan_again(request: OfficerRequest, state: dict[str, Any], exc: IdentityError) -> HttpResponse:
     """No card reading, or it expired between steps: ask for the card again."""
     fresh = _new_state(
         request, CHANNELS.get(state.get("channel", ""), Channel.COUNTER), state.get("ticket")
@@ -214,7 +218,7 @@ def _scan_again(request: HttpRequest, state: dict[str, Any], exc: IdentityError)
 
 @intake_required
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: CenterOfficerRequest) -> HttpResponse:
     """A new intake (GET, optionally ``?ticket=<id>`` from the queue screen), then the card."""
     if request.method == "GET":
         try:
@@ -264,7 +268,7 @@ def start(request: HttpRequest) -> HttpResponse:
 # Step 2: the procedure
 
 
-def _choice_context(request: HttpRequest, state: dict[str, Any], card: dict, **extra) -> dict:
+def _choice_context(request: OfficerRequest, state: dict[str, Any], card: dict, **extra) -> dict:
     offered = _offered()
     popular = offered.exclude(popularity=None).select_related("sector").order_by("popularity")
     return _context(
@@ -280,7 +284,7 @@ def _choice_context(request: HttpRequest, state: dict[str, Any], card: dict, **e
 
 @intake_required
 @require_http_methods(["GET", "POST"])
-def choose(request: HttpRequest) -> HttpResponse:
+def choose(request: CenterOfficerRequest) -> HttpResponse:
     """Popular procedures, fields, and the finder. The search text travels in the POST body."""
     state = _state(request)
     try:
@@ -312,7 +316,7 @@ def choose(request: HttpRequest) -> HttpResponse:
 
 @intake_required
 @require_GET
-def choose_sector(request: HttpRequest, sector: str) -> HttpResponse:
+def choose_sector(request: CenterOfficerRequest, sector: str) -> HttpResponse:
     state = _state(request)
     try:
         card = _card(state)
@@ -358,7 +362,7 @@ def _form(procedure: Procedure, card: dict, *, data=None, files=None) -> EForm:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: CenterOfficerRequest,
     state: dict[str, Any],
     card: dict,
     procedure: Procedure,
@@ -370,7 +374,7 @@ def _form_page(
 ) -> HttpResponse:
     channel = Channel(state["channel"])
     due, fee = appointment_preview(
-        request.membership.center,  # type: ignore[attr-defined]
+        request.center,
         procedure,
         channel,
         views.clock(),
@@ -393,11 +397,11 @@ def _form_page(
     return render(request, "backoffice/intake_form.html", context, status=status)
 
 
-def _stale(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
+def _stale(request: OfficerRequest, state: dict[str, Any]) -> HttpResponse:
     """A form screen that is not the current one: refused, and the current intake (another tab,
     the next citizen) is left as it is."""
     context = {
-        "membership": request.membership,  # type: ignore[attr-defined]
+        "membership": request.membership,
         "message": _(
             "Hồ sơ trên màn hình này đã được tiếp nhận, hoặc đã bắt đầu tiếp nhận hồ sơ khác sau "
             "khi mở màn hình này. Không có gì được lưu từ màn hình cũ."
@@ -410,7 +414,7 @@ def _stale(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
 
 @intake_required
 @require_http_methods(["GET", "POST"])
-def fill(request: HttpRequest, code: str) -> HttpResponse:
+def fill(request: CenterOfficerRequest, code: str) -> HttpResponse:
     state = _state(request)
     key = request.POST.get("submit_key", "") if request.method == "POST" else ""
     if key and key == state.get("done_key") and state.get("dossier_code"):
@@ -469,7 +473,7 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
     try:
         with transaction.atomic():
             dossier, created = submit_dossier(
-                center=request.membership.center,  # type: ignore[attr-defined]
+                center=request.center,
                 procedure=procedure,
                 applicant=intake.applicant(card, form),
                 form_data=form_data(form),
@@ -521,12 +525,12 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
 
 @intake_required
 @require_GET
-def done(request: HttpRequest) -> HttpResponse:
+def done(request: CenterOfficerRequest) -> HttpResponse:
     state = _state(request)
     code = state.get("dossier_code")
     dossier = (
         Dossier.objects.select_related("procedure", "unit")
-        .filter(code=code, center=request.membership.center_id)  # type: ignore[attr-defined]
+        .filter(code=code, center=request.membership.center_id)
         .first()
         if code
         else None
@@ -552,7 +556,7 @@ def done(request: HttpRequest) -> HttpResponse:
 
 @intake_required
 @require_POST
-def cancel(request: HttpRequest) -> HttpResponse:
+def cancel(request: CenterOfficerRequest) -> HttpResponse:
     """Stop this intake: nothing was received, the citizen's data leaves the session."""
     received = bool(_state(request).get("dossier_code"))
     _wipe(request)

@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from motcua.backoffice.access import dossier_for, officer_required
+from motcua.backoffice.access import OfficerRequest, dossier_for, officer_required
 from motcua.dossiers import book, papers
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.states import EventAction
@@ -57,11 +57,11 @@ def _event(dossier: Dossier, action: str, raw_seq: str | None) -> DossierEvent:
 
 @officer_required
 @require_GET
-def dossier_paper(request: HttpRequest, code: str, form: str) -> HttpResponse:
+def dossier_paper(request: OfficerRequest, code: str, form: str) -> HttpResponse:
     from motcua.backoffice.views import personal_data_hidden
 
-    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
-    if personal_data_hidden(request.membership):  # type: ignore[attr-defined]
+    dossier = dossier_for(request.membership, code)
+    if personal_data_hidden(request.membership):
         # The forms print the applicant's name, address and number (NĐ 13/2023/NĐ-CP).
         raise Http404(form)
     if form == CONTROL_SHEET:
@@ -118,8 +118,8 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 @officer_required
 @require_GET
-def tracking_book(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def tracking_book(request: OfficerRequest) -> HttpResponse:
+    membership = request.membership
     center = membership.center
     if center is None:
         # A provincial viewer has no center: the book is kept by each center.

@@ -9,24 +9,27 @@ only; responses are not cached.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import path
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from motcua.backoffice.access import dossier_for, officer_required
+from motcua.backoffice.access import OfficerRequest, dossier_for, officer_required
 from motcua.dossiers.models import Dossier
 from motcua.signing import preview
 from motcua.signing.services import own_certificates, render_draft
 
 
-def _readable_dossier(request: HttpRequest, code: str) -> Dossier:
+def _readable_dossier(request: OfficerRequest, code: str) -> Dossier:
     from motcua.backoffice.views import personal_data_hidden
 
-    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
-    if personal_data_hidden(request.membership):  # type: ignore[attr-defined]
+    dossier = dossier_for(request.membership, code)
+    if personal_data_hidden(request.membership):
         raise Http404(code)
     return dossier
 
@@ -39,7 +42,10 @@ def draft_bytes(request: HttpRequest, dossier: Dossier) -> bytes:
     return render_draft(dossier, certificate=certificates[0] if certificates else None, now=clock())
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
+def _private(response: _Response) -> _Response:
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -50,7 +56,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @csp_replace({"frame-ancestors": [SELF]})
 @officer_required
 @require_GET
-def draft_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def draft_pdf(request: OfficerRequest, code: str) -> HttpResponse:
     dossier = _readable_dossier(request, code)
     response = HttpResponse(draft_bytes(request, dossier), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{dossier.code}.pdf"'
@@ -59,7 +65,7 @@ def draft_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 @officer_required
 @require_GET
-def draft_page(request: HttpRequest, code: str, page: int) -> HttpResponse:
+def draft_page(request: OfficerRequest, code: str, page: int) -> HttpResponse:
     dossier = _readable_dossier(request, code)
     try:
         image = preview.page_png(draft_bytes(request, dossier), page)
@@ -70,7 +76,7 @@ def draft_page(request: HttpRequest, code: str, page: int) -> HttpResponse:
 
 @officer_required
 @require_GET
-def signed_file(request: HttpRequest, code: str, result_id: int) -> HttpResponse:
+def signed_file(request: OfficerRequest, code: str, result_id: int) -> FileResponse:
     dossier = _readable_dossier(request, code)
     result = dossier.signed_results.filter(pk=result_id).first()
     if result is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.backoffice import selectors
-from motcua.backoffice.access import dossier_for, officer_required
+from motcua.backoffice.access import OfficerRequest, dossier_for, officer_required
 from motcua.backoffice.templatetags.backoffice import officer_name
 from motcua.catalog.fees import Fee
 from motcua.centers.models import StaffMembership
@@ -40,6 +40,9 @@ from motcua.dossiers.states import (
     available_actions,
 )
 from motcua.workcalendar.services import OfficeHours, WorkCalendar, local_tz
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 def clock() -> datetime:
@@ -72,8 +75,8 @@ def _mask_rows(rows) -> None:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
-def inbox(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def inbox(request: OfficerRequest) -> HttpResponse:
+    membership = request.membership
     now = clock()
     calendar = WorkCalendar.from_db()
     context: dict[str, Any] = {
@@ -117,13 +120,13 @@ class ActionSpec:
     """How the form of one action looks; whether a reason is required is the service's rule."""
 
     action: str
-    note_label: str
+    note_label: _StrOrPromise
     note_required: bool = False
     tone: str = "primary"
 
     @property
     def label(self) -> str:
-        return EventAction(self.action).label
+        return str(EventAction(self.action).label)
 
 
 TONE_ORDER = {"primary": 0, "secondary": 1, "danger": 2}
@@ -192,17 +195,19 @@ def _actor_names(actors: set[str]) -> dict[str, str]:
 def _event_label(event) -> str:
     if event.action == EventAction.ASSIGN and (event.data or {}).get("correction"):
         return str(REASSIGN_LABEL)
-    return EventAction(event.action).label if event.action in EventAction.values else event.action
+    if event.action in EventAction.values:
+        return str(EventAction(event.action).label)
+    return event.action
 
 
 REASSIGN_LABEL = gettext_lazy("Điều chỉnh phân công xử lý")
 
 
 def _event_details(event, units: dict[int, str], users: dict[str, str]) -> list[str]:
-    data = event.data or {}
+    data: dict[str, Any] = event.data or {}
     details = []
     if event.action == EventAction.ASSIGN and data.get("correction"):
-        before = [units.get(data.get("from_unit_id"), "")]
+        before = [units.get(data.get("from_unit_id", 0), "")]
         before.append(users.get(f"user:{data.get('from_user_id')}", ""))
         shown = ", ".join(b for b in before if b) or "—"
         details.append(_("Trước đó: %(b)s") % {"b": shown})
@@ -296,14 +301,14 @@ def _form_sections(dossier: Dossier) -> list[tuple[str, list[tuple[str, str, boo
 
 
 def _dossier_context(
-    request: HttpRequest,
+    request: OfficerRequest,
     dossier: Dossier,
     *,
     error: str = "",
     failed_action: str = "",
     posted: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     now = clock()
     events = list(dossier.events.order_by("seq"))
     actor_names = _actor_names({e.actor for e in events})
@@ -329,7 +334,7 @@ def _dossier_context(
         }
         for e in events
     ]
-    staff = (
+    candidates = (
         StaffMembership.objects.filter(
             center=dossier.center_id,
             is_active=True,
@@ -340,7 +345,7 @@ def _dossier_context(
         .order_by("unit__name", "user__first_name", "user__username")
     )
     # Specialists first: they are the ones dossiers are usually handed to.
-    staff = sorted(staff, key=lambda m: m.role != Role.SPECIALIST)
+    staff = sorted(candidates, key=lambda m: m.role != Role.SPECIALIST)
     # The table decides which actions; the page puts the ones that move the dossier forward
     # first and opens the first of them, so a refusal is never one stray click away.
     actions = sorted(
@@ -400,8 +405,8 @@ def _signing_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
 
 @officer_required
 @require_GET
-def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
+def dossier_page(request: OfficerRequest, code: str) -> HttpResponse:
+    dossier = dossier_for(request.membership, code)
     return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
 
 
@@ -488,8 +493,8 @@ def _action_data(action: str, post, dossier: Dossier, now: datetime) -> dict[str
 
 @officer_required
 @require_POST
-def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def dossier_action(request: OfficerRequest, code: str, action: str) -> HttpResponse:
+    membership = request.membership
     dossier = dossier_for(membership, code)
     if action not in EventAction.values or action == EventAction.RECEIVE:
         raise Http404(action)
@@ -564,12 +569,13 @@ def _sign_result_pdf(request: HttpRequest, dossier: Dossier, now: datetime) -> N
     certificate = own[0]
     if raw_choice:
         chosen = _int_or_none(raw_choice)
-        certificate = next((c for c in own if c.pk == chosen), None)
-        if certificate is None:
+        picked = next((c for c in own if c.pk == chosen), None)
+        if picked is None:
             raise ActionError(
                 _("Chỉ được ký bằng chứng thư số của chính mình. Xin chọn lại chứng thư số."),
                 403,
             )
+        certificate = picked
     dossier.refresh_from_db()
     try:
         sign_result(
@@ -585,9 +591,9 @@ def _sign_result_pdf(request: HttpRequest, dossier: Dossier, now: datetime) -> N
 
 @officer_required
 @require_GET
-def document_file(request: HttpRequest, code: str, position: int) -> HttpResponse:
-    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
-    if personal_data_hidden(request.membership):  # type: ignore[attr-defined]
+def document_file(request: OfficerRequest, code: str, position: int) -> FileResponse:
+    dossier = dossier_for(request.membership, code)
+    if personal_data_hidden(request.membership):
         raise Http404(position)  # the files carry the applicant's personal data
     document = dossier.documents.filter(position=position).exclude(file="").first()
     if document is None:
@@ -595,7 +601,7 @@ def document_file(request: HttpRequest, code: str, position: int) -> HttpRespons
     response = FileResponse(
         document.file.open("rb"),
         content_type=document.content_type or "application/octet-stream",
-        filename=document.file.name.rsplit("/", 1)[-1],
+        filename=(document.file.name or "").rsplit("/", 1)[-1],
     )
     response["Cache-Control"] = "private, no-store"
     return response

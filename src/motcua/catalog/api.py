@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from motcua.catalog import views
-from motcua.catalog.models import Procedure, ProcedureChannel, RequiredDocument, Sector
+from motcua.catalog.models import Procedure, ProcedureChannel, RequiredDocument
 
 router = Router(tags=["Thủ tục hành chính"])
 
@@ -239,5 +239,5 @@ def get_procedure(request: HttpRequest, code: str):
 
 @router.get("/sectors", response=list[SectorOut], summary="Danh sách lĩnh vực")
 def list_sectors(request: HttpRequest):
-    sectors: list[Sector] = list(views.sectors_with_counts())
+    sectors = list(views.sectors_with_counts())
     return [SectorOut(code=s.code, name=s.name, procedure_count=s.procedure_count) for s in sectors]

@@ -16,7 +16,7 @@ from motcua.catalog.models import Procedure
 LINE_HELP = _("Mỗi dòng một mục.")
 
 
-def _lines(text: str) -> list[str]:
+def _lines(text: str | None) -> list[str]:
     text = unicodedata.normalize("NFC", text or "")
     return [line.strip() for line in text.splitlines() if line.strip()]
 

@@ -10,11 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -27,6 +27,8 @@ from motcua.catalog.states import Channel, DocumentRequirement, PublicationStatu
 from motcua.core.views import require_safe
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from motcua.search.finder import Hit
 
 # Longer than any real question; a cap keeps the finder's cost per request bounded.
@@ -101,7 +103,11 @@ def find_published(query: str, k: int) -> list[Found]:
     ]
 
 
-def sectors_with_counts() -> QuerySet[Sector]:
+class SectorCounts(TypedDict):
+    procedure_count: int
+
+
+def sectors_with_counts() -> QuerySet[WithAnnotations[Sector, SectorCounts]]:
     published = Q(procedures__status=PublicationStatus.PUBLISHED)
     return (
         Sector.objects.annotate(procedure_count=Count("procedures", filter=published))
@@ -199,9 +205,13 @@ def uncertain_labels(procedure: Procedure) -> list[str]:
             label = _(_UNCERTAIN_ALIASES[name])
         else:
             try:
-                label = str(Procedure._meta.get_field(name).verbose_name)
+                field = Procedure._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
+            # A reverse relation ("documents") has no label of its own.
+            if not isinstance(field, Field):
+                continue
+            label = str(field.verbose_name)
         if label not in labels:
             labels.append(label)
     return labels

@@ -8,6 +8,8 @@ the role decides the groups (``sync_role_groups``), so access always follows the
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -137,10 +139,10 @@ class StaffMembershipAdmin(CenterScopedAdmin):
         # hand that account this center's access.
         return ["user", "center"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if not admin_scope(request).everything:
             kwargs["form"] = CenterStaffMembershipForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def has_add_permission(self, request, *args) -> bool:
         # New staff come with their account (the accounts page creates both in one step).
@@ -182,7 +184,7 @@ class CenterUserCreationForm(AdminUserCreationForm):
     )
 
     class Meta(AdminUserCreationForm.Meta):
-        fields = ["username", "first_name", "last_name"]
+        fields = ("username", "first_name", "last_name")
 
 
 admin.site.unregister(User)
@@ -239,11 +241,12 @@ class UserAdmin(CenterScopedAdmin, DjangoUserAdmin):
             return super().get_list_filter(request)
         return ["is_active"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         scope = admin_scope(request)
         if not scope.everything and obj is None:
             kwargs["form"] = self._creation_form(scope)
-        return super().get_form(request, obj, **kwargs)
+        # UserAdmin.get_form takes ``change`` among its keyword arguments.
+        return super().get_form(request, obj, change=change, **kwargs)
 
     @staticmethod
     def _creation_form(scope):
@@ -252,7 +255,7 @@ class UserAdmin(CenterScopedAdmin, DjangoUserAdmin):
         class Form(CenterUserCreationForm):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                self.fields["unit"].queryset = units
+                cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
         return Form
 

@@ -23,6 +23,7 @@ Archive layout (``.tar.gz``; encrypted archives wrap the same bytes, see ``_Encr
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import io
@@ -266,8 +267,9 @@ def _pg_env() -> dict[str, str]:
         ("PASSWORD", "PGPASSWORD"),
         ("NAME", "PGDATABASE"),
     ):
-        if db.get(key):
-            env[variable] = str(db[key])
+        value = db.get(key)
+        if value:
+            env[variable] = str(value)
     for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
         if db.get("OPTIONS", {}).get(option):
             env[variable] = str(db["OPTIONS"][option])
@@ -393,7 +395,7 @@ def create_backup(
         partial = staging / "archive"
         member, snapshot = _snapshot_database(engine, staging)
         with open_private(partial) as raw:
-            sink: IO[bytes] = _Encryptor(raw, passphrase) if passphrase else raw  # type: ignore[assignment]
+            sink: IO[bytes] | _Encryptor = _Encryptor(raw, passphrase) if passphrase else raw
             with (
                 gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=6, mtime=0) as packed,
                 tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar,
@@ -520,7 +522,7 @@ def read_archive(path: Path, staging: Path, passphrase: bytes | None) -> dict[st
                 private_dir(target.parent)
                 digest = hashlib.sha256()
                 with open_private(target) as out:
-                    for block in iter(lambda h=handle: h.read(CHUNK), b""):
+                    for block in iter(functools.partial(handle.read, CHUNK), b""):
                         digest.update(block)
                         out.write(block)
                 digests[name] = digest.hexdigest()

@@ -95,7 +95,10 @@ class RegisteredDevice(models.Model):
             self.last_seen_at = now
 
 
-def activate_with_code(pending: QuerySet, code: str, *, now) -> tuple[object, str] | None:
+_Device = TypeVar("_Device", bound=RegisteredDevice)
+
+
+def activate_with_code(pending: QuerySet[_Device], code: str, *, now) -> tuple[_Device, str] | None:
     """The active device of ``pending`` whose unexpired code is ``code``, activated and saved,
     with its new secret; None if no device matches. Runs inside the caller's transaction: the
     rows are locked so two browsers typing the same code cannot both get a secret."""
@@ -119,9 +122,6 @@ def set_device_cookie(
         samesite="Strict",
         secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
     )
-
-
-_Device = TypeVar("_Device", bound=RegisteredDevice)
 
 
 def device_from_cookie(

@@ -24,6 +24,7 @@ from django.http import (
     UnreadablePostError,
 )
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -121,7 +122,7 @@ def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
     return response
 
 
-def require_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def require_safe(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Django's ``require_safe`` with a Vietnamese 405 page instead of an empty body.
 
     The guarded pages only read, so they are CSRF-exempt: otherwise a POST would be answered
@@ -131,7 +132,7 @@ def require_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @csrf_exempt
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         response = guarded(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             return method_not_allowed(request, response["Allow"])

@@ -158,7 +158,7 @@ def load_staff(center: Center) -> Staff:
 # Fake people
 
 
-def _name_parts(rng: random.Random, sex: str) -> tuple[str, str, str]:
+def _name_parts(rng: random.Random, sex: Sex) -> tuple[str, str, str]:
     family = rng.choices([n for n, _w in FAMILY_NAMES], [w for _n, w in FAMILY_NAMES])[0]
     return family, rng.choice(MIDDLE_NAMES[sex]), rng.choice(GIVEN_NAMES[sex])
 

@@ -305,9 +305,8 @@ class Writer:
             )
         unit = ctx.units_by_sector.get(info.sector_id)
         reception = rng.choice(ctx.staff.reception)
-        receiver = {Channel.ONLINE: ONLINE_ACTOR, Channel.KIOSK: KIOSK_ACTOR}.get(
-            s.channel, reception
-        )
+        actors: dict[str, str] = {Channel.ONLINE: ONLINE_ACTOR, Channel.KIOSK: KIOSK_ACTOR}
+        receiver = actors.get(s.channel, reception)
         line = _Timeline(
             _Event(
                 A.RECEIVE,
@@ -831,6 +830,7 @@ _WORKER: Writer | None = None
 
 
 def _build_in_worker(job: tuple) -> tuple:
+    assert _WORKER is not None, "write() sets the writer before the workers fork"
     return _WORKER.build(job)
 
 

@@ -28,14 +28,22 @@ class ReadOnlyInline(admin.TabularInline):
 
 class DocumentInline(ReadOnlyInline):
     model = DossierDocument
-    fields = ["position", "name", "originals", "copies", "provided_on_paper", "file", "size"]
-    readonly_fields = fields
+    readonly_fields = (
+        "position",
+        "name",
+        "originals",
+        "copies",
+        "provided_on_paper",
+        "file",
+        "size",
+    )
+    fields = readonly_fields
 
 
 class EventInline(ReadOnlyInline):
     model = DossierEvent
-    fields = ["seq", "at", "action", "from_status", "to_status", "actor", "note", "data"]
-    readonly_fields = fields
+    readonly_fields = ("seq", "at", "action", "from_status", "to_status", "actor", "note", "data")
+    fields = readonly_fields
     ordering = ["seq"]
 
 

@@ -321,7 +321,7 @@ def _check_open(dossier: Dossier) -> None:
 
 def _check(upload: UploadedFile | File):
     try:
-        return check_upload(upload)  # type: ignore[arg-type]
+        return check_upload(upload)
     except ValidationError as exc:
         raise FileRefused(exc.messages[0]) from None
 

@@ -28,21 +28,28 @@ DEFAULT_MAX_LENGTH = {FieldType.TEXT: 255, FieldType.TEXTAREA: 2000}
 class IdNumberField(forms.CharField):
     """Spaces typed between digit groups are dropped; the id_number rule does the checking."""
 
-    def to_python(self, value: Any) -> str:
-        return re.sub(r"\s+", "", super().to_python(value))
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return re.sub(r"\s+", "", text) if text else text
 
 
 class PhoneField(forms.CharField):
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         return normalize_phone(text) if text else text
 
 
-class MoneyField(forms.CharField):
-    """An amount in đồng as an integer; accepts '50.000.000', '50 000 000 đ'."""
+class MoneyField(forms.Field):
+    """An amount in đồng as an integer; accepts '50.000.000', '50 000 000 đ'.
+
+    A plain ``Field``, not a ``CharField``: it cleans to an ``int``, which a text field's
+    contract (``to_python`` gives text) would not allow.
+    """
 
     def to_python(self, value: Any) -> int | None:
-        text = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
         if not text:
             return None
         text = re.sub(r"\s*(đồng|vnđ|vnd|đ)$", "", text.strip(), flags=re.IGNORECASE)
@@ -61,7 +68,8 @@ class DocumentFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> CheckedFile | None:
         if not data:
             return None
-        return check_upload(super().to_python(data))
+        upload = super().to_python(data)
+        return None if upload is None else check_upload(upload)
 
 
 # Which on-screen keyboard a touch-only kiosk opens for the field (kiosk/kiosk.js).

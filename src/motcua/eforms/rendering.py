@@ -202,6 +202,9 @@ class EForm(forms.Form):
 
     definition: FormDefinition
     procedure: Procedure
+    # request.POST (a QueryDict) or a plain dict: both are dicts, and the form writes the
+    # locked and card values into its own copy of them.
+    data: dict[str, Any]
     # {{ form }} renders the same markup as {% include "eforms/form.html" %}.
     template_name = "eforms/form.html"
     # No HTML `required`: the browser's own bubbles would stop the submission in the browser's
@@ -267,7 +270,8 @@ class EForm(forms.Form):
     # --- validation -----------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self._clean_locked(cleaned)
         self._fill_from_card(cleaned)
         self._drop_absent_people(cleaned)
@@ -284,7 +288,7 @@ class EForm(forms.Form):
         for the fields it reads, whatever the page sent (it shows them read-only)."""
         for name, (condition, value) in self.card_when.items():
             if rules.holds(condition, cleaned):
-                self._errors.pop(name, None)
+                self.errors.pop(name, None)
                 cleaned[name] = self.fields[name].clean(_as_input(value))
 
     def _drop_absent_people(self, cleaned: dict[str, Any]) -> None:
@@ -293,7 +297,7 @@ class EForm(forms.Form):
             if section.depends_on and not rules.is_filled(cleaned.get(section.depends_on)):
                 for spec in section.fields:
                     if spec.name != section.depends_on:
-                        self._errors.pop(spec.name, None)
+                        self.errors.pop(spec.name, None)
                         cleaned[spec.name] = None
 
     def _clean_locked(self, cleaned: dict[str, Any]) -> None:
@@ -375,7 +379,7 @@ class EForm(forms.Form):
 
     def error_summary(self) -> list[dict[str, str]]:
         """Every error once, in page order, with the anchor of the input it belongs to."""
-        items = [{"anchor": "", "label": "", "message": e} for e in self.non_field_errors()]
+        items = [{"anchor": "", "label": "", "message": str(e)} for e in self.non_field_errors()]
         names = {document.pk: document.name for document in self.checklist}
         for name, field in self.fields.items():
             for message in self.errors.get(name, []):
@@ -385,7 +389,7 @@ class EForm(forms.Form):
                 if name.startswith("doc_"):
                     label = names.get(int(name.split("_")[1]), label)
                     label = label if len(label) <= 80 else label[:79] + "…"
-                items.append({"anchor": f"id_{name}", "label": label, "message": message})
+                items.append({"anchor": f"id_{name}", "label": label, "message": str(message)})
         return items
 
     @property
@@ -443,7 +447,7 @@ class EForm(forms.Form):
                 pending_name = kept[1].file.name or ""
             elif token_value:
                 pending = self.store.get(token_value)
-                pending_name = pending.name if pending else ""
+                pending_name = (pending.name or "") if pending else ""
             errors = [*self[_paper(pk)].errors, *self[_file(pk)].errors]
             rows.append(
                 DocumentRow(

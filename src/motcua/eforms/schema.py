@@ -281,12 +281,13 @@ class FormDefinition(Strict):
                 for name in rule.referenced_fields():
                     if name not in fields:
                         raise ValueError(f"{field.name}: rule {rule.type} names unknown {name!r}")
-                if isinstance(rule, Before | After) or (
-                    isinstance(rule, AgeAtLeast) and rule.on_field
-                ):
-                    other = rule.on_field if isinstance(rule, AgeAtLeast) else rule.field
-                    if fields[other].type != FieldType.DATE:
-                        raise ValueError(f"{field.name}: {rule.type} needs a date in {other!r}")
+                other: str | None = None
+                if isinstance(rule, Before | After):
+                    other = rule.field
+                elif isinstance(rule, AgeAtLeast):
+                    other = rule.on_field
+                if other and fields[other].type != FieldType.DATE:
+                    raise ValueError(f"{field.name}: {rule.type} needs a date in {other!r}")
                 if (
                     isinstance(rule, IdNumber)
                     and rule.birth_date_field

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
@@ -51,13 +52,14 @@ def sniff(head: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class CheckedFile:
-    file: UploadedFile
+    # An upload, or a stored file checked again (a citizen's kept copy attached to a dossier).
+    file: File
     content_type: str
     size: int
     sha256: str
 
 
-def check_upload(upload: UploadedFile) -> CheckedFile:
+def check_upload(upload: File) -> CheckedFile:
     """Accept a JPEG photo, PNG scan or PDF under the size limit; raise a Vietnamese error."""
     limit = max_upload_bytes()
     size = upload.size or 0
@@ -110,7 +112,7 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
 MAX_DOCUMENT_PIXELS = 60_000_000
 
 
-def _image_problem(upload: UploadedFile) -> str | None:
+def _image_problem(upload: File) -> str | None:
     """None for a whole image of a sensible size, else "broken" or "too_many_pixels"."""
     from PIL import Image, UnidentifiedImageError
 

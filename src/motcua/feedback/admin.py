@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +8,19 @@ from motcua.core.admin import ActivationCodeAdmin
 from motcua.feedback.models import Feedback, RatingDevice, ServiceRating
 
 
+class RatingDeviceForm(forms.ModelForm):
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        counter, center = data.get("counter"), data.get("center")
+        if counter is not None and center is not None and counter.center_id != center.pk:
+            raise ValidationError(_("Quầy phải thuộc trung tâm của thiết bị."))
+        return data
+
+
 @admin.register(RatingDevice)
 class RatingDeviceAdmin(ActivationCodeAdmin, CenterScopedAdmin):
+    form = RatingDeviceForm
     personal_data = False
     list_display = ["name", "center", "counter", "is_active", "activated_at", "last_seen_at"]
     list_filter = ["center", "is_active"]
@@ -24,20 +36,6 @@ class RatingDeviceAdmin(ActivationCodeAdmin, CenterScopedAdmin):
         if obj.counter.center_id != obj.center_id:
             raise ValidationError(_("Quầy phải thuộc trung tâm của thiết bị."))
         super().save_model(request, obj, form, change)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        original_clean = form.clean
-
-        def clean(this):
-            data = original_clean(this)
-            counter, center = data.get("counter"), data.get("center")
-            if counter is not None and center is not None and counter.center_id != center.pk:
-                raise ValidationError(_("Quầy phải thuộc trung tâm của thiết bị."))
-            return data
-
-        form.clean = clean
-        return form
 
 
 @admin.register(ServiceRating)

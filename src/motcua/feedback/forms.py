@@ -109,7 +109,11 @@ class FeedbackForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Địa chỉ thư điện tử không đúng.")},
     )
-    files = MultipleFileField(label=_("Tệp đính kèm (ảnh JPEG, PNG hoặc PDF)"), required=False)
+    # The form metaclass moves declared fields into ``base_fields``, so this never shadows
+    # ``BaseForm.files`` (the uploads); django-stubs reads it as a plain class attribute.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Tệp đính kèm (ảnh JPEG, PNG hoặc PDF)"), required=False
+    )
 
     def clean_contact_phone(self):
         phone = "".join(self.cleaned_data.get("contact_phone", "").split()).replace(".", "")
@@ -124,7 +128,8 @@ class FeedbackForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("dossier_code") and not data.get("last_four"):
             self.add_error("last_four", _("Xin nhập 4 chữ số cuối để xác nhận hồ sơ của mình."))
         return data

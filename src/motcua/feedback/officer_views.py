@@ -8,13 +8,14 @@ center. A provincial viewer gets a 403 (feedback carries contacts, personal data
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from motcua.backoffice.access import officer_required
+from motcua.backoffice.access import OfficerRequest, officer_required
 from motcua.core.views import require_safe
 from motcua.dossiers.states import Role
 from motcua.feedback import services
@@ -22,7 +23,7 @@ from motcua.feedback.models import Feedback
 from motcua.feedback.states import OPEN_STATUSES, FeedbackAction, available_actions
 
 
-def _refuse_viewer(request: HttpRequest) -> HttpResponse | None:
+def _refuse_viewer(request: OfficerRequest) -> HttpResponse | None:
     if request.membership.role == Role.PROVINCIAL_VIEWER or request.membership.center_id is None:
         return render(
             request,
@@ -37,10 +38,10 @@ def _refuse_viewer(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _feedback_for(request: HttpRequest, reference: str) -> Feedback:
+def _feedback_for(request: OfficerRequest, reference: str) -> Feedback:
     feedback = (
         Feedback.objects.select_related("center", "dossier", "assignee")
-        .filter(center_id=request.membership.center_id, reference=reference[:30])
+        .filter(center=request.membership.center_id, reference=reference[:30])
         .first()
     )
     if feedback is None:
@@ -50,13 +51,11 @@ def _feedback_for(request: HttpRequest, reference: str) -> Feedback:
 
 @officer_required
 @require_safe
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: OfficerRequest) -> HttpResponse:
     refused = _refuse_viewer(request)
     if refused:
         return refused
-    rows = Feedback.objects.filter(center_id=request.membership.center_id).select_related(
-        "assignee"
-    )
+    rows = Feedback.objects.filter(center=request.membership.center_id).select_related("assignee")
     show_all = request.GET.get("tat-ca") == "1"
     if not show_all:
         rows = rows.filter(status__in=OPEN_STATUSES)
@@ -74,7 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 @require_safe
-def detail(request: HttpRequest, reference: str) -> HttpResponse:
+def detail(request: OfficerRequest, reference: str) -> HttpResponse:
     refused = _refuse_viewer(request)
     if refused:
         return refused
@@ -102,7 +101,7 @@ def _detail(request, feedback, *, error: str = "", status: int = 200) -> HttpRes
 
 @officer_required
 @require_POST
-def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+def act(request: OfficerRequest, reference: str, action: str) -> HttpResponse:
     refused = _refuse_viewer(request)
     if refused:
         return refused
@@ -134,7 +133,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
 
 @officer_required
 @require_safe
-def attachment(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
+def attachment(request: OfficerRequest, reference: str, attachment_id: int) -> HttpResponseBase:
     refused = _refuse_viewer(request)
     if refused:
         return refused

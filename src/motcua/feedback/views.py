@@ -35,7 +35,7 @@ from motcua.feedback.forms import FeedbackForm, LookupForm, RatingForm
 from motcua.feedback.models import Feedback, RatingDevice
 from motcua.feedback.states import RatingSource
 from motcua.feedback.tokens import code_from_token, rating_token
-from motcua.kiosk.device import kiosk_required
+from motcua.kiosk.device import KioskRequest, kiosk_required
 
 # Feedback is free to send, but not in a loop: 5 an hour from one address, 500 a day in all.
 FEEDBACK_PER_ADDRESS = Limit("feedback:ip", hits=5, window_seconds=3600)
@@ -139,7 +139,7 @@ def _from_scan(scan: str) -> Dossier | None:
 
 @kiosk_required
 @require_http_methods(["GET", "POST"])
-def kiosk_rate(request: HttpRequest) -> HttpResponse:
+def kiosk_rate(request: KioskRequest) -> HttpResponse:
     """The kiosk's "Đánh giá": find the dossier (QR or code + 4 digits), then the faces."""
     context = {"device": request.kiosk, "idle_seconds": request.kiosk.idle_seconds}
     template = "feedback/kiosk_rate.html"

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -51,17 +52,18 @@ def _chunks(handle, start: int, length: int) -> Iterator[bytes]:
         handle.close()
 
 
-def ranged_response(request, field_file, content_type: str) -> HttpResponse:
+def ranged_response(request, field_file, content_type: str) -> HttpResponseBase:
     size = field_file.size
     try:
         wanted = parse_range(request.headers.get("Range", ""), size)
     except BadRange:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
     start, end = wanted if wanted is not None else (0, size - 1)
     length = max(end - start + 1, 0)
+    response: HttpResponseBase
     if request.method == "HEAD":
         response = HttpResponse(status=206 if wanted else 200, content_type=content_type)
     else:

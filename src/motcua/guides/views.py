@@ -1,4 +1,5 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_http_methods
 
 from motcua.guides.models import ProcedureGuide
@@ -17,13 +18,13 @@ def _published(guide_id: int) -> ProcedureGuide:
 
 
 @require_http_methods(["GET", "HEAD"])
-def media(request: HttpRequest, guide_id: int) -> HttpResponse:
+def media(request: HttpRequest, guide_id: int) -> HttpResponseBase:
     guide = _published(guide_id)
     return ranged_response(request, guide.media, guide.media_type or "application/octet-stream")
 
 
 @require_http_methods(["GET", "HEAD"])
-def captions(request: HttpRequest, guide_id: int) -> HttpResponse:
+def captions(request: HttpRequest, guide_id: int) -> HttpResponseBase:
     guide = _published(guide_id)
     if not guide.captions:
         raise Http404(guide_id)

@@ -67,7 +67,7 @@ def _open(data: bytes, kind: str) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[kind])
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[kind])
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise IdentityError(FieldError("image", _MSG_TOO_MANY_PIXELS))
             image.load()
@@ -96,7 +96,7 @@ def _attempts(image: Image.Image):
 
 def _read(image: Image.Image, binarizer: zxingcpp.Binarizer) -> str | None:
     results = zxingcpp.read_barcodes(
-        image, formats=zxingcpp.BarcodeFormat.QRCode, binarizer=binarizer
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode), binarizer=binarizer
     )
     texts = [_payload_text(result) for result in results if result.valid]
     if not texts:

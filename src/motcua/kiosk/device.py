@@ -7,6 +7,7 @@ from functools import wraps
 from typing import cast
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -36,12 +37,12 @@ def device_for(request: HttpRequest) -> KioskDevice | None:
     )
 
 
-def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def kiosk_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Kiosk pages answer only on a registered, active device (issue: "work only on a
     registered device"); anything else gets the registration page's explanation."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         device = device_for(request)
         if device is None:
             return render(request, "kiosk/unregistered.html", status=403)

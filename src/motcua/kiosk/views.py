@@ -24,7 +24,7 @@ from motcua.identity.parsing import IdentityError, parse_identity
 from motcua.identity.qrimage import decode_qr_image
 from motcua.identity.signing import sign_card
 from motcua.kiosk import flow, session
-from motcua.kiosk.device import kiosk_required, set_device_cookie
+from motcua.kiosk.device import KioskRequest, kiosk_required, set_device_cookie
 from motcua.kiosk.models import KioskDevice
 
 MAX_SCAN_CHARS = 2000
@@ -32,7 +32,7 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 POPULAR_COUNT = 8
 
 
-def _context(request: HttpRequest, step: int, **extra) -> dict:
+def _context(request: KioskRequest, step: int, **extra) -> dict:
     return {
         "device": request.kiosk,
         "step": step,
@@ -48,13 +48,13 @@ def _alive(request: HttpRequest) -> bool:
     return bool(getattr(request, "kiosk_alive", False))
 
 
-def _restart(request: HttpRequest) -> None:
+def _restart(request: KioskRequest) -> None:
     """Wipe the citizen's data and start a fresh session on this device."""
     session.wipe(request)
     session.touch(request, idle_seconds=request.kiosk.idle_seconds, device_id=request.kiosk.pk)
 
 
-def _scan_again(request: HttpRequest, exc: IdentityError) -> HttpResponse:
+def _scan_again(request: KioskRequest, exc: IdentityError) -> HttpResponse:
     """The card reading expired (or is not ours) between steps: wipe it and ask for the card."""
     _restart(request)
     errors = [e.message for e in exc.errors]
@@ -105,7 +105,7 @@ def activate(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET"])
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: KioskRequest) -> HttpResponse:
     # A fresh start never shows the previous citizen's data.
     _restart(request)
     return render(request, "kiosk/start.html", _context(request, 1))
@@ -113,7 +113,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_POST
-def identify(request: HttpRequest) -> HttpResponse:
+def identify(request: KioskRequest) -> HttpResponse:
     """The scanner types the card's QR (or the citizen types the number) and presses Enter."""
     if not _alive(request):
         return redirect("kiosk:start")
@@ -121,7 +121,7 @@ def identify(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("image")
     try:
         if upload is not None:
-            if upload.size > MAX_IMAGE_BYTES:
+            if (upload.size or 0) > MAX_IMAGE_BYTES:
                 raise IdentityError(_("Ảnh quá lớn (tối đa 8 MB)."), field="image")
             text = decode_qr_image(upload.read())
         else:
@@ -137,7 +137,7 @@ def identify(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET"])
-def choose(request: HttpRequest) -> HttpResponse:
+def choose(request: KioskRequest) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
     query = request.GET.get("q", "").strip()
@@ -162,7 +162,7 @@ def choose(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET"])
-def choose_sector(request: HttpRequest, sector: str) -> HttpResponse:
+def choose_sector(request: KioskRequest, sector: str) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
     sector_obj = get_object_or_404(Sector, code=sector)
@@ -178,7 +178,7 @@ def choose_sector(request: HttpRequest, sector: str) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET"])
-def choose_all(request: HttpRequest) -> HttpResponse:
+def choose_all(request: KioskRequest) -> HttpResponse:
     """Every published procedure, A to Z: the last resort after tiles and fields."""
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
@@ -192,7 +192,7 @@ def choose_all(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET", "POST"])
-def fill(request: HttpRequest, code: str) -> HttpResponse:
+def fill(request: KioskRequest, code: str) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
     procedure = get_object_or_404(Procedure.objects.published(), code=code)
@@ -224,7 +224,7 @@ def _already_submitted(request: HttpRequest) -> bool:
 
 @kiosk_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: KioskRequest) -> HttpResponse:
     if not _alive(request) or not session.card(request):
         return redirect("kiosk:start")
     confirming = request.method == "POST"
@@ -258,7 +258,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET"])
-def done(request: HttpRequest) -> HttpResponse:
+def done(request: KioskRequest) -> HttpResponse:
     if not _alive(request):
         return redirect("kiosk:start")
     receipt = flow.receipt(request)
@@ -267,7 +267,7 @@ def done(request: HttpRequest) -> HttpResponse:
     return render(request, "kiosk/done.html", _done_context(request, receipt))
 
 
-def _done_context(request: HttpRequest, receipt: flow.Receipt, **extra) -> dict:
+def _done_context(request: KioskRequest, receipt: flow.Receipt, **extra) -> dict:
     qr = None
     if not request.kiosk.has_printer:
         from motcua.queue.views import qr_svg
@@ -278,7 +278,7 @@ def _done_context(request: HttpRequest, receipt: flow.Receipt, **extra) -> dict:
 
 @kiosk_required
 @require_POST
-def send_slip(request: HttpRequest) -> HttpResponse:
+def send_slip(request: KioskRequest) -> HttpResponse:
     """At a kiosk without a printer: send the slip's link to the phone or e-mail typed."""
     if not _alive(request):
         return redirect("kiosk:start")
@@ -296,7 +296,7 @@ def send_slip(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_POST
-def finish(request: HttpRequest) -> HttpResponseRedirect:
+def finish(request: KioskRequest) -> HttpResponseRedirect:
     """Start over, finish or idle timeout: wipe everything the citizen entered."""
     session.wipe(request)
     return HttpResponseRedirect(reverse("kiosk:start"))

@@ -36,7 +36,7 @@ class NoticeAdmin(CenterScopedAdmin):
     list_select_related = ["dossier"]
     date_hierarchy = "created_at"
     actions = ["send_again_now"]
-    fields = [
+    readonly_fields = (
         "dossier",
         "event",
         "kind",
@@ -50,8 +50,8 @@ class NoticeAdmin(CenterScopedAdmin):
         "next_attempt_at",
         "created_at",
         "sent_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     @admin.display(description=_("người nhận"))
     def masked_recipient(self, obj: Notice) -> str:

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -69,7 +70,7 @@ class BankAdapter(Protocol):
     name: str
     tolerance: timedelta
 
-    def verify(self, *, body: bytes, headers: dict[str, str], now: datetime) -> Verified:
+    def verify(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> Verified:
         """Check the request's authenticity and freshness, parse it, or raise WebhookRejected."""
         ...
 
@@ -112,7 +113,7 @@ class HmacJsonAdapter:
         self.tolerance = timedelta(seconds=tolerance_seconds)
         self.method = method
 
-    def verify(self, *, body: bytes, headers: dict[str, str], now: datetime) -> Verified:
+    def verify(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> Verified:
         timestamp = headers.get(TIMESTAMP_HEADER, "")
         signature = headers.get(SIGNATURE_HEADER, "")
         if not timestamp or not signature:

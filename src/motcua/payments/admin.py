@@ -7,6 +7,8 @@ for them. Payments are records of money received: nobody edits or deletes them h
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ class CollectionAccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bank_bin"].choices = bank_choices()
+        cast(forms.ChoiceField, self.fields["bank_bin"]).choices = bank_choices()
 
 
 @admin.register(CollectionAccount)

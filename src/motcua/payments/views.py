@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from motcua.backoffice.access import dossier_for, officer_required
+from motcua.backoffice.access import OfficerRequest, dossier_for, officer_required
 from motcua.centers.models import StaffMembership
 from motcua.core.views import error_response, require_safe
 from motcua.dossiers.models import Dossier
@@ -183,9 +183,9 @@ def public_receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 @officer_required
 @require_safe
-def officer_receipt(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = dossier_for(request.membership, code)  # type: ignore[attr-defined]
-    if request.membership.role == Role.PROVINCIAL_VIEWER:  # type: ignore[attr-defined]
+def officer_receipt(request: OfficerRequest, code: str) -> HttpResponse:
+    dossier = dossier_for(request.membership, code)
+    if request.membership.role == Role.PROVINCIAL_VIEWER:
         return _forbidden(request, _("Cán bộ tỉnh không xem biên lai có tên người nộp tiền."))
     payment = Payment.objects.filter(dossier=dossier).select_related("dossier", "center").first()
     if payment is None:
@@ -215,11 +215,11 @@ def parse_amount(raw: str) -> int | None:
 
 @officer_required
 @require_POST
-def cash(request: HttpRequest, code: str) -> HttpResponse:
+def cash(request: OfficerRequest, code: str) -> HttpResponse:
     """The reception officer took the fee in cash: one button, the amount typed as a check."""
     from motcua.backoffice.views import _dossier_context
 
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     dossier = dossier_for(membership, code)
 
     def refused(message: str, status: int) -> HttpResponse:

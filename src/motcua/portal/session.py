@@ -9,10 +9,13 @@ changed at sign-in and sign-out, so a key planted before sign-in is worth nothin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from motcua.portal.models import Citizen
@@ -67,13 +70,21 @@ def current(request: HttpRequest, *, now: float | None = None) -> SignedIn | Non
     return SignedIn(citizen, stored.get("assurance", ""))
 
 
-def citizen_required(view):
+class CitizenRequest(HttpRequest):
+    """A request that passed ``citizen_required``, for the type checker: Django's own request
+    object with the signed-in citizen."""
+
+    citizen: SignedIn
+
+
+def citizen_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         signed_in = current(request)
         if signed_in is None:
             return redirect("portal:sign_in")
-        request.citizen = signed_in  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        citizen_request = cast(CitizenRequest, request)
+        citizen_request.citizen = signed_in
+        return view(citizen_request, *args, **kwargs)
 
     return wrapper

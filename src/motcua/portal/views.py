@@ -34,7 +34,7 @@ from motcua.kiosk.flow import _summary, format_moment
 from motcua.notices.models import Notice
 from motcua.portal import oidc, services, session, submission
 from motcua.portal.sealing import contact_digest, id_digest
-from motcua.portal.session import citizen_required
+from motcua.portal.session import CitizenRequest, citizen_required
 
 logger = logging.getLogger("motcua.portal")
 
@@ -207,7 +207,7 @@ def _own_papers(signed_in: session.SignedIn):
 
 @require_GET
 @citizen_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: CitizenRequest) -> HttpResponse:
     signed_in = request.citizen
     dossiers = list(_own_dossiers(signed_in).order_by("-received_at")[:50])
     notices = list(
@@ -231,7 +231,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_dossier_or_404(request: HttpRequest, code: str) -> Dossier:
+def _own_dossier_or_404(request: CitizenRequest, code: str) -> Dossier:
     dossier = _own_dossiers(request.citizen).filter(code=code[:80]).first()
     if dossier is None:
         raise Http404
@@ -239,7 +239,7 @@ def _own_dossier_or_404(request: HttpRequest, code: str) -> Dossier:
 
 
 def _dossier_page(
-    request: HttpRequest,
+    request: CitizenRequest,
     dossier: Dossier,
     *,
     rating_form: RatingForm | None = None,
@@ -267,13 +267,13 @@ def _dossier_page(
 
 @require_GET
 @citizen_required
-def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+def dossier_detail(request: CitizenRequest, code: str) -> HttpResponse:
     return _dossier_page(request, _own_dossier_or_404(request, code))
 
 
 @require_POST
 @citizen_required
-def rate(request: HttpRequest, code: str) -> HttpResponse:
+def rate(request: CitizenRequest, code: str) -> HttpResponse:
     """The citizen rates her own dossier from her page (KPI 5.4), once, and comes back to it.
     Signed in and the owner: no tracking token needed, and the rating is the portal's."""
     dossier = _own_dossier_or_404(request, code)
@@ -307,7 +307,7 @@ def _event_label(event) -> str:
 
 @require_GET
 @citizen_required
-def paper_file(request: HttpRequest, citizen_document_id: int) -> FileResponse:
+def paper_file(request: CitizenRequest, citizen_document_id: int) -> FileResponse:
     paper = _own_papers(request.citizen).filter(pk=citizen_document_id).first()
     if paper is None or not paper.file:
         raise Http404
@@ -326,7 +326,7 @@ def paper_file(request: HttpRequest, citizen_document_id: int) -> FileResponse:
 
 @require_GET
 @citizen_required
-def choose(request: HttpRequest) -> HttpResponse:
+def choose(request: CitizenRequest) -> HttpResponse:
     today = submission.local_today(timezone.now())
     offered = submission.online_procedures(today)
     query = request.GET.get("q", "")[:MAX_FIELD].strip()
@@ -352,7 +352,7 @@ def intake_find(query: str, offered):
 
 @require_POST
 @citizen_required
-def start(request: HttpRequest, code: str) -> HttpResponse:
+def start(request: CitizenRequest, code: str) -> HttpResponse:
     now = timezone.now()
     today = submission.local_today(now)
     procedure = submission.online_procedures(today).filter(code=code[:40]).first()
@@ -371,7 +371,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:fill", draft=draft.pk)
 
 
-def _draft_or_404(request: HttpRequest, draft):
+def _draft_or_404(request: CitizenRequest, draft):
     found = submission.owned_draft(request.citizen, draft, now=timezone.now())
     if found is None:
         raise Http404
@@ -380,7 +380,7 @@ def _draft_or_404(request: HttpRequest, draft):
 
 @require_http_methods(["GET", "POST"])
 @citizen_required
-def fill(request: HttpRequest, draft) -> HttpResponse:
+def fill(request: CitizenRequest, draft) -> HttpResponse:
     draft = _draft_or_404(request, draft)
     now = timezone.now()
     signed_in = request.citizen
@@ -415,7 +415,7 @@ def fill(request: HttpRequest, draft) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @citizen_required
-def review(request: HttpRequest, draft) -> HttpResponse:
+def review(request: CitizenRequest, draft) -> HttpResponse:
     signed_in = request.citizen
     if request.method == "POST":
         key = request.POST.get("submit_key", "")[:64]
@@ -467,7 +467,7 @@ def review(request: HttpRequest, draft) -> HttpResponse:
 
 @require_POST
 @citizen_required
-def delete_draft(request: HttpRequest, draft) -> HttpResponse:
+def delete_draft(request: CitizenRequest, draft) -> HttpResponse:
     draft = _draft_or_404(request, draft)
     submission.discard(draft)
     return redirect("portal:home")

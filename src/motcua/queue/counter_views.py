@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.backoffice.access import officer_required
+from motcua.backoffice.access import OfficerRequest, officer_required
+from motcua.centers.models import Center
 from motcua.dossiers.states import Role
 from motcua.payments.qr import payment_qr
 from motcua.queue import selectors, services
@@ -47,12 +48,15 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _center_member(request: HttpRequest) -> bool:
+def _home_center(request: OfficerRequest) -> Center | None:
+    """The center whose counters the officer works at; None for a provincial viewer."""
     membership = request.membership
-    return membership.role != Role.PROVINCIAL_VIEWER and membership.center_id is not None
+    if membership.role == Role.PROVINCIAL_VIEWER:
+        return None
+    return membership.center
 
 
-def _my_counter(request: HttpRequest) -> Counter | None:
+def _my_counter(request: OfficerRequest) -> Counter | None:
     return (
         Counter.objects.filter(
             center=request.membership.center_id,
@@ -72,10 +76,9 @@ def intake_url(ticket: Ticket) -> str | None:
     return reverse("backoffice:intake_start") + f"?ticket={ticket.pk}"
 
 
-def board_context(request: HttpRequest, counter: Counter | None) -> dict:
+def board_context(request: OfficerRequest, center: Center, counter: Counter | None) -> dict:
     now = timezone.now()
     day = services.local_day(now)
-    center = request.membership.center
     context: dict = {
         "membership": request.membership,
         "counter": counter,
@@ -89,16 +92,17 @@ def board_context(request: HttpRequest, counter: Counter | None) -> dict:
         return context
     areas = list(counter.areas.filter(is_active=True))
     current = services.current_ticket(counter)
+    other_areas = ServiceArea.objects.filter(center=center, is_active=True)
+    if current:
+        other_areas = other_areas.exclude(pk=current.area_id)
     context.update(
         {
             "areas": areas,
             "current": current,
             "intake_url": intake_url(current) if current else None,
             # The fee of the dossier just received, payable by QR at the counter (issue 13).
-            "qr": payment_qr(current.dossier) if current and current.dossier_id else None,
-            "other_areas": ServiceArea.objects.filter(center=center, is_active=True).exclude(
-                pk=current.area_id if current else None
-            ),
+            "qr": payment_qr(current.dossier) if current and current.dossier else None,
+            "other_areas": other_areas,
             "waiting": [
                 line
                 for line in selectors.waiting_by_area(center, day)
@@ -118,28 +122,33 @@ def board_context(request: HttpRequest, counter: Counter | None) -> dict:
 
 
 @officer_required
-def board(request: HttpRequest) -> HttpResponse:
-    if not _center_member(request):
+def board(request: OfficerRequest) -> HttpResponse:
+    center = _home_center(request)
+    if center is None:
         return _forbidden(request)
-    return render(request, "queue/counter.html", board_context(request, _my_counter(request)))
+    return render(
+        request, "queue/counter.html", board_context(request, center, _my_counter(request))
+    )
 
 
 @officer_required
-def waiting_panel(request: HttpRequest) -> HttpResponse:
+def waiting_panel(request: OfficerRequest) -> HttpResponse:
     """The waiting list of the counter screen, refreshed by HTMX."""
-    if not _center_member(request):
+    center = _home_center(request)
+    if center is None:
         return _forbidden(request)
     return render(
-        request, "queue/_counter_waiting.html", board_context(request, _my_counter(request))
+        request, "queue/_counter_waiting.html", board_context(request, center, _my_counter(request))
     )
 
 
 @officer_required
 @require_POST
-def take_counter(request: HttpRequest, number: int) -> HttpResponse:
-    if not _center_member(request):
+def take_counter(request: OfficerRequest, number: int) -> HttpResponse:
+    center = _home_center(request)
+    if center is None:
         return _forbidden(request)
-    counter = Counter.objects.filter(center=request.membership.center_id, number=number).first()
+    counter = Counter.objects.filter(center=center, number=number).first()
     if counter is None:
         messages.error(request, _("Không có quầy số %(n)s ở trung tâm.") % {"n": number})
         return redirect("queue_counter:board")
@@ -161,13 +170,14 @@ def _int(value: str | None) -> int | None:
 
 @officer_required
 @require_POST
-def act(request: HttpRequest) -> HttpResponse:
+def act(request: OfficerRequest) -> HttpResponse:
     """One button of the counter screen. The form carries the counter and the ticket the screen
     showed, so a screen that is behind cannot act on a number it never saw."""
-    if not _center_member(request):
+    center = _home_center(request)
+    if center is None:
         return _forbidden(request)
     counter = Counter.objects.filter(
-        center=request.membership.center_id, number=_int(request.POST.get("counter")) or 0
+        center=center, number=_int(request.POST.get("counter")) or 0
     ).first()
     action = request.POST.get("action", "")
     shown = _int(request.POST.get("ticket"))
@@ -190,7 +200,11 @@ def act(request: HttpRequest) -> HttpResponse:
             elif action == "leave":
                 services.leave_counter(counter, officer=request.user, now=now)
             else:
-                ticket = Ticket.objects.filter(pk=shown, center=counter.center_id).first()
+                ticket = (
+                    Ticket.objects.filter(pk=shown, center=counter.center_id).first()
+                    if shown is not None
+                    else None
+                )
                 if ticket is None:
                     raise QueueError(_("Màn hình đã cũ: số này không còn ở quầy. Tải lại trang."))
                 to_area = None
@@ -202,7 +216,7 @@ def act(request: HttpRequest) -> HttpResponse:
                     ticket, action, counter=counter, officer=request.user, now=now, to_area=to_area
                 )
     except QueueError as exc:
-        context = board_context(request, _my_counter(request))
+        context = board_context(request, center, _my_counter(request))
         context["error"] = exc.message
         return render(request, "queue/counter.html", context, status=exc.status_code)
     return redirect("queue_counter:board")
@@ -210,12 +224,12 @@ def act(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: OfficerRequest) -> HttpResponse:
     """The reception desk hands out a number (for a citizen without a phone or at the kiosk's
     side), and prints it."""
-    if not _center_member(request):
+    center = _home_center(request)
+    if center is None:
         return _forbidden(request)
-    center = request.membership.center
     form = TakeNumberForm(request.POST if request.method == "POST" else None, center=center)
     context = {"membership": request.membership, "form": form, "center": center}
     if request.method == "POST":

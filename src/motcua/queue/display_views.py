@@ -23,6 +23,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,7 +119,7 @@ def display_state_view(request: HttpRequest, agency_code: str) -> HttpResponse:
 
 
 @require_safe
-def announcement(request: HttpRequest, agency_code: str, event_id: int) -> HttpResponse:
+def announcement(request: HttpRequest, agency_code: str, event_id: int) -> HttpResponseBase:
     """The spoken call of one call/recall event of this center, as WAV."""
     center = _center_or_404(agency_code)
     event = (
@@ -131,7 +132,8 @@ def announcement(request: HttpRequest, agency_code: str, event_id: int) -> HttpR
         .select_related("ticket", "counter")
         .first()
     )
-    if event is None:
+    # The filter asks for a counter; the second test says so to the type checker.
+    if event is None or event.counter is None:
         raise Http404(_("Không có lượt gọi số này."))
     try:
         path = loudspeaker.call_audio(event.ticket.number, event.counter.number)
@@ -223,6 +225,7 @@ async def _stream(center_id: int, after_id: int | None, *, endless: bool = True)
         loop = asyncio.get_running_loop()
         quiet_since = loop.time()
         while True:
+            item: dict | str | None
             try:
                 item = await asyncio.wait_for(subscription.get(), wait)
             except TimeoutError:
@@ -234,10 +237,10 @@ async def _stream(center_id: int, after_id: int | None, *, endless: bool = True)
                     quiet_since = loop.time()
                     yield ": ping\n\n"
                 continue
-            if item == live.RESYNC:
+            if isinstance(item, str):  # live.RESYNC, the only text the hub sends
                 messages = await sync_to_async(_replay)(center_id, last)
             else:
-                messages = [item]  # type: ignore[list-item]
+                messages = [item]
             quiet_since = loop.time()
             for message in messages:
                 if fresh(message):
@@ -248,7 +251,7 @@ async def _stream(center_id: int, after_id: int | None, *, endless: bool = True)
 
 
 @csrf_exempt
-async def display_events(request: HttpRequest, agency_code: str) -> HttpResponse:
+async def display_events(request: HttpRequest, agency_code: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         return await sync_to_async(method_not_allowed)(request, "GET, HEAD")
     center = await Center.objects.filter(agency_code=agency_code).afirst()
@@ -270,7 +273,7 @@ async def display_events(request: HttpRequest, agency_code: str) -> HttpResponse
     # browser comes back after the retry delay, polling every few seconds instead.
     if isinstance(request, ASGIRequest):
         await sync_to_async(live.ensure_listener, thread_sensitive=False)()
-        response: HttpResponse = StreamingHttpResponse(
+        response: HttpResponseBase = StreamingHttpResponse(
             _stream(center.pk, after_id), content_type="text/event-stream; charset=utf-8"
         )
     else:

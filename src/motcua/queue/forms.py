@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,8 @@ class TakeNumberForm(forms.Form):
 
     def __init__(self, *args, center, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = ServiceArea.objects.filter(center=center, is_active=True)
+        area = cast(AreaChoiceField, self.fields["area"])
+        area.queryset = ServiceArea.objects.filter(center=center, is_active=True)
 
 
 class CheckInForm(forms.Form):
@@ -52,7 +54,8 @@ class CheckInForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not data.get("code") and not data.get("id_number"):
             raise forms.ValidationError(_("Nhập mã lịch hẹn hoặc số định danh."))
         return data
@@ -69,7 +72,8 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, center, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = ServiceArea.objects.filter(
+        area = cast(AreaChoiceField, self.fields["area"])
+        area.queryset = ServiceArea.objects.filter(
             center=center, is_active=True, appointments_per_counter__gt=0
         )
 

@@ -7,13 +7,13 @@ the device's own center.
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.kiosk.device import kiosk_required
+from motcua.kiosk.device import KioskRequest, kiosk_required
 from motcua.queue import selectors, services
 from motcua.queue.forms import CheckInForm, TakeNumberForm
 from motcua.queue.models import Ticket
@@ -21,13 +21,13 @@ from motcua.queue.states import QueueError, Source
 from motcua.queue.views import ticket_context
 
 
-def _actor(request: HttpRequest) -> str:
+def _actor(request: KioskRequest) -> str:
     return f"kiosk:{request.kiosk.pk}"
 
 
 @kiosk_required
 @require_http_methods(["GET", "POST"])
-def take(request: HttpRequest) -> HttpResponse:
+def take(request: KioskRequest) -> HttpResponse:
     center = request.kiosk.center
     now = timezone.now()
     form = TakeNumberForm(request.POST if request.method == "POST" else None, center=center)
@@ -59,7 +59,7 @@ def take(request: HttpRequest) -> HttpResponse:
 
 @kiosk_required
 @require_http_methods(["GET", "POST"])
-def check_in(request: HttpRequest) -> HttpResponse:
+def check_in(request: KioskRequest) -> HttpResponse:
     form = CheckInForm(request.POST if request.method == "POST" else None)
     context = {"device": request.kiosk, "form": form, "idle_seconds": request.kiosk.idle_seconds}
     if request.method == "POST":
@@ -82,7 +82,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 
 
 @kiosk_required
-def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket(request: KioskRequest, ticket_id: int) -> HttpResponse:
     """The number just taken at this kiosk, with its print button; only today's, only this
     kiosk's center (a ticket id in the address opens nothing elsewhere)."""
     found = (

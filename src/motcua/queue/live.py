@@ -70,10 +70,9 @@ def waiting_counts(center_id: int, day) -> list[dict]:
     """Waiting numbers per active area of the center, in the display's order."""
     from motcua.queue.selectors import waiting_by_area
 
-    # waiting_by_area filters on the center: its primary key does as well as the row.
     return [
         {"area": line.area.pk, "name": line.area.name, "waiting": line.waiting}
-        for line in waiting_by_area(center_id, day)  # type: ignore[arg-type]
+        for line in waiting_by_area(center_id, day)
     ]
 
 

@@ -62,7 +62,8 @@ class AreaLine:
     waiting: int
 
 
-def waiting_by_area(center: Center, day) -> list[AreaLine]:
+def waiting_by_area(center: Center | int, day) -> list[AreaLine]:
+    """Waiting numbers per active area; ``center`` is the row or its primary key."""
     areas = ServiceArea.objects.filter(center=center, is_active=True).annotate(
         waiting=Count("tickets", filter=Q(tickets__day=day, tickets__status=TicketStatus.WAITING))
     )

@@ -8,7 +8,7 @@ and the pages show no personal data (Nghị định 13/2023/NĐ-CP).
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 
 import segno
 from django.db import transaction
@@ -200,9 +200,9 @@ def door_poster(request: HttpRequest, agency: str) -> HttpResponse:
 # --- appointments --------------------------------------------------------------------------
 
 
-def _bookable_days(now) -> list:
+def _bookable_days(now) -> list[date]:
     today = services.local_day(now)
-    days = []
+    days: list[date] = []
     day = today
     while len(days) < BOOKING_DAYS and day <= today + timedelta(days=30):
         if is_working_day(day):

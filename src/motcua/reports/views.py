@@ -143,6 +143,11 @@ class Viewer:
     def provincial(self) -> bool:
         return self.membership is not None and self.membership.role == Role.PROVINCIAL_VIEWER
 
+    @property
+    def province(self) -> str | None:
+        """The province a provincial viewer reads; None for everyone else."""
+        return self.membership.province if self.membership and self.provincial else None
+
 
 class Refused(Exception):
     def __init__(self, title: str, message: str) -> None:
@@ -164,8 +169,8 @@ def _center_for(viewer: Viewer, code: str) -> Center | None:
     if not code or (own is not None and code == own.agency_code):
         return own
     centers = Center.objects.filter(agency_code=code)
-    if viewer.provincial:
-        centers = centers.filter(province=viewer.membership.province)
+    if viewer.province is not None:
+        centers = centers.filter(province=viewer.province)
     elif not viewer.superuser:
         centers = centers.none()
     center = centers.first()
@@ -176,8 +181,8 @@ def _center_for(viewer: Viewer, code: str) -> Center | None:
 
 def _province_for(viewer: Viewer, asked: str) -> tuple[str, list[str]]:
     """(the province shown, the provinces this viewer may pick from)."""
-    if viewer.provincial:
-        province = viewer.membership.province
+    if viewer.province is not None:
+        province = viewer.province
         if asked and asked != province:
             raise Http404(asked)
         return province, [province]
@@ -526,12 +531,12 @@ def _province_link(viewer: Viewer, province: str) -> str:
     return ""
 
 
-def _headline(dashboard: Dashboard) -> list[dict[str, str]]:
+def _headline(dashboard: Dashboard) -> list[dict[str, str | None]]:
     """The big numbers at the top of the page, with the attribute tests read them by."""
     report = dashboard.report
     on_time, on_time_target = _rate(report, "2.1"), _target(report, "2.1")
     online, online_target = _rate(report, "3.3"), _target(report, "3.3")
-    cards = [
+    cards: list[dict[str, str | None]] = [
         {"key": "received", "label": _("Hồ sơ tiếp nhận"), "value": vi_number(report.received)},
         {"key": "resolved", "label": _("Đã giải quyết"), "value": vi_number(report.resolved)},
         {

@@ -173,7 +173,7 @@ class Weights:
 
 
 # The civil-status events a procedure's name can be about (Luật Hộ tịch 2014, Điều 3), folded.
-CIVIL_EVENTS = (
+CIVIL_EVENTS: tuple[tuple[str, ...], ...] = (
     ("khai", "sinh"),
     ("ket", "hon"),
     ("khai", "tu"),
@@ -496,9 +496,10 @@ class Engine:
             def rank(i: int) -> float:
                 return -self.idf.get(folded[i], -1.0)
 
-            need = [i for i in keep if in_need and in_need[i]]
+            marks = in_need or [False] * len(folded)
+            need = [i for i in keep if marks[i]]
             if need and len(need) < len(keep):
-                story = [i for i in keep if not in_need[i]]
+                story = [i for i in keep if not marks[i]]
                 chosen = sorted(need, key=rank)[: min(limit, self.weights.need_words)]
                 keep = sorted(chosen + sorted(story, key=rank)[: limit - len(chosen)])
             else:

@@ -347,7 +347,8 @@ class Vocabulary:
                 pointers[cand] = best_prev
             scores.append(layer)
             back.append(pointers)
-        last = max(scores[-1], key=scores[-1].get)
+        final = scores[-1]
+        last = max(final, key=final.__getitem__)
         out = [last]
         for i in range(len(candidates) - 1, 0, -1):
             last = back[i][last]

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from motcua.centers.models import Center
 from motcua.centers.scoping import CenterScopedAdmin, admin_scope, scoped_centers
 from motcua.signing import pki
 from motcua.signing.models import SignedResult, SigningCertificate
@@ -25,7 +26,7 @@ def _inside_center_pki(value: str, centers) -> bool:
     )
 
 
-INFO_FIELDS = [
+INFO_FIELDS = (
     "subject",
     "common_name",
     "title",
@@ -34,7 +35,7 @@ INFO_FIELDS = [
     "serial",
     "not_before",
     "not_after",
-]
+)
 
 
 class SigningCertificateForm(forms.ModelForm):
@@ -43,7 +44,8 @@ class SigningCertificateForm(forms.ModelForm):
         fields = ["user", "label", "p12_path", "passphrase_env", "is_active"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         path = cleaned.get("p12_path")
         if path:
             # Open the file now, with the passphrase signing will use: a wrong path or passphrase
@@ -76,46 +78,50 @@ class SigningCertificateAdmin(CenterScopedAdmin):
         queryset = super().scope_queryset(queryset, scope)
         return queryset if scope.everything else queryset.filter(user__is_superuser=False)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
         scope = admin_scope(request)
-        if scope.everything:
-            return form
-        centers = list(scoped_centers(scope))
-
-        class CenterCertificateForm(form):
-            def clean(self):
-                # Checked before the file is opened: a center administrator names only key
-                # files kept for their own center (var/pki/<agency code>/...) and passphrase
-                # variables meant for keys, never another center's key or a server secret.
-                data = forms.ModelForm.clean(self)
-                path = data.get("p12_path") or ""
-                if path and not _inside_center_pki(path, centers):
-                    codes = ", ".join(c.agency_code for c in centers)
-                    self.add_error(
-                        "p12_path",
-                        _(
-                            "Tệp .p12 phải nằm trong thư mục chứng thư số của trung tâm "
-                            "(var/pki/%(codes)s/…), ghi đường dẫn tương đối."
-                        )
-                        % {"codes": codes},
-                    )
-                    return data
-                env = data.get("passphrase_env") or ""
-                if env and not env.startswith(pki.PASSPHRASE_ENV):
-                    self.add_error(
-                        "passphrase_env",
-                        _("Tên biến môi trường phải bắt đầu bằng %(prefix)s.")
-                        % {"prefix": pki.PASSPHRASE_ENV},
-                    )
-                    return data
-                return super().clean()
-
-        return CenterCertificateForm
+        if not scope.everything:
+            kwargs["form"] = _center_certificate_form(list(scoped_centers(scope)))
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         fill_certificate_info(obj, form.certificate_info)
         super().save_model(request, obj, form, change)
+
+
+def _center_certificate_form(centers: list[Center]) -> type[SigningCertificateForm]:
+    """The form of a center administrator, who may name only their own centers' key files."""
+
+    class CenterCertificateForm(SigningCertificateForm):
+        def clean(self):
+            # Checked before the file is opened: a center administrator names only key
+            # files kept for their own center (var/pki/<agency code>/...) and passphrase
+            # variables meant for keys, never another center's key or a server secret.
+            forms.ModelForm.clean(self)
+            data = self.cleaned_data
+            path = data.get("p12_path") or ""
+            if path and not _inside_center_pki(path, centers):
+                codes = ", ".join(c.agency_code for c in centers)
+                self.add_error(
+                    "p12_path",
+                    _(
+                        "Tệp .p12 phải nằm trong thư mục chứng thư số của trung tâm "
+                        "(var/pki/%(codes)s/…), ghi đường dẫn tương đối."
+                    )
+                    % {"codes": codes},
+                )
+                return data
+            env = data.get("passphrase_env") or ""
+            if env and not env.startswith(pki.PASSPHRASE_ENV):
+                self.add_error(
+                    "passphrase_env",
+                    _("Tên biến môi trường phải bắt đầu bằng %(prefix)s.")
+                    % {"prefix": pki.PASSPHRASE_ENV},
+                )
+                return data
+            return super().clean()
+
+    return CenterCertificateForm
 
 
 @admin.register(SignedResult)
@@ -143,7 +149,7 @@ class SignedResultAdmin(CenterScopedAdmin):
     @admin.display(description=_("tệp lưu trữ"))
     def stored_file(self, obj: SignedResult) -> str:
         # The name only, no link: the file holds personal data and is not served publicly.
-        return obj.file.name
+        return obj.file.name or ""
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -385,7 +385,12 @@ def _load_ca(directory: Path, passphrase: bytes) -> tuple[rsa.RSAPrivateKey, x50
             f"Mật khẩu hiện tại không mở được khóa của CA dùng thử trong {directory}. "
             "Dùng lại mật khẩu cũ, hoặc chạy với --force để tạo lại toàn bộ."
         ) from None
-    return key, cert  # type: ignore[return-value]
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise PkiError(
+            f"Khóa của CA dùng thử trong {directory} không phải khóa RSA. "
+            "Chạy với --force để tạo lại toàn bộ."
+        )
+    return key, cert
 
 
 def _leader_is_current(

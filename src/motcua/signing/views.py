@@ -65,7 +65,7 @@ def _upload_error(request: HttpRequest, message: str, status: int = 400) -> Http
     return _private(render(request, "signing/check_upload.html", {"error": message}, status=status))
 
 
-def _verify_within_limits(data: bytes, moment) -> tuple[str, object]:
+def _verify_within_limits(data: bytes, moment) -> tuple[str, int | services.VerificationResult]:
     """Runs in the forked child (``limits.run_with_deadline``): shape checks, then validation."""
     shape = limits.pdf_shape(data)
     if shape is not None and shape.pages > limits.MAX_PAGES:
@@ -96,7 +96,7 @@ def check_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("tep")
     if upload is None:
         return _upload_error(request, _("Xin chọn tệp PDF cần kiểm tra."))
-    if upload.size > MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
         return _upload_error(request, _("Tệp quá lớn (tối đa 20 MB)."))
     data = upload.read()
     # The content decides, not the name or the browser's declared type.
@@ -129,6 +129,8 @@ def check_upload(request: HttpRequest) -> HttpResponse:
         )
     if outcome == "revisions":
         return _upload_error(request, too_complex, status=422)
+    # "checked": the value is what verify_signed_pdf answered (back from the child, unpickled).
+    assert isinstance(value, services.VerificationResult)
     verification = value
     result = known if verification.ok else None
     return _private(

@@ -161,12 +161,12 @@ def encode(wav: bytes, fmt: str, dest: Path) -> None:
         dest.write_bytes(wav)
         return
     attempts = []
-    if sox_path():
-        attempts.append([sox_path(), "-t", "wav", "-", "-t", fmt, str(dest)])
-    if ffmpeg_path():
+    if sox := sox_path():
+        attempts.append([sox, "-t", "wav", "-", "-t", fmt, str(dest)])
+    if ffmpeg := ffmpeg_path():
         codec = ["-c:a", "libmp3lame", "-q:a", "4"] if fmt == "mp3" else ["-c:a", "libvorbis"]
         attempts.append(
-            [ffmpeg_path(), "-nostdin", "-loglevel", "error", "-y", "-f", "wav", "-i", "-"]
+            [ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-f", "wav", "-i", "-"]
             + codec
             + ["-f", fmt, str(dest)]
         )

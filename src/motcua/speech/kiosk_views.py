@@ -8,7 +8,7 @@ comes from the request.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.catalog.models import Procedure
 from motcua.core.ratelimit import Limit
 from motcua.kiosk import session
-from motcua.kiosk.device import kiosk_required
+from motcua.kiosk.device import KioskRequest, kiosk_required
 from motcua.speech.web import limited, speech_response, transcribe_response
 
 # A citizen tries two or three times; a kiosk serves a citizen every few minutes. 30 in ten
@@ -39,15 +39,15 @@ def prompts() -> dict[str, str]:
     }
 
 
-def _citizen_present(request: HttpRequest) -> bool:
-    kiosk = request.kiosk  # type: ignore[attr-defined]
+def _citizen_present(request: KioskRequest) -> bool:
+    kiosk = request.kiosk
     return session.touch(request, idle_seconds=kiosk.idle_seconds, device_id=kiosk.pk) and bool(
         session.card(request)
     )
 
 
-def _device(request: HttpRequest) -> str:
-    return str(request.kiosk.pk)  # type: ignore[attr-defined]
+def _device(request: KioskRequest) -> str:
+    return str(request.kiosk.pk)
 
 
 def _gone() -> JsonResponse:
@@ -59,7 +59,7 @@ def _gone() -> JsonResponse:
 
 @kiosk_required
 @require_POST
-def transcribe(request: HttpRequest) -> HttpResponseBase:
+def transcribe(request: KioskRequest) -> HttpResponseBase:
     if not _citizen_present(request):
         return _gone()
     refused = limited(TRANSCRIBE_LIMIT, _device(request))
@@ -68,7 +68,7 @@ def transcribe(request: HttpRequest) -> HttpResponseBase:
 
 @kiosk_required
 @require_GET
-def listen_prompt(request: HttpRequest, prompt: str) -> HttpResponseBase:
+def listen_prompt(request: KioskRequest, prompt: str) -> HttpResponseBase:
     text = prompts().get(prompt)
     if text is None:
         return JsonResponse({"error": _("Không có lời nhắc này."), "code": "unknown"}, status=404)
@@ -78,7 +78,7 @@ def listen_prompt(request: HttpRequest, prompt: str) -> HttpResponseBase:
 
 @kiosk_required
 @require_GET
-def listen_procedure(request: HttpRequest, code: str) -> HttpResponseBase:
+def listen_procedure(request: KioskRequest, code: str) -> HttpResponseBase:
     procedure = get_object_or_404(Procedure.objects.published(), code=code)
     refused = limited(LISTEN_LIMIT, _device(request))
     text = _("Thủ tục %(name)s.") % {"name": procedure.name}

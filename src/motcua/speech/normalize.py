@@ -154,7 +154,12 @@ def _expand_code(code: str, p: Pronunciations) -> str | None:
     known = False
     words = []
     for part in re.split(r"[-–/]", code):
-        letters, digits = re.fullmatch(r"(\D*)(\d*)", part).groups()  # type: ignore[union-attr]
+        split = re.fullmatch(r"(\D*)(\d*)", part)
+        if split is None:
+            # Letters after digits ("VP2a"): no code part; the later steps read it as written.
+            words.append(part)
+            continue
+        letters, digits = split.groups()
         reading = p.code_parts.get(letters) or p.abbreviations.get(letters)
         if reading:
             known = True

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from motcua.backoffice.access import officer_required
+from motcua.backoffice.access import CenterOfficerRequest, OfficerRequest, officer_required
 from motcua.dossiers.states import Role
 from motcua.speech import bulletins, radio
 from motcua.speech.errors import SpeechError
@@ -35,9 +36,10 @@ def radio_officer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
     @officer_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        membership = request.membership  # type: ignore[attr-defined]
-        if membership.center_id is None or membership.role == Role.PROVINCIAL_VIEWER:
+    def wrapper(request: OfficerRequest, *args, **kwargs) -> HttpResponseBase:
+        membership = request.membership
+        center = membership.center
+        if center is None or membership.role == Role.PROVINCIAL_VIEWER:
             return render(
                 request,
                 "backoffice/403.html",
@@ -48,8 +50,9 @@ def radio_officer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
                 },
                 status=403,
             )
-        request.center = membership.center  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        center_request = cast(CenterOfficerRequest, request)
+        center_request.center = center
+        return view(center_request, *args, **kwargs)
 
     return wrapper
 
@@ -80,7 +83,8 @@ class BulletinForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].required = False
-        self.fields["play_at"].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]  # type: ignore[attr-defined]
+        play_at = cast(forms.DateTimeField, self.fields["play_at"])
+        play_at.input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
 
     def clean(self):
         data = super().clean() or {}
@@ -104,8 +108,8 @@ class PronunciationForm(forms.ModelForm):
         return " ".join(self.cleaned_data["spoken"].split())
 
 
-def _bulletin(request: HttpRequest, pk: int) -> Bulletin:
-    return get_object_or_404(Bulletin, pk=pk, center=request.center)  # type: ignore[attr-defined]
+def _bulletin(request: CenterOfficerRequest, pk: int) -> Bulletin:
+    return get_object_or_404(Bulletin, pk=pk, center=request.center)
 
 
 def _script(bulletin_or_text, center_id: int):
@@ -118,8 +122,8 @@ def _script(bulletin_or_text, center_id: int):
 
 @radio_officer
 @require_http_methods(["GET", "POST"])
-def index(request: HttpRequest) -> HttpResponse:
-    center = request.center  # type: ignore[attr-defined]
+def index(request: CenterOfficerRequest) -> HttpResponse:
+    center = request.center
     form = BulletinForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -130,14 +134,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "speech/radio/index.html",
-        {"membership": request.membership, "form": form, "bulletins": items},  # type: ignore[attr-defined]
+        {"membership": request.membership, "form": form, "bulletins": items},
         status=400 if request.method == "POST" else 200,
     )
 
 
 @radio_officer
 @require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: CenterOfficerRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin(request, pk)
     form = BulletinForm(instance=bulletin)
     status = 200
@@ -169,7 +173,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "speech/radio/detail.html",
         {
-            "membership": request.membership,  # type: ignore[attr-defined]
+            "membership": request.membership,
             "bulletin": bulletin,
             "form": form,
             "paragraphs": paragraphs,
@@ -190,7 +194,7 @@ def _progress_context(bulletin: Bulletin) -> dict:
 
 @radio_officer
 @require_GET
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
+def progress(request: CenterOfficerRequest, pk: int) -> HttpResponse:
     """The progress fragment that the page polls (HTMX) while the audio is being made."""
     bulletin = _bulletin(request, pk)
     return render(request, "speech/radio/_progress.html", _progress_context(bulletin))
@@ -198,7 +202,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @radio_officer
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: CenterOfficerRequest, pk: int) -> FileResponse:
     bulletin = _bulletin(request, pk)
     path = bulletins.audio_path(bulletin) if bulletin.status == Bulletin.Status.READY else None
     if path is None:
@@ -216,8 +220,8 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 @radio_officer
 @require_http_methods(["GET", "POST"])
-def dictionary(request: HttpRequest) -> HttpResponse:
-    center = request.center  # type: ignore[attr-defined]
+def dictionary(request: CenterOfficerRequest) -> HttpResponse:
+    center = request.center
     form = PronunciationForm()
     status = 200
     if request.method == "POST":
@@ -251,7 +255,7 @@ def dictionary(request: HttpRequest) -> HttpResponse:
         request,
         "speech/radio/dictionary.html",
         {
-            "membership": request.membership,  # type: ignore[attr-defined]
+            "membership": request.membership,
             "form": form,
             "entries": CenterPronunciation.objects.filter(center=center),
             "trial": trial,

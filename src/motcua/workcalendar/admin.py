@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.utils.translation import gettext_lazy as _
 
 from motcua.centers.scoping import SuperuserWritesAdmin
@@ -15,7 +16,7 @@ class CalendarDayForm(forms.ModelForm):
     date = forms.DateField(
         label=_("ngày"),
         input_formats=DAY_FIRST_INPUT_FORMATS,
-        widget=admin.widgets.AdminDateWidget,
+        widget=AdminDateWidget,
         help_text=_("Ghi ngày trước, ví dụ 22/08/2026."),
     )
 

@@ -31,6 +31,7 @@ import itertools
 import logging
 import os
 import re
+import sqlite3
 import threading
 
 from django.db.backends.sqlite3 import base as sqlite3_base
@@ -94,6 +95,8 @@ class WriterLock:
         # A descriptor inherited over fork shares the parent's lock: leave it to the parent.
         self._fd = None
         self.held = False
+        if self.path is None:  # not queueing (acquire() does not get here then)
+            return None
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
@@ -230,7 +233,8 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         if lock is not None:
             lock.acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            # django-stubs leave out the backends' private hooks that this class wraps.
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -238,7 +242,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # (not in django-stubs)
         finally:
             # A failed COMMIT leaves the transaction open; atomic() rolls it back next.
             if self.writer_lock is not None and not self._transaction_open():
@@ -250,20 +254,20 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     def _checkpoint(self) -> None:
         try:
             self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3_base.Database.Error as exc:
+        except sqlite3.Error as exc:
             # The next one (or SQLite's checkpoint at the last close) copies what this missed.
             logger.warning("SQLite WAL checkpoint failed: %s", exc)
 
     def _rollback(self):
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # (not in django-stubs)
         finally:
             if self.writer_lock is not None and not self._transaction_open():
                 self.writer_lock.release()
 
     def _close(self):
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # (not in django-stubs)
         finally:
             if self.writer_lock is not None:
                 self.writer_lock.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -32,6 +32,10 @@ from motcua.dossiers.services import VIETNAM
 from motcua.dossiers.states import (
     Channel,
 )
+
+if TYPE_CHECKING:
+    # A file or a management command's stdout (an OutputWrapper, not a TextIO).
+    from _typeshed import SupportsWrite
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -162,7 +166,7 @@ def dossier_record(dossier: Dossier, names: _Names) -> dict[str, Any]:
 
 
 def export_dossiers(
-    out: TextIO,
+    out: SupportsWrite[str],
     *,
     center: str = "",
     date_from: date | None = None,

@@ -121,6 +121,12 @@ def _write_batch(items: list[DossierIn], plan: ImportPlan, ids: list[int]) -> tu
     return len(events), len(rows), len(stored)
 
 
+def _number(code: str) -> int:
+    match = _CODE.match(code)
+    assert match is not None, "MaHoSo is checked against _CODE when the file is read"
+    return int(match["number"])
+
+
 def _dossier(item: DossierIn, plan: ImportPlan) -> Dossier:
     center = plan.centers[item.MaCoQuan]
     summary = summarize(
@@ -131,7 +137,7 @@ def _dossier(item: DossierIn, plan: ImportPlan) -> Dossier:
     return Dossier(
         code=item.MaHoSo,
         center=center,
-        number=int(_CODE.match(item.MaHoSo)["number"]),  # type: ignore[index]
+        number=_number(item.MaHoSo),
         procedure_id=plan.procedures[item.MaTTHC],
         applicant_name=applicant.HoTen,
         applicant_id_number=applicant.SoDinhDanh,

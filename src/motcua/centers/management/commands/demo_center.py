@@ -85,9 +85,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Trung tâm dùng thử {'đã tạo' if created else 'đã có'}: {center.name}")
         self.stdout.write("Tài khoản cán bộ dùng thử (đăng nhập tại /can-bo/dang-nhap/):")
         for username, membership in officers:
-            unit = f", {membership.unit.name}" if membership.unit else ""
+            unit_name = f", {membership.unit.name}" if membership.unit else ""
             self.stdout.write(
-                f"  {username} / {DEMO_PASSWORD}: {membership.get_role_display()}{unit}"
+                f"  {username} / {DEMO_PASSWORD}: {membership.get_role_display()}{unit_name}"
             )
 
     def _provincial_viewer(self, province: str):

@@ -76,10 +76,10 @@ def build_finder_in_worker(worker) -> None:
 try:
     from uvicorn_worker import UvicornWorker as _UvicornWorker
 except ImportError:  # pragma: no cover - gunicorn without uvicorn-worker: serve_gunicorn says so
-    _UvicornWorker = object  # type: ignore[assignment,misc]
+    _UvicornWorker = object
 
 
-class MotcuaUvicornWorker(_UvicornWorker):  # type: ignore[misc,valid-type]
+class MotcuaUvicornWorker(_UvicornWorker):
     """A gunicorn worker running uvicorn with motcua's fixed options (no proxy rewriting)."""
 
     CONFIG_KWARGS = {k: v for k, v in UVICORN_FIXED.items() if k != "forwarded_allow_ips"}

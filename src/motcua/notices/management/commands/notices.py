@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 "\t".join(
                     [
                         str(notice.pk),
-                        notice.dossier.code,
+                        # A sign-in or assistance code belongs to no dossier.
+                        notice.dossier.code if notice.dossier else "–",
                         notice.kind,
                         notice.channel,
                         notice.masked_recipient,

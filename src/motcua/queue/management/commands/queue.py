@@ -112,6 +112,8 @@ class Command(BaseCommand):
         state = selectors.display_state(center, timezone.now())
         for line in state.areas:
             self.stdout.write(f"{line.area.name}: {line.waiting} đang chờ")
-        for line in state.counters:
-            shown = line.number if line.number is not None else "–"
-            self.stdout.write(f"Quầy {line.counter.number}: {shown} ({line.status})")
+        for counter_line in state.counters:
+            shown = counter_line.number if counter_line.number is not None else "–"
+            self.stdout.write(
+                f"Quầy {counter_line.counter.number}: {shown} ({counter_line.status})"
+            )
