@@ -200,6 +200,7 @@ class TestRepairAsWritten:
             "nghĩa vụ quân sự",
             "hết hạn tạm trú",
             "mặt hàng",
+            "thẻ bảo hiểm y tế",
         ]
     )
 
@@ -211,6 +212,8 @@ class TestRepairAsWritten:
         assert self.repaired("đăng ký thường chú") == ["dang", "ky", "thuong", "tru"]
         assert self.repaired("nghĩa dụ quân sự")[1] == "vu"
         assert self.repaired("hết hạng tạm trú")[1] == "han"
+        # A final m heard as n: "bảo hiển" is "bảo hiểm".
+        assert self.repaired("mua bảo hiển y tế")[2] == "hiem"
 
     def test_a_correct_word_with_another_tone_is_kept(self):
         # Folded, "chữ" is "chu" and "trú trên" a catalog pair: it became "trú".
