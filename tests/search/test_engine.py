@@ -441,6 +441,11 @@ class TestWhatTheRequestSays:
     def test_the_variant_the_request_states_comes_first(self, lexical, query, code):
         assert lexical.search(query, k=2)[0].code == code
 
+    def test_number_words_without_diacritics_are_read_after_a_comma(self, lexical):
+        # A request typed without marks spells "mười tám" as "muoi tam"; a comma made it look
+        # typed with marks, and the plain reading was skipped.
+        assert "18" in lexical.parse("chau nha toi, nay muoi tam tuoi").folded
+
     def test_without_the_readings_the_sibling_won(self):
         off = Engine(
             TRANSLATORS,

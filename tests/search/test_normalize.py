@@ -8,6 +8,7 @@ from motcua.search.normalize import (
     contains_phrase,
     fold,
     folded_words,
+    has_diacritics,
     numerals,
     words,
 )
@@ -227,3 +228,15 @@ class TestRepairAsWritten:
 
     def test_without_the_written_words_the_folded_repair_is_kept(self):
         assert self.vocab.repair_all(["dang", "ky", "thuong", "chu"])[3] == "tru"
+
+
+class TestHasDiacritics:
+    def test_punctuation_is_no_diacritic(self):
+        # Folding drops punctuation: compared as whole texts, every request with a comma
+        # looked typed with diacritics.
+        assert not has_diacritics("Toi o xa bien gioi, lam mat giay thong hanh")
+        assert not has_diacritics("A")
+
+    def test_a_mark_or_a_d_with_a_stroke_counts(self):
+        assert has_diacritics("tôi muốn")
+        assert has_diacritics("di, đi")

@@ -86,8 +86,13 @@ def folded_words(text: str) -> list[str]:
     return [fold(w) for w in words(text)]
 
 
-def has_diacritics(word: str) -> bool:
-    return fold(word) != word.lower()
+def has_diacritics(text: str) -> bool:
+    """Whether a word of ``text`` carries a diacritic (or is spelt with đ).
+
+    Word by word: folding drops punctuation, so comparing whole texts found marks in every
+    request with a comma, and a request typed without diacritics was read as typed with them.
+    """
+    return any(fold(w) != w for w in words(text))
 
 
 def contains_phrase(haystack: list[str], needle: list[str]) -> bool:
