@@ -426,7 +426,7 @@ class Engine:
         expansions = self.lexicon.expansions(content)
         restored = self.vocab.restore(folded)
         dense_words = [
-            w if self._keep_accented(w, f, restored, i) else r
+            w if self._keep_accented(w, f, restored, i, typed is not None) else r
             for i, (w, f, r) in enumerate(zip(raw, folded, restored, strict=True))
         ]
         kept = [i for i, keep in enumerate(mask) if keep]
@@ -449,15 +449,22 @@ class Engine:
             clause_ids=tuple(clause_ids),
         )
 
-    def _keep_accented(self, word: str, folded: str, restored: list[str], index: int) -> bool:
+    def _keep_accented(
+        self, word: str, folded: str, restored: list[str], index: int, typed: bool = False
+    ) -> bool:
         """Whether the embedding model should see the citizen's own accented spelling.
 
-        Typed without diacritics, or repaired: no. Accented but wrong ("khai tủ" for khai tử,
-        "chứng thưc"): the catalog's form when that form pairs with a neighbour in the
-        catalog; a word the catalog never uses ("mạ", "nghiêng") is kept as typed.
+        Repaired, or in a request typed without diacritics: no. A word without marks in a
+        request written with them (``typed``) was meant so ("ba" a father, "ban" a board) when
+        the catalog writes it so too; restored by the catalog's counts it became "bà", "bản".
+        Accented but wrong ("khai tủ" for khai tử, "chứng thưc"): the catalog's form when that
+        form pairs with a neighbour in the catalog; a word the catalog never uses ("mạ",
+        "nghiêng") is kept as typed.
         """
-        if not has_diacritics(word) or fold(word) != folded:
+        if fold(word) != folded:
             return False
+        if not has_diacritics(word):
+            return typed and word.lower() in self.vocab.accented
         lower = word.lower()
         if lower in self.vocab.accented or restored[index] == lower:
             return True
