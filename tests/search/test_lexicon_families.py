@@ -250,3 +250,21 @@ class TestSouthernBoatNames:
         # "xuồng" folds like "xuống": only its compounds name a boat.
         expanded = [e for _, e in lexicon.expansions(folded_words("cán bộ xuống tận nhà"))]
         assert "phương tiện thủy nội địa" not in expanded
+
+
+class TestChatAbbreviations:
+    """Chat shorthands of procedure words are read as the words (typed requests)."""
+
+    @pytest.mark.parametrize(
+        ("typed", "read"),
+        [
+            ("xin gp xây nhà", "xin giấy phép xây nhà"),
+            ("lô đất tđc của bố", "lô đất tái định cư của bố"),
+            ("tôi là ctv dịch thuật", "tôi là cộng tác viên dịch thuật"),
+            ("đổi mục đích sd đất", "đổi mục đích sử dụng đất"),
+            ("bao giờ có kq", "bao giờ có kết quả"),
+            ("đội pctt của thôn", "đội phòng chống thiên tai của thôn"),
+        ],
+    )
+    def test_read_as_the_words(self, lexicon, typed, read):
+        assert " ".join(lexicon.standardize(typed.split())) == read
