@@ -226,6 +226,18 @@ class TestRepairAsWritten:
         # Folded, "lại tờ" looked like "nại tố" (khiếu nại, tố cáo); written, "tờ" is no "tố".
         assert self.repaired("cần có lại tờ giấy")[2] == "lai"
 
+    def test_a_filler_is_spared_only_in_its_own_spelling(self):
+        # Folded, "chợ" is the filler "cho"; written, "chợ cấp" is a misheard "trợ cấp"...
+        vocab = Vocabulary(["trợ cấp xã hội"] * 4 + ["hỗ trợ mua thẻ"] * 2 + ["chợ"])
+
+        def repaired(text: str) -> list[str]:
+            return vocab.repair_all(folded_words(text), words(text))
+
+        assert repaired("hưởng chợ cấp xã hội")[1] == "tro"
+        # ...but a market is no "trợ mua", a pair two names share.
+        assert repaired("ra chợ mua rau")[1] == "cho"
+        assert repaired("cho tôi hỏi trợ cấp")[0] == "cho"
+
     def test_without_the_written_words_the_folded_repair_is_kept(self):
         assert self.vocab.repair_all(["dang", "ky", "thuong", "chu"])[3] == "tru"
 

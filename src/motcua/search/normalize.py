@@ -34,6 +34,17 @@ FILLERS = frozenset(
 # "do" is đó, đỏ and do: too common to be taken for a misheard word, too useful ("sổ đỏ") to
 # be ignored as a neighbour.
 _NEVER_MISHEARD = FILLERS | {"do"}
+# The same words as written with their marks, for a request typed with diacritics: there
+# "chợ cấp" (trợ cấp misheard) is no "cho", and only the filler's own spelling is spared.
+_FILLER_FORMS = frozenset(
+    [
+        *("tôi", "em", "mình", "ta", "các", "của", "đây", "đấy", "kia", "này", "nay", "nào"),
+        *("đi", "được", "gì", "giúp", "hỏi", "không", "là", "làm", "luôn", "muốn", "ở", "ra"),
+        *("rồi", "sẽ", "thì", "và", "về", "với", "vui", "lòng", "xin", "biết", "phải", "giờ"),
+        *("năm", "con", "anh", "ông", "bà", "ba", "vào", "nữa", "mà", "cho", "có", "cũng"),
+        *("để", "đã", "vì", "chỉ", "chị", "đang", "đó", "đỏ", "do"),
+    ]
+)
 # How often a word pair must occur in the catalog to stand against a sound-alike reading, and
 # how much more often the sound-alike's pair must occur to win over a rare one.
 _RARE_PAIR = 2
@@ -300,9 +311,10 @@ class Vocabulary:
         uses, so only the pairs tell the slip. ``pairs`` counts the catalog's word pairs in
         the spelling of the three words (folded, or as written with their marks).
         """
-        if fold(token) in _NEVER_MISHEARD or not (before or after):
+        typed = pairs is self.bigrams
+        if (token in _FILLER_FORMS if typed else token in _NEVER_MISHEARD) or not (before or after):
             return token
-        known = self.accented if pairs is self.bigrams else self.known
+        known = self.accented if typed else self.known
         # A pair seen once or twice ("già hàng" in one long name) does not stop "gia hạng" from
         # being "gia hạn", which a dozen names use; a common pair does ("hàng hóa").
         seen = self._pair_count(before, token, after, pairs)
@@ -311,7 +323,10 @@ class Vocabulary:
         for variant in _sound_alikes(token):
             if variant not in known or not self._fits_firmly(before, variant, after, pairs):
                 continue
-            if not seen or self._firm_count(before, variant, after, pairs) >= max(
+            firm = self._firm_count(before, variant, after, pairs)
+            # Written with its marks, a catalog word is only read as another when that one's
+            # pair is more than rare: "ra chợ mua" is no "trợ mua" (two names' "hỗ trợ mua").
+            if (not seen and (not typed or firm > _RARE_PAIR)) or firm >= max(
                 _CLEARLY_MORE * seen, _COMMON_PAIR
             ):
                 return variant
