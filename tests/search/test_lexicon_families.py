@@ -268,3 +268,12 @@ class TestChatAbbreviations:
     )
     def test_read_as_the_words(self, lexicon, typed, read):
         assert " ".join(lexicon.standardize(typed.split())) == read
+
+
+class TestMisheardVowels:
+    """A recognizer's vowel slips on procedure words that no consonant swap repairs."""
+
+    @pytest.mark.parametrize("heard", ["hai đứa muốn đăng ký kết hun", "làm giấy kết hum ở xã"])
+    def test_marriage_heard_with_another_vowel(self, lexicon, heard):
+        expanded = [e for _, e in lexicon.expansions(folded_words(heard))]
+        assert "đăng ký kết hôn" in expanded
