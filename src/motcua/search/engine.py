@@ -180,8 +180,9 @@ class Weights:
     event_penalty: float = 0.1
     # A request written with diacritics has its misheard words repaired by their written form:
     # a sound-alike keeps the vowel and the tone ("thường chú" → trú) and pairs, with its
-    # marks, with a neighbour. Folded, one request in eight had a correct word replaced ("sai
-    # một chữ" → trú, "văn bằng" → dân, "có lại tờ" → nại; docs/benchmarks.md, "Ninth pass").
+    # marks, with a neighbour. Folded, a catalog word was read as a sound-alike in 7 % of the
+    # development requests, mostly wrongly ("sai một chữ" → trú, "văn bằng" → dân, "có lại
+    # tờ" → nại; docs/benchmarks.md, "Ninth pass").
     typed_repair: bool = True
 
 
