@@ -570,7 +570,8 @@ class TestPlainSiblings:
         plain = Engine(PLAIN_AND_VARIANTS, VARIANT_LEXICON, None, Weights(sibling_penalty=0.0))
         score = {h.code: h.score for h in variants.search(query, k=5)}
         before = {h.code: h.score for h in plain.search(query, k=5)}
-        assert score["1.000656"] == pytest.approx(before["1.000656"] - 0.1, abs=1e-3)
+        penalty = Weights().sibling_penalty
+        assert score["1.000656"] == pytest.approx(before["1.000656"] - penalty, abs=1e-3)
         assert score["1.000419"] == pytest.approx(before["1.000419"], abs=1e-3)
 
     def test_without_a_sign_nothing_changes(self, variants):
