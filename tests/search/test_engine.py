@@ -206,6 +206,20 @@ class TestQueryParsing:
         # "mạ" (mother, Central) is not in the catalog and pairs with nothing there.
         assert "mạ" in engine.parse("mạ em mới mất").dense_text
 
+    def test_an_unmarked_word_in_a_marked_request_is_read_as_written(self):
+        # Restored by the catalog's counts, "ba" (a father) became "bà" (a grandmother).
+        docs = [
+            ProcedureDoc("1", "Hỗ trợ bà mẹ đơn thân"),
+            ProcedureDoc("2", "Thăm hỏi bà mẹ Việt Nam anh hùng"),
+            ProcedureDoc("3", "Công nhận tổ ba người"),
+            ProcedureDoc("4", "Cấp giấy phép xây dựng"),
+        ]
+        lexical = Engine(docs, Lexicon(), None)
+        assert "ba" in lexical.parse("ba tôi mới mất").dense_text.split()
+        assert "bà" in lexical.parse("ba toi moi mat").dense_text.split()
+        # ...unless the catalog never writes it without marks: a slip, restored.
+        assert "giấy" in lexical.parse("tôi cần xin giay phép xây nhà").dense_text.split()
+
     def test_regional_words_read_as_standard(self, engine):
         parsed = engine.parse("tía tui hổng có giấy khai sanh, làm ở bển")
         assert parsed.folded[:1] == ["bo"] and "khong" in parsed.folded
@@ -441,6 +455,11 @@ class TestWhatTheRequestSays:
     def test_the_variant_the_request_states_comes_first(self, lexical, query, code):
         assert lexical.search(query, k=2)[0].code == code
 
+    def test_number_words_without_diacritics_are_read_after_a_comma(self, lexical):
+        # A request typed without marks spells "mười tám" as "muoi tam"; a comma made it look
+        # typed with marks, and the plain reading was skipped.
+        assert "18" in lexical.parse("chau nha toi, nay muoi tam tuoi").folded
+
     def test_without_the_readings_the_sibling_won(self):
         off = Engine(
             TRANSLATORS,
@@ -551,7 +570,8 @@ class TestPlainSiblings:
         plain = Engine(PLAIN_AND_VARIANTS, VARIANT_LEXICON, None, Weights(sibling_penalty=0.0))
         score = {h.code: h.score for h in variants.search(query, k=5)}
         before = {h.code: h.score for h in plain.search(query, k=5)}
-        assert score["1.000656"] == pytest.approx(before["1.000656"] - 0.1, abs=1e-3)
+        penalty = Weights().sibling_penalty
+        assert score["1.000656"] == pytest.approx(before["1.000656"] - penalty, abs=1e-3)
         assert score["1.000419"] == pytest.approx(before["1.000419"], abs=1e-3)
 
     def test_without_a_sign_nothing_changes(self, variants):

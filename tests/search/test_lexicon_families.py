@@ -227,3 +227,53 @@ class TestPermanentResidenceSaidByTheName:
     def test_a_name_on_a_certificate_is_not(self, lexicon):
         expanded = [e for _, e in lexicon.expansions(folded_words("ghi sai tên vào giấy"))]
         assert "đăng ký thường trú" not in expanded
+
+
+class TestSouthernBoatNames:
+    """The Mekong delta's own boats (vỏ lãi, xuồng ba lá, tắc ráng) are inland waterway craft
+    like a "ghe"; their names share no syllable with the catalog's "phương tiện"."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "chiếc vỏ lãi nhà tui chưa có giấy tờ gì hết",
+            "mua lại chiếc xuồng ba lá của ông hàng xóm",
+            "cái tắc ráng chở khách qua sông",
+        ],
+    )
+    def test_read_as_a_waterway_craft(self, lexicon, query):
+        expanded = [e for _, e in lexicon.expansions(folded_words(query))]
+        assert "phương tiện thủy nội địa" in expanded
+        assert qualifier(lexicon, "^đăng ký phương tiện").evidenced_by(padded(query))
+
+    def test_going_down_to_the_commune_is_no_boat(self, lexicon):
+        # "xuồng" folds like "xuống": only its compounds name a boat.
+        expanded = [e for _, e in lexicon.expansions(folded_words("cán bộ xuống tận nhà"))]
+        assert "phương tiện thủy nội địa" not in expanded
+
+
+class TestChatAbbreviations:
+    """Chat shorthands of procedure words are read as the words (typed requests)."""
+
+    @pytest.mark.parametrize(
+        ("typed", "read"),
+        [
+            ("xin gp xây nhà", "xin giấy phép xây nhà"),
+            ("lô đất tđc của bố", "lô đất tái định cư của bố"),
+            ("tôi là ctv dịch thuật", "tôi là cộng tác viên dịch thuật"),
+            ("đổi mục đích sd đất", "đổi mục đích sử dụng đất"),
+            ("bao giờ có kq", "bao giờ có kết quả"),
+            ("đội pctt của thôn", "đội phòng chống thiên tai của thôn"),
+        ],
+    )
+    def test_read_as_the_words(self, lexicon, typed, read):
+        assert " ".join(lexicon.standardize(typed.split())) == read
+
+
+class TestMisheardVowels:
+    """A recognizer's vowel slips on procedure words that no consonant swap repairs."""
+
+    @pytest.mark.parametrize("heard", ["hai đứa muốn đăng ký kết hun", "làm giấy kết hum ở xã"])
+    def test_marriage_heard_with_another_vowel(self, lexicon, heard):
+        expanded = [e for _, e in lexicon.expansions(folded_words(heard))]
+        assert "đăng ký kết hôn" in expanded

@@ -8,6 +8,7 @@ from motcua.search.normalize import (
     contains_phrase,
     fold,
     folded_words,
+    has_diacritics,
     numerals,
     words,
 )
@@ -185,3 +186,69 @@ class TestSpellingWithIOrY:
 
     def test_a_syllable_whose_pair_the_catalog_lacks_is_kept(self):
         assert self.vocab.repair_all(["ti", "vi"]) == ["ti", "vi"]
+
+
+class TestRepairAsWritten:
+    """A request written with diacritics is repaired by its words as written (issue 12)."""
+
+    vocab = Vocabulary(
+        [
+            "đăng ký thường trú",
+            "cư trú trên địa bàn",
+            "khiếu nại, tố cáo",
+            "cấp văn bằng",
+            "dân tộc",
+            "nghĩa vụ quân sự",
+            "hết hạn tạm trú",
+            "mặt hàng",
+            "thẻ bảo hiểm y tế",
+        ]
+    )
+
+    def repaired(self, text: str) -> list[str]:
+        ws = text.split()
+        return self.vocab.repair_all([fold(w) for w in ws], ws)
+
+    def test_a_misheard_consonant_with_the_same_vowel_and_tone_is_repaired(self):
+        assert self.repaired("đăng ký thường chú") == ["dang", "ky", "thuong", "tru"]
+        assert self.repaired("nghĩa dụ quân sự")[1] == "vu"
+        assert self.repaired("hết hạng tạm trú")[1] == "han"
+        # A final m heard as n: "bảo hiển" is "bảo hiểm".
+        assert self.repaired("mua bảo hiển y tế")[2] == "hiem"
+
+    def test_a_correct_word_with_another_tone_is_kept(self):
+        # Folded, "chữ" is "chu" and "trú trên" a catalog pair: it became "trú".
+        assert self.repaired("sai một chữ trên giấy")[2] == "chu"
+        # "văn" is no "dân" (another vowel): "dăn" is no catalog word.
+        assert self.repaired("văn bằng")[0] == "van"
+
+    def test_a_pair_across_the_catalog_punctuation_is_no_reason_to_repair(self):
+        # Folded, "lại tờ" looked like "nại tố" (khiếu nại, tố cáo); written, "tờ" is no "tố".
+        assert self.repaired("cần có lại tờ giấy")[2] == "lai"
+
+    def test_a_filler_is_spared_only_in_its_own_spelling(self):
+        # Folded, "chợ" is the filler "cho"; written, "chợ cấp" is a misheard "trợ cấp"...
+        vocab = Vocabulary(["trợ cấp xã hội"] * 4 + ["hỗ trợ mua thẻ"] * 2 + ["chợ"])
+
+        def repaired(text: str) -> list[str]:
+            return vocab.repair_all(folded_words(text), words(text))
+
+        assert repaired("hưởng chợ cấp xã hội")[1] == "tro"
+        # ...but a market is no "trợ mua", a pair two names share.
+        assert repaired("ra chợ mua rau")[1] == "cho"
+        assert repaired("cho tôi hỏi trợ cấp")[0] == "cho"
+
+    def test_without_the_written_words_the_folded_repair_is_kept(self):
+        assert self.vocab.repair_all(["dang", "ky", "thuong", "chu"])[3] == "tru"
+
+
+class TestHasDiacritics:
+    def test_punctuation_is_no_diacritic(self):
+        # Folding drops punctuation: compared as whole texts, every request with a comma
+        # looked typed with diacritics.
+        assert not has_diacritics("Toi o xa bien gioi, lam mat giay thong hanh")
+        assert not has_diacritics("A")
+
+    def test_a_mark_or_a_d_with_a_stroke_counts(self):
+        assert has_diacritics("tôi muốn")
+        assert has_diacritics("di, đi")

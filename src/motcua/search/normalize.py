@@ -34,6 +34,17 @@ FILLERS = frozenset(
 # "do" is đó, đỏ and do: too common to be taken for a misheard word, too useful ("sổ đỏ") to
 # be ignored as a neighbour.
 _NEVER_MISHEARD = FILLERS | {"do"}
+# The same words as written with their marks, for a request typed with diacritics: there
+# "chợ cấp" (trợ cấp misheard) is no "cho", and only the filler's own spelling is spared.
+_FILLER_FORMS = frozenset(
+    [
+        *("tôi", "em", "mình", "ta", "các", "của", "đây", "đấy", "kia", "này", "nay", "nào"),
+        *("đi", "được", "gì", "giúp", "hỏi", "không", "là", "làm", "luôn", "muốn", "ở", "ra"),
+        *("rồi", "sẽ", "thì", "và", "về", "với", "vui", "lòng", "xin", "biết", "phải", "giờ"),
+        *("năm", "con", "anh", "ông", "bà", "ba", "vào", "nữa", "mà", "cho", "có", "cũng"),
+        *("để", "đã", "vì", "chỉ", "chị", "đang", "đó", "đỏ", "do"),
+    ]
+)
 # How often a word pair must occur in the catalog to stand against a sound-alike reading, and
 # how much more often the sound-alike's pair must occur to win over a rare one.
 _RARE_PAIR = 2
@@ -86,8 +97,13 @@ def folded_words(text: str) -> list[str]:
     return [fold(w) for w in words(text)]
 
 
-def has_diacritics(word: str) -> bool:
-    return fold(word) != word.lower()
+def has_diacritics(text: str) -> bool:
+    """Whether a word of ``text`` carries a diacritic (or is spelt with đ).
+
+    Word by word: folding drops punctuation, so comparing whole texts found marks in every
+    request with a comma, and a request typed without diacritics was read as typed with them.
+    """
+    return any(fold(w) != w for w in words(text))
 
 
 def contains_phrase(haystack: list[str], needle: list[str]) -> bool:
@@ -147,6 +163,8 @@ _FINAL_SWAPS = (
     ("n", "nh"),
     ("ch", "t"),
     ("t", "ch"),
+    ("m", "n"),
+    ("n", "m"),
 )
 
 
@@ -212,21 +230,45 @@ class Vocabulary:
         self.known = set(self.unigrams)
         self.accented = {w for forms in self.unigrams.values() for w in forms}
 
-    def repair(self, token: str, before: str = "", after: str = "") -> str:
+    def repair(
+        self,
+        token: str,
+        before: str = "",
+        after: str = "",
+        typed: tuple[str, str, str] | None = None,
+    ) -> str:
         """A known spelling for ``token`` (folded); ``before``/``after`` are its neighbours.
 
         A real Vietnamese syllable the catalog does not use ("nghieng", a tree leaning) is only
         replaced by a sound-alike when the result makes a pair the catalog uses with a
         neighbour ("tam chu" → "tam tru"); otherwise "nghiêng" became "nghiện" (drug
         rehabilitation). Non-words (typing slips) are repaired without that check.
+
+        ``typed``: the word and its neighbours as the citizen wrote them (lowercase), when the
+        request carries diacritics. A recognizer mishears the consonants of a syllable and
+        keeps its vowel and tone ("thường chú", "khai xinh", "căn cướt", "hết hạng",
+        "nghĩa dụ"); a typed real word is only read as a sound-alike with the same vowel and
+        tone that pairs, as written, with a neighbour. Folded, "chữ" was "trú", "văn bằng"
+        "dân bằng", "hữu hạn" "hữu hạng" and "có lại tờ" "có nại tờ" (khiếu nại, tố cáo).
         """
         if token.isdigit():
             return token
         spelled = self._other_spelling(token, before, after)
         if spelled is not None:
             return spelled
+        if typed is not None and typed[1] in dictionary_syllables():
+            # A real word as written: compare spellings with their marks.
+            word_before, word, word_after = typed
+            if word in self.accented:
+                return fold(self._misheard(word_before, word, word_after, self.bigrams))
+            for variant in _sound_alikes(word):
+                if variant in self.accented and self._fits(
+                    word_before, variant, word_after, self.bigrams
+                ):
+                    return fold(variant)
+            return token
         if token in self.known:
-            return self._misheard(token, before, after)
+            return self._misheard(before, token, after, self.folded_bigrams)
         real = token in dictionary_folded()
         if not real:
             for variant in _telex_variants(token):
@@ -235,15 +277,7 @@ class Vocabulary:
         for variant in _sound_alikes(token):
             if variant not in self.known:
                 continue
-            if (
-                not real
-                or (before, variant) in self.folded_bigrams
-                or (
-                    variant,
-                    after,
-                )
-                in self.folded_bigrams
-            ):
+            if not real or self._fits(before, variant, after, self.folded_bigrams):
                 return variant
         return token
 
@@ -260,59 +294,82 @@ class Vocabulary:
         other = match.group(1) + ("y" if match.group(2) == "i" else "i")
         if other not in self.known:
             return None
-        if self._pair_count(before, other, after) > self._pair_count(before, token, after):
+        pairs = self.folded_bigrams
+        if self._pair_count(before, other, after, pairs) > self._pair_count(
+            before, token, after, pairs
+        ):
             return other
         return None
 
-    def _misheard(self, token: str, before: str, after: str) -> str:
+    def _misheard(
+        self, before: str, token: str, after: str, pairs: Counter[tuple[str, str]]
+    ) -> str:
         """A catalog word that fits neither neighbour, when a sound-alike fits one.
 
         Recognizers and Southern speech turn "hết hạn" into "hết hạng", "thông tin" into
         "thôn tin", "nghĩa vụ" into "nghĩa dụ": every syllable is a real word the catalog also
-        uses, so only the pairs tell the slip.
+        uses, so only the pairs tell the slip. ``pairs`` counts the catalog's word pairs in
+        the spelling of the three words (folded, or as written with their marks).
         """
-        if token in _NEVER_MISHEARD or not (before or after):
+        typed = pairs is self.bigrams
+        if (token in _FILLER_FORMS if typed else token in _NEVER_MISHEARD) or not (before or after):
             return token
+        known = self.accented if typed else self.known
         # A pair seen once or twice ("già hàng" in one long name) does not stop "gia hạng" from
         # being "gia hạn", which a dozen names use; a common pair does ("hàng hóa").
-        seen = self._pair_count(before, token, after)
+        seen = self._pair_count(before, token, after, pairs)
         if seen > _RARE_PAIR:
             return token
         for variant in _sound_alikes(token):
-            if variant not in self.known or not self._fits_firmly(before, variant, after):
+            if variant not in known or not self._fits_firmly(before, variant, after, pairs):
                 continue
-            if not seen or self._firm_count(before, variant, after) >= max(
+            firm = self._firm_count(before, variant, after, pairs)
+            # Written with its marks, a catalog word is only read as another when that one's
+            # pair is more than rare: "ra chợ mua" is no "trợ mua" (two names' "hỗ trợ mua").
+            if (not seen and (not typed or firm > _RARE_PAIR)) or firm >= max(
                 _CLEARLY_MORE * seen, _COMMON_PAIR
             ):
                 return variant
         return token
 
-    def _pair_count(self, before: str, token: str, after: str) -> int:
-        return self.folded_bigrams.get((before, token), 0) + self.folded_bigrams.get(
-            (token, after), 0
-        )
+    @staticmethod
+    def _pair_count(before: str, token: str, after: str, pairs: Counter[tuple[str, str]]) -> int:
+        return pairs.get((before, token), 0) + pairs.get((token, after), 0)
 
-    def _firm_count(self, before: str, token: str, after: str) -> int:
+    @staticmethod
+    def _firm_count(before: str, token: str, after: str, pairs: Counter[tuple[str, str]]) -> int:
         """How often ``token`` pairs with a neighbour that is not a filler."""
         count = 0
-        if before not in FILLERS:
-            count += self.folded_bigrams.get((before, token), 0)
-        if after not in FILLERS:
-            count += self.folded_bigrams.get((token, after), 0)
+        if fold(before) not in FILLERS:
+            count += pairs.get((before, token), 0)
+        if fold(after) not in FILLERS:
+            count += pairs.get((token, after), 0)
         return count
 
-    def _fits_firmly(self, before: str, token: str, after: str) -> bool:
+    @staticmethod
+    def _fits_firmly(before: str, token: str, after: str, pairs: Counter[tuple[str, str]]) -> bool:
         """A pair the catalog uses, with a neighbour that is not a filler."""
-        return (before not in FILLERS and (before, token) in self.folded_bigrams) or (
-            after not in FILLERS and (token, after) in self.folded_bigrams
+        return (fold(before) not in FILLERS and (before, token) in pairs) or (
+            fold(after) not in FILLERS and (token, after) in pairs
         )
 
-    def _fits(self, before: str, token: str, after: str) -> bool:
-        return (before, token) in self.folded_bigrams or (token, after) in self.folded_bigrams
+    @staticmethod
+    def _fits(before: str, token: str, after: str, pairs: Counter[tuple[str, str]]) -> bool:
+        return (before, token) in pairs or (token, after) in pairs
 
-    def repair_all(self, tokens: list[str]) -> list[str]:
+    def repair_all(self, tokens: list[str], typed: list[str] | None = None) -> list[str]:
+        """``tokens`` repaired; ``typed``: the same words as written, when they carry marks."""
         padded = ["", *tokens, ""]
-        return [self.repair(tok, padded[i], padded[i + 2]) for i, tok in enumerate(tokens)]
+        written = ["", *typed, ""] if typed is not None else None
+        return [
+            self.repair(
+                tok,
+                padded[i],
+                padded[i + 2],
+                None if written is None else (written[i], written[i + 1], written[i + 2]),
+            )
+            for i, tok in enumerate(tokens)
+        ]
 
     def in_context(self, accented: list[str], index: int) -> bool:
         """Whether ``accented[index]`` forms a pair the catalog uses with a neighbour."""
