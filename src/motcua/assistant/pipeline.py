@@ -362,6 +362,18 @@ def _procedure_says(engine: Engine, routed: Routed, term: str) -> bool:
     return all(f"{a}_{b}" in doc for a, b in zip(words, words[1:], strict=False))
 
 
+def _sector_body(
+    text: str, padded: str, topics: list[Topic]
+) -> tuple[intents.OtherBody, str, bool] | None:
+    """The body a question's sector words point to (``intents.vocabulary_body``), when the
+    question asks whether the commune handles it or where to go: the other-bodies table names
+    matters one by one and cannot list every matter a citizen brings, but the sector of a
+    matter it has never seen is usually plain from its words ("thẻ nhà báo", "vàng miếng")."""
+    if not (intents.asks_commune_whether(padded) or Topic.WHERE in topics):
+        return None
+    return intents.vocabulary_body(text)
+
+
 @dataclass
 class Routed:
     code: str | None
@@ -598,7 +610,10 @@ def _answer(
     # question about it; chatter that brushes a procedure's words is out of scope.
     weak_name = routed.score < NAME_ONLY_SCORE or routed.evidence < NAME_ONLY_EVIDENCE
     follows = memory.code and intents.looks_like_follow_up(padded) and routed.code is None
+    sector_body = _sector_body(text, padded, topics)
     if not topics and weak_name and not follows:
+        if sector_body is not None:
+            return compose.redirect(sector_body[0])
         return compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
@@ -611,6 +626,8 @@ def _answer(
     if routed.code is None:
         if not core and topics:
             return compose.which_procedure(topics)
+        if sector_body is not None:
+            return compose.redirect(sector_body[0])
         return compose.out_of_scope()
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
@@ -623,7 +640,19 @@ def _answer(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
         )
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
+        if sector_body is not None:
+            return compose.redirect(sector_body[0])
         return compose.not_in_catalog(routed.nearest, phone=center_phone())
+    # The question asks whether the commune handles a matter of another body's sector, and
+    # the procedure found does not say the sector's words: the finder matched the story's
+    # other words, which is no evidence that the commune handles the matter.
+    if (
+        sector_body is not None
+        and not sector_body[2]
+        and intents.asks_commune_whether(padded)
+        and not _procedure_says(engine, routed, sector_body[1])
+    ):
+        return compose.redirect(sector_body[0])
     facts = procedure_facts(routed.code)
     if facts is None:
         return compose.out_of_scope()
