@@ -155,3 +155,18 @@ class TestPipeline:
         answer = ask(question, rephrase=False)[0]
         assert answer.kind != "redirect"
         assert answer.code is not None
+
+
+class TestLongerSectorWordOverTableRow:
+    def test_an_appeal_goes_to_the_appeal_court(self):
+        # The table's court row is found by "tòa án"; "bản án sơ thẩm" says the appeal.
+        question = "tôi muốn kháng cáo bản án sơ thẩm của tòa án, nộp đơn ở xã được không"
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "redirect"
+        assert "toa an nhan dan tinh" in _folded(answer.text)
+
+    def test_the_table_row_stays_when_no_longer_word_is_said(self):
+        question = "vợ chồng tôi muốn ly hôn, nộp đơn ở xã được không"
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "redirect"
+        assert "toa an nhan dan khu vuc" in _folded(answer.text)

@@ -972,6 +972,14 @@ def other_body(padded: str) -> OtherBody | None:
     return None
 
 
+def said_term_size(body: OtherBody, padded: str) -> int:
+    """How many words the longest of ``body``'s terms said in ``padded`` has; a pattern
+    (words in between) counts as a long term."""
+    if any(p.search(padded) for p in body.patterns):
+        return 9
+    return max((len(t.split()) for t in body.terms if f" {t} " in padded), default=0)
+
+
 # Countries citizens go to, folded, with the name the answer gives them. Taiwan has no
 # embassy (its Taipei Economic and Cultural Office issues visas), so it is left out.
 _COUNTRIES = {

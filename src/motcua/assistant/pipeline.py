@@ -562,6 +562,17 @@ def _answer(
         return compose.status()
     body = intents.other_body(padded)
     if body is not None:
+        # A table row found by a short term ("điện lực" for a household's supply) gives way
+        # to a longer sector word of another body ("hoạt động điện lực", a licence) when the
+        # question asks whether the commune handles it: the longer words say the matter.
+        sector_word = _sector_body(text, padded, topics)
+        if (
+            sector_word is not None
+            and not sector_word[2]
+            and sector_word[0].body != body.body
+            and len(sector_word[1].split()) > intents.said_term_size(body, padded)
+        ):
+            return compose.redirect(sector_word[0])
         return compose.redirect(body, country=intents.named_country(padded))
     # "hồ sơ của tôi bao lâu nữa xong" is about a dossier; "hồ sơ gồm gì", "lệ phí" are not.
     about_procedure = {Topic.FEE, Topic.DOCUMENTS, Topic.STEPS, Topic.CONDITIONS, Topic.ONLINE}
