@@ -170,3 +170,12 @@ class TestLongerSectorWordOverTableRow:
         answer = ask(question, rephrase=False)[0]
         assert answer.kind == "redirect"
         assert "toa an nhan dan khu vuc" in _folded(answer.text)
+
+
+class TestOffTopicFold:
+    def test_a_sector_word_that_folds_to_an_off_topic_cue_is_not_chat(self):
+        # "đá vôi" (limestone) folds to "đá với" (playing football with).
+        question = "tôi muốn xin phép khai thác mỏ đá vôi, xã có cấp không"
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "redirect"
+        assert "nong nghiep va moi truong" in _folded(answer.text)

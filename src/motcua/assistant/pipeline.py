@@ -615,13 +615,17 @@ def _answer(
             return answer_from(facts, topics)
     # An off-topic request ("giá vàng", "cổ phiếu") may share a rare word with some procedure;
     # only a procedure's own word pair ("khai sinh") in a question about it outweighs the cue.
+    sector_body = _sector_body(text, padded, topics)
     if intents.is_off_topic(padded) and not (topics and routed.pair_evidence >= 1.5):
+        # Folded, an off-topic cue may be a sector's word ("đá vôi" reads as "đá với"): a
+        # question whether the commune handles a sector's matter is no chat.
+        if sector_body is not None and not sector_body[2] and intents.asks_commune_whether(padded):
+            return compose.redirect(sector_body[0])
         return compose.out_of_scope()
     # Without "how much / how long / what papers", only a clear name of a procedure is a
     # question about it; chatter that brushes a procedure's words is out of scope.
     weak_name = routed.score < NAME_ONLY_SCORE or routed.evidence < NAME_ONLY_EVIDENCE
     follows = memory.code and intents.looks_like_follow_up(padded) and routed.code is None
-    sector_body = _sector_body(text, padded, topics)
     if not topics and weak_name and not follows:
         if sector_body is not None:
             return compose.redirect(sector_body[0])
