@@ -179,3 +179,11 @@ class TestOffTopicFold:
         answer = ask(question, rephrase=False)[0]
         assert answer.kind == "redirect"
         assert "nong nghiep va moi truong" in _folded(answer.text)
+
+
+class TestWhereToGo:
+    def test_where_to_go_for_a_sector_matter_names_its_body(self):
+        question = "mở nhà in nhỏ thì xin phép ở đâu"
+        answer = ask(question, rephrase=False)[0]
+        assert answer.kind == "redirect"
+        assert "van hoa" in _folded(answer.text)

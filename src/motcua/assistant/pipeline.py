@@ -658,13 +658,14 @@ def _answer(
         if sector_body is not None:
             return compose.redirect(sector_body[0])
         return compose.not_in_catalog(routed.nearest, phone=center_phone())
-    # The question asks whether the commune handles a matter of another body's sector, and
-    # the procedure found does not say the sector's words: the finder matched the story's
-    # other words, which is no evidence that the commune handles the matter.
+    # The question asks whether the commune handles a matter of another body's sector (or
+    # where to go, and the finder names no procedure clearly), and the procedure found does
+    # not say the sector's words: the finder matched the story's other words, which is no
+    # evidence that the commune handles the matter.
     if (
         sector_body is not None
         and not sector_body[2]
-        and intents.asks_commune_whether(padded)
+        and (intents.asks_commune_whether(padded) or routed.evidence < COVERED_EVIDENCE)
         and not _procedure_says(engine, routed, sector_body[1])
     ):
         return compose.redirect(sector_body[0])
