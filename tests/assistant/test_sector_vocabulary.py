@@ -187,3 +187,25 @@ class TestWhereToGo:
         answer = ask(question, rephrase=False)[0]
         assert answer.kind == "redirect"
         assert "van hoa" in _folded(answer.text)
+
+
+class TestReceivedAmount:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "nhà tôi bị lốc tốc mái, xã hỗ trợ thì mỗi hộ được bao nhiêu tiền",
+            "người khuyết tật nặng được trợ cấp bao nhiêu một tháng",
+        ],
+    )
+    def test_the_amount_received_is_no_fee(self, question):
+        answer = ask(question, rephrase=False)[0]
+        assert answer.fee_vnd is None
+        assert answer.time is None
+        assert not answer.documents
+
+    @pytest.mark.parametrize(
+        "question",
+        ["lệ phí đăng ký kết hôn bao nhiêu", "làm giấy xác nhận tình trạng hôn nhân được mấy ngày"],
+    )
+    def test_a_fee_or_time_question_is_not_an_amount_received(self, question):
+        assert not intents.asks_received_amount(folded_text(question))

@@ -794,6 +794,22 @@ def asks_local_fact(padded: str) -> bool:
     return bool(_LOCAL_FACT.search(padded))
 
 
+# How much the citizen receives ("mỗi hộ được bao nhiêu", "được hỗ trợ mấy triệu"): the level
+# of a benefit or a hand-out, set by a decision of the commune or the province, never the fee
+# of the procedure that asks for it; the catalog publishes no such amounts.
+_RECEIVED_AMOUNT = re.compile(
+    r" (?:duoc|nhan duoc|duoc nhan|duoc ho tro|duoc tro cap|duoc cap|duoc phat|duoc chi"
+    r"|duoc boi thuong|duoc den bu|ho tro|tro cap|boi thuong|den bu)(?: (?:tien|cho|la|khoang))?"
+    r" (?:bao nhieu|may tram|may trieu|may chuc|nhieu tien|bao nhieu tien)"
+    r"(?! (?:ngay|hom|buoi|tuan|thang|lau|gio|ban|bo|to|lan|nguoi|nam))(?= )"
+)
+
+
+def asks_received_amount(padded: str) -> bool:
+    """Whether the question asks how much money the citizen receives (see above)."""
+    return bool(_RECEIVED_AMOUNT.search(padded))
+
+
 @dataclass(frozen=True)
 class OtherBody:
     id: str

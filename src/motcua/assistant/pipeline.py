@@ -669,6 +669,14 @@ def _answer(
         and not _procedure_says(engine, routed, sector_body[1])
     ):
         return compose.redirect(sector_body[0])
+    # "Mỗi hộ được bao nhiêu" asks a benefit's amount: the procedure's fee would answer
+    # another question, and the catalog states no benefit levels.
+    if set(topics) <= {Topic.FEE} and intents.asks_received_amount(padded):
+        return compose.not_in_catalog(
+            routed.nearest,
+            phone=center_phone(),
+            what=_("mức tiền được hỗ trợ, trợ cấp, bồi thường: danh mục không ghi mức hưởng"),
+        )
     facts = procedure_facts(routed.code)
     if facts is None:
         return compose.out_of_scope()
