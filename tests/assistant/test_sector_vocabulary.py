@@ -209,3 +209,7 @@ class TestReceivedAmount:
     )
     def test_a_fee_or_time_question_is_not_an_amount_received(self, question):
         assert not intents.asks_received_amount(folded_text(question))
+
+    def test_a_story_of_little_income_then_a_fee_question_asks_the_fee(self):
+        question = "lương tháng chẳng được bao nhiêu, xin giấy xác nhận thu nhập có mất phí không"
+        assert not intents.asks_received_amount(folded_text(question))

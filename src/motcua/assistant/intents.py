@@ -798,6 +798,7 @@ def asks_local_fact(padded: str) -> bool:
 # of a benefit or a hand-out, set by a decision of the commune or the province, never the fee
 # of the procedure that asks for it; the catalog publishes no such amounts.
 _RECEIVED_AMOUNT = re.compile(
+    r"(?<! chang)(?<! khong)(?<! cha)(?<! ko)(?<! chua)"
     r" (?:duoc|nhan duoc|duoc nhan|duoc ho tro|duoc tro cap|duoc cap|duoc phat|duoc chi"
     r"|duoc boi thuong|duoc den bu|ho tro|tro cap|boi thuong|den bu)(?: (?:tien|cho|la|khoang))?"
     r" (?:bao nhieu|may tram|may trieu|may chuc|nhieu tien|bao nhieu tien)"
@@ -806,8 +807,26 @@ _RECEIVED_AMOUNT = re.compile(
 
 
 def asks_received_amount(padded: str) -> bool:
-    """Whether the question asks how much money the citizen receives (see above)."""
-    return bool(_RECEIVED_AMOUNT.search(padded))
+    """Whether the question asks how much money the citizen receives (see above), and not
+    besides what it costs: "thu nhập chẳng được bao nhiêu … có mất phí không" tells a story,
+    then asks the fee."""
+    return bool(_RECEIVED_AMOUNT.search(padded)) and not _has(padded, _COST_WORDS)
+
+
+# Words that ask what the citizen pays.
+_COST_WORDS = (
+    "phi",
+    "le phi",
+    "chi phi",
+    "mien phi",
+    "nop tien",
+    "mat tien",
+    "ton tien",
+    "het tien",
+    "ton kem",
+    "dong tien",
+    "tra tien",
+)
 
 
 @dataclass(frozen=True)
