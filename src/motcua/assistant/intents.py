@@ -798,6 +798,41 @@ def asks_local_fact(padded: str) -> bool:
     return bool(_LOCAL_FACT.search(padded))
 
 
+# How much the citizen receives ("mỗi hộ được bao nhiêu", "được hỗ trợ mấy triệu"): the level
+# of a benefit or a hand-out, set by a decision of the commune or the province, never the fee
+# of the procedure that asks for it; the catalog publishes no such amounts.
+_RECEIVED_AMOUNT = re.compile(
+    r"(?<! chang)(?<! khong)(?<! cha)(?<! ko)(?<! chua)"
+    r" (?:duoc|nhan duoc|duoc nhan|duoc ho tro|duoc tro cap|duoc cap|duoc phat|duoc chi"
+    r"|duoc boi thuong|duoc den bu|ho tro|tro cap|boi thuong|den bu)(?: (?:tien|cho|la|khoang))?"
+    r" (?:bao nhieu|may tram|may trieu|may chuc|nhieu tien|bao nhieu tien)"
+    r"(?! (?:ngay|hom|buoi|tuan|thang|lau|gio|ban|bo|to|lan|nguoi|nam))(?= )"
+)
+
+
+def asks_received_amount(padded: str) -> bool:
+    """Whether the question asks how much money the citizen receives (see above), and not
+    besides what it costs: "thu nhập chẳng được bao nhiêu … có mất phí không" tells a story,
+    then asks the fee."""
+    return bool(_RECEIVED_AMOUNT.search(padded)) and not _has(padded, _COST_WORDS)
+
+
+# Words that ask what the citizen pays.
+_COST_WORDS = (
+    "phi",
+    "le phi",
+    "chi phi",
+    "mien phi",
+    "nop tien",
+    "mat tien",
+    "ton tien",
+    "het tien",
+    "ton kem",
+    "dong tien",
+    "tra tien",
+)
+
+
 @dataclass(frozen=True)
 class OtherBody:
     id: str
@@ -974,6 +1009,14 @@ def other_body(padded: str) -> OtherBody | None:
             continue
         return body
     return None
+
+
+def said_term_size(body: OtherBody, padded: str) -> int:
+    """How many words the longest of ``body``'s terms said in ``padded`` has; a pattern
+    (words in between) counts as a long term."""
+    if any(p.search(padded) for p in body.patterns):
+        return 9
+    return max((len(t.split()) for t in body.terms if f" {t} " in padded), default=0)
 
 
 # Countries citizens go to, folded, with the name the answer gives them. Taiwan has no
@@ -1169,3 +1212,147 @@ def licensing_sector(padded: str) -> tuple[OtherBody, str] | None:
                     continue
                 return sector, term
     return None
+
+
+# Asking whether the commune does something ("xã có cấp … không", "nộp ở xã được không",
+# "đề nghị Ủy ban nhân dân xã cấp …"): the citizen is not sure the commune is the right place.
+# Such a question about a matter no commune procedure names is best answered with the body
+# that handles it (see ``vocabulary_body``).
+_NO_PARTICLE = r"(?:khong|ko|k|kg|hong|hok|hem|hon|chu|ha)"
+_COMMUNE_WHETHER = re.compile(
+    "|".join(
+        (
+            rf" (?:xa|phuong|ubnd|uy ban)(?: \w+){{0,14}} (?:duoc|dc) {_NO_PARTICLE}(?= )",
+            r" (?:xa|phuong|ubnd|uy ban)(?: co| minh| ta)?(?: \w+){0,3} (?:cap|lam|giai quyet"
+            r"|nhan|xac nhan|ky|duyet|thu ly|tham duyet|kiem dinh|giam dinh|dang ky|cho phep"
+            rf"|chung nhan|cong nhan|cu)(?: \w+){{0,14}} {_NO_PARTICLE}(?= )",
+            r" nop(?: \w+){0,3} (?:o|tai) (?:ubnd |uy ban |uy ban nhan dan )?(?:xa|phuong)(?= )",
+            r" (?:de nghi|kinh gui)(?: \w+){0,6} (?:ubnd|uy ban nhan dan|uy ban|trung tam)"
+            r"(?: \w+){0,8} (?:cap|xac nhan|giai quyet|cho phep|huong dan|cong nhan)(?= )",
+        )
+    )
+)
+
+
+def asks_commune_whether(padded: str) -> bool:
+    """Whether the question asks if the commune handles what it names (see above)."""
+    return bool(_COMMUNE_WHETHER.search(padded))
+
+
+# Commune acts as citizens also say them: "xác nhận chữ ký" is a certified signature, "ghi việc
+# … vào sổ" records a civil-status event settled elsewhere (Luật Hộ tịch 2014).
+_COMMUNE_ACTS_SAID_OTHERWISE = ("xac nhan chu ky", "vao so ho tich", "vao so tai", "ghi viec")
+
+
+@dataclass(frozen=True)
+class SectorWords:
+    """General words of a sector and the body that handles its matters
+    (``data/body_vocabulary.json``)."""
+
+    id: str
+    # Each word as its syllables, lower case with tone marks.
+    words: tuple[tuple[str, ...], ...]
+    unless: tuple[str, ...]
+    # Words that only say who asks or with whom ("công ty", "ngân hàng"): they name the body
+    # only when no word of any sector says what is asked.
+    weak_words: frozenset[tuple[str, ...]]
+    body: OtherBody
+    # The other-bodies or sectors entry it refers to: its exceptions apply too.
+    referred: OtherBody | None = None
+
+    def excepted(self, padded: str) -> bool:
+        return _has(padded, self.unless) or (
+            self.referred is not None and self.referred.excepted(padded)
+        )
+
+
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+
+
+@cache
+def body_vocabulary() -> tuple[SectorWords, ...]:
+    path = Path(__file__).with_name("data") / "body_vocabulary.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    bodies = {b.id: b for b in (*sectors(), *other_bodies())}
+    entries = []
+    for item in data["entries"]:
+        referred = bodies.get(item.get("refer", ""))
+        body = OtherBody(
+            id=item["id"],
+            what=item["what"],
+            terms=(),
+            unless=(),
+            body=item.get("body") or (referred.body if referred else ""),
+            note="",
+            sources=tuple(item.get("sources") or (referred.sources if referred else ())),
+        )
+        # An entry may keep only its own exceptions: the court's table entry excepts "ly hôn
+        # rồi" (a question about marital status), not a division of property after it.
+        own_only = bool(item.get("own_unless"))
+        unless = tuple(item.get("unless", ()))
+        weak = tuple(_syllables(w) for w in item.get("weak_words", ()))
+        words = tuple(_syllables(w) for w in item["words"]) + weak
+        entries.append(
+            SectorWords(
+                id=item["id"],
+                words=words,
+                unless=unless,
+                weak_words=frozenset(words if item.get("weak") else weak),
+                body=body,
+                referred=None if own_only else referred,
+            )
+        )
+    return tuple(entries)
+
+
+@cache
+def _vocabulary_index() -> dict[str, list[tuple[int, SectorWords, tuple[str, ...]]]]:
+    """Sector words by their first syllable folded: a question is read in one pass."""
+    index: dict[str, list[tuple[int, SectorWords, tuple[str, ...]]]] = {}
+    for order, entry in enumerate(body_vocabulary()):
+        for word in entry.words:
+            index.setdefault(fold(word[0]), []).append((order, entry, word))
+    return index
+
+
+def _syllable_said(typed: str, word: str) -> bool:
+    """A syllable typed with tone marks must match with them ("nhà bảo sanh" is no "nhà
+    báo", "chưa chạy" no "chữa cháy", "căn cước thì" no "cuộc thi"); one typed without any
+    matches every spelling that folds to it."""
+    return typed == word or (fold(typed) == typed and typed == fold(word))
+
+
+def vocabulary_body(text: str) -> tuple[OtherBody, str, bool] | None:
+    """The body whose sector the question's words belong to, the word that said it (folded)
+    and whether that word only says who asks: the longest sector word wins; a word that only says who asks ("công ty", "ngân
+    hàng") comes after any word that says what is asked. None when no sector word is said,
+    when the question names a commune act on papers (certifying a copy, an extract), or when
+    the sector's exceptions (the commune's own procedures in it) are said."""
+    padded = folded_text(text)
+    if _has(padded, (*_COMMUNE_ACTS, *_COMMUNE_ACTS_SAID_OTHERWISE)):
+        return None
+    typed = _syllables(text)
+    index = _vocabulary_index()
+    best: tuple[float, int, SectorWords, tuple[str, ...]] | None = None
+    for i, syllable in enumerate(typed):
+        for order, entry, word in index.get(fold(syllable), ()):
+            size = len(word)
+            if typed[i : i + size] == word or (
+                i + size <= len(typed)
+                and all(
+                    _syllable_said(t, w) for t, w in zip(typed[i : i + size], word, strict=True)
+                )
+            ):
+                score = 0.5 if word in entry.weak_words else float(size)
+                # "xác nhận đã đăng ký kết hôn để bổ sung hồ sơ xin visa" asks the
+                # confirmation: a sector word said only in the purpose is not the matter.
+                if _after_purpose_only(padded, (fold(" ".join(word)),)):
+                    continue
+                if (best is None or (score, -order) > (best[0], -best[1])) and not entry.excepted(
+                    padded
+                ):
+                    best = (score, order, entry, word)
+    if best is None:
+        return None
+    return best[2].body, fold(" ".join(best[3])), best[0] < 1

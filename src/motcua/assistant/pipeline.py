@@ -362,6 +362,18 @@ def _procedure_says(engine: Engine, routed: Routed, term: str) -> bool:
     return all(f"{a}_{b}" in doc for a, b in zip(words, words[1:], strict=False))
 
 
+def _sector_body(
+    text: str, padded: str, topics: list[Topic]
+) -> tuple[intents.OtherBody, str, bool] | None:
+    """The body a question's sector words point to (``intents.vocabulary_body``), when the
+    question asks whether the commune handles it or where to go: the other-bodies table names
+    matters one by one and cannot list every matter a citizen brings, but the sector of a
+    matter it has never seen is usually plain from its words ("thẻ nhà báo", "vàng miếng")."""
+    if not (intents.asks_commune_whether(padded) or Topic.WHERE in topics):
+        return None
+    return intents.vocabulary_body(text)
+
+
 @dataclass
 class Routed:
     code: str | None
@@ -550,6 +562,17 @@ def _answer(
         return compose.status()
     body = intents.other_body(padded)
     if body is not None:
+        # A table row found by a short term ("điện lực" for a household's supply) gives way
+        # to a longer sector word of another body ("hoạt động điện lực", a licence) when the
+        # question asks whether the commune handles it: the longer words say the matter.
+        sector_word = _sector_body(text, padded, topics)
+        if (
+            sector_word is not None
+            and not sector_word[2]
+            and sector_word[0].body != body.body
+            and len(sector_word[1].split()) > intents.said_term_size(body, padded)
+        ):
+            return compose.redirect(sector_word[0])
         return compose.redirect(body, country=intents.named_country(padded))
     # "hồ sơ của tôi bao lâu nữa xong" is about a dossier; "hồ sơ gồm gì", "lệ phí" are not.
     about_procedure = {Topic.FEE, Topic.DOCUMENTS, Topic.STEPS, Topic.CONDITIONS, Topic.ONLINE}
@@ -592,13 +615,20 @@ def _answer(
             return answer_from(facts, topics)
     # An off-topic request ("giá vàng", "cổ phiếu") may share a rare word with some procedure;
     # only a procedure's own word pair ("khai sinh") in a question about it outweighs the cue.
+    sector_body = _sector_body(text, padded, topics)
     if intents.is_off_topic(padded) and not (topics and routed.pair_evidence >= 1.5):
+        # Folded, an off-topic cue may be a sector's word ("đá vôi" reads as "đá với"): a
+        # question whether the commune handles a sector's matter is no chat.
+        if sector_body is not None and not sector_body[2] and intents.asks_commune_whether(padded):
+            return compose.redirect(sector_body[0])
         return compose.out_of_scope()
     # Without "how much / how long / what papers", only a clear name of a procedure is a
     # question about it; chatter that brushes a procedure's words is out of scope.
     weak_name = routed.score < NAME_ONLY_SCORE or routed.evidence < NAME_ONLY_EVIDENCE
     follows = memory.code and intents.looks_like_follow_up(padded) and routed.code is None
     if not topics and weak_name and not follows:
+        if sector_body is not None:
+            return compose.redirect(sector_body[0])
         return compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
@@ -611,6 +641,8 @@ def _answer(
     if routed.code is None:
         if not core and topics:
             return compose.which_procedure(topics)
+        if sector_body is not None:
+            return compose.redirect(sector_body[0])
         return compose.out_of_scope()
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
@@ -628,7 +660,28 @@ def _answer(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
         )
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
+        if sector_body is not None:
+            return compose.redirect(sector_body[0])
         return compose.not_in_catalog(routed.nearest, phone=center_phone())
+    # The question asks whether the commune handles a matter of another body's sector (or
+    # where to go, and the finder names no procedure clearly), and the procedure found does
+    # not say the sector's words: the finder matched the story's other words, which is no
+    # evidence that the commune handles the matter.
+    if (
+        sector_body is not None
+        and not sector_body[2]
+        and (intents.asks_commune_whether(padded) or routed.evidence < COVERED_EVIDENCE)
+        and not _procedure_says(engine, routed, sector_body[1])
+    ):
+        return compose.redirect(sector_body[0])
+    # "Mỗi hộ được bao nhiêu" asks a benefit's amount: the procedure's fee would answer
+    # another question, and the catalog states no benefit levels.
+    if set(topics) <= {Topic.FEE} and intents.asks_received_amount(padded):
+        return compose.not_in_catalog(
+            routed.nearest,
+            phone=center_phone(),
+            what=_("mức tiền được hỗ trợ, trợ cấp, bồi thường: danh mục không ghi mức hưởng"),
+        )
     facts = procedure_facts(routed.code)
     if facts is None:
         return compose.out_of_scope()
