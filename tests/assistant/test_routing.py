@@ -203,6 +203,33 @@ class TestClarify:
         ch = direct(bundle, "1.004845")
         assert second.time == {"value": ch["time_value"], "unit": ch["time_unit"]}
 
+    @pytest.mark.parametrize(
+        ("question", "expected"),
+        [
+            # Stories that ask nothing in particular and name no procedure outright; before,
+            # each was told the assistant only answers questions about procedures.
+            ("tôi muốn chuyển mảnh đất vườn sang đất ở để sau này cất nhà", "1.013949"),
+            ("giấy phép xây nhà của tôi sắp hết hạn mà chưa kịp khởi công", "1.013227"),
+            ("mẹ tôi già yếu muốn về ở hẳn với vợ chồng tôi, nhập tên vào nhà tôi", "1.004222"),
+        ],
+    )
+    def test_a_story_about_a_procedure_is_offered_its_candidates(self, question, expected):
+        answer, memory = ask(question)
+        assert answer.kind == "clarify"
+        assert not answer.refused
+        assert expected in [c["code"] for c in answer.candidates]
+        # The citizen picks one and gets its answer.
+        number = [c["code"] for c in answer.candidates].index(expected) + 1
+        second, _ = ask(str(number), memory=memory)
+        assert second.code == expected
+
+    @pytest.mark.parametrize(
+        "question", ["năm nay lúa được mùa", "tôi thích ăn phở", "tôi muốn làm giàu"]
+    )
+    def test_small_talk_is_still_out_of_scope(self, question):
+        answer, _ = ask(question)
+        assert answer.refused
+
 
 class TestMemory:
     def test_follow_up_reuses_the_procedure(self, bundle):

@@ -629,6 +629,14 @@ def _answer(
     if not topics and weak_name and not follows:
         if sector_body is not None:
             return compose.redirect(sector_body[0])
+        # A request told as a story ("tôi muốn chuyển đất vườn sang đất ở để cất nhà") names
+        # no procedure outright, yet says a procedure's words together: the citizen is offered
+        # the finder's first candidates to choose from rather than told that the assistant only
+        # answers questions about procedures (which it had wrongly said to 149 of 2,344
+        # development requests, every one a commune procedure).
+        offered = routed.candidates or routed.nearest
+        if offered and routed.evidence >= COVERED_EVIDENCE:
+            return compose.clarify(offered)
         return compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
