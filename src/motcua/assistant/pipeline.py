@@ -40,6 +40,8 @@ WORD_EVIDENCE_IDF = 2.9
 # Below this fused score the finder's best guess is not worth an answer.
 MIN_SCORE = 0.55
 # Two procedures closer than this, with different facts for what is asked: ask which one.
+# Candidates within this much of the first are offered with it (see ``Routed.close``).
+OFFER_MARGIN = 0.15
 CLARIFY_MARGIN = 0.03
 # A procedure named more precisely than the finder's first (its name is the first's and more,
 # every word of it in the question) is taken when it scores within this of the first.
@@ -385,6 +387,9 @@ class Routed:
     nearest: list[tuple[str, str]] = field(default_factory=list)
     # Word pairs of the question that the catalog does not hold (``_uncovered_pairs``).
     uncovered: list[str] = field(default_factory=list)
+    # The first and those scored near it: what a request that asks nothing in particular is
+    # offered to choose from (a far third, "khai tử" for a story about an old mother, is not).
+    close: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _route(engine: Engine, text: str) -> Routed:
@@ -439,6 +444,11 @@ def _route(engine: Engine, text: str) -> Routed:
                 pair_evidence, word_evidence = _evidence(engine, parsed, top)
                 evidence = max(pair_evidence, word_evidence)
                 score = float(fused[top])
+    close = [
+        (engine.docs[int(i)].code, engine.docs[int(i)].name)
+        for i in order
+        if int(i) == top or float(fused[top]) - float(fused[int(i)]) < OFFER_MARGIN
+    ]
     return Routed(
         code,
         candidates if code is None else [],
@@ -447,6 +457,7 @@ def _route(engine: Engine, text: str) -> Routed:
         pair_evidence,
         nearest=candidates[:3],
         uncovered=_uncovered_pairs(engine, parsed, top),
+        close=close,
     )
 
 
@@ -634,7 +645,7 @@ def _answer(
         # the finder's first candidates to choose from rather than told that the assistant only
         # answers questions about procedures (which it had wrongly said to 149 of 2,344
         # development requests, every one a commune procedure).
-        offered = routed.candidates or routed.nearest
+        offered = routed.candidates or routed.close
         if offered and routed.evidence >= COVERED_EVIDENCE:
             return compose.clarify(offered)
         return compose.out_of_scope()
