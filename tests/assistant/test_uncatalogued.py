@@ -226,6 +226,29 @@ class TestLocalFacts:
     @pytest.mark.parametrize(
         "question",
         [
+            "danh sách hộ được hỗ trợ sửa nhà sau bão có nhà tôi không",
+            "đề nghị cho biết danh sách các hộ được nhận bò giống đợt này",
+            "nhà tôi có tên trong danh sách được tặng bồn chứa nước không",
+            "xin thời gian và địa điểm buổi tuyên truyền phòng chống ma túy",
+        ],
+    )
+    def test_who_is_on_a_local_list(self, question):
+        assert asks_local_fact(folded_text(question))
+        _states_nothing(ask(question, rephrase=False)[0])
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "xin vào danh sách hộ cận nghèo thì làm sao",
+            "nhà khá lên rồi muốn ra khỏi danh sách hộ nghèo",
+        ],
+    )
+    def test_getting_onto_a_list_is_a_procedure(self, question):
+        assert not asks_local_fact(folded_text(question))
+
+    @pytest.mark.parametrize(
+        "question",
+        [
             "hồ sơ tách thửa của tôi đang ở khâu nào",
             "đơn kiến nghị của tôi xã giải quyết tới đâu rồi",
             "kết quả xét duyệt hộ cận nghèo của nhà tôi có chưa",

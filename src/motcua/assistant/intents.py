@@ -788,6 +788,14 @@ _LOCAL_FACT = re.compile(
             r" chuong trinh (?:tang|phat|trao tang|tang qua)(?= )",
             r" (?:hoi cho|phien cho|ngay hoi)(?: \w+){0,16} (?:gian hang|quay hang|cho ban)(?= )",
             r" (?:cho thue|thue|muon) (?:hoi truong|san van dong|loa dai|phong hop)(?= )",
+            # who is on a local list ("danh sách hộ được hỗ trợ có nhà tôi không", "cho biết
+            # danh sách …"), and when and where an event is held; getting onto or off a list
+            # ("xin vào danh sách hộ nghèo", "ra khỏi danh sách") is a procedure
+            r" co ten (?:trong|o) danh sach(?= )",
+            r" (?:cung cap|cho biet|xem|cong bo|niem yet|cong khai) danh sach(?= )",
+            r"(?<! vao)(?<! khoi) danh sach(?: \w+){1,12} co(?: \w+){1,3}"
+            r" (?:khong|ko|k|hong|chua)(?= )",
+            r" (?:thoi gian va dia diem|dia diem va thoi gian|dia diem to chuc)(?= )",
             _FACILITY,
         )
     )
@@ -796,8 +804,9 @@ _LOCAL_FACT = re.compile(
 
 # "When" asked outright: a date of the locality's plan, whatever the event is (a flood siren
 # test, a pump station letting water in, a ferry's last run). Procedures are asked "how long"
-# ("bao lâu", "mấy ngày"); of the development questions with such a "when", 68 were local facts
-# and 4 fees or time limits, each told apart by a word below. An event lexicon (``_EVENT``)
+# ("bao lâu", "mấy ngày"); of the labelled development questions (sets 1-12) with such a
+# "when", 68 were local facts, 2 fees, 2 time limits and 4 refusals with "never" ("chưa có hộ
+# chiếu bao giờ"), each told apart by a word below. An event lexicon (``_EVENT``)
 # cannot list every event a citizen brings; the exceptions are few and about the asker's own
 # dossier. "tháng nào" is left out: "tháng nào cũng phải đi lĩnh" says "every month".
 _ASKED_WHEN = re.compile(
@@ -810,8 +819,8 @@ _NEVER_BEFORE = frozenset(("chua", "khong", "ko", "cha", "chang"))
 # "lúc nào không biết").
 _WHEN_NOT_ASKED_AFTER = ("khong biet", "chang biet", "ko biet")
 # The asker's own dossier: its result, or when to file it ("nộp hồ sơ khi nào", "chừng nào mới
-# biết có được công nhận", "bao giờ đến chụp ảnh … xong thì"), or the asker's own birth
-# ("chứng minh mình sinh ngày nào").
+# biết có được công nhận", "bao giờ đến chụp ảnh … xong thì", "lịch hẹn trả kết quả … là
+# ngày nào"), in the nine words before or the four after.
 _OWN_DOSSIER_WORDS = (
     "ket qua",
     "xong",
@@ -832,7 +841,6 @@ _OWN_DOSSIER_WORDS = (
     # "chừng nào mới biết có được …", not "xin cho biết khi nào …"
     "moi biet",
     "biet duoc",
-    "sinh",
 )
 
 
@@ -840,14 +848,15 @@ def asks_event_date(padded: str) -> bool:
     """Whether the question asks when something happens, not when the asker's dossier is done
     (see ``_ASKED_WHEN``)."""
     for match in _ASKED_WHEN.finditer(padded):
-        before = padded[: match.start()].split()[-3:]
+        before = padded[: match.start()].split()[-9:]
         after = padded[match.end() :].split()[:4]
         if _NEVER_BEFORE & set(padded[: match.start()].split()[-6:]) or "cung" in after[:3]:
             continue
         tail = " ".join(after)
         if tail.startswith(_WHEN_NOT_ASKED_AFTER):
             continue
-        if _has(f" {' '.join(before + after)} ", _OWN_DOSSIER_WORDS):
+        # "sinh ngày nào": the day someone was born, asked of the asker's own papers
+        if before[-1:] == ["sinh"] or _has(f" {' '.join(before + after)} ", _OWN_DOSSIER_WORDS):
             continue
         return True
     return False
