@@ -13,6 +13,7 @@ import pytest
 from vn_text import fold
 
 from motcua.assistant.intents import (
+    asks_event_date,
     asks_local_fact,
     asks_status,
     folded_text,
@@ -190,6 +191,61 @@ class TestLocalFacts:
     def test_a_procedure_time_is_not_an_event(self, question):
         assert not asks_local_fact(folded_text(question))
 
+    # "When" asked of an event no lexicon lists: the date of the local plan, whatever happens.
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "năm nay đội văn nghệ của xã diễn văn nghệ ở sân đình hôm nào vậy",
+            "bao giờ công ty cấp nước súc rửa đường ống ở xóm trên",
+            "chuyến đò ngang sáng sớm nhất rời bến lúc mấy giờ",
+            "bữa nào mấy ông bên lâm nghiệp về trồng rừng phòng hộ ở ven sông",
+            "Kính gửi Ủy ban, xin cho biết khi nào đoàn nha khoa về khám răng cho trẻ em",
+            "dip nao xa trao giai cuoc thi ve tranh thieu nhi",
+        ],
+    )
+    def test_when_an_unlisted_event_happens(self, question):
+        assert asks_event_date(folded_text(question))
+        _states_nothing(ask(question, rephrase=False)[0])
+
+    # "bao giờ" that says "never" or "ever", and "when" of the asker's own dossier.
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "ông tôi tám mươi tuổi chưa làm giấy khai sinh bao giờ, giờ làm thế nào",
+            "thằng bé chưa đi xe khách bao giờ nên tôi muốn hỏi thủ tục căn cước",
+            "nộp hồ sơ trợ cấp khi nào thì biết được duyệt",
+            "bao giờ tôi phải đi đăng ký tạm vắng",
+            "làm lại sổ hộ nghèo bao giờ nhận được",
+            "cuốn sổ mất lúc nào không biết, giờ xin cấp lại",
+            "bao giờ người già cũng được miễn lệ phí chứng thực à",
+        ],
+    )
+    def test_never_ever_and_own_dossier_are_no_event(self, question):
+        assert not asks_event_date(folded_text(question))
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "danh sách hộ được hỗ trợ sửa nhà sau bão có nhà tôi không",
+            "đề nghị cho biết danh sách các hộ được nhận bò giống đợt này",
+            "nhà tôi có tên trong danh sách được tặng bồn chứa nước không",
+            "xin thời gian và địa điểm buổi tuyên truyền phòng chống ma túy",
+        ],
+    )
+    def test_who_is_on_a_local_list(self, question):
+        assert asks_local_fact(folded_text(question))
+        _states_nothing(ask(question, rephrase=False)[0])
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "xin vào danh sách hộ cận nghèo thì làm sao",
+            "nhà khá lên rồi muốn ra khỏi danh sách hộ nghèo",
+        ],
+    )
+    def test_getting_onto_a_list_is_a_procedure(self, question):
+        assert not asks_local_fact(folded_text(question))
+
     @pytest.mark.parametrize(
         "question",
         [
@@ -275,3 +331,54 @@ class TestNegatedClause:
             rephrase=False,
         )[0]
         assert answer.code == "1.004884"
+
+
+class TestRespondentLimited:
+    """The commune's complaint and denunciation procedures are about the Công an nhân dân: a
+    complaint about anyone else shares only the words "khiếu nại", "tố cáo"."""
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "nhân viên ngân hàng thu phí sai, tôi muốn khiếu nại thì gửi đâu",
+            "ông giám đốc hợp tác xã chia lãi không công bằng, xã viên muốn khiếu nại gửi ai",
+        ],
+    )
+    def test_another_respondent_is_sent_to_whoever_manages_it(self, question):
+        answer = ask(question, rephrase=False)[0]
+        assert answer.refused and answer.code is None
+        assert answer.facts() == {"fee_vnd": None, "time": None, "documents": []}
+
+    @pytest.mark.parametrize(
+        ("question", "code"),
+        [
+            ("tôi muốn khiếu nại quyết định xử phạt của công an xã thì làm thế nào", "1.004335"),
+            ("tố cáo cán bộ công an xã nhận tiền của dân thì nộp đơn gì", "1.004327"),
+        ],
+    )
+    def test_the_police_named_keeps_the_procedure(self, question, code):
+        answer = ask(question, rephrase=False)[0]
+        assert answer.code == code and not answer.refused
+
+
+class TestCourtByWhatIsAsked:
+    """Matters only a court decides, said by what the citizen wants done rather than by the
+    word "tòa án": compelling the other party, annulling an unlawful marriage, deferring a
+    prison sentence."""
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "em gái tôi bị ép cưới khi mới 15 tuổi, giờ muốn hủy việc kết hôn trái pháp luật ấy"
+            " thì làm đơn ở đâu",
+            "bố thằng bé không chịu nhận con, tôi muốn buộc anh ta nhận con thì nộp đơn đâu",
+            "anh tôi đang ốm nặng, bị xử tù, muốn xin hoãn chấp hành án thì làm sao",
+        ],
+    )
+    def test_sent_to_the_court(self, question):
+        answer = ask(question, rephrase=False)[0]
+        assert answer.refused and "tòa án nhân dân khu vực" in answer.text.lower()
+
+    def test_bat_buoc_is_no_compulsion_by_a_court(self):
+        answer = ask("bắt buộc phải nộp bản chính giấy khai sinh không", rephrase=False)[0]
+        assert not answer.refused

@@ -788,14 +788,82 @@ _LOCAL_FACT = re.compile(
             r" chuong trinh (?:tang|phat|trao tang|tang qua)(?= )",
             r" (?:hoi cho|phien cho|ngay hoi)(?: \w+){0,16} (?:gian hang|quay hang|cho ban)(?= )",
             r" (?:cho thue|thue|muon) (?:hoi truong|san van dong|loa dai|phong hop)(?= )",
+            # who is on a local list ("danh sách hộ được hỗ trợ có nhà tôi không", "cho biết
+            # danh sách …"), and when and where an event is held; getting onto or off a list
+            # ("xin vào danh sách hộ nghèo", "ra khỏi danh sách") is a procedure
+            r" co ten (?:trong|o) danh sach(?= )",
+            r" (?:cung cap|cho biet|xem|cong bo|niem yet|cong khai) danh sach(?= )",
+            r"(?<! vao)(?<! khoi) danh sach(?: \w+){1,12} co(?: \w+){1,3}"
+            r" (?:khong|ko|k|hong|chua)(?= )",
+            r" (?:thoi gian va dia diem|dia diem va thoi gian|dia diem to chuc)(?= )",
             _FACILITY,
         )
     )
 )
 
 
+# "When" asked outright: a date of the locality's plan, whatever the event is (a flood siren
+# test, a pump station letting water in, a ferry's last run). Procedures are asked "how long"
+# ("bao lâu", "mấy ngày"); of the labelled development questions (sets 1-12) with such a
+# "when", 68 were local facts, 2 fees, 2 time limits and 4 refusals with "never" ("chưa có hộ
+# chiếu bao giờ"), each told apart by a word below. An event lexicon (``_EVENT``)
+# cannot list every event a citizen brings; the exceptions are few and about the asker's own
+# dossier. "tháng nào" is left out: "tháng nào cũng phải đi lĩnh" says "every month".
+_ASKED_WHEN = re.compile(
+    r" (?:khi nao|bao gio|chung nao|luc nao|ngay nao|hom nao|bua nao|ngay may|dip nao"
+    r"|luc may gio)(?= )"
+)
+# "chưa bao giờ", "không bao giờ", "chưa có hộ chiếu bao giờ" say "never", no question.
+_NEVER_BEFORE = frozenset(("chua", "khong", "ko", "cha", "chang"))
+# What follows "bao giờ" when it says "ever" or "sometime" ("bao giờ trẻ con cũng làm được",
+# "lúc nào không biết").
+_WHEN_NOT_ASKED_AFTER = ("khong biet", "chang biet", "ko biet")
+# The asker's own dossier: its result, or when to file it ("nộp hồ sơ khi nào", "chừng nào mới
+# biết có được công nhận", "bao giờ đến chụp ảnh … xong thì", "lịch hẹn trả kết quả … là
+# ngày nào"), in the nine words before or the four after.
+_OWN_DOSSIER_WORDS = (
+    "ket qua",
+    "xong",
+    "nop",
+    "phai",
+    "cong nhan",
+    "lay duoc",
+    "lay giay",
+    "nhan duoc",
+    "nhan giay",
+    "nhan so",
+    "hen",
+    "giai quyet",
+    "duoc cap",
+    "cap giay",
+    "cap lai",
+    "duyet",
+    # "chừng nào mới biết có được …", not "xin cho biết khi nào …"
+    "moi biet",
+    "biet duoc",
+)
+
+
+def asks_event_date(padded: str) -> bool:
+    """Whether the question asks when something happens, not when the asker's dossier is done
+    (see ``_ASKED_WHEN``)."""
+    for match in _ASKED_WHEN.finditer(padded):
+        before = padded[: match.start()].split()[-9:]
+        after = padded[match.end() :].split()[:4]
+        if _NEVER_BEFORE & set(padded[: match.start()].split()[-6:]) or "cung" in after[:3]:
+            continue
+        tail = " ".join(after)
+        if tail.startswith(_WHEN_NOT_ASKED_AFTER):
+            continue
+        # "sinh ngày nào": the day someone was born, asked of the asker's own papers
+        if before[-1:] == ["sinh"] or _has(f" {' '.join(before + after)} ", _OWN_DOSSIER_WORDS):
+            continue
+        return True
+    return False
+
+
 def asks_local_fact(padded: str) -> bool:
-    return bool(_LOCAL_FACT.search(padded))
+    return bool(_LOCAL_FACT.search(padded)) or asks_event_date(padded)
 
 
 # How much the citizen receives ("mỗi hộ được bao nhiêu", "được hỗ trợ mấy triệu"): the level
@@ -881,6 +949,52 @@ def other_bodies() -> tuple[OtherBody, ...]:
         )
         for b in data["bodies"]
     )
+
+
+# Procedures the catalog limits to one respondent: the commune's complaint and denunciation
+# procedures about the Công an nhân dân ("… đối với lực lượng Công an nhân dân thực hiện tại
+# cấp xã"). A complaint about a hospital, a seller, a building's board shares their words
+# ("khiếu nại", "tố cáo") and nothing else: unless the question names the respondent, the
+# procedure is no answer. (folded words in the procedure's name, words that name the respondent)
+_RESPONDENT_LIMITED = (
+    (
+        "doi voi luc luong cong an",
+        ("cong an", "canh sat", "csgt", "ca xa", "ca phuong", "dong chi cong an"),
+    ),
+)
+
+
+def respondent_unsaid(procedure_name: str, padded: str) -> bool:
+    """Whether the procedure is limited to a respondent (``_RESPONDENT_LIMITED``) the question
+    does not name."""
+    name = folded_text(procedure_name)
+    return any(
+        f" {limit} " in name and not _has(padded, said) for limit, said in _RESPONDENT_LIMITED
+    )
+
+
+# Who hears a complaint or a denunciation about anyone but the commune and its police.
+COMPLAINT_ELSEWHERE = OtherBody(
+    id="complaint_elsewhere",
+    what="khiếu nại, tố cáo việc làm của cơ quan, tổ chức, cá nhân không thuộc Ủy ban nhân dân"
+    " xã hay Công an xã",
+    terms=(),
+    unless=(),
+    body="người đứng đầu cơ quan, tổ chức đã ra quyết định hoặc quản lý người bị khiếu nại,"
+    " tố cáo; không được giải quyết thì cơ quan quản lý cấp trên của cơ quan, tổ chức đó",
+    note="Xã giải quyết khiếu nại, tố cáo về quyết định, việc làm của Ủy ban nhân dân xã,"
+    " cán bộ xã và Công an xã.",
+    sources=(
+        {
+            "title": "Luật Khiếu nại số 02/2011/QH13, Điều 7 (khiếu nại lần đầu đến người đã ra"
+            " quyết định hành chính hoặc cơ quan có người có hành vi hành chính)"
+        },
+        {
+            "title": "Luật Tố cáo số 25/2018/QH14, Điều 12, 13 (người đứng đầu cơ quan, tổ chức"
+            " quản lý người bị tố cáo giải quyết)"
+        },
+    ),
+)
 
 
 # Acts the commune does on papers issued elsewhere: certifying a copy or a signature

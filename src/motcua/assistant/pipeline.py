@@ -342,6 +342,12 @@ def _only_one_named(engine: Engine, parsed, indexes: list[int]) -> int | None:
     return named[0] if len(named) == 1 else None
 
 
+def _procedure_name(engine: Engine, code: str) -> str:
+    if not isinstance(engine, Engine):
+        return ""
+    return next((doc.name for doc in engine.docs if doc.code == code), "")
+
+
 def _procedure_says(engine: Engine, routed: Routed, term: str) -> bool:
     """Whether the procedure the finder ranks first has every word pair of ``term`` (or the
     word, for a one-word term) in its name or result. Not its lexicon phrases: they tie a
@@ -678,6 +684,14 @@ def _answer(
         return compose.not_in_catalog(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
         )
+    # A procedure limited to a respondent the question does not name ("khiếu nại … đối với
+    # lực lượng Công an" for a complaint about a hospital): the sector's body when its words
+    # say it, else whoever manages the respondent.
+    if intents.respondent_unsaid(_procedure_name(engine, routed.code), padded):
+        vocabulary = intents.vocabulary_body(text)
+        if vocabulary is not None and not vocabulary[2]:
+            return compose.redirect(vocabulary[0])
+        return compose.redirect(intents.COMPLAINT_ELSEWHERE)
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
         if sector_body is not None:
             return compose.redirect(sector_body[0])
