@@ -186,6 +186,15 @@ class Weights:
     # development requests, mostly wrongly ("sai một chữ" → trú, "văn bằng" → dân, "có lại
     # tờ" → nại; docs/benchmarks.md, "Ninth pass").
     typed_repair: bool = True
+    # "Mất" is both "died" and "lost". After a paper in the same clause ("giấy mất hết", "có
+    # giấy tử mà giờ mất rồi", "thẻ căn cước đâu mất tiêu") it is the paper that was lost,
+    # read as "thất lạc"; as "died" it drew the division of an estate and the death
+    # registration (docs/benchmarks.md, "Tenth pass").
+    lost_papers: bool = True
+    # In a request written with diacritics an everyday term of the lexicon is matched by its
+    # words as written, not folded: "giấy đó" (that paper) was read as "giấy đỏ" (the land
+    # certificate). Words typed without marks or repaired still match folded.
+    terms_as_written: bool = True
 
 
 # The civil-status events a procedure's name can be about (Luật Hộ tịch 2014, Điều 3), folded.
@@ -251,6 +260,49 @@ def need_clause_start(raw: Sequence[str], clause_ids: Sequence[int]) -> int:
     if pivots:
         start = pivots[-1]
     return start
+
+
+# Papers a citizen can lose, by the last syllable of their name as written ("thẻ căn cước",
+# "hộ chiếu", "học bạ", "trích lục").
+_PAPERS = frozenset(
+    ["giấy", "sổ", "thẻ", "bằng", "tờ", "cước", "chiếu", "bạ", "lục", "biển", "vẹt", "cavet"]
+)
+# Who can die: a person named right before "mất" makes it "died" whatever paper came before.
+_PEOPLE = frozenset(
+    [
+        *("bố", "mẹ", "cha", "má", "ba", "tía", "mạ", "bầm", "u", "ông", "bà", "cụ", "chồng"),
+        *("vợ", "con", "anh", "chị", "em", "cháu", "người", "nó", "ổng", "bả", "chú", "bác"),
+        *("cô", "dì", "cậu", "mợ", "thím", "dượng", "ngoại", "nội", "ấy", "đó"),
+    ]
+)
+# Words before "mất" that already say "lost" ("bị mất", "làm mất"), kept as the lexicon
+# writes them ("căn cước bị mất").
+_LOSING = frozenset(["bị", "làm", "đánh", "mần"])
+_PAPER_REACH = 5
+
+
+def _after_paper(before: list[str]) -> bool:
+    """Whether the words before "mất" name a paper and no person after it."""
+    last = max((j for j, w in enumerate(before) if w in _PAPERS), default=None)
+    return last is not None and not any(w in _PEOPLE for w in before[last + 1 :])
+
+
+def lost_papers(ws: list[str]) -> list[str]:
+    """A clause's words with "mất" after a paper read as "thất lạc" (lost, not died)."""
+    if "mất" not in ws:
+        return ws
+    out: list[str] = []
+    for i, w in enumerate(ws):
+        if (
+            w == "mất"
+            and i
+            and ws[i - 1] not in _LOSING
+            and _after_paper(ws[max(0, i - _PAPER_REACH) : i])
+        ):
+            out.extend(("thất", "lạc"))
+        else:
+            out.append(w)
+    return out
 
 
 @dataclass(frozen=True)
@@ -434,7 +486,14 @@ class Engine:
         if run:
             segments.append(tuple(run))
         content = [t for seg in segments for t in seg]
-        expansions = self.lexicon.expansions(content)
+        written = None
+        if typed is not None and self.weights.terms_as_written:
+            written = [
+                raw[i] if has_diacritics(raw[i]) and fold(raw[i]) == folded[i] else None
+                for i, keep in enumerate(mask)
+                if keep
+            ]
+        expansions = self.lexicon.expansions(content, written)
         restored = self.vocab.restore(folded)
         dense_words = [
             w if self._keep_accented(w, f, restored, i, typed is not None) else r
@@ -491,6 +550,8 @@ class Engine:
             standard = self.lexicon.standardize(ws, keep=self._in_name_pair(ws))
             if self.weights.numerals:
                 standard = numerals(standard, plain=plain)
+            if self.weights.lost_papers:
+                standard = lost_papers(standard)
             for word in standard:
                 raw.append(word)
                 clause_ids.append(n)
