@@ -718,3 +718,48 @@ class TestTermsAsWritten:
         assert "giấy đỏ" not in [t for t, _ in marked.expansions]
         plain = Engine(DOCS, lex, None).parse("can cai giay do de lam nha")
         assert "giấy đỏ" in [t for t, _ in plain.expansions]
+
+
+class TestVariantInherits:
+    def test_a_signed_variant_closes_on_its_plain_sibling(self):
+        # Made up: the plain birth registration is described in many phrases, the foreign one
+        # in few; with a foreign sign the variant takes half of the plain one's lead.
+        docs = [
+            ProcedureDoc("P", "Đăng ký khai sinh", "Hộ tịch"),
+            ProcedureDoc("F", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch"),
+            ProcedureDoc("X", "Cấp giấy phép xây dựng", "Xây dựng"),
+        ]
+        lex = Lexicon.from_dict(
+            {
+                "procedures": {"P": ["sanh bé ở nhà làm giấy sanh cho cháu"]},
+                "qualifiers": [
+                    {"name_contains": "có yếu tố nước ngoài", "evidence": ["người hàn"]}
+                ],
+            }
+        )
+        query = "vợ tôi người Hàn sanh bé ở nhà, làm giấy sanh cho cháu"
+        scores = {}
+        for share in (0.0, 0.5):
+            eng = Engine(docs, lex, None, Weights(variant_inherits=share, sibling_penalty=0))
+            fused, _ = eng.score(eng.parse(query))
+            scores[share] = float(fused[0] - fused[1])
+        assert scores[0.0] > 0
+        assert scores[0.5] == pytest.approx(scores[0.0] / 2, abs=1e-6)
+
+    def test_no_sign_no_inheritance(self):
+        docs = [
+            ProcedureDoc("P", "Đăng ký khai sinh", "Hộ tịch"),
+            ProcedureDoc("F", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch"),
+        ]
+        lex = Lexicon.from_dict(
+            {
+                "procedures": {"P": ["làm giấy sanh cho cháu"]},
+                "qualifiers": [
+                    {"name_contains": "có yếu tố nước ngoài", "evidence": ["người hàn"]}
+                ],
+            }
+        )
+        query = "làm giấy sanh cho cháu"
+        a = Engine(docs, lex, None, Weights(variant_inherits=0.0)).search(query, k=2)
+        b = Engine(docs, lex, None, Weights(variant_inherits=0.5)).search(query, k=2)
+        assert [(h.code, h.score) for h in a] == [(h.code, h.score) for h in b]
