@@ -11,7 +11,6 @@ from motcua.search.engine import (
     age_range,
     display_name,
     events_in,
-    lost_papers,
     need_clause_start,
     query_ages,
 )
@@ -666,100 +665,3 @@ class TestPhraseIndex:
         assert index.unindexed == ["  "]
         assert qual.evidenced_in(index.found(" a  b ")) is qual.evidenced_by(" a  b ") is True
         assert qual.evidenced_in(index.found(" a b ")) is qual.evidenced_by(" a b ") is False
-
-
-class TestLostPapers:
-    @pytest.mark.parametrize(
-        ("said", "lost"),
-        [
-            # A paper before "mất": the paper was lost.
-            ("cái giấy đăng ký hồi trước mất tiêu rồi", True),
-            ("sổ của nhà tôi mất trong đợt bão", True),
-            ("tấm thẻ bảo hiểm đâu mất", True),
-            # A person between the paper and "mất", or before it: someone died.
-            ("cần giấy xác nhận là ông đã mất", False),
-            ("giấy tờ nhà do mẹ tôi mất để lại", False),
-            ("bố tôi mất năm ngoái", False),
-            # "bị mất", "làm mất" already say it, as the lexicon writes them.
-            ("thẻ căn cước bị mất", False),
-        ],
-    )
-    def test_mat_after_a_paper_is_lost(self, said, lost):
-        ws = said.split()
-        out = lost_papers(ws)
-        assert ("thất" in out and "mất" not in out) is lost
-        if not lost:
-            assert out == ws
-
-    def test_a_lost_paper_is_no_death(self):
-        lex = Lexicon.load()
-        ws = lost_papers(["có", "giấy", "tử", "mà", "giờ", "mất", "rồi"])
-        assert "đăng ký khai tử" not in [e for _, e in lex.expansions(folded_words(" ".join(ws)))]
-
-
-class TestTermsAsWritten:
-    def test_the_bundled_lexicon_reads_terms_as_written(self):
-        lex = Lexicon.load()
-        folded = folded_words("xin lại cái giấy đó")
-        assert "giấy đỏ" in [t for t, _ in lex.expansions(folded)]
-        assert "giấy đỏ" not in [
-            t for t, _ in lex.expansions(folded, ["xin", "lại", "cái", "giấy", "đó"])
-        ]
-        # The right spelling of a misspelt term, another spelling of one word, and a word typed
-        # without marks (None) still match.
-        for said in ["đăng ký thường trú cho con", "trợ cấp hằng tháng", "giấy đỏ"]:
-            plain = [e for _, e in lex.expansions(folded_words(said))]
-            assert plain == [e for _, e in lex.expansions(folded_words(said), said.split())]
-        assert lex.expansions(folded, [None] * len(folded)) == lex.expansions(folded)
-
-    def test_the_engine_reads_them_so_only_in_a_request_with_marks(self):
-        lex = Lexicon.load()
-        marked = Engine(DOCS, lex, None).parse("cần cái giấy đó để làm nhà")
-        assert "giấy đỏ" not in [t for t, _ in marked.expansions]
-        plain = Engine(DOCS, lex, None).parse("can cai giay do de lam nha")
-        assert "giấy đỏ" in [t for t, _ in plain.expansions]
-
-
-class TestVariantInherits:
-    def test_a_signed_variant_closes_on_its_plain_sibling(self):
-        # Made up: the plain birth registration is described in many phrases, the foreign one
-        # in few; with a foreign sign the variant takes half of the plain one's lead.
-        docs = [
-            ProcedureDoc("P", "Đăng ký khai sinh", "Hộ tịch"),
-            ProcedureDoc("F", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch"),
-            ProcedureDoc("X", "Cấp giấy phép xây dựng", "Xây dựng"),
-        ]
-        lex = Lexicon.from_dict(
-            {
-                "procedures": {"P": ["sanh bé ở nhà làm giấy sanh cho cháu"]},
-                "qualifiers": [
-                    {"name_contains": "có yếu tố nước ngoài", "evidence": ["người hàn"]}
-                ],
-            }
-        )
-        query = "vợ tôi người Hàn sanh bé ở nhà, làm giấy sanh cho cháu"
-        scores = {}
-        for share in (0.0, 0.5):
-            eng = Engine(docs, lex, None, Weights(variant_inherits=share, sibling_penalty=0))
-            fused, _ = eng.score(eng.parse(query))
-            scores[share] = float(fused[0] - fused[1])
-        assert scores[0.0] > 0
-        assert scores[0.5] == pytest.approx(scores[0.0] / 2, abs=1e-6)
-
-    def test_no_sign_no_inheritance(self):
-        docs = [
-            ProcedureDoc("P", "Đăng ký khai sinh", "Hộ tịch"),
-            ProcedureDoc("F", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch"),
-        ]
-        lex = Lexicon.from_dict(
-            {
-                "procedures": {"P": ["làm giấy sanh cho cháu"]},
-                "qualifiers": [
-                    {"name_contains": "có yếu tố nước ngoài", "evidence": ["người hàn"]}
-                ],
-            }
-        )
-        query = "làm giấy sanh cho cháu"
-        a = Engine(docs, lex, None, Weights(variant_inherits=0.0)).search(query, k=2)
-        b = Engine(docs, lex, None, Weights(variant_inherits=0.5)).search(query, k=2)
-        assert [(h.code, h.score) for h in a] == [(h.code, h.score) for h in b]

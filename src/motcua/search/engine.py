@@ -186,23 +186,6 @@ class Weights:
     # development requests, mostly wrongly ("sai một chữ" → trú, "văn bằng" → dân, "có lại
     # tờ" → nại; docs/benchmarks.md, "Ninth pass").
     typed_repair: bool = True
-    # "Mất" is both "died" and "lost". After a paper in the same clause ("giấy mất hết", "có
-    # giấy tử mà giờ mất rồi", "thẻ căn cước đâu mất tiêu") it is the paper that was lost,
-    # read as "thất lạc"; as "died" it drew the division of an estate and the death
-    # registration (docs/benchmarks.md, "Tenth pass").
-    lost_papers: bool = True
-    # In a request written with diacritics an everyday term of the lexicon is matched by its
-    # words as written, not folded: "giấy đó" (that paper) was read as "giấy đỏ" (the land
-    # certificate). Words typed without marks or repaired still match folded.
-    terms_as_written: bool = True
-    # A variant the request gives a sign of ("người Mỹ", "sổ ở xã cũng không còn") is its plain
-    # sibling and the qualifier, but the lexicon describes the plain procedure in many more
-    # phrases ("sai ngày sinh"), so the plain one kept first place even after the sibling
-    # penalty. The variant takes this share of what the plain sibling scores above it,
-    # lexically and by the embedding: 0.5 took the development files from 2,500 to 2,506 first
-    # places (set 11 +2, set 12 +1); all of it (1.0) lost deaths told as stories to the
-    # re-registration and gave 2,499, 0.65 gave 2,504 (docs/benchmarks.md, "Tenth pass").
-    variant_inherits: float = 0.5
 
 
 # The civil-status events a procedure's name can be about (Luật Hộ tịch 2014, Điều 3), folded.
@@ -268,49 +251,6 @@ def need_clause_start(raw: Sequence[str], clause_ids: Sequence[int]) -> int:
     if pivots:
         start = pivots[-1]
     return start
-
-
-# Papers a citizen can lose, by the last syllable of their name as written ("thẻ căn cước",
-# "hộ chiếu", "học bạ", "trích lục").
-_PAPERS = frozenset(
-    ["giấy", "sổ", "thẻ", "bằng", "tờ", "cước", "chiếu", "bạ", "lục", "biển", "vẹt", "cavet"]
-)
-# Who can die: a person named right before "mất" makes it "died" whatever paper came before.
-_PEOPLE = frozenset(
-    [
-        *("bố", "mẹ", "cha", "má", "ba", "tía", "mạ", "bầm", "u", "ông", "bà", "cụ", "chồng"),
-        *("vợ", "con", "anh", "chị", "em", "cháu", "người", "nó", "ổng", "bả", "chú", "bác"),
-        *("cô", "dì", "cậu", "mợ", "thím", "dượng", "ngoại", "nội", "ấy", "đó"),
-    ]
-)
-# Words before "mất" that already say "lost" ("bị mất", "làm mất"), kept as the lexicon
-# writes them ("căn cước bị mất").
-_LOSING = frozenset(["bị", "làm", "đánh", "mần"])
-_PAPER_REACH = 5
-
-
-def _after_paper(before: list[str]) -> bool:
-    """Whether the words before "mất" name a paper and no person after it."""
-    last = max((j for j, w in enumerate(before) if w in _PAPERS), default=None)
-    return last is not None and not any(w in _PEOPLE for w in before[last + 1 :])
-
-
-def lost_papers(ws: list[str]) -> list[str]:
-    """A clause's words with "mất" after a paper read as "thất lạc" (lost, not died)."""
-    if "mất" not in ws:
-        return ws
-    out: list[str] = []
-    for i, w in enumerate(ws):
-        if (
-            w == "mất"
-            and i
-            and ws[i - 1] not in _LOSING
-            and _after_paper(ws[max(0, i - _PAPER_REACH) : i])
-        ):
-            out.extend(("thất", "lạc"))
-        else:
-            out.append(w)
-    return out
 
 
 @dataclass(frozen=True)
@@ -410,8 +350,6 @@ class Engine:
         for i, fn in enumerate(folded_names):
             by_name.setdefault(_sibling_key(fn), []).append(i)
         self.plain_siblings: list[tuple[Qualifier, np.ndarray]] = []
-        # (qualifier, variants, their plain siblings), index for index.
-        self.variant_pairs: list[tuple[Qualifier, np.ndarray, np.ndarray]] = []
         for qual, doc_indexes in self.qualified_docs:
             if not qual.evidence or qual.anchored:
                 continue
@@ -420,18 +358,15 @@ class Engine:
             replacements: list[tuple[str, ...]] = [()]
             if "lai" in qual.name_contains:
                 replacements.append(tuple(t for t in qual.name_contains if t != "lai"))
-            pairs = {
-                (i, j)
+            sibs = {
+                j
                 for i in doc_indexes
                 for new in replacements
                 for j in by_name.get(_replaced(folded_names[i], qual.name_contains, new), [])
                 if j not in doc_indexes
             }
-            if pairs:
-                sibs = {j for _, j in pairs}
+            if sibs:
                 self.plain_siblings.append((qual, np.array(sorted(sibs))))
-                variants, plains = zip(*sorted(pairs), strict=True)
-                self.variant_pairs.append((qual, np.array(variants), np.array(plains)))
         name_events = [events_in(f" {' '.join(fn)} ") for fn in folded_names]
         # Per event, which names are about it; a boolean mask per event keeps the check to a
         # few array operations per search.
@@ -499,14 +434,7 @@ class Engine:
         if run:
             segments.append(tuple(run))
         content = [t for seg in segments for t in seg]
-        written = None
-        if typed is not None and self.weights.terms_as_written:
-            written = [
-                raw[i] if has_diacritics(raw[i]) and fold(raw[i]) == folded[i] else None
-                for i, keep in enumerate(mask)
-                if keep
-            ]
-        expansions = self.lexicon.expansions(content, written)
+        expansions = self.lexicon.expansions(content)
         restored = self.vocab.restore(folded)
         dense_words = [
             w if self._keep_accented(w, f, restored, i, typed is not None) else r
@@ -563,8 +491,6 @@ class Engine:
             standard = self.lexicon.standardize(ws, keep=self._in_name_pair(ws))
             if self.weights.numerals:
                 standard = numerals(standard, plain=plain)
-            if self.weights.lost_papers:
-                standard = lost_papers(standard)
             for word in standard:
                 raw.append(word)
                 clause_ids.append(n)
@@ -621,19 +547,11 @@ class Engine:
         lexical = lexical / top if top > 0 else lexical
 
         w = self.weights
+        fused = w.lexical * lexical + w.popularity * self.prior
         padded = f" {' '.join(parsed.folded)} "
         marked = parsed.marked() if w.negation else None
         ages = query_ages(padded) if w.ages else []
         found = self.qualifier_phrases.found(padded, marked)
-        evidenced = [
-            (variants, plains)
-            for qual, variants, plains in self.variant_pairs
-            if w.variant_inherits and qual.evidenced_in(found)
-        ]
-        for variants, plains in evidenced:
-            gap = np.maximum(lexical[plains] - lexical[variants], 0)
-            lexical[variants] += w.variant_inherits * gap
-        fused = w.lexical * lexical + w.popularity * self.prior
         for qual, doc_indexes in self.qualified_docs:
             # A stated age decides between age variants, not the words that hint at one.
             if ages and "tuoi" in qual.name_contains:
@@ -664,9 +582,6 @@ class Engine:
         qv = self.embedder.query(parsed.dense_text)
         sims = self.passage_vectors @ qv
         per_doc = np.maximum.reduceat(sims, self.group_starts)
-        for variants, plains in evidenced:
-            gap = np.maximum(per_doc[plains] - per_doc[variants], 0)
-            per_doc[variants] += w.variant_inherits * gap
         floor = float(np.partition(per_doc, len(per_doc) // 2)[len(per_doc) // 2])
         span = float(per_doc.max()) - floor
         if span > 0:

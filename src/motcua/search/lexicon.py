@@ -7,46 +7,13 @@ folded word lists once, so matching a query is a handful of list comparisons.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from motcua.search.normalize import contains_phrase, folded_words, has_diacritics, words
-
-# Spellings of one word that the catalog and citizens both use ("hằng tháng", "hàng tháng").
-_SAME_WORD = {"hằng": "hàng", "kí": "ký", "lí": "lý", "mĩ": "mỹ"}
-
-
-def _same(a: str, b: str) -> bool:
-    return _SAME_WORD.get(a, a) == _SAME_WORD.get(b, b)
-
-
-def _as_written(
-    padded: str,
-    term: str,
-    shown: str,
-    written: Sequence[str | None],
-    spellings: AbstractSet[str] = frozenset(),
-) -> bool:
-    """Whether one occurrence of ``term`` in ``padded`` agrees with the words as written.
-
-    A written word agrees with a term's word when it is that word or one the synonym writes
-    elsewhere (``spellings``: its other terms and its official wording), so a misspelt term
-    ("thương trú") still matches the citizen's right spelling ("thường trú").
-    """
-    shown_words = words(shown)
-    start = padded.find(term)
-    while start >= 0:
-        first = padded.count(" ", 0, start)  # the word index where the occurrence starts
-        if all(
-            w is None or not has_diacritics(t) or _same(w, t) or w in spellings
-            for w, t in zip(written[first : first + len(shown_words)], shown_words, strict=False)
-        ):
-            return True
-        start = padded.find(term, start + 1)
-    return False
+from motcua.search.normalize import contains_phrase, folded_words, words
 
 
 @dataclass(frozen=True)
@@ -306,23 +273,13 @@ class Lexicon:
             return cls()
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
-    def expansions(
-        self, folded_query: list[str], written: Sequence[str | None] | None = None
-    ) -> list[tuple[str, str]]:
-        """(matched everyday term, official wording) for every synonym the query uses.
-
-        ``written``: the query's words as the citizen wrote them with diacritics, aligned
-        with ``folded_query`` (None for a word typed without marks or repaired). Such a word
-        must be the term's own word: "giấy đó" (that paper) is no "giấy đỏ" though both fold
-        to "giay do".
-        """
+    def expansions(self, folded_query: list[str]) -> list[tuple[str, str]]:
+        """(matched everyday term, official wording) for every synonym the query uses."""
         padded = f" {' '.join(folded_query)} "
         found: list[tuple[str, str]] = []
-        for shown_terms, padded_terms, expand, spellings in self._compiled:
+        for shown_terms, padded_terms, expand in self._compiled:
             for term, shown in zip(padded_terms, shown_terms, strict=False):
-                if term in padded and (
-                    written is None or _as_written(padded, term, shown, written, spellings)
-                ):
+                if term in padded:
                     found.append((shown, expand))
                     break
         return found
@@ -354,12 +311,4 @@ class Lexicon:
         return keep
 
     def __post_init__(self) -> None:
-        self._compiled = [
-            (
-                s.display_terms,
-                s.padded_terms,
-                s.expand,
-                frozenset(w for t in (*s.display_terms, s.expand) for w in words(t)),
-            )
-            for s in self.synonyms
-        ]
+        self._compiled = [(s.display_terms, s.padded_terms, s.expand) for s in self.synonyms]
