@@ -1438,6 +1438,11 @@ def _syllable_said(typed: str, word: str) -> bool:
 
 
 def vocabulary_body(text: str) -> tuple[OtherBody, str, bool] | None:
+    found = vocabulary_match(text)
+    return None if found is None else found[:3]
+
+
+def vocabulary_match(text: str) -> tuple[OtherBody, str, bool, tuple[str, ...]] | None:
     """The body whose sector the question's words belong to, the word that said it (folded)
     and whether that word only says who asks: the longest sector word wins; a word that only says who asks ("công ty", "ngân
     hàng") comes after any word that says what is asked. None when no sector word is said,
@@ -1469,4 +1474,103 @@ def vocabulary_body(text: str) -> tuple[OtherBody, str, bool] | None:
                     best = (score, order, entry, word)
     if best is None:
         return None
-    return best[2].body, fold(" ".join(best[3])), best[0] < 1
+    return best[2].body, fold(" ".join(best[3])), best[0] < 1, best[3]
+
+
+# What a request asks for is the noun phrase after its verb ("xin **giấy phép bưu chính**",
+# "cấp **thẻ nhà báo**", "đòi **tiền bảo hiểm tiền gửi**") or after "thủ tục", "giấy phép".
+# A word of another body's remit said there names the matter; said elsewhere in a story ("bán
+# cho siêu thị", "có bằng lái") it only sets the scene.
+_REQUEST_HEADS = (
+    ("xin",),
+    ("cap",),
+    ("lam",),
+    ("dang", "ky"),
+    ("dk",),
+    ("mo",),
+    ("thong", "bao"),
+    ("doi",),
+    ("khieu", "nai"),
+    ("to", "cao"),
+    ("to", "giac"),
+    ("kien",),
+    ("yeu", "cau"),
+    ("kiem", "dinh"),
+    ("thanh", "lap"),
+    ("nhap", "khau"),
+    ("xuat", "khau"),
+    ("thu", "tuc"),
+    ("giay", "phep"),
+    ("cap", "phep"),
+    ("mua",),
+    ("vay",),
+    ("tra",),
+)
+# Words that end the object: the rest says where, why, to whom or asks back.
+_OBJECT_END = frozenset(
+    [
+        "thi",
+        "o",
+        "tai",
+        "de",
+        "duoc",
+        "dc",
+        "khong",
+        "ko",
+        "k",
+        "hay",
+        "nhung",
+        "ma",
+        "vi",
+        "neu",
+        "khi",
+        "roi",
+        "nop",
+        "can",
+        "phai",
+        "gui",
+        "va",
+    ]
+)
+_OBJECT_WORDS = 7
+
+
+def _pairs(text: str) -> set[tuple[str, ...]]:
+    typed = _syllables(text)
+    return {tuple(typed[i : i + 2]) for i in range(len(typed) - 1)}
+
+
+def request_objects(text: str) -> list[tuple[str, ...]]:
+    """The folded noun phrases the question's requests ask for (see above), clause by clause
+    (punctuation ends a phrase too)."""
+    spans: list[tuple[str, ...]] = []
+    for clause in re.split(r"[,.;:!?()\n]", unicodedata.normalize("NFC", text).lower()):
+        words = [fold(w) for w in re.findall(r"[^\W_]+", clause)]
+        for i in range(len(words)):
+            for head in _REQUEST_HEADS:
+                if tuple(words[i : i + len(head)]) != head:
+                    continue
+                span: list[str] = []
+                for word in words[i + len(head) : i + len(head) + _OBJECT_WORDS]:
+                    if word in _OBJECT_END:
+                        break
+                    span.append(word)
+                if span:
+                    spans.append(tuple(span))
+    return spans
+
+
+def in_request_object(text: str, marked: tuple[str, ...]) -> bool:
+    """Whether the sector word ``marked`` (its syllables with tone marks, two or more) is said
+    inside what a request of the question asks for (``request_objects``)."""
+    words = tuple(fold(w) for w in marked)
+    if len(words) < 2:
+        return False
+    size = len(words)
+    # Two syllables are too often other words folded alike ("hàng hai" and "hàng hải", "đã
+    # cấp" and "đa cấp"): they count only typed as the sector word, tone marks and all.
+    if size == 2 and tuple(marked) not in _pairs(text):
+        return False
+    return any(
+        span[i : i + size] == words for span in request_objects(text) for i in range(len(span))
+    )

@@ -370,6 +370,40 @@ def _procedure_says(engine: Engine, routed: Routed, term: str) -> bool:
     return all(f"{a}_{b}" in doc for a, b in zip(words, words[1:], strict=False))
 
 
+def _remit_body(text: str) -> tuple[intents.OtherBody, str, bool] | None:
+    """The body whose remit a word said in what the question's request asks for names
+    (``intents.in_request_object``), whatever else the question asks."""
+    found = intents.vocabulary_match(text)
+    if found is None or found[2] or not intents.in_request_object(text, found[3]):
+        return None
+    return found[0], found[1], found[2]
+
+
+def _term_pairs(term: str) -> list[str]:
+    words = term.split()
+    if len(words) == 1:
+        return words
+    return [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def _outside_procedure(engine: Engine, code: str | None, term: str) -> bool:
+    """Whether ``term`` (folded words of another body's remit) names a matter outside the
+    procedure ``code``: the procedure knows none of its word pairs (name, result, lexicon
+    phrases) and at least one of them is rare in the whole catalog (about one procedure in
+    twelve uses it, or none does). A remit word the catalog uses often ("bảo hiểm xã hội",
+    "hợp tác xã") is also the commune's, and says nothing on its own."""
+    if not isinstance(engine, Engine) or code is None:
+        return False
+    index = next((i for i, doc in enumerate(engine.docs) if doc.code == code), None)
+    if index is None:
+        return False
+    doc = _features_of(engine)[index]
+    pairs = _term_pairs(term)
+    if any(pair in doc for pair in pairs):
+        return False
+    return any(engine.idf.get(pair, FOREIGN_WORD_IDF) >= FOREIGN_WORD_IDF for pair in pairs)
+
+
 def _sector_body(
     text: str, padded: str, topics: list[Topic]
 ) -> tuple[intents.OtherBody, str, bool] | None:
@@ -707,6 +741,11 @@ def _answer(
         and not _procedure_says(engine, routed, sector_body[1])
     ):
         return compose.redirect(sector_body[0])
+    # The matter asked for (the object of the request: "xin giấy phép bưu chính", "cấp thẻ
+    # nhà báo") is in another body's remit and the procedure found knows none of its words.
+    remit = _remit_body(text)
+    if remit is not None and _outside_procedure(engine, routed.code, remit[1]):
+        return compose.redirect(remit[0])
     # "Mỗi hộ được bao nhiêu" asks a benefit's amount: the procedure's fee would answer
     # another question, and the catalog states no benefit levels.
     if set(topics) <= {Topic.FEE} and intents.asks_received_amount(padded):
