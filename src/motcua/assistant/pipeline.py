@@ -370,6 +370,20 @@ def _procedure_says(engine: Engine, routed: Routed, term: str) -> bool:
     return all(f"{a}_{b}" in doc for a, b in zip(words, words[1:], strict=False))
 
 
+def _named_body(text: str) -> intents.OtherBody | None:
+    """The body a sector word of the question names (one that says what is asked), said
+    anywhere: used only once the question is refused or found outside the catalog, so that
+    the citizen is told where to go rather than only that the commune has nothing."""
+    found = intents.vocabulary_body(text)
+    return None if found is None or found[2] else found[0]
+
+
+def _refusal(text: str) -> Answer:
+    """Out of scope; with the body when a sector word names one (``_named_body``)."""
+    named = _named_body(text)
+    return compose.out_of_scope() if named is None else compose.redirect(named)
+
+
 def _remit_body(text: str) -> tuple[intents.OtherBody, str, bool] | None:
     """The body whose remit a word said in what the question's request asks for names
     (``intents.in_request_object``), whatever else the question asks."""
@@ -688,7 +702,7 @@ def _answer(
         offered = routed.candidates or routed.close
         if offered and routed.evidence >= COVERED_EVIDENCE:
             return compose.clarify(offered)
-        return compose.out_of_scope()
+        return _refusal(text)
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
         if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
@@ -702,7 +716,7 @@ def _answer(
             return compose.which_procedure(topics)
         if sector_body is not None:
             return compose.redirect(sector_body[0])
-        return compose.out_of_scope()
+        return _refusal(text)
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
     # con được miễn học phí"); "xác nhận hoàn cảnh khó khăn để xin học bổng" names none.
@@ -729,6 +743,9 @@ def _answer(
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
         if sector_body is not None:
             return compose.redirect(sector_body[0])
+        named = _named_body(text)
+        if named is not None:
+            return compose.redirect(named)
         return compose.not_in_catalog(routed.nearest, phone=center_phone())
     # The question asks whether the commune handles a matter of another body's sector (or
     # where to go, and the finder names no procedure clearly), and the procedure found does
