@@ -1505,6 +1505,10 @@ _REQUEST_HEADS = (
     ("mua",),
     ("vay",),
     ("tra",),
+    ("nhan",),
+    ("huong",),
+    ("lay",),
+    ("dang",),
 )
 # Words that end the object: the rest says where, why, to whom or asks back.
 _OBJECT_END = frozenset(

@@ -400,22 +400,24 @@ def _term_pairs(term: str) -> list[str]:
     return [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def _outside_procedure(engine: Engine, code: str | None, term: str) -> bool:
+def _outside_procedure(engine: Engine, routed: Routed, term: str) -> bool:
     """Whether ``term`` (folded words of another body's remit) names a matter outside the
     procedure ``code``: the procedure knows none of its word pairs (name, result, lexicon
     phrases) and at least one of them is rare in the whole catalog (about one procedure in
     twelve uses it, or none does). A remit word the catalog uses often ("bảo hiểm xã hội",
     "hợp tác xã") is also the commune's, and says nothing on its own."""
-    if not isinstance(engine, Engine) or code is None:
+    if not isinstance(engine, Engine):
         return False
-    index = next((i for i, doc in enumerate(engine.docs) if doc.code == code), None)
-    if index is None:
-        return False
-    doc = _features_of(engine)[index]
     pairs = _term_pairs(term)
-    if any(pair in doc for pair in pairs):
-        return False
-    return any(engine.idf.get(pair, FOREIGN_WORD_IDF) >= FOREIGN_WORD_IDF for pair in pairs)
+    # The finder's first, named clearly or not: a procedure it only ranks first may still be
+    # the one whose words the citizen used.
+    first = routed.code or next(iter(c for c, _n in routed.nearest or routed.candidates), None)
+    index = next((i for i, doc in enumerate(engine.docs) if doc.code == first), None)
+    known = _features_of(engine)[index] if index is not None else frozenset()
+    return any(
+        pair not in known and engine.idf.get(pair, FOREIGN_WORD_IDF) >= FOREIGN_WORD_IDF
+        for pair in pairs
+    )
 
 
 def _sector_body(
@@ -664,6 +666,12 @@ def _answer(
     if sector is not None and not _procedure_says(engine, routed, sector[1]):
         return compose.redirect(sector[0])
     if uncatalogued is not None and uncatalogued[1] is None:
+        # The commune's uncatalogued matter shares a word with another body's remit named in
+        # the request ("tiêm chủng" and "giấy chứng nhận tiêm chủng quốc tế"): the longer
+        # remit word says the matter, and the citizen is told where to go.
+        remit = _remit_body(text)
+        if remit is not None and _outside_procedure(engine, routed, remit[1]):
+            return compose.redirect(remit[0])
         return compose.not_in_catalog(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
         )
@@ -761,7 +769,7 @@ def _answer(
     # The matter asked for (the object of the request: "xin giấy phép bưu chính", "cấp thẻ
     # nhà báo") is in another body's remit and the procedure found knows none of its words.
     remit = _remit_body(text)
-    if remit is not None and _outside_procedure(engine, routed.code, remit[1]):
+    if remit is not None and _outside_procedure(engine, routed, remit[1]):
         return compose.redirect(remit[0])
     # "Mỗi hộ được bao nhiêu" asks a benefit's amount: the procedure's fee would answer
     # another question, and the catalog states no benefit levels.
