@@ -1481,34 +1481,40 @@ def vocabulary_match(text: str) -> tuple[OtherBody, str, bool, tuple[str, ...]] 
 # "cấp **thẻ nhà báo**", "đòi **tiền bảo hiểm tiền gửi**") or after "thủ tục", "giấy phép".
 # A word of another body's remit said there names the matter; said elsewhere in a story ("bán
 # cho siêu thị", "có bằng lái") it only sets the scene.
-_REQUEST_HEADS = (
-    ("xin",),
-    ("cap",),
-    ("lam",),
-    ("dang", "ky"),
-    ("dk",),
-    ("mo",),
-    ("thong", "bao"),
-    ("doi",),
-    ("khieu", "nai"),
-    ("to", "cao"),
-    ("to", "giac"),
-    ("kien",),
-    ("yeu", "cau"),
-    ("kiem", "dinh"),
-    ("thanh", "lap"),
-    ("nhap", "khau"),
-    ("xuat", "khau"),
-    ("thu", "tuc"),
-    ("giay", "phep"),
-    ("cap", "phep"),
-    ("mua",),
-    ("vay",),
-    ("tra",),
-    ("nhan",),
-    ("huong",),
-    ("lay",),
-    ("dang",),
+# Written with their tone marks: a syllable typed with marks must match them ("cáp quang"
+# is no "cấp", "đang" no "đăng"); one typed without any matches every spelling.
+_REQUEST_HEADS = tuple(
+    tuple(head.split())
+    for head in (
+        "xin",
+        "cấp",
+        "làm",
+        "đăng ký",
+        "đk",
+        "mở",
+        "thông báo",
+        "đòi",
+        "khiếu nại",
+        "tố cáo",
+        "tố giác",
+        "kiện",
+        "yêu cầu",
+        "kiểm định",
+        "thành lập",
+        "nhập khẩu",
+        "xuất khẩu",
+        "thủ tục",
+        "giấy phép",
+        "cấp phép",
+        "mua",
+        "vay",
+        "trả",
+        "nhận",
+        "hưởng",
+        "lấy",
+        "đăng",
+        "xét",
+    )
 )
 # Words that end the object: the rest says where, why, to whom or asks back.
 _OBJECT_END = frozenset(
@@ -1532,7 +1538,6 @@ _OBJECT_END = frozenset(
         "nop",
         "can",
         "phai",
-        "gui",
         "va",
     ]
 )
@@ -1549,17 +1554,23 @@ def request_objects(text: str) -> list[tuple[str, ...]]:
     (punctuation ends a phrase too)."""
     spans: list[tuple[str, ...]] = []
     for clause in re.split(r"[,.;:!?()\n]", unicodedata.normalize("NFC", text).lower()):
-        words = [fold(w) for w in re.findall(r"[^\W_]+", clause)]
+        typed = re.findall(r"[^\W_]+", clause)
+        words = [fold(w) for w in typed]
         for i in range(len(words)):
             for head in _REQUEST_HEADS:
-                if tuple(words[i : i + len(head)]) != head:
+                said = typed[i : i + len(head)]
+                if len(said) < len(head) or not all(
+                    _syllable_said(t, h) for t, h in zip(said, head, strict=True)
+                ):
                     continue
-                span: list[str] = []
+                # The verb stays in the phrase: a remit word may open with it ("đăng quảng
+                # cáo", "xin visa").
+                span: list[str] = [fold(h) for h in head]
                 for word in words[i + len(head) : i + len(head) + _OBJECT_WORDS]:
                     if word in _OBJECT_END:
                         break
                     span.append(word)
-                if span:
+                if len(span) > len(head):
                     spans.append(tuple(span))
     return spans
 
@@ -1575,6 +1586,16 @@ def in_request_object(text: str, marked: tuple[str, ...]) -> bool:
     # cấp" and "đa cấp"): they count only typed as the sector word, tone marks and all.
     if size == 2 and tuple(marked) not in _pairs(text):
         return False
+    # The word must reach past the verb: "công ty xuất khẩu" is who, not what is asked.
     return any(
-        span[i : i + size] == words for span in request_objects(text) for i in range(len(span))
+        span[i : i + size] == words and i + size > _head_size(span)
+        for span in request_objects(text)
+        for i in range(len(span))
+    )
+
+
+def _head_size(span: tuple[str, ...]) -> int:
+    return max(
+        (len(h) for h in _REQUEST_HEADS if span[: len(h)] == tuple(fold(w) for w in h)),
+        default=0,
     )

@@ -646,6 +646,11 @@ def _answer(
     if intents.asks_status(padded) and not about_procedure & set(topics):
         return compose.status()
     if intents.asks_local_fact(padded) and not intents.is_off_topic(padded):
+        # "thành lập công đoàn cơ sở thì liên hệ ai" asks who handles another body's matter,
+        # not who at the commune is in charge.
+        remit = _remit_body(text)
+        if remit is not None:
+            return compose.redirect(remit[0])
         return compose.not_in_catalog([], phone=center_phone(), local_fact=True)
     # A matter the catalog holds no procedure for (data/not_in_catalog.json). Said outright it
     # is answered so whatever the finder ranks first: the lexicon knows some of its words
