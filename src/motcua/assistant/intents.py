@@ -1517,29 +1517,28 @@ _REQUEST_HEADS = tuple(
     )
 )
 # Words that end the object: the rest says where, why, to whom or asks back.
-_OBJECT_END = frozenset(
-    [
-        "thi",
-        "o",
-        "tai",
-        "de",
-        "duoc",
-        "dc",
-        "khong",
-        "ko",
-        "k",
-        "hay",
-        "nhung",
-        "ma",
-        "vi",
-        "neu",
-        "khi",
-        "roi",
-        "nop",
-        "can",
-        "phai",
-        "va",
-    ]
+# Written with their tone marks too ("tài khoản" goes on, "tại" ends).
+_OBJECT_END = (
+    "thì",
+    "ở",
+    "tại",
+    "để",
+    "được",
+    "đc",
+    "không",
+    "ko",
+    "k",
+    "hay",
+    "nhưng",
+    "mà",
+    "vì",
+    "nếu",
+    "khi",
+    "rồi",
+    "nộp",
+    "cần",
+    "phải",
+    "và",
 )
 _OBJECT_WORDS = 7
 
@@ -1555,8 +1554,7 @@ def request_objects(text: str) -> list[tuple[str, ...]]:
     spans: list[tuple[str, ...]] = []
     for clause in re.split(r"[,.;:!?()\n]", unicodedata.normalize("NFC", text).lower()):
         typed = re.findall(r"[^\W_]+", clause)
-        words = [fold(w) for w in typed]
-        for i in range(len(words)):
+        for i in range(len(typed)):
             for head in _REQUEST_HEADS:
                 said = typed[i : i + len(head)]
                 if len(said) < len(head) or not all(
@@ -1566,10 +1564,10 @@ def request_objects(text: str) -> list[tuple[str, ...]]:
                 # The verb stays in the phrase: a remit word may open with it ("đăng quảng
                 # cáo", "xin visa").
                 span: list[str] = [fold(h) for h in head]
-                for word in words[i + len(head) : i + len(head) + _OBJECT_WORDS]:
-                    if word in _OBJECT_END:
+                for word in typed[i + len(head) : i + len(head) + _OBJECT_WORDS]:
+                    if any(_syllable_said(word, end) for end in _OBJECT_END):
                         break
-                    span.append(word)
+                    span.append(fold(word))
                 if len(span) > len(head):
                     spans.append(tuple(span))
     return spans

@@ -717,6 +717,11 @@ def _answer(
             return compose.clarify(offered)
         return _refusal(text)
     if routed.code is None and routed.candidates:
+        # Two commune procedures named about equally well, neither of which knows the other
+        # body's remit word the request asks for: offering them would send the citizen astray.
+        remit = _remit_body(text)
+        if remit is not None and _outside_procedure(engine, routed, remit[1]):
+            return compose.redirect(remit[0])
         codes = [c for c, _n in routed.candidates]
         if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
             answer = compose.clarify(routed.candidates)
