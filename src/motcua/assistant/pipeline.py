@@ -420,6 +420,16 @@ def _outside_procedure(engine: Engine, routed: Routed, term: str) -> bool:
     )
 
 
+def _within(terms: tuple[str, ...], padded: str, word: str) -> bool:
+    """Whether a term of ``terms`` said in the question is part of the longer ``word``: "tiêm
+    chủng" of a commune's vaccination day within "chứng nhận tiêm chủng quốc tế"."""
+    inner = f" {word} "
+    return any(
+        f" {term} " in padded and f" {term} " in inner and len(term.split()) < len(word.split())
+        for term in terms
+    )
+
+
 def _sector_body(
     text: str, padded: str, topics: list[Topic]
 ) -> tuple[intents.OtherBody, str, bool] | None:
@@ -675,7 +685,11 @@ def _answer(
         # the request ("tiêm chủng" and "giấy chứng nhận tiêm chủng quốc tế"): the longer
         # remit word says the matter, and the citizen is told where to go.
         remit = _remit_body(text)
-        if remit is not None and _outside_procedure(engine, routed, remit[1]):
+        if (
+            remit is not None
+            and _within(uncatalogued[0].terms, padded, remit[1])
+            and _outside_procedure(engine, routed, remit[1])
+        ):
             return compose.redirect(remit[0])
         return compose.not_in_catalog(
             routed.nearest, phone=center_phone(), what=uncatalogued[0].what
