@@ -86,6 +86,13 @@ class TestRedirectedByRemit:
                 "công ty chứng khoán",
             ),
             (
+                # The table row of domain names says "website"; the longer remit word in the
+                # request's object says the matter.
+                "Cho hỏi thủ tục đăng ký website thương mại điện tử cho cửa hàng quần áo làm "
+                "thế nào?",
+                "bộ công thương",
+            ),
+            (
                 "Tôi bị bắt giữ trái pháp luật ba ngày, muốn khiếu nại thì gửi đơn cho ai?",
                 "viện kiểm sát nhân dân khu vực",
             ),

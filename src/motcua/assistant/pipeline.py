@@ -642,7 +642,7 @@ def _answer(
         # A table row found by a short term ("điện lực" for a household's supply) gives way
         # to a longer sector word of another body ("hoạt động điện lực", a licence) when the
         # question asks whether the commune handles it: the longer words say the matter.
-        sector_word = _sector_body(text, padded, topics)
+        sector_word = _sector_body(text, padded, topics) or _remit_body(text)
         if (
             sector_word is not None
             and not sector_word[2]
