@@ -396,6 +396,9 @@ class Routed:
     # The first and those scored near it: what a request that asks nothing in particular is
     # offered to choose from (a far third, "khai tử" for a story about an old mother, is not).
     close: list[tuple[str, str]] = field(default_factory=list)
+    # The finder's lexical ranking alone decided (it skipped the embedding): the question names
+    # the procedure too clearly for the other-body check (``_other_body``) to overrule.
+    decisive: bool = False
 
 
 def _route(engine: Engine, text: str) -> Routed:
@@ -407,7 +410,8 @@ def _route(engine: Engine, text: str) -> Routed:
         return Routed(None, [], 0.0, 0.0)
     import numpy as np
 
-    fused, _sims = engine.score(parsed)
+    fused, dense_sims = engine.score(parsed)
+    decisive = dense_sims is None
     order = np.argsort(-fused, kind="stable")[:3]
     top = int(order[0])
     pair_evidence, word_evidence = _evidence(engine, parsed, top)
@@ -444,7 +448,9 @@ def _route(engine: Engine, text: str) -> Routed:
         ):
             alone = _only_one_named(engine, parsed, [top, second])
             if alone is None:
-                return Routed(None, candidates[:3], evidence, score, pair_evidence)
+                return Routed(
+                    None, candidates[:3], evidence, score, pair_evidence, decisive=decisive
+                )
             if alone != top:
                 top, code = alone, engine.docs[alone].code
                 pair_evidence, word_evidence = _evidence(engine, parsed, top)
@@ -464,7 +470,27 @@ def _route(engine: Engine, text: str) -> Routed:
         nearest=candidates[:3],
         uncovered=_uncovered_pairs(engine, parsed, top),
         close=close,
+        decisive=decisive,
     )
+
+
+def _other_body(
+    engine: Engine, question: str, routed: Routed, *, answering: bool = False
+) -> Answer | None:
+    """A redirect when the question's nearest labelled examples are another body's
+    (``scope.py``): where the pipeline would refuse without naming a body, or would answer with
+    a procedure the finder names only weakly (the finder always finds some commune procedure
+    that shares a word with a question). None when the check is off or not decisive."""
+    from motcua.assistant import scope
+
+    # Where it would answer, the check needs the finder's query vector: when the finder's
+    # lexical lead was decisive it computed none (and the question named the procedure).
+    if answering and routed.decisive:
+        return None
+    decision = scope.decide(engine, question, routed.code)
+    if decision is None or not decision.other_body(answering=answering):
+        return None
+    return compose.redirect(scope.other_body(decision))
 
 
 def _route_by_hits(finder, text: str) -> Routed:
@@ -654,10 +680,12 @@ def _answer(
         offered = routed.candidates or routed.close
         if offered and routed.evidence >= COVERED_EVIDENCE:
             return compose.clarify(offered)
-        return compose.out_of_scope()
+        return _other_body(engine, finder_question, routed) or compose.out_of_scope()
     if routed.code is None and routed.candidates:
         codes = [c for c, _n in routed.candidates]
         if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
+            if scoped := _other_body(engine, finder_question, routed, answering=True):
+                return scoped
             answer = compose.clarify(routed.candidates)
             answer.topics = [str(t) for t in topics]
             return answer
@@ -668,7 +696,7 @@ def _answer(
             return compose.which_procedure(topics)
         if sector_body is not None:
             return compose.redirect(sector_body[0])
-        return compose.out_of_scope()
+        return _other_body(engine, finder_question, routed) or compose.out_of_scope()
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
     # con được miễn học phí"); "xác nhận hoàn cảnh khó khăn để xin học bổng" names none.
@@ -695,7 +723,9 @@ def _answer(
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
         if sector_body is not None:
             return compose.redirect(sector_body[0])
-        return compose.not_in_catalog(routed.nearest, phone=center_phone())
+        return _other_body(engine, finder_question, routed) or compose.not_in_catalog(
+            routed.nearest, phone=center_phone()
+        )
     # The question asks whether the commune handles a matter of another body's sector (or
     # where to go, and the finder names no procedure clearly), and the procedure found does
     # not say the sector's words: the finder matched the story's other words, which is no
@@ -715,6 +745,8 @@ def _answer(
             phone=center_phone(),
             what=_("mức tiền được hỗ trợ, trợ cấp, bồi thường: danh mục không ghi mức hưởng"),
         )
+    if scoped := _other_body(engine, finder_question, routed, answering=True):
+        return scoped
     facts = procedure_facts(routed.code)
     if facts is None:
         return compose.out_of_scope()
