@@ -88,7 +88,10 @@ class TestCache:
 
 # Matters of other bodies, told as citizens tell them, that no table row names.
 OTHER_BODY = [
-    ("Tôi muốn đăng ký bản quyền cho mấy bài hát tôi tự sáng tác thì nộp ở xã được không?", ""),
+    # The finder finds a commune procedure about deposits or contracts and would answer it.
+    ("Tôi muốn nhờ thừa phát lại lập vi bằng việc giao tiền đặt cọc mua đất", "thừa phát lại"),
+    # Without the check: a refusal that names no body.
+    ("Tôi muốn thuê luật sư bào chữa cho con đang bị khởi tố", "luật sư"),
 ]
 # Commune matters: the check must leave them to the procedure's facts.
 COMMUNE = [

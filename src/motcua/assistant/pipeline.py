@@ -479,8 +479,9 @@ def _other_body(
 ) -> Answer | None:
     """A redirect when the question's nearest labelled examples are another body's
     (``scope.py``): where the pipeline would refuse without naming a body, or would answer with
-    a procedure the finder names only weakly (the finder always finds some commune procedure
-    that shares a word with a question). None when the check is off or not decisive."""
+    a procedure the finder did not decide by its words alone (it always finds some commune
+    procedure that shares a word with a question). None when the check is off or not
+    decisive."""
     from motcua.assistant import scope
 
     # Where it would answer, the check needs the finder's query vector: when the finder's

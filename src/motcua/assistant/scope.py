@@ -53,7 +53,7 @@ FORMAL_LETTER = (
 # passed is sent away; the commune requests came as close as 0.020 / 0.020, other bodies'
 # questions passed from 0.021 (docs/assistant.md, "Other bodies, learned").
 K = 3
-REFUSE_MARGIN = 0.01
+REFUSE_MARGIN = 0.018
 ANSWER_MARGIN = 0.02
 PROCEDURE_MARGIN = 0.025
 
