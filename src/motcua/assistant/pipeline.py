@@ -378,12 +378,6 @@ def _named_body(text: str) -> intents.OtherBody | None:
     return None if found is None or found[2] else found[0]
 
 
-def _refusal(text: str) -> Answer:
-    """Out of scope; with the body when a sector word names one (``_named_body``)."""
-    named = _named_body(text)
-    return compose.out_of_scope() if named is None else compose.redirect(named)
-
-
 def _remit_body(text: str) -> tuple[intents.OtherBody, str, bool] | None:
     """The body whose remit a word said in what the question's request asks for names
     (``intents.in_request_object``), whatever else the question asks."""
@@ -456,6 +450,9 @@ class Routed:
     # The first and those scored near it: what a request that asks nothing in particular is
     # offered to choose from (a far third, "khai tử" for a story about an old mother, is not).
     close: list[tuple[str, str]] = field(default_factory=list)
+    # The finder's lexical ranking alone decided (it skipped the embedding): the question names
+    # the procedure too clearly for the other-body check (``_other_body``) to overrule.
+    decisive: bool = False
 
 
 def _route(engine: Engine, text: str) -> Routed:
@@ -467,7 +464,8 @@ def _route(engine: Engine, text: str) -> Routed:
         return Routed(None, [], 0.0, 0.0)
     import numpy as np
 
-    fused, _sims = engine.score(parsed)
+    fused, dense_sims = engine.score(parsed)
+    decisive = dense_sims is None
     order = np.argsort(-fused, kind="stable")[:3]
     top = int(order[0])
     pair_evidence, word_evidence = _evidence(engine, parsed, top)
@@ -504,7 +502,9 @@ def _route(engine: Engine, text: str) -> Routed:
         ):
             alone = _only_one_named(engine, parsed, [top, second])
             if alone is None:
-                return Routed(None, candidates[:3], evidence, score, pair_evidence)
+                return Routed(
+                    None, candidates[:3], evidence, score, pair_evidence, decisive=decisive
+                )
             if alone != top:
                 top, code = alone, engine.docs[alone].code
                 pair_evidence, word_evidence = _evidence(engine, parsed, top)
@@ -524,7 +524,28 @@ def _route(engine: Engine, text: str) -> Routed:
         nearest=candidates[:3],
         uncovered=_uncovered_pairs(engine, parsed, top),
         close=close,
+        decisive=decisive,
     )
+
+
+def _other_body(
+    engine: Engine, question: str, routed: Routed, *, answering: bool = False
+) -> Answer | None:
+    """A redirect when the question's nearest labelled examples are another body's
+    (``scope.py``): where the pipeline would refuse without naming a body, or would answer with
+    a procedure the finder did not decide by its words alone (it always finds some commune
+    procedure that shares a word with a question). None when the check is off or not
+    decisive."""
+    from motcua.assistant import scope
+
+    # Where it would answer, the check needs the finder's query vector: when the finder's
+    # lexical lead was decisive it computed none (and the question named the procedure).
+    if answering and routed.decisive:
+        return None
+    decision = scope.decide(engine, question, routed.code)
+    if decision is None or not decision.other_body(answering=answering):
+        return None
+    return compose.redirect(scope.other_body(decision))
 
 
 def _route_by_hits(finder, text: str) -> Routed:
@@ -729,7 +750,10 @@ def _answer(
         offered = routed.candidates or routed.close
         if offered and routed.evidence >= COVERED_EVIDENCE:
             return compose.clarify(offered)
-        return _refusal(text)
+        named = _named_body(text)
+        if named is not None:
+            return compose.redirect(named)
+        return _other_body(engine, finder_question, routed) or compose.out_of_scope()
     if routed.code is None and routed.candidates:
         # Two commune procedures named about equally well, neither of which knows the other
         # body's remit word the request asks for: offering them would send the citizen astray.
@@ -738,6 +762,8 @@ def _answer(
             return compose.redirect(remit[0])
         codes = [c for c, _n in routed.candidates]
         if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
+            if scoped := _other_body(engine, finder_question, routed, answering=True):
+                return scoped
             answer = compose.clarify(routed.candidates)
             answer.topics = [str(t) for t in topics]
             return answer
@@ -748,7 +774,10 @@ def _answer(
             return compose.which_procedure(topics)
         if sector_body is not None:
             return compose.redirect(sector_body[0])
-        return _refusal(text)
+        named = _named_body(text)
+        if named is not None:
+            return compose.redirect(named)
+        return _other_body(engine, finder_question, routed) or compose.out_of_scope()
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
     # con được miễn học phí"); "xác nhận hoàn cảnh khó khăn để xin học bổng" names none.
@@ -778,7 +807,9 @@ def _answer(
         named = _named_body(text)
         if named is not None:
             return compose.redirect(named)
-        return compose.not_in_catalog(routed.nearest, phone=center_phone())
+        return _other_body(engine, finder_question, routed) or compose.not_in_catalog(
+            routed.nearest, phone=center_phone()
+        )
     # The question asks whether the commune handles a matter of another body's sector (or
     # where to go, and the finder names no procedure clearly), and the procedure found does
     # not say the sector's words: the finder matched the story's other words, which is no
@@ -803,6 +834,8 @@ def _answer(
             phone=center_phone(),
             what=_("mức tiền được hỗ trợ, trợ cấp, bồi thường: danh mục không ghi mức hưởng"),
         )
+    if scoped := _other_body(engine, finder_question, routed, answering=True):
+        return scoped
     facts = procedure_facts(routed.code)
     if facts is None:
         return compose.out_of_scope()
