@@ -188,25 +188,30 @@ class Weights:
     typed_repair: bool = True
     # Example requests per procedure (data/examples.jsonl, eight per procedure written from
     # the catalog by writers who saw no evaluation line): how citizens tell the story of each
-    # need. ``example_bm25``: their words join the procedure's lexical document, like the
-    # lexicon's phrases. ``examples``: the embedding part of the score becomes (1 − examples) ×
-    # the names' and phrases' similarity + examples × the similarity to the procedure's
-    # examples, both normalized the same way, so the score keeps its scale (the assistant's
-    # thresholds read it). ``example_pool`` makes one similarity of a procedure's examples:
-    # "soft", a log-sum-exp at ``example_temperature`` (near the best, lifted by a second close
-    # one), "max", or "top2" (the mean of the best two). On the 2,944 development requests:
-    # top-1 2,656 → 2,801, colloquial 948 → 1,035 of 1,118, no style lower; the words alone
-    # 2,780, the embedding alone 2,705 (docs/benchmarks.md, "Example requests").
+    # need. ``example_bm25``: their words join the procedure's BM25 document, like the
+    # lexicon's phrases (not the idf, see ``Engine.idf``). ``examples``: the embedding part of
+    # the score becomes (1 − examples) × the names' and phrases' similarity + examples × the
+    # similarity to the procedure's examples, both normalized the same way; ``example_pool``
+    # makes one similarity of a procedure's examples: "soft", a log-sum-exp at
+    # ``example_temperature`` (the best, lifted by a second close one), "max" or "top2" (the
+    # mean of the best two). On the 2,944 development requests top-1 went from 2,656 to 2,793,
+    # colloquial from 948 to 1,031 of 1,118, no style lower; the words alone 2,780, the
+    # embedding alone 2,705 (docs/decisions/0002-procedure-finding.md, "Example requests").
     # ``example_query`` "full" compares the examples with every content word instead of the
-    # ten salient ones: +50 first places for the embedding alone but a second encoding, twice
-    # the CPU per search (p95 ~75 ms), so not used. ``example_as_query``: the examples are
-    # encoded on e5's query side (request against request is symmetric).
-    example_bm25: bool = True
-    examples: float = 0.5
+    # ten salient ones: +50 first places for the embedding alone, but a second encoding that
+    # doubles the CPU of a search (p95 ~75 ms), so not used. ``example_as_query``: examples are
+    # encoded on e5's query side (a request against a request is symmetric).
+    example_bm25: bool = False
+    examples: float = 0.7
     example_pool: str = "soft"
     example_temperature: float = 0.02
     example_query: str = "dense"
     example_as_query: bool = True
+    # The mixed channel is scaled so that its best procedure gets the whole embedding part, as
+    # before the examples: the assistant's thresholds (MIN_SCORE, COVERED_SCORE) read the
+    # score, and a first place whose names and examples disagreed scored lower than it used to
+    # (more wrongful refusals without it; the ranking is level).
+    example_rescale: bool = True
 
 
 # The civil-status events a procedure's name can be about (Luật Hộ tịch 2014, Điều 3), folded.
@@ -348,17 +353,25 @@ class Engine:
         examples = examples or {}
         doc_examples = [list(dict.fromkeys(examples.get(d.code, []))) for d in self.docs]
         doc_tokens = []
-        for doc, name, extra, told in zip(self.docs, names, phrases, doc_examples, strict=True):
+        for doc, name, extra in zip(self.docs, names, phrases, strict=True):
             toks = features(folded_words(name)) * self.weights.name_repeat
-            for text in [doc.result, *extra, *(told if self.weights.example_bm25 else [])]:
+            for text in [doc.result, *extra]:
                 toks += features(folded_words(text))
             doc_tokens.append(toks)
+        # The idf of the catalog's own words (names, results, phrases): it picks the words the
+        # embedding sees and, in the assistant, says how specifically a question names a
+        # procedure. The examples' story words ("con", "xã", "giờ") would make every word
+        # common; they join the BM25 documents only.
         df: dict[str, int] = {}
         for toks in doc_tokens:
             for tok in set(toks):
                 df[tok] = df.get(tok, 0) + 1
         n_docs = len(doc_tokens)
         self.idf = {tok: math.log((n_docs + 1) / (count + 0.5)) for tok, count in df.items()}
+        if self.weights.example_bm25:
+            for toks, told in zip(doc_tokens, doc_examples, strict=True):
+                for text in told:
+                    toks += features(folded_words(text))
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
         self.bm25.index(doc_tokens, show_progress=False)
 
@@ -644,6 +657,8 @@ class Engine:
             # A procedure without examples keeps its names' similarity.
             told = np.where(self.has_examples, told, dense)
             dense = (1 - w.examples) * dense + w.examples * told
+            if w.example_rescale and (top := float(dense.max())) > 0:
+                dense = dense / top
         fused += w.dense * dense
         return fused, sims
 
