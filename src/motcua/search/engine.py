@@ -188,21 +188,24 @@ class Weights:
     typed_repair: bool = True
     # Example requests per procedure (data/examples.jsonl, eight per procedure written from
     # the catalog by writers who saw no evaluation line): how citizens tell the story of each
-    # need. ``example_bm25``: their words join the procedure's BM25 document, like the
-    # lexicon's phrases (not the idf, see ``Engine.idf``). ``examples``: the embedding part of
-    # the score becomes (1 − examples) × the names' and phrases' similarity + examples × the
-    # similarity to the procedure's examples, both normalized the same way; ``example_pool``
-    # makes one similarity of a procedure's examples: "soft", a log-sum-exp at
-    # ``example_temperature`` (the best, lifted by a second close one), "max" or "top2" (the
-    # mean of the best two). On the 2,944 development requests top-1 went from 2,656 to 2,793,
-    # colloquial from 948 to 1,031 of 1,118, no style lower; the words alone 2,780, the
-    # embedding alone 2,705 (docs/decisions/0002-procedure-finding.md, "Example requests").
+    # need. ``examples``: the embedding part of the score becomes (1 − examples) × the names'
+    # and phrases' similarity + examples × the similarity to the procedure's examples, both
+    # normalized the same way; ``example_pool`` makes one similarity of a procedure's examples:
+    # "soft", a log-sum-exp at ``example_temperature`` (the best, lifted by a second close
+    # one), "max" or "top2" (the mean of the best two). On the 2,944 development requests, at
+    # 0.3: top-1 2,656 → 2,694, top-3 2,863 → 2,875, colloquial 948 → 964 of 1,118, no style
+    # lower. 0.5–0.7 found more (2,702) but the assistant routed fewer of its questions right
+    # (95.2 → 92.6 %): the examples of the dispute decision all say "hòa giải không thành"
+    # and drew the conciliation's questions (docs/decisions/0002-procedure-finding.md).
+    # ``example_bm25`` (their words in the procedure's BM25 document) reached 2,793 but made
+    # the assistant route worse: a story's distinguishing fact names the sibling ("hòa giải
+    # không thành" for the dispute decision took every "hòa giải" question), so it is off.
     # ``example_query`` "full" compares the examples with every content word instead of the
-    # ten salient ones: +50 first places for the embedding alone, but a second encoding that
-    # doubles the CPU of a search (p95 ~75 ms), so not used. ``example_as_query``: examples are
-    # encoded on e5's query side (a request against a request is symmetric).
+    # ten salient ones: +50 first places, but a second encoding that doubles the CPU of a
+    # search (p95 ~75 ms), so not used. ``example_as_query``: examples are encoded on e5's
+    # query side (a request against a request is symmetric).
     example_bm25: bool = False
-    examples: float = 0.7
+    examples: float = 0.3
     example_pool: str = "soft"
     example_temperature: float = 0.02
     example_query: str = "dense"
