@@ -193,10 +193,11 @@ class Weights:
     # normalized the same way; ``example_pool`` makes one similarity of a procedure's examples:
     # "soft", a log-sum-exp at ``example_temperature`` (the best, lifted by a second close
     # one), "max" or "top2" (the mean of the best two). On the 2,944 development requests, at
-    # 0.3: top-1 2,656 → 2,694, top-3 2,863 → 2,875, colloquial 948 → 964 of 1,118, no style
-    # lower. 0.5–0.7 found more (2,702) but the assistant routed fewer of its questions right
-    # (95.2 → 92.6 %): the examples of the dispute decision all say "hòa giải không thành"
-    # and drew the conciliation's questions (docs/decisions/0002-procedure-finding.md).
+    # 0.2: top-1 2,656 → 2,682, top-3 2,863 → 2,873, colloquial 948 → 960 of 1,118, wrongful
+    # refusals level. 0.3 found 2,694 but 2 more wrongful refusals; 0.5–0.7 found 2,702 but
+    # the assistant routed fewer of its questions right (95.2 → 92.6 %): the examples of the
+    # dispute decision all say "hòa giải không thành" and drew the conciliation's questions
+    # (docs/decisions/0002-procedure-finding.md, "Example requests").
     # ``example_bm25`` (their words in the procedure's BM25 document) reached 2,793 but made
     # the assistant route worse: a story's distinguishing fact names the sibling ("hòa giải
     # không thành" for the dispute decision took every "hòa giải" question), so it is off.
@@ -205,7 +206,7 @@ class Weights:
     # search (p95 ~75 ms), so not used. ``example_as_query``: examples are encoded on e5's
     # query side (a request against a request is symmetric).
     example_bm25: bool = False
-    examples: float = 0.3
+    examples: float = 0.2
     example_pool: str = "soft"
     example_temperature: float = 0.02
     example_query: str = "dense"
