@@ -28,6 +28,16 @@ def text_key(text: str) -> str:
     return hashlib.sha1(f"{MODEL_ID}\n{text}".encode(), usedforsecurity=False).hexdigest()[:20]
 
 
+def request_key(text: str) -> str:
+    """The cache key of a text encoded as a query (an example request), not as a passage."""
+    return text_key(f"query: {text}")
+
+
+def example_keys(texts: list[str], *, as_query: bool) -> list[str]:
+    """The cache keys of example requests, encoded as queries or as passages."""
+    return [request_key(t) if as_query else text_key(t) for t in texts]
+
+
 def bundled_cache_path() -> Path:
     return Path(str(resources.files("motcua.search") / "data" / "embeddings.npz"))
 
@@ -81,22 +91,38 @@ class E5Embedder:
         self.cache_file = cache_dir / "embeddings.npz" if cache_dir else None
         paths = [bundled_cache_path()] + ([self.cache_file] if self.cache_file else [])
         self.cache = VectorCache(paths)
+        self._used: dict[str, None] = {}
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        keys = [text_key(t) for t in texts]
+        return self._cached(texts, as_query=False)
+
+    def requests(self, texts: list[str]) -> np.ndarray:
+        """Example requests encoded as queries (e5's "query: " side), cached like passages.
+
+        A citizen's request compared with other requests is a symmetric task, for which e5
+        encodes both sides as queries.
+        """
+        return self._cached(texts, as_query=True)
+
+    def _cached(self, texts: list[str], *, as_query: bool) -> np.ndarray:
+        keys = example_keys(texts, as_query=as_query)
+        # Every key asked for in this process is written back, so the passages' and the
+        # examples' vectors, asked for in two calls, share the one cache file.
+        self._used.update(dict.fromkeys(keys))
         missing = [t for t, k in zip(texts, keys, strict=True) if k not in self.cache.vectors]
         if missing:
             log.info("embedding %d passages not in the cache", len(missing))
             unique = list(dict.fromkeys(missing))
+            encode = self._model.query if as_query else self._model.passage
             for start in range(0, len(unique), 64):
                 batch = unique[start : start + 64]
                 with self._lock:
-                    vecs = np.asarray(self._model.passage(batch), dtype=np.float32)
+                    vecs = np.asarray(encode(batch), dtype=np.float32)
                 for text, vec in zip(batch, vecs, strict=True):
-                    self.cache.vectors[text_key(text)] = vec
+                    self.cache.vectors[request_key(text) if as_query else text_key(text)] = vec
             if self.cache_file is not None:
                 try:
-                    self.cache.save(self.cache_file, list(dict.fromkeys(keys)))
+                    self.cache.save(self.cache_file, list(self._used))
                 except OSError as exc:
                     log.warning("could not write embedding cache: %s", exc)
         return np.stack([self.cache.vectors[k] for k in keys]).astype(np.float32)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -186,6 +186,36 @@ class Weights:
     # development requests, mostly wrongly ("sai một chữ" → trú, "văn bằng" → dân, "có lại
     # tờ" → nại; docs/benchmarks.md, "Ninth pass").
     typed_repair: bool = True
+    # Example requests per procedure (data/examples.jsonl, eight per procedure written from
+    # the catalog by writers who saw no evaluation line): how citizens tell the story of each
+    # need. ``examples``: the embedding part of the score becomes (1 − examples) × the names'
+    # and phrases' similarity + examples × the similarity to the procedure's examples, both
+    # normalized the same way; ``example_pool`` makes one similarity of a procedure's examples:
+    # "soft", a log-sum-exp at ``example_temperature`` (the best, lifted by a second close
+    # one), "max" or "top2" (the mean of the best two). On the 2,944 development requests, at
+    # 0.2: top-1 2,656 → 2,682, top-3 2,863 → 2,873, colloquial 948 → 960 of 1,118, wrongful
+    # refusals level. 0.3 found 2,694 but 2 more wrongful refusals; 0.5–0.7 found 2,702 but
+    # the assistant routed fewer of its questions right (95.2 → 92.6 %): the examples of the
+    # dispute decision all say "hòa giải không thành" and drew the conciliation's questions
+    # (docs/decisions/0002-procedure-finding.md, "Example requests").
+    # ``example_bm25`` (their words in the procedure's BM25 document) reached 2,793 but made
+    # the assistant route worse: a story's distinguishing fact names the sibling ("hòa giải
+    # không thành" for the dispute decision took every "hòa giải" question), so it is off.
+    # ``example_query`` "full" compares the examples with every content word instead of the
+    # ten salient ones: +50 first places, but a second encoding that doubles the CPU of a
+    # search (p95 ~75 ms), so not used. ``example_as_query``: examples are encoded on e5's
+    # query side (a request against a request is symmetric).
+    example_bm25: bool = False
+    examples: float = 0.2
+    example_pool: str = "soft"
+    example_temperature: float = 0.02
+    example_query: str = "dense"
+    example_as_query: bool = True
+    # The mixed channel is scaled so that its best procedure gets the whole embedding part, as
+    # before the examples: the assistant's thresholds (MIN_SCORE, COVERED_SCORE) read the
+    # score, and a first place whose names and examples disagreed scored lower than it used to
+    # (more wrongful refusals without it; the ranking is level).
+    example_rescale: bool = True
 
 
 # The civil-status events a procedure's name can be about (Luật Hộ tịch 2014, Điều 3), folded.
@@ -264,6 +294,8 @@ class ParsedQuery:
     segments: tuple[tuple[str, ...], ...] = ()
     # The clause each folded syllable stands in (punctuation breaks clauses).
     clause_ids: tuple[int, ...] = ()
+    # Every content word, diacritics restored like ``dense_text`` (for the examples channel).
+    full_text: str = ""
 
     def marked(self) -> str:
         """The folded query, padded, with " | " where a clause ends."""
@@ -284,6 +316,16 @@ class ParsedQuery:
         return [f for seg in self.segments for f in features(list(seg))]
 
 
+def _normalized(per_doc: np.ndarray, floor: float | None = None) -> np.ndarray:
+    """Similarities mapped to [0, 1]: the median procedure and below 0, the best 1."""
+    if floor is None:
+        floor = float(np.partition(per_doc, len(per_doc) // 2)[len(per_doc) // 2])
+    span = float(per_doc.max()) - floor
+    if span <= 0:
+        return np.zeros_like(per_doc)
+    return np.clip((per_doc - floor) / span, 0, 1)
+
+
 class Engine:
     def __init__(
         self,
@@ -291,6 +333,7 @@ class Engine:
         lexicon: Lexicon,
         embedder: Embedder | None,
         weights: Weights | None = None,
+        examples: Mapping[str, Sequence[str]] | None = None,
     ):
         self.docs = list(docs)
         if not self.docs:
@@ -311,18 +354,28 @@ class Engine:
         corpus.extend(lexicon.evidence_texts)
         self.vocab = Vocabulary(corpus)
 
+        examples = examples or {}
+        doc_examples = [list(dict.fromkeys(examples.get(d.code, []))) for d in self.docs]
         doc_tokens = []
         for doc, name, extra in zip(self.docs, names, phrases, strict=True):
             toks = features(folded_words(name)) * self.weights.name_repeat
             for text in [doc.result, *extra]:
                 toks += features(folded_words(text))
             doc_tokens.append(toks)
+        # The idf of the catalog's own words (names, results, phrases): it picks the words the
+        # embedding sees and, in the assistant, says how specifically a question names a
+        # procedure. The examples' story words ("con", "xã", "giờ") would make every word
+        # common; they join the BM25 documents only.
         df: dict[str, int] = {}
         for toks in doc_tokens:
             for tok in set(toks):
                 df[tok] = df.get(tok, 0) + 1
         n_docs = len(doc_tokens)
         self.idf = {tok: math.log((n_docs + 1) / (count + 0.5)) for tok, count in df.items()}
+        if self.weights.example_bm25:
+            for toks, told in zip(doc_tokens, doc_examples, strict=True):
+                for text in told:
+                    toks += features(folded_words(text))
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
         self.bm25.index(doc_tokens, show_progress=False)
 
@@ -403,6 +456,24 @@ class Engine:
         self.passage_vectors = (
             embedder.passages(self.passage_texts) if embedder is not None else None
         )
+        # The examples, grouped per procedure in a [procedures × most examples] table so one
+        # matrix product and a sort along rows pool them; empty places point at a zero row.
+        self.example_texts = [t for told in doc_examples for t in told]
+        self.has_examples = np.array([bool(told) for told in doc_examples])
+        width = max((len(told) for told in doc_examples), default=0)
+        slots = np.full((len(self.docs), width), len(self.example_texts), dtype=np.int64)
+        n = 0
+        for i, told in enumerate(doc_examples):
+            slots[i, : len(told)] = np.arange(n, n + len(told))
+            n += len(told)
+        self.example_slots = slots
+        self.example_vectors: np.ndarray | None = None
+        if embedder is not None and self.example_texts:
+            encode = getattr(embedder, "requests", None) if self.weights.example_as_query else None
+            vectors = (encode or embedder.passages)(self.example_texts)
+            self.example_vectors = np.vstack([vectors, np.zeros((1, vectors.shape[1]))]).astype(
+                np.float32
+            )
 
     def parse(self, query: str) -> ParsedQuery:
         text = clean(query)
@@ -458,6 +529,7 @@ class Engine:
             dense_text=dense_text,
             segments=tuple(segments),
             clause_ids=tuple(clause_ids),
+            full_text=" ".join(dense_words[i] for i in kept),
         )
 
     def _keep_accented(
@@ -581,12 +653,39 @@ class Engine:
 
         qv = self.embedder.query(parsed.dense_text)
         sims = self.passage_vectors @ qv
-        per_doc = np.maximum.reduceat(sims, self.group_starts)
-        floor = float(np.partition(per_doc, len(per_doc) // 2)[len(per_doc) // 2])
-        span = float(per_doc.max()) - floor
-        if span > 0:
-            fused += w.dense * np.clip((per_doc - floor) / span, 0, 1)
+        dense = _normalized(np.maximum.reduceat(sims, self.group_starts))
+        if w.examples and self.example_vectors is not None:
+            if w.example_query == "full" and parsed.full_text != parsed.dense_text:
+                qv = self.embedder.query(parsed.full_text)
+            told = self._example_similarity(qv)
+            # A procedure without examples keeps its names' similarity.
+            told = np.where(self.has_examples, told, dense)
+            dense = (1 - w.examples) * dense + w.examples * told
+            if w.example_rescale and (top := float(dense.max())) > 0:
+                dense = dense / top
+        fused += w.dense * dense
         return fused, sims
+
+    def _example_similarity(self, query_vector: np.ndarray) -> np.ndarray:
+        """Per procedure, how near the request is to its examples, normalized to [0, 1]."""
+        assert self.example_vectors is not None
+        sims = (self.example_vectors @ query_vector)[self.example_slots]
+        sims[~self.has_examples] = 0.0
+        sims = np.where(self.example_slots == len(self.example_texts), -1.0, sims)
+        pool = self.weights.example_pool
+        if pool == "top2" and sims.shape[1] > 1:
+            best = -np.partition(-sims, 1, axis=1)[:, :2]
+            per_doc = np.where(best[:, 1] > -1, best.mean(axis=1), best[:, 0])
+        elif pool == "soft":
+            t = self.weights.example_temperature
+            top = sims.max(axis=1, keepdims=True)
+            count = np.maximum((self.example_slots < len(self.example_texts)).sum(axis=1), 1)
+            per_doc = top[:, 0] + t * np.log(np.exp((sims - top) / t).sum(axis=1) / count)
+        else:
+            per_doc = sims.max(axis=1)
+        per_doc = np.where(self.has_examples, per_doc, np.nan)
+        floor = float(np.nanmedian(per_doc))
+        return _normalized(np.nan_to_num(per_doc, nan=floor), floor)
 
     def _decisive(self, lexical_fused: np.ndarray) -> bool:
         margin = self.weights.decisive_margin

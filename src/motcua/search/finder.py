@@ -68,11 +68,12 @@ def _docs_from_bundle() -> list[ProcedureDoc]:
 
 def build_finder(*, use_database: bool = True) -> Engine:
     from motcua.search.embedding import E5Embedder
+    from motcua.search.examples import load_examples
     from motcua.search.lexicon import Lexicon
 
     docs = (_docs_from_database() if use_database else []) or _docs_from_bundle()
     embedder = E5Embedder(cache_dir=settings.MOTCUA_SEARCH_CACHE_DIR)
-    return Engine(docs, Lexicon.load(), embedder)
+    return Engine(docs, Lexicon.load(), embedder, examples=load_examples())
 
 
 def get_finder(*, now: float | None = None) -> Engine:
