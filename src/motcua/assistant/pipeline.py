@@ -749,6 +749,10 @@ def _answer(
         # development requests, every one a commune procedure).
         offered = routed.candidates or routed.close
         if offered and routed.evidence >= COVERED_EVIDENCE:
+            # Offering commune procedures for a lawyer or a court is no help: the learned
+            # check, at its stricter "answering" margin, may send the story elsewhere first.
+            if scoped := _other_body(engine, finder_question, routed, answering=True):
+                return scoped
             return compose.clarify(offered)
         named = _named_body(text)
         if named is not None:
