@@ -54,14 +54,14 @@ class TestData:
             seen.add(request["q"].lower())
 
     def test_every_commune_request_names_a_catalog_procedure_once(self, bundle):
-        data = json.loads(scope.COMMUNE_FILE.read_text(encoding="utf-8"))
+        requests = scope.commune_requests()
         seen = set()
-        for request in data["requests"]:
+        for request in requests:
             assert request["code"] in bundle, request
             assert unicodedata.is_normalized("NFC", request["q"]), request
             assert request["q"].lower() not in seen, request
             seen.add(request["q"].lower())
-        assert {r["code"] for r in data["requests"]} == set(bundle)
+        assert {r["code"] for r in requests} == set(bundle)
 
 
 class TestCache:

@@ -5,7 +5,7 @@ written for and nothing else; the finder always finds *some* commune procedure t
 word with a question. This module compares the question with labelled examples instead:
 citizens' requests and remit items of bodies other than the commune
 (``data/scope_bodies.json``), and citizens' requests for each commune procedure, the
-procedures' names and the lexicon's phrases (``data/scope_commune.json``, the bundled catalog,
+procedures' names and the lexicon's phrases (``search/data/examples.jsonl``, the bundled catalog,
 ``search/data/lexicon.json``). The question's nearest examples of each side decide.
 
 Every example is embedded once, when the data is written (``motcua scope-cache``), into
@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 DATA = Path(__file__).with_name("data")
 BODIES_FILE = DATA / "scope_bodies.json"
-COMMUNE_FILE = DATA / "scope_commune.json"
+# The commune's examples are the finder's (one file, written by the catalog-only writers).
+COMMUNE_FILE = Path(__file__).parents[1] / "search" / "data" / "examples.jsonl"
 CACHE_FILE = DATA / "scope_embeddings.npz"
 COMMUNE = "commune"
 FORMAL_LETTER = (
@@ -123,6 +124,14 @@ def bodies() -> dict[str, Body]:
     }
 
 
+def commune_requests() -> list[dict]:
+    """The commune examples: ``{"code", "q", "style"}`` lines of the finder's examples file."""
+    if not COMMUNE_FILE.is_file():
+        return []
+    lines = COMMUNE_FILE.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def examples() -> list[Example]:
     """Every labelled example, in a fixed order (the data files', then the catalog's)."""
     found: list[Example] = []
@@ -131,9 +140,8 @@ def examples() -> list[Example]:
         for b in data["bodies"]:
             found.extend(Example(_nfc(item), b["id"], remit=True) for item in b["remit"])
         found.extend(Example(_nfc(r["q"]), r["body"]) for r in data["requests"])
-    if COMMUNE_FILE.is_file():
-        data = json.loads(COMMUNE_FILE.read_text(encoding="utf-8"))
-        found.extend(Example(_nfc(r["q"]), COMMUNE, code=r["code"]) for r in data["requests"])
+    for request in commune_requests():
+        found.append(Example(_nfc(request["q"]), COMMUNE, code=request["code"]))
     from motcua.catalog.services import bundled_catalog_path
     from motcua.search.engine import display_name
 
