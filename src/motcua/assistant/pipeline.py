@@ -15,6 +15,7 @@ import threading
 import time
 import unicodedata
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -548,6 +549,18 @@ def _other_body(
     return compose.redirect(scope.other_body(decision))
 
 
+def _refusal(
+    text: str, engine: Engine, question: str, routed: Routed, otherwise: Callable[[], Answer]
+) -> Answer:
+    """Where the pipeline finds no commune procedure to answer with: the body a sector word of
+    the question names, else the learned check's body, else ``otherwise()`` (out of scope, or
+    not in the catalog)."""
+    named = _named_body(text)
+    if named is not None:
+        return compose.redirect(named)
+    return _other_body(engine, question, routed) or otherwise()
+
+
 def _route_by_hits(finder, text: str) -> Routed:
     """Any finder with ``search`` (a stand-in in tests of other parts): its first hit counts
     as named when it scores at all; no evidence beyond that is available."""
@@ -754,10 +767,7 @@ def _answer(
             if scoped := _other_body(engine, finder_question, routed, answering=True):
                 return scoped
             return compose.clarify(offered)
-        named = _named_body(text)
-        if named is not None:
-            return compose.redirect(named)
-        return _other_body(engine, finder_question, routed) or compose.out_of_scope()
+        return _refusal(text, engine, finder_question, routed, compose.out_of_scope)
     if routed.code is None and routed.candidates:
         # Two commune procedures named about equally well, neither of which knows the other
         # body's remit word the request asks for: offering them would send the citizen astray.
@@ -778,10 +788,7 @@ def _answer(
             return compose.which_procedure(topics)
         if sector_body is not None:
             return compose.redirect(sector_body[0])
-        named = _named_body(text)
-        if named is not None:
-            return compose.redirect(named)
-        return _other_body(engine, finder_question, routed) or compose.out_of_scope()
+        return _refusal(text, engine, finder_question, routed, compose.out_of_scope)
     # The matter only the purpose of a request: the request is answered when the finder names
     # a procedure clearly and the request itself says a word pair of it ("xin làm hộ nghèo để
     # con được miễn học phí"); "xác nhận hoàn cảnh khó khăn để xin học bổng" names none.
@@ -808,11 +815,12 @@ def _answer(
     if routed.uncovered and routed.evidence < COVERED_EVIDENCE and routed.score < COVERED_SCORE:
         if sector_body is not None:
             return compose.redirect(sector_body[0])
-        named = _named_body(text)
-        if named is not None:
-            return compose.redirect(named)
-        return _other_body(engine, finder_question, routed) or compose.not_in_catalog(
-            routed.nearest, phone=center_phone()
+        return _refusal(
+            text,
+            engine,
+            finder_question,
+            routed,
+            lambda: compose.not_in_catalog(routed.nearest, phone=center_phone()),
         )
     # The question asks whether the commune handles a matter of another body's sector (or
     # where to go, and the finder names no procedure clearly), and the procedure found does
