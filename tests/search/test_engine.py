@@ -134,6 +134,19 @@ class TestSearch:
         assert all(np.isfinite(h.score) for h in hits)
 
 
+class TestExpansions:
+    def test_in_the_lexicons_order_with_the_first_of_a_synonyms_terms_shown(self):
+        query = folded_words("báo tử xong thì sao y rồi công chứng, cả giấy độc thân")
+        assert LEXICON.expansions(query) == [
+            ("giấy độc thân", "xác nhận tình trạng hôn nhân"),
+            ("công chứng", "chứng thực bản sao từ bản chính"),
+            ("báo tử", "đăng ký khai tử"),
+        ]
+
+    def test_a_term_whose_first_word_is_elsewhere_in_the_query_does_not_match(self):
+        assert LEXICON.expansions(folded_words("giấy tờ độc thân")) == []
+
+
 class TestDisplayName:
     def test_prefix_removed_and_capitalised(self):
         assert display_name("Thủ tục đăng ký khai sinh") == "Đăng ký khai sinh"
@@ -374,6 +387,34 @@ class TestQualifiers:
         combined = SIBLING_LEXICON.qualifiers[-2]
         assert combined.evidenced_by(" lam khai sinh cho con ")
         assert not combined.evidenced_by(" con da co giay khai sinh roi ")
+
+    @pytest.mark.parametrize(
+        ("query", "expected_times"),
+        [
+            ("đăng ký nghĩa vụ quân sự", 2),  # neither variant evidenced
+            ("nghĩa vụ quân sự chuyển đi", 1),  # one of the two
+            ("nghĩa vụ quân sự chuyển đi, chuyển đến đâu cũng được", 0),  # both
+        ],
+    )
+    def test_each_unevidenced_qualifier_subtracts_its_penalty(self, query, expected_times):
+        """Two qualifiers naming one procedure: the counted penalties equal one subtraction
+        per unevidenced qualifier, in float32, as the loop over qualifiers made them."""
+        lexicon = Lexicon.from_dict(
+            {
+                "qualifiers": [
+                    {"name_contains": "quân sự chuyển đi", "evidence": ["chuyển đi"]},
+                    {"name_contains": "chuyển đi khi thay đổi", "evidence": ["chuyển đến"]},
+                ]
+            }
+        )
+        penalized = Engine(SIBLINGS, lexicon, None)
+        plain = Engine(SIBLINGS, lexicon, None, Weights(qualifier_penalty=0.0))
+        parsed = penalized.parse(query)
+        got = penalized.score(parsed)[0][1]
+        expected = plain.score(parsed)[0][1]
+        for _ in range(expected_times):
+            expected -= np.float32(0.2)
+        assert got.tobytes() == np.float32(expected).tobytes()
 
 
 class TestDecisiveLexicalLead:

@@ -74,6 +74,12 @@ class TestVocabulary:
         ]
         assert self.vocab.restore(["dang", "ky", "ket", "hon"]) == ["đăng", "ký", "kết", "hôn"]
 
+    def test_what_citizens_type_does_not_grow_the_restore_table(self):
+        # The catalog syllables' rankings are kept between queries; unknown tokens are not.
+        assert self.vocab.restore(["xyzzy", "khai", "sinh"]) == ["xyzzy", "khai", "sinh"]
+        kept = {token for token, _ in self.vocab._tops}
+        assert "khai" in kept and "xyzzy" not in kept
+
 
 class TestSoundAlikeRepair:
     """Sound-alike repair must not turn a real word into a catalog word (issue 12)."""

@@ -70,10 +70,15 @@ def build_finder(*, use_database: bool = True) -> Engine:
     from motcua.search.embedding import E5Embedder
     from motcua.search.examples import load_examples
     from motcua.search.lexicon import Lexicon
+    from motcua.search.normalize import dictionary_folded
 
     docs = (_docs_from_database() if use_database else []) or _docs_from_bundle()
     embedder = E5Embedder(cache_dir=settings.MOTCUA_SEARCH_CACHE_DIR)
-    return Engine(docs, Lexicon.load(), embedder, examples=load_examples())
+    engine = Engine(docs, Lexicon.load(), embedder, examples=load_examples())
+    # The word list that tells a typing slip from a real word is read on first use: ~150 ms
+    # of CPU the first request with a slip paid in each process; now the build pays it.
+    dictionary_folded()
+    return engine
 
 
 def get_finder(*, now: float | None = None) -> Engine:

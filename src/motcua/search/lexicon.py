@@ -276,12 +276,21 @@ class Lexicon:
     def expansions(self, folded_query: list[str]) -> list[tuple[str, str]]:
         """(matched everyday term, official wording) for every synonym the query uses."""
         padded = f" {' '.join(folded_query)} "
+        # Only the synonyms with a term that starts with one of the query's words can match
+        # (a padded term " a b " occurs only where the query has "a"), in the lexicon's order.
+        # Per synonym, the first of its terms (in its order) that occurs is the one shown.
+        candidates = list(self._unindexed)
+        for word in set(folded_query):
+            candidates.extend(self._by_first_word.get(word, ()))
+        first_term: dict[int, int] = {}
+        for index, position in candidates:
+            padded_term = self._compiled[index][1][position]
+            if position < first_term.get(index, position + 1) and padded_term in padded:
+                first_term[index] = position
         found: list[tuple[str, str]] = []
-        for shown_terms, padded_terms, expand in self._compiled:
-            for term, shown in zip(padded_terms, shown_terms, strict=False):
-                if term in padded:
-                    found.append((shown, expand))
-                    break
+        for index in sorted(first_term):
+            shown_terms, _, expand = self._compiled[index]
+            found.append((shown_terms[first_term[index]], expand))
         return found
 
     def standardize(self, raw_words: list[str], keep: Collection[int] = ()) -> list[str]:
@@ -301,7 +310,11 @@ class Lexicon:
         """False for the syllables of the query that only frame the question."""
         keep = [True] * len(folded_query)
         n = len(folded_query)
+        present = set(folded_query)
         for frame in self.question_frames:
+            # Most of the frames have a word the query lacks: no position to try.
+            if not present.issuperset(frame):
+                continue
             size = len(frame)
             for start in range(n - size + 1):
                 if tuple(folded_query[start : start + size]) == frame and all(
@@ -312,3 +325,15 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self._compiled = [(s.display_terms, s.padded_terms, s.expand) for s in self.synonyms]
+        # (synonym, term) under the term's first word; a term with an empty word (none in
+        # today's data) cannot be indexed so, and is always checked.
+        self._by_first_word: dict[str, list[tuple[int, int]]] = {}
+        self._unindexed: list[tuple[int, int]] = []
+        for index, synonym in enumerate(self.synonyms):
+            # Only the terms that have a display form are ever shown (and so looked for).
+            shown = len(synonym.display_terms)
+            for position, term in enumerate(synonym.terms[:shown]):
+                if all(term):
+                    self._by_first_word.setdefault(term[0], []).append((index, position))
+                else:
+                    self._unindexed.append((index, position))

@@ -179,6 +179,10 @@ def _sound_alikes(token: str) -> list[str]:
     return out
 
 
+# ``restore``'s transition score of a word pair the catalog never uses.
+_UNSEEN_PAIR = 2.0 * math.log(0 + 0.05)
+
+
 @functools.cache
 def dictionary_syllables() -> frozenset[str]:
     """Every syllable of underthesea's Viet74K word list (74,000 words), lowercase NFC.
@@ -229,6 +233,12 @@ class Vocabulary:
                 self.folded_bigrams[(fold(a), fold(b))] += 1
         self.known = set(self.unigrams)
         self.accented = {w for forms in self.unigrams.values() for w in forms}
+        self._tops: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        # ``restore``'s transition scores of the pairs seen, computed once (a few hundred
+        # logarithms per query otherwise); an unseen pair scores ``_UNSEEN_PAIR``.
+        self._transitions = {
+            pair: 2.0 * math.log(count + 0.05) for pair, count in self.bigrams.items()
+        }
 
     def repair(
         self,
@@ -397,7 +407,7 @@ class Vocabulary:
                     continue
                 best_prev, best = "", -math.inf
                 for prev, prev_score in scores[-1].items():
-                    s = prev_score + 2.0 * math.log(self.bigrams.get((prev, cand), 0) + 0.05)
+                    s = prev_score + self._transitions.get((prev, cand), _UNSEEN_PAIR)
                     if s > best:
                         best_prev, best = prev, s
                 layer[cand] = best + emit
@@ -413,10 +423,17 @@ class Vocabulary:
         return out[::-1]
 
     def _top(self, token: str, limit: int = 6) -> list[tuple[str, int]]:
-        forms = self.unigrams.get(token)
-        if not forms:
-            return [(token, 0)]
-        return forms.most_common(limit)
+        # The counts never change after the build: each catalog syllable's ranking is made
+        # once (sorting a Counter per syllable per query was a fifth of ``restore``). Unknown
+        # tokens are not kept, so what citizens type cannot grow the table.
+        key = (token, limit)
+        top = self._tops.get(key)
+        if top is None:
+            forms = self.unigrams.get(token)
+            if not forms:
+                return [(token, 0)]
+            top = self._tops[key] = forms.most_common(limit)
+        return top
 
 
 # Vietnamese number words, as citizens type and recognizers write them ("mười tám tuổi", "tám
