@@ -671,7 +671,7 @@ def _answer(
             return answer_from(facts, topics or [Topic(t) for t in memory.topics])
     if intents.asks_status(padded) and not topics:
         return compose.status()
-    body = intents.other_body(padded)
+    body = intents.other_body(padded, intents.clause_folded_text(text))
     if body is not None:
         # A table row found by a short term ("điện lực" for a household's supply) gives way
         # to a longer sector word of another body ("hoạt động điện lực", a licence) when the
@@ -708,6 +708,11 @@ def _answer(
         engine = get_finder()
     finder_question = intents.finder_text(intents.without_negated_clauses(text))
     routed = _route(engine, finder_question) if core else Routed(None, [], 0.0, 0.0)
+    # The finder reads the question without its punctuation: a pair across a clause break
+    # ("sau mùa gặt, nghe đồn") was never said together and names no matter.
+    if routed.uncovered:
+        breaks = intents.break_pairs(text)
+        routed.uncovered = [pair for pair in routed.uncovered if pair not in breaks]
     # An authorisation in a sector licensed by a provincial department or a ministry
     # (data/sectors.json): another body's, unless the commune procedure the finder ranks first
     # names the sector's words itself ("đăng ký khai thác nước dưới đất" is the commune's).

@@ -1,0 +1,94 @@
+"""A request that names a commune procedure clearly is answered: a redirect, "not in the
+catalog" or another variant must not override it on words that only look like another matter
+(a phrase run across punctuation, a clause that says the case is not foreign, a question
+whether the commune holds a procedure). Questions written for these tests, not taken from
+labelled sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.assistant import intents
+from motcua.assistant.pipeline import ask
+
+pytestmark = pytest.mark.django_db
+
+BIRTH = "1.001193"
+MARRIAGE = "1.000894"
+MOBILE_MARRIAGE = "1.000593"
+
+
+class TestClauses:
+    def test_a_term_never_runs_across_punctuation(self):
+        # "tuần trước, bà nội" is no "trước bạ" (registration tax).
+        text = "Chị tôi sinh em bé tuần trước, bà nội đi làm giấy khai sinh"
+        padded = intents.folded_text(text)
+        assert intents.other_body(padded, intents.clause_folded_text(text)) is None
+
+    def test_a_term_within_a_clause_is_still_said(self):
+        text = "Mua xe máy mới, nộp lệ phí trước bạ ở đâu"
+        padded = intents.folded_text(text)
+        body = intents.other_body(padded, intents.clause_folded_text(text))
+        assert body is not None and body.id == "registration_tax"
+
+    def test_a_sector_word_never_runs_across_punctuation(self):
+        assert intents.vocabulary_match("Con tôi đi học về nhà, báo cho tôi là mất giấy") is None
+        assert intents.vocabulary_match("xin cấp thẻ nhà báo ở đâu") is not None
+
+    def test_break_pairs(self):
+        assert intents.break_pairs("sau mùa gặt, nghe đồn. Vậy") == {"gat nghe", "don vay"}
+
+    def test_birth_registration_fee_is_answered(self):
+        answer = ask(
+            "Chị tôi sinh em bé ở trạm y tế tuần trước, bà nội đi làm giấy khai sinh cho cháu "
+            "có mất lệ phí không?",
+            rephrase=False,
+        )[0]
+        assert (answer.kind, answer.code, answer.fee_vnd) == ("facts", BIRTH, 0)
+
+    def test_a_word_pair_across_a_comma_is_no_uncatalogued_matter(self):
+        answer = ask(
+            "Bọn cháu định đăng ký kết hôn sau mùa gặt, nghe đồn mất phí, hết bao nhiêu ạ?",
+            rephrase=False,
+        )[0]
+        assert (answer.kind, answer.code, answer.fee_vnd) == ("facts", MARRIAGE, 0)
+
+
+class TestNotForeign:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Hai đứa tôi cùng quốc tịch Việt Nam, đăng ký kết hôn ở xã có phải nộp lệ phí không?",
+            "Vợ chồng tôi đều mang quốc tịch Việt Nam, đăng ký kết hôn thì nộp lệ phí bao nhiêu?",
+            "Hai người không có yếu tố nước ngoài đăng ký kết hôn thì lệ phí bao nhiêu?",
+        ],
+    )
+    def test_the_plain_registration(self, question):
+        answer = ask(question, rephrase=False)[0]
+        assert (answer.code, answer.fee_vnd) == (MARRIAGE, 0)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "đều là người Việt kiều, đăng ký kết hôn",
+            "đều là người Việt Nam định cư ở nước ngoài",
+            "đăng ký kết hôn với người nước ngoài",
+        ],
+    )
+    def test_a_foreign_case_keeps_its_words(self, text):
+        assert intents.without_negated_clauses(text) == text
+
+
+class TestWhetherTheCommuneDoesIt:
+    def test_a_procedure_after_to_chuc_is_no_local_fact(self):
+        assert not intents.asks_local_fact(
+            intents.folded_text("xã có tổ chức đăng ký kết hôn lưu động tại bản không")
+        )
+        assert intents.asks_local_fact(intents.folded_text("xã có tổ chức giải bóng đá không"))
+
+    def test_mobile_marriage_fee(self):
+        answer = ask(
+            "Bản tôi xa trung tâm, xã có tổ chức đăng ký kết hôn lưu động không, có mất phí không?",
+            rephrase=False,
+        )[0]
+        assert (answer.code, answer.fee_vnd) == (MOBILE_MARRIAGE, 0)
