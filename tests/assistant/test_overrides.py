@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.assistant import intents
-from motcua.assistant.pipeline import ask
+from motcua.assistant.pipeline import _says_name_whole, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,61 @@ class TestWhetherTheCommuneDoesIt:
             rephrase=False,
         )[0]
         assert (answer.code, answer.fee_vnd) == (MOBILE_MARRIAGE, 0)
+
+
+class TestCues:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "đăng ký giám hộ cho cháu thì phải nộp những tờ gì",
+            "xin trích lục khai tử cần nộp những gì ạ",
+            "hộ kinh doanh chấm dứt hoạt động thì cần biên bản gì",
+        ],
+    )
+    def test_documents(self, question):
+        assert intents.topics(intents.cue_text(question)) == [intents.Topic.DOCUMENTS]
+
+    @pytest.mark.parametrize(
+        "question",
+        ["đăng ký khai tử cho bà thì có phải đóng khoản nào không", "làm giám hộ trả khoản gì"],
+    )
+    def test_fee(self, question):
+        assert intents.topics(intents.cue_text(question)) == [intents.Topic.FEE]
+
+
+class TestNamedWordForWord:
+    @pytest.fixture
+    def index(self, engine):
+        return {doc.code: i for i, doc in enumerate(engine.docs)}
+
+    def test_the_procedure_named_is_answered(self):
+        # the story's words ("khuyết tật") drew the finder to another procedure
+        question = "Đăng ký kết hôn lưu động cho người khuyết tật có mất phí không?"
+        assert ask(question, rephrase=False)[0].code == MOBILE_MARRIAGE
+
+    @pytest.mark.parametrize(
+        ("text", "top", "named"),
+        [
+            ("đăng ký thường trú vào nhà thuê", "1.013314", "1.004222"),
+            ("thời hạn giải quyết hồ sơ đăng ký thường trú", "1.010041", "1.004222"),
+            ("lệ phí chứng thực việc sửa đổi hợp đồng thuê đất", "1.013949", "2.000913"),
+            ("hồ sơ đăng ký thành lập tổ hợp tác", "1.005280", "2.002637"),
+            # typed without tone marks, every spelling matches
+            ("dang ky ket hon luu dong cho nguoi khuyet tat", "1.001699", MOBILE_MARRIAGE),
+        ],
+    )
+    def test_the_opening_phrase_said_word_for_word(self, engine, index, text, top, named):
+        assert _says_name_whole(engine, text, index[top], index[named])
+        assert not _says_name_whole(engine, text, index[named], index[top])
+
+    @pytest.mark.parametrize(
+        ("text", "top", "other"),
+        [
+            # as much of the first's name said ("đăng ký kết hôn … nước ngoài")
+            ("đăng ký kết hôn với người nước ngoài", "2.000806", MARRIAGE),
+            # said only in the purpose: the paper is asked
+            ("xin xác nhận tình trạng hôn nhân để đăng ký kết hôn", "1.004873", MARRIAGE),
+        ],
+    )
+    def test_the_finders_first_stays(self, engine, index, text, top, other):
+        assert not _says_name_whole(engine, text, index[top], index[other])

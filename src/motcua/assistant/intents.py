@@ -227,6 +227,10 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "to khai gi",
         "to khai nao",
         "mau don gi",
+        # "cần nộp những gì", "phải nộp những tờ gì", "cần biên bản gì"
+        "nop nhung gi",
+        "nop nhung giay",
+        "nhung to gi",
     ),
     Topic.WHERE: (
         "o dau",
@@ -273,6 +277,13 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "buu chinh",
     ),
 }
+# Cues whose words also name things ("tài khoản", "biên bản"): kept out of ``_TOPIC_CUES``,
+# whose words the pipeline never counts as evidence of a procedure. "có phải đóng khoản nào
+# không", "trả khoản gì" ask a charge without its name; "cần biên bản gì" asks a paper.
+_NAMING_CUES: dict[Topic, tuple[str, ...]] = {
+    Topic.FEE: ("khoan nao", "khoan gi"),
+    Topic.DOCUMENTS: ("bien ban gi",),
+}
 # "mất bao nhiêu ngày" is time, not money: money cues that are really time cues.
 _TIME_NOT_FEE = re.compile(r" (?:mat|ton|het) bao nhieu (?:" + "|".join(_TIME_WORDS) + ") ")
 _WHERE_MOVES_DOCS = ("nop ho so o dau", "nop ho so tai dau")
@@ -289,6 +300,7 @@ _COUNTED = re.compile(r" (?:nop |mang |can )?(?:bao nhieu|may) (?:bo|ban|to|tap)
 
 def topics(padded: str) -> list[Topic]:
     found = [t for t, cues in _TOPIC_CUES.items() if _has(padded, cues)]
+    found += [t for t, cues in _NAMING_CUES.items() if t not in found and _has(padded, cues)]
     if not found and _BARE_AMOUNT.search(padded):
         found.append(Topic.FEE)
     counted_only = (
@@ -388,7 +400,8 @@ def finder_text(text: str) -> str:
     phrases = sorted(
         {c for cues in _TOPIC_CUES.values() for c in cues}
         | {c for cues in _CHANNEL_CUES.values() for c in cues}
-        | set(_POLITE),
+        | set(_POLITE)
+        | {c for cues in _NAMING_CUES.values() for c in cues},
         key=len,
         reverse=True,
     )
@@ -1100,6 +1113,16 @@ _COMMUNE_REQUESTS = (
 # Folded, "làm thế nào" (how) reads as "làm thẻ" (make a card) followed by "nào": the question
 # word is no commune request.
 _HOW = re.compile(r" lam the nao ")
+
+
+_PURPOSE_TYPED = re.compile(r"\b(?:để|de|nhằm|nham|phục vụ|phuc vu)\b(?!\s+(?:nghị|nghi)\b)")
+
+
+def purpose_start(text: str) -> int | None:
+    """Where the question's first purpose clause ("để …", "nhằm …") begins in ``text``, or
+    None: what follows says what a paper is for, not what is asked."""
+    match = _PURPOSE_TYPED.search(unicodedata.normalize("NFC", text).lower())
+    return None if match is None else match.start()
 
 
 def _asks_commune_request(padded: str, extra: tuple[str, ...] = ()) -> bool:

@@ -50,6 +50,11 @@ SPECIFIC_MARGIN = 0.15
 # The same for a procedure whose opening words (what it does) the question says, when it says
 # none of the first's.
 ACTION_MARGIN = 0.12
+# The same for a procedure whose opening phrase (its name up to the first comma, semicolon or
+# word that narrows it) the question says word for word, when it says less of the first's.
+VERBATIM_MARGIN = 0.2
+# An opening phrase this short ("Cấp", "Đăng ký") is no name.
+VERBATIM_SYLLABLES = 3
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
@@ -248,6 +253,74 @@ def _names_the_action(engine: Engine, text: str, top: int, other: int) -> bool:
         and all(said(w) for w in other_head)
         and not any(said(w) for w in top_head)
     )
+
+
+def _opening_phrase(engine: Engine, doc_index: int) -> list[str]:
+    """A procedure's name up to its first comma, semicolon, bracket or word that narrows it
+    (``_HEAD_END``): "Chứng thực việc sửa đổi" of "Chứng thực việc sửa đổi, bổ sung, hủy bỏ
+    giao dịch"; lower case, with tone marks."""
+    from motcua.search.engine import display_name
+
+    name = display_name(engine.docs[doc_index].name)
+    first = re.split(r"[;(,]", name, maxsplit=1)[0]
+    words: list[str] = []
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", first.lower())):
+        if word in _HEAD_END and words:
+            break
+        words.append(word)
+    return words
+
+
+def _longest_run(typed: list[str], words: list[str]) -> int:
+    """The most consecutive words of ``words`` the question says in a row, tone-aware (a
+    syllable typed without marks matches every spelling): "đóng" is no "động"."""
+
+    def same(t: str, w: str) -> bool:
+        return t == w or (fold(t) == t and t == fold(w))
+
+    best = 0
+    for i in range(len(typed)):
+        for j in range(len(words)):
+            k = 0
+            while i + k < len(typed) and j + k < len(words) and same(typed[i + k], words[j + k]):
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def _says_name_whole(engine: Engine, text: str, top: int, other: int) -> bool:
+    """Whether the question says ``other``'s opening phrase word for word ("đăng ký kết hôn
+    lưu động", "đăng ký thường trú"), outside a purpose clause ("… để đăng ký kết hôn" asks
+    the paper, not the registration), and says fewer of ``top``'s opening words in a row: a
+    story's words ("cho người khuyết tật", "vào nhà thuê") then drew the finder to ``top``.
+    "đăng ký kết hôn với người nước ngoài" says as much of "Đăng ký kết hôn có yếu tố nước
+    ngoài" as of "Đăng ký kết hôn", and keeps the first."""
+    phrase = _opening_phrase(engine, other)
+    if len(phrase) < VERBATIM_SYLLABLES:
+        return False
+    head = text
+    if (purpose := intents.purpose_start(text)) is not None:
+        head = text[:purpose]
+    typed = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head).lower())
+    if _longest_run(typed, phrase) < len(phrase):
+        return False
+    top_words = _head_words_all(engine, top)
+    return _longest_run(typed, top_words) < len(phrase)
+
+
+def _head_words_all(engine: Engine, doc_index: int) -> list[str]:
+    """A procedure's opening words up to a semicolon, a bracket or a word that narrows it,
+    stopwords kept (they are said too): "Cấp Giấy xác nhận tình trạng hôn nhân"."""
+    from motcua.search.engine import display_name
+
+    name = display_name(engine.docs[doc_index].name)
+    head = re.split(r"[;(]", name, maxsplit=1)[0]
+    words: list[str] = []
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head.lower())):
+        if word in _HEAD_END and words:
+            break
+        words.append(word)
+    return words
 
 
 def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
@@ -479,8 +552,10 @@ def _route(engine: Engine, text: str) -> Routed:
         for raw in order[1:]:
             other = int(raw)
             gap = float(fused[top]) - float(fused[other])
-            if (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other)) or (
-                gap < ACTION_MARGIN and _names_the_action(engine, text, top, other)
+            if (
+                (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other))
+                or (gap < ACTION_MARGIN and _names_the_action(engine, text, top, other))
+                or (gap < VERBATIM_MARGIN and _says_name_whole(engine, text, top, other))
             ):
                 top, code = other, engine.docs[other].code
                 order = np.array([top, *(int(i) for i in order if int(i) != top)])
