@@ -22,13 +22,11 @@ class TestClauses:
     def test_a_term_never_runs_across_punctuation(self):
         # "tuần trước, bà nội" is no "trước bạ" (registration tax).
         text = "Chị tôi sinh em bé tuần trước, bà nội đi làm giấy khai sinh"
-        padded = intents.folded_text(text)
-        assert intents.other_body(padded, intents.clause_folded_text(text)) is None
+        assert intents.other_body(intents.folded_text(text), text) is None
 
     def test_a_term_within_a_clause_is_still_said(self):
         text = "Mua xe máy mới, nộp lệ phí trước bạ ở đâu"
-        padded = intents.folded_text(text)
-        body = intents.other_body(padded, intents.clause_folded_text(text))
+        body = intents.other_body(intents.folded_text(text), text)
         assert body is not None and body.id == "registration_tax"
 
     def test_a_sector_word_never_runs_across_punctuation(self):
@@ -150,3 +148,15 @@ class TestNamedWordForWord:
     )
     def test_the_finders_first_stays(self, engine, index, text, top, other):
         assert not _says_name_whole(engine, text, index[top], index[other])
+
+
+class TestSpelling:
+    def test_a_term_typed_with_other_tone_marks_is_not_said(self):
+        # "tháng trước bà đã mất" is no "trước bạ" (registration tax)
+        text = "Cuối tháng trước bà đã mất tại nhà, giờ làm giấy khai tử"
+        assert intents.other_body(intents.folded_text(text), text) is None
+
+    def test_the_terms_own_spelling_and_no_tone_marks_are_said(self):
+        for text in ("nộp lệ phí trước bạ xe máy", "nop truoc ba xe may"):
+            body = intents.other_body(intents.folded_text(text), text)
+            assert body is not None and body.id == "registration_tax"

@@ -1182,13 +1182,55 @@ def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
     return False
 
 
-def other_body(padded: str, said_in: str | None = None) -> OtherBody | None:
-    """The body that handles what the question asks, when it is not the commune. ``said_in``
-    (``clause_folded_text``) is where a term must be said: within one clause."""
+@cache
+def _term_spellings() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """The spellings, with tone marks, of the other bodies' folded terms of two or more
+    syllables, as the table's own Vietnamese text (what, body, note) and the sector words
+    write them: "truoc ba" is "trước bạ". A term the texts never spell out has none."""
+    texts = [_syllables(f"{b.what} . {b.body} . {b.note}") for b in (*other_bodies(), *sectors())]
+    texts += [word for entry in body_vocabulary() for word in entry.words]
+    wanted = {tuple(t.split()) for b in other_bodies() for t in b.terms if " " in t}
+    found: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for typed in texts:
+        folded = [fold(w) for w in typed]
+        for size in {len(t) for t in wanted}:
+            for i in range(len(typed) - size + 1):
+                key = tuple(folded[i : i + size])
+                if key in wanted:
+                    found.setdefault(key, set()).add(typed[i : i + size])
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _typed_as_spelled(text: str, term: str) -> bool:
+    """Whether ``term`` is said in ``text`` in a spelling of it (``_term_spellings``), tone
+    marks and all where they are typed ("tháng trước bà đã mất" is no "trước bạ"). True when
+    the term has no known spelling."""
+    spellings = _term_spellings().get(tuple(term.split()))
+    if not spellings:
+        return True
+    size = len(term.split())
+    for clause in clauses(text):
+        typed = _syllables(clause)
+        for i in range(len(typed) - size + 1):
+            said = typed[i : i + size]
+            if any(
+                all(_syllable_said(t, w) for t, w in zip(said, spelled, strict=True))
+                for spelled in spellings
+            ):
+                return True
+    return False
+
+
+def other_body(padded: str, text: str | None = None) -> OtherBody | None:
+    """The body that handles what the question asks, when it is not the commune. Given the
+    question's ``text``, a term must be said within one clause, and in its own spelling where
+    tone marks are typed."""
+    said_in = padded if text is None else clause_folded_text(text)
     for body in other_bodies():
-        said = _says_term(said_in or padded, body.terms) or any(
-            p.search(padded) for p in body.patterns
-        )
+        terms = body.terms
+        if text is not None:
+            terms = tuple(t for t in terms if f" {t} " in said_in and _typed_as_spelled(text, t))
+        said = _says_term(said_in, terms) or any(p.search(padded) for p in body.patterns)
         if not said or body.excepted(padded):
             continue
         if body.commune_guard and (

@@ -746,7 +746,7 @@ def _answer(
             return answer_from(facts, topics or [Topic(t) for t in memory.topics])
     if intents.asks_status(padded) and not topics:
         return compose.status()
-    body = intents.other_body(padded, intents.clause_folded_text(text))
+    body = intents.other_body(padded, text)
     if body is not None:
         # A table row found by a short term ("điện lực" for a household's supply) gives way
         # to a longer sector word of another body ("hoạt động điện lực", a licence) when the
