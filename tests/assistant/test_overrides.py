@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.assistant import intents
-from motcua.assistant.pipeline import _says_name_whole, ask
+from motcua.assistant.pipeline import _one_said_apart, _says_name_whole, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +157,64 @@ class TestSpelling:
         assert intents.other_body(intents.folded_text(text), text) is None
 
     def test_the_terms_own_spelling_and_no_tone_marks_are_said(self):
-        for text in ("nộp lệ phí trước bạ xe máy", "nop truoc ba xe may"):
+        for text in (
+            "nộp lệ phí trước bạ xe máy",
+            "nop truoc ba xe may",
+        ):
             body = intents.other_body(intents.folded_text(text), text)
             assert body is not None and body.id == "registration_tax"
+
+
+class TestSaidApart:
+    @pytest.mark.parametrize(
+        ("question", "codes", "alone"),
+        [
+            (
+                "tranh chấp ranh đất, nộp đơn lên chủ tịch xã giải quyết",
+                ["1.013967", "1.012812"],
+                "1.013967",
+            ),
+            (
+                "xin bản sao chứng thực hợp đồng mua bán đất đã chứng thực",
+                ["2.001035", "2.000942", "2.000913"],
+                "2.000942",
+            ),
+        ],
+    )
+    def test_the_one_whose_own_words_are_said(self, engine, question, codes, alone):
+        assert _one_said_apart(engine, question, codes) == alone
+
+    def test_none_said_or_both_said_asks_back(self, engine):
+        codes = ["1.013967", "1.012812"]
+        assert _one_said_apart(engine, "tranh chấp ranh đất với hàng xóm", codes) is None
+        both = "chủ tịch xã giải quyết hay hòa giải tranh chấp đất"
+        assert _one_said_apart(engine, both, codes) is None
+
+    def test_a_land_dispute_deadline_is_answered(self):
+        answer = ask(
+            "Tranh chấp ranh đất với hàng xóm, nộp đơn lên chủ tịch xã giải quyết thì mất bao lâu?",
+            rephrase=False,
+        )[0]
+        assert answer.code == "1.013967"
+
+    @pytest.mark.parametrize(
+        "text",
+        # ngã typed for hỏi; the tone mark on the other vowel ("hoá", "hóa")
+        ["xe ô tô tới hạn đăng kiễm thì đi đâu", "giấy tờ nước ngoài hợp pháp hoá ở đâu"],
+    )
+    def test_common_spellings_are_said(self, text):
+        assert intents.other_body(intents.folded_text(text), text) is not None
+
+    @pytest.mark.parametrize(
+        ("typed", "spelled", "alike"),
+        [
+            ("hoá", "hóa", True),
+            ("kiễm", "kiểm", True),
+            ("ba", "bạ", True),
+            ("bà", "bạ", False),
+            ("đang", "đăng", False),
+            ("dang", "đăng", True),
+        ],
+    )
+    def test_spelled_alike(self, typed, spelled, alike):
+        assert intents._spelled_alike(typed, spelled) is alike

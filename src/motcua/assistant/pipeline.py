@@ -416,6 +416,34 @@ def _only_one_named(engine: Engine, parsed, indexes: list[int]) -> int | None:
     return named[0] if len(named) == 1 else None
 
 
+def _one_said_apart(engine: Engine, question: str, codes: list[str]) -> str | None:
+    """Among procedures the finder cannot tell apart, the one whose name alone has a word
+    pair the question says ("chủ tịch xã **giải quyết**" for "Giải quyết tranh chấp đất đai
+    thuộc thẩm quyền của Chủ tịch …" against "Hòa giải tranh chấp đất đai"; "xin **bản sao**
+    chứng thực hợp đồng" for "Cấp bản sao có chứng thực từ bản chính giao dịch …"), when
+    exactly one has such a pair and the others none: the question has said which it is."""
+    if not isinstance(engine, Engine):
+        return None
+    from motcua.search.engine import display_name
+
+    words = folded_words(question)
+    said = set(zip(words, words[1:], strict=False))
+    pairs = {}
+    for code in codes:
+        name = folded_words(display_name(_procedure_name(engine, code)))
+        pairs[code] = {
+            (a, b)
+            for a, b in zip(name, name[1:], strict=False)
+            if not (a in STOPWORDS and b in STOPWORDS)
+        }
+    named = [
+        code
+        for code in codes
+        if (pairs[code] - set().union(*(pairs[c] for c in codes if c != code))) & said
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 def _procedure_name(engine: Engine, code: str) -> str:
     if not isinstance(engine, Engine):
         return ""
@@ -858,9 +886,12 @@ def _answer(
         if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
             if scoped := _other_body(engine, finder_question, routed, answering=True):
                 return scoped
-            answer = compose.clarify(routed.candidates)
-            answer.topics = [str(t) for t in topics]
-            return answer
+            alone = _one_said_apart(engine, finder_question, codes)
+            if alone is None:
+                answer = compose.clarify(routed.candidates)
+                answer.topics = [str(t) for t in topics]
+                return answer
+            codes = [alone]
         if routed.evidence >= 1.0:
             routed.code = codes[0]
     if routed.code is None:
