@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.assistant import intents
-from motcua.assistant.pipeline import _one_said_apart, _says_name_whole, ask
+from motcua.assistant.pipeline import _one_said_apart, _says_name_whole, _siblings_apart, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +218,29 @@ class TestSaidApart:
     )
     def test_spelled_alike(self, typed, spelled, alike):
         assert intents._spelled_alike(typed, spelled) is alike
+
+
+class TestSiblings:
+    @pytest.fixture
+    def index(self, engine):
+        return {doc.code: i for i, doc in enumerate(engine.docs)}
+
+    @pytest.mark.parametrize(
+        ("text", "top", "named"),
+        [
+            # "đóng" only in "Công bố đóng cảng, bến thủy nội địa"
+            ("tôi muốn đóng bến thủy nội địa", "1.009454", "1.009447"),
+            # "hoạt động" only in "Chấm dứt hoạt động hộ kinh doanh"
+            ("hộ kinh doanh của tôi thôi hoạt động", "1.001612", "1.001266"),
+        ],
+    )
+    def test_the_word_apart_names_the_sibling(self, engine, index, text, top, named):
+        assert _siblings_apart(engine, text, index[top], index[named])
+        assert not _siblings_apart(engine, text, index[named], index[top])
+
+    def test_words_of_both_or_tone_marks_keep_the_first(self, engine, index):
+        # "hoạt động" and "đóng" both said; "đóng" typed with its tone mark is no "động"
+        text = "bến thủy nội địa đang hoạt động muốn đóng"
+        assert not _siblings_apart(engine, text, index["1.009454"], index["1.009447"])
+        text = "bến thủy nội địa đóng"
+        assert not _siblings_apart(engine, text, index["1.009447"], index["1.009454"])

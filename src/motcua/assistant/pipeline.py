@@ -55,6 +55,9 @@ ACTION_MARGIN = 0.12
 VERBATIM_MARGIN = 0.2
 # An opening phrase this short ("Cấp", "Đăng ký") is no name.
 VERBATIM_SYLLABLES = 3
+# Two sibling procedures (their names share words) this close, the question saying a word
+# only the second's name has and none only the first's has: the second is taken.
+SIBLING_MARGIN = 0.08
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
@@ -323,6 +326,34 @@ def _head_words_all(engine: Engine, doc_index: int) -> list[str]:
     return words
 
 
+def _name_syllables(engine: Engine, doc_index: int) -> set[str]:
+    from motcua.search.engine import display_name
+
+    name = unicodedata.normalize("NFC", display_name(engine.docs[doc_index].name).lower())
+    return {w for w in re.findall(r"[^\W_]+", name) if fold(w) not in STOPWORDS}
+
+
+def _siblings_apart(engine: Engine, text: str, top: int, other: int) -> bool:
+    """Whether ``top`` and ``other`` are siblings (two or more words of their names shared:
+    "Công bố hoạt động bến thủy nội địa", "Công bố đóng cảng, bến thủy nội địa") and the
+    question says a word only ``other``'s name has ("đóng") and none only ``top``'s has
+    ("hoạt động"): the words they share drew the finder, the word apart names the procedure.
+    Tone-aware as in ``_names_the_action``."""
+    typed = set(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+    plain = {w for w in typed if fold(w) == w}
+
+    def said(word: str) -> bool:
+        return word in typed or fold(word) in plain
+
+    top_words, other_words = _name_syllables(engine, top), _name_syllables(engine, other)
+    if len(top_words & other_words) < 2:
+        return False
+    top_only, other_only = top_words - other_words, other_words - top_words
+    return (
+        bool(top_only) and any(said(w) for w in other_only) and not any(said(w) for w in top_only)
+    )
+
+
 def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
     """Whether ``other`` is named more precisely than ``top``: the question says every word of
     both names, and ``other``'s name is ``top``'s and more ("đăng ký kết hôn lưu động" over
@@ -584,6 +615,7 @@ def _route(engine: Engine, text: str) -> Routed:
                 (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other))
                 or (gap < ACTION_MARGIN and _names_the_action(engine, text, top, other))
                 or (gap < VERBATIM_MARGIN and _says_name_whole(engine, text, top, other))
+                or (gap < SIBLING_MARGIN and _siblings_apart(engine, text, top, other))
             ):
                 top, code = other, engine.docs[other].code
                 order = np.array([top, *(int(i) for i in order if int(i) != top)])
