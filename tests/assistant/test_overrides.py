@@ -244,3 +244,16 @@ class TestSiblings:
         assert not _siblings_apart(engine, text, index["1.009454"], index["1.009447"])
         text = "bến thủy nội địa đóng"
         assert not _siblings_apart(engine, text, index["1.009447"], index["1.009454"])
+
+
+class TestNegatedList:
+    def test_the_list_after_a_negation_is_hidden(self):
+        text = (
+            "Nhà tôi không thuộc hộ nghèo, gia đình chính sách hay người khuyết tật, xin xác nhận"
+        )
+        kept = intents.without_negated_clauses(text)
+        assert "khuyết tật" not in kept and "xin xác nhận" in kept
+
+    def test_a_request_after_the_comma_is_kept(self):
+        text = "không thuộc hộ nghèo, muốn xin xác nhận hay đăng ký hộ cận nghèo"
+        assert "muốn xin xác nhận hay đăng ký hộ cận nghèo" in intents.without_negated_clauses(text)

@@ -433,8 +433,12 @@ def finder_text(text: str) -> str:
 # words name another procedure ("Công nhận hộ nghèo…"), so the finder does not see them; the
 # clause ends at punctuation or after a few words. Not "không phải" alone: "không phải nộp"
 # (need not pay) is a question about the procedure.
+# A list goes on past a comma ("không thuộc hộ nghèo, gia đình chính sách hay người khuyết
+# tật"): a next part with "hay"/"hoặc" and no request verb is still what the case is not.
+_LIST_PART = r"(?:(?!\b(?:xin|muốn|cần|làm|đăng|cấp|hỏi|nộp|thì)\b)[^,.;:?!()]){1,40}"
 _NEGATED_CLAUSE = re.compile(
-    r"\b(?:không|chẳng|chả)\s+(?:thuộc(?:\s+diện)?|phải là)\s+[^,.;:?!()]{1,40}",
+    r"\b(?:không|chẳng|chả)\s+(?:thuộc(?:\s+diện)?|phải là)\s+[^,.;:?!()]{1,40}"
+    rf"(?:,\s*(?=[^,.;:?!()]*\b(?:hay|hoặc)\b){_LIST_PART})*",
     re.IGNORECASE,
 )
 
