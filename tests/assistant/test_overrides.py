@@ -257,3 +257,19 @@ class TestNegatedList:
     def test_a_request_after_the_comma_is_kept(self):
         text = "không thuộc hộ nghèo, muốn xin xác nhận hay đăng ký hộ cận nghèo"
         assert "muốn xin xác nhận hay đăng ký hộ cận nghèo" in intents.without_negated_clauses(text)
+
+
+class TestTheFirstsActionSaid:
+    def test_the_confirmation_asked_stays(self, engine):
+        index = {doc.code: i for i, doc in enumerate(engine.docs)}
+        text = "xác nhận là con tôi đã được đăng ký khai sinh ở xã này"
+        assert not _says_name_whole(engine, text, index["2.002516"], index[BIRTH])
+
+
+class TestNoSiblings:
+    def test_generic_shared_words_make_no_siblings(self, engine):
+        # "Xóa đăng ký thường trú" and "Đăng ký kết hôn có yếu tố nước ngoài" share only
+        # "đăng ký"; "có" (có cách nào) is no word apart
+        index = {doc.code: i for i, doc in enumerate(engine.docs)}
+        text = "tên em tôi còn trong hộ, có cách nào cho nó ra khỏi hộ không"
+        assert not _siblings_apart(engine, text, index["1.003197"], index["2.000806"])

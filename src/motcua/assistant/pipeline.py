@@ -274,13 +274,15 @@ def _opening_phrase(engine: Engine, doc_index: int) -> list[str]:
     return words
 
 
+def _same_syllable(typed: str, word: str) -> bool:
+    """Tone-aware: a syllable typed without marks matches every spelling; "đóng" is no
+    "động"."""
+    return typed == word or (fold(typed) == typed and typed == fold(word))
+
+
 def _longest_run(typed: list[str], words: list[str]) -> int:
-    """The most consecutive words of ``words`` the question says in a row, tone-aware (a
-    syllable typed without marks matches every spelling): "đóng" is no "động"."""
-
-    def same(t: str, w: str) -> bool:
-        return t == w or (fold(t) == t and t == fold(w))
-
+    """The most consecutive words of ``words`` the question says in a row (tone-aware)."""
+    same = _same_syllable
     best = 0
     for i in range(len(typed)):
         for j in range(len(words)):
@@ -297,7 +299,9 @@ def _says_name_whole(engine: Engine, text: str, top: int, other: int) -> bool:
     the paper, not the registration), and says fewer of ``top``'s opening words in a row: a
     story's words ("cho người khuyết tật", "vào nhà thuê") then drew the finder to ``top``.
     "đăng ký kết hôn với người nước ngoài" says as much of "Đăng ký kết hôn có yếu tố nước
-    ngoài" as of "Đăng ký kết hôn", and keeps the first."""
+    ngoài" as of "Đăng ký kết hôn", and keeps the first. Nor when the question says
+    ``top``'s action (its first two words) elsewhere: "xác nhận là con tôi đã được đăng ký
+    khai sinh" asks the confirmation ("Xác nhận thông tin hộ tịch")."""
     phrase = _opening_phrase(engine, other)
     if len(phrase) < VERBATIM_SYLLABLES:
         return False
@@ -308,7 +312,15 @@ def _says_name_whole(engine: Engine, text: str, top: int, other: int) -> bool:
     if _longest_run(typed, phrase) < len(phrase):
         return False
     top_words = _head_words_all(engine, top)
-    return _longest_run(typed, top_words) < len(phrase)
+    if _longest_run(typed, top_words) >= len(phrase):
+        return False
+    # The words outside every saying of the phrase, a gap where it was said.
+    rest: list[str] = list(typed)
+    for i in range(len(typed) - len(phrase) + 1):
+        if all(_same_syllable(t, w) for t, w in zip(typed[i:], phrase, strict=False)):
+            rest[i : i + len(phrase)] = [""] * len(phrase)
+    action = top_words[:2]
+    return _longest_run(rest, action) < len(action)
 
 
 def _head_words_all(engine: Engine, doc_index: int) -> list[str]:
@@ -338,15 +350,32 @@ def _siblings_apart(engine: Engine, text: str, top: int, other: int) -> bool:
     "Công bố hoạt động bến thủy nội địa", "Công bố đóng cảng, bến thủy nội địa") and the
     question says a word only ``other``'s name has ("đóng") and none only ``top``'s has
     ("hoạt động"): the words they share drew the finder, the word apart names the procedure.
-    Tone-aware as in ``_names_the_action``."""
-    typed = set(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+    The question must say what they share in a word pair rarer than ``PAIR_EVIDENCE_IDF``
+    ("bến thủy", "hộ kinh"): "đăng ký" alone makes no siblings. Tone-aware as in
+    ``_names_the_action``."""
+    from motcua.search.engine import display_name
+
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+    typed = set(words)
     plain = {w for w in typed if fold(w) == w}
 
     def said(word: str) -> bool:
         return word in typed or fold(word) in plain
 
     top_words, other_words = _name_syllables(engine, top), _name_syllables(engine, other)
-    if len(top_words & other_words) < 2:
+    shared = top_words & other_words
+    name = re.findall(
+        r"[^\W_]+",
+        unicodedata.normalize("NFC", display_name(engine.docs[other].name).lower()),
+    )
+    said_pairs = {(fold(a), fold(b)) for a, b in zip(words, words[1:], strict=False)}
+    if not any(
+        a in shared
+        and b in shared
+        and (fold(a), fold(b)) in said_pairs
+        and engine.idf.get(f"{fold(a)}_{fold(b)}", 0.0) >= PAIR_EVIDENCE_IDF
+        for a, b in zip(name, name[1:], strict=False)
+    ):
         return False
     top_only, other_only = top_words - other_words, other_words - top_words
     return (
