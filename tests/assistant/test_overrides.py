@@ -273,3 +273,23 @@ class TestNoSiblings:
         index = {doc.code: i for i, doc in enumerate(engine.docs)}
         text = "tên em tôi còn trong hộ, có cách nào cho nó ra khỏi hộ không"
         assert not _siblings_apart(engine, text, index["1.003197"], index["2.000806"])
+
+
+class TestAllowedAsked:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "cháu ba tuổi có làm thẻ căn cước được không?",
+            "giấy khai sinh ghi sai tên, sửa lại được hông",
+        ],
+    )
+    def test_may_i_is_the_conditions(self, question):
+        assert intents.topics(intents.cue_text(question)) == [intents.Topic.CONDITIONS]
+
+    def test_other_cues_come_first(self):
+        question = "làm giấy khai sinh mất bao lâu, làm trong ngày được không"
+        assert intents.Topic.CONDITIONS not in intents.topics(intents.cue_text(question))
+
+    def test_a_childs_identity_card(self):
+        answer = ask("Con gái tôi mới ba tuổi có làm thẻ căn cước được không?", rephrase=False)[0]
+        assert answer.code == "1.014062"

@@ -294,6 +294,14 @@ _WHERE_MOVES_DOCS = ("nop ho so o dau", "nop ho so tai dau")
 _BARE_AMOUNT = re.compile(r" bao nhieu(?: (?:vay|va|a|ha|the|nhi|nhe|day|do|roi|z|dzay))* $")
 
 
+# "bé hai tuổi có làm thẻ căn cước được không?", "giờ sửa lại được hông": whether the
+# citizen may do it, asked at the end of a question with no other cue (the conditions).
+_ALLOWED_ASKED = re.compile(
+    r" (?:lam|xin|dang ky|sua|cap|doi|nhap|tach|khai|trinh bao)(?: \w+){0,8} duoc"
+    r" (?:khong|ko|k|hong|hok|hem|hon)(?: (?:a|ha|vay|nhi|nhe|ta|day))* $"
+)
+
+
 # "nộp bao nhiêu bộ hồ sơ", "mang mấy bản": a count of papers, not money.
 _COUNTED = re.compile(r" (?:nop |mang |can )?(?:bao nhieu|may) (?:bo|ban|to|tap)(?= )")
 
@@ -303,6 +311,8 @@ def topics(padded: str) -> list[Topic]:
     found += [t for t, cues in _NAMING_CUES.items() if t not in found and _has(padded, cues)]
     if not found and _BARE_AMOUNT.search(padded):
         found.append(Topic.FEE)
+    if not found and _ALLOWED_ASKED.search(padded):
+        found.append(Topic.CONDITIONS)
     counted_only = (
         Topic.FEE in found
         and _COUNTED.search(padded) is not None
