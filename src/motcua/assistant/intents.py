@@ -34,6 +34,29 @@ def folded_text(text: str) -> str:
     return " " + " ".join(words) + " "
 
 
+# Punctuation ends a clause: no phrase a citizen says runs across it ("tuần trước, bà ngoại"
+# is no "trước bạ", "sau mùa gặt, nghe đồn" no word pair "gặt nghe").
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]")
+
+
+def clauses(text: str) -> list[str]:
+    return _CLAUSE_BREAK.split(text)
+
+
+def clause_folded_text(text: str) -> str:
+    """``folded_text`` clause by clause, the clauses two spaces apart: a padded phrase
+    (`` truoc ba ``) matches within one clause only."""
+    return "".join(folded_text(clause) for clause in clauses(text))
+
+
+def break_pairs(text: str) -> set[str]:
+    """The folded word pairs ("gat nghe") that only punctuation's removal makes adjacent: the
+    last word of a clause and the first of the next."""
+    words = [folded_text(clause).split() for clause in clauses(text)]
+    words = [w for w in words if w]
+    return {f"{a[-1]} {b[0]}" for a, b in zip(words, words[1:], strict=False)}
+
+
 def _has(padded: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {p} " in padded for p in phrases)
 
@@ -204,6 +227,10 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "to khai gi",
         "to khai nao",
         "mau don gi",
+        # "cần nộp những gì", "phải nộp những tờ gì", "cần biên bản gì"
+        "nop nhung gi",
+        "nop nhung giay",
+        "nhung to gi",
     ),
     Topic.WHERE: (
         "o dau",
@@ -250,6 +277,13 @@ _TOPIC_CUES: dict[Topic, tuple[str, ...]] = {
         "buu chinh",
     ),
 }
+# Cues whose words also name things ("tài khoản", "biên bản"): kept out of ``_TOPIC_CUES``,
+# whose words the pipeline never counts as evidence of a procedure. "có phải đóng khoản nào
+# không", "trả khoản gì" ask a charge without its name; "cần biên bản gì" asks a paper.
+_NAMING_CUES: dict[Topic, tuple[str, ...]] = {
+    Topic.FEE: ("khoan nao", "khoan gi"),
+    Topic.DOCUMENTS: ("bien ban gi",),
+}
 # "mất bao nhiêu ngày" is time, not money: money cues that are really time cues.
 _TIME_NOT_FEE = re.compile(r" (?:mat|ton|het) bao nhieu (?:" + "|".join(_TIME_WORDS) + ") ")
 _WHERE_MOVES_DOCS = ("nop ho so o dau", "nop ho so tai dau")
@@ -260,14 +294,25 @@ _WHERE_MOVES_DOCS = ("nop ho so o dau", "nop ho so tai dau")
 _BARE_AMOUNT = re.compile(r" bao nhieu(?: (?:vay|va|a|ha|the|nhi|nhe|day|do|roi|z|dzay))* $")
 
 
+# "bé hai tuổi có làm thẻ căn cước được không?", "giờ sửa lại được hông": whether the
+# citizen may do it, asked at the end of a question with no other cue (the conditions).
+_ALLOWED_ASKED = re.compile(
+    r" (?:lam|xin|dang ky|sua|cap|doi|nhap|tach|khai|trinh bao)(?: \w+){0,8} duoc"
+    r" (?:khong|ko|k|hong|hok|hem|hon)(?: (?:a|ha|vay|nhi|nhe|ta|day))* $"
+)
+
+
 # "nộp bao nhiêu bộ hồ sơ", "mang mấy bản": a count of papers, not money.
 _COUNTED = re.compile(r" (?:nop |mang |can )?(?:bao nhieu|may) (?:bo|ban|to|tap)(?= )")
 
 
 def topics(padded: str) -> list[Topic]:
     found = [t for t, cues in _TOPIC_CUES.items() if _has(padded, cues)]
+    found += [t for t, cues in _NAMING_CUES.items() if t not in found and _has(padded, cues)]
     if not found and _BARE_AMOUNT.search(padded):
         found.append(Topic.FEE)
+    if not found and _ALLOWED_ASKED.search(padded):
+        found.append(Topic.CONDITIONS)
     counted_only = (
         Topic.FEE in found
         and _COUNTED.search(padded) is not None
@@ -365,7 +410,8 @@ def finder_text(text: str) -> str:
     phrases = sorted(
         {c for cues in _TOPIC_CUES.values() for c in cues}
         | {c for cues in _CHANNEL_CUES.values() for c in cues}
-        | set(_POLITE),
+        | set(_POLITE)
+        | {c for cues in _NAMING_CUES.values() for c in cues},
         key=len,
         reverse=True,
     )
@@ -397,8 +443,29 @@ def finder_text(text: str) -> str:
 # words name another procedure ("Công nhận hộ nghèo…"), so the finder does not see them; the
 # clause ends at punctuation or after a few words. Not "không phải" alone: "không phải nộp"
 # (need not pay) is a question about the procedure.
+# A list goes on past a comma ("không thuộc hộ nghèo, gia đình chính sách hay người khuyết
+# tật"): a next part with "hay"/"hoặc" and no request verb is still what the case is not.
+_LIST_PART = r"(?:(?!\b(?:xin|muốn|cần|làm|đăng|cấp|hỏi|nộp|thì)\b)[^,.;:?!()]){1,40}"
 _NEGATED_CLAUSE = re.compile(
-    r"\b(?:không|chẳng|chả)\s+(?:thuộc(?:\s+diện)?|phải là)\s+[^,.;:?!()]{1,40}",
+    r"\b(?:không|chẳng|chả)\s+(?:thuộc(?:\s+diện)?|phải là)\s+[^,.;:?!()]{1,40}"
+    rf"(?:,\s*(?=[^,.;:?!()]*\b(?:hay|hoặc)\b){_LIST_PART})*",
+    re.IGNORECASE,
+)
+
+
+# "hai người cùng quốc tịch Việt Nam", "không có yếu tố nước ngoài": the case is not foreign.
+# Their words ("quốc tịch", "nước ngoài") name the variants "… có yếu tố nước ngoài", so the
+# finder does not see them. Unambiguous folded too, so written for either spelling.
+# Not "người Việt Nam định cư ở nước ngoài", "Việt kiều": the case is then foreign.
+_VIETNAM = (
+    r"vi[ệeê]t(?!(?:\s+nam)?\s+(?:ki[ềeê]u|[đd][ịi]nh\s+c[ưu]|[ởo]\s+n[ưu][ớo]c"
+    r"|s[ốo]ng\s+[ởo]\s+n[ưu][ớo]c))(?:\s+nam)?\b"
+)
+_FOREIGN = r"(?:n[ưu][ớo]c\s+ngo[àa]i|y[ếeê]u\s+t[ốoô]\s+n[ưu][ớo]c\s+ngo[àa]i)\b"
+_DOMESTIC_CLAUSE = re.compile(
+    r"\b(?:c[ùu]ng|[đd][ềeê]u)(?:\s+l[àa]|\s+mang|\s+c[óo])?\s+"
+    rf"(?:qu[ốôo]c\s+t[ịi]ch|ng[ưu][ờo]i|c[ôo]ng\s+d[âa]n)\s+{_VIETNAM}"
+    rf"|\b(?:kh[ôo]ng|ko|k)\s+(?:ph[ảa]i\s+(?:l[àa]\s+)?ng[ưu][ờo]i\s+|c[óo]\s+){_FOREIGN}",
     re.IGNORECASE,
 )
 
@@ -406,7 +473,7 @@ _NEGATED_CLAUSE = re.compile(
 def without_negated_clauses(text: str) -> str:
     """``text`` without its clauses that say what the case is not (see above). Only with tone
     marks typed: "khong thuoc" folded is also "không thuốc"."""
-    kept = _NEGATED_CLAUSE.sub(" ", text)
+    kept = _DOMESTIC_CLAUSE.sub(" ", _NEGATED_CLAUSE.sub(" ", text))
     return kept if kept.strip() else text
 
 
@@ -708,6 +775,12 @@ _FACILITY = (
     r" (?:cho|bai|noi) (?:gui|de|dau|giu) xe(?= )| giu xe(?= )| wifi(?= )| may photo(?= )"
     r"| cho photo(?= )| nha ve sinh(?= )| may lay so(?= )| lay so thu tu(?= )| cang tin(?= )"
 )
+# What a procedure does, said right after "tổ chức": the commune is asked whether it holds a
+# procedure ("tổ chức đăng ký kết hôn lưu động"), not an event of the local plan.
+_PROCEDURE_ACT = (
+    r"(?:dang ky|xac nhan|chung thuc|trich luc|cap giay|cap lai|cap ban sao|lam giay"
+    r"|lam thu tuc|thu tuc|hoa giai)"
+)
 _LOCAL_FACT = re.compile(
     "|".join(
         (
@@ -745,8 +818,10 @@ _LOCAL_FACT = re.compile(
             rf" (?:co )?(?:chi tra|phat|to chuc|mo lop|co lop)(?: \w+){{0,8}} {_NO_Q}(?= )",
             # whether the locality holds or opens something ("năm nay xã có tổ chức giải bóng
             # đá không", "xã mình có lớp học bơi hè này không"): the local plan
+            # ("xã có tổ chức đăng ký kết hôn lưu động không" asks whether the commune does a
+            # procedure: a procedure question)
             rf" (?:xa|phuong|thon|ap|xom|lang)(?: minh| ta| toi| tui| em)?(?: \w+){{0,3}}"
-            rf" co (?:to chuc|mo lop|lop|mo dot)(?: \w+){{0,10}} {_NO_Q}(?= )",
+            rf" co (?:to chuc|mo lop|lop|mo dot)(?! {_PROCEDURE_ACT} )(?: \w+){{0,10}} {_NO_Q}(?= )",
             # the locality's schedule, plan or list ("lịch khám sức khỏe nghĩa vụ quân sự năm
             # nay của xã", "kế hoạch thu gom rác tại thôn"): published by the commune, not a
             # procedure of the catalog; "lịch hẹn trả kết quả" is a dossier's
@@ -1054,6 +1129,16 @@ _COMMUNE_REQUESTS = (
 _HOW = re.compile(r" lam the nao ")
 
 
+_PURPOSE_TYPED = re.compile(r"\b(?:để|de|nhằm|nham|phục vụ|phuc vu)\b(?!\s+(?:nghị|nghi)\b)")
+
+
+def purpose_start(text: str) -> int | None:
+    """Where the question's first purpose clause ("để …", "nhằm …") begins in ``text``, or
+    None: what follows says what a paper is for, not what is asked."""
+    match = _PURPOSE_TYPED.search(unicodedata.normalize("NFC", text).lower())
+    return None if match is None else match.start()
+
+
 def _asks_commune_request(padded: str, extra: tuple[str, ...] = ()) -> bool:
     return _has(_HOW.sub(" lam " + _NOT_CUE + " nao ", padded), (*_COMMUNE_REQUESTS, *extra))
 
@@ -1111,10 +1196,80 @@ def _says_term(padded: str, terms: tuple[str, ...]) -> bool:
     return False
 
 
-def other_body(padded: str) -> OtherBody | None:
-    """The body that handles what the question asks, when it is not the commune."""
+@cache
+def _term_spellings() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """The spellings, with tone marks, of the other bodies' folded terms of two or more
+    syllables, as the table's own Vietnamese text (what, body, note) and the sector words
+    write them: "truoc ba" is "trước bạ". A term the texts never spell out has none."""
+    texts = [_syllables(f"{b.what} . {b.body} . {b.note}") for b in (*other_bodies(), *sectors())]
+    texts += [word for entry in body_vocabulary() for word in entry.words]
+    wanted = {tuple(t.split()) for b in other_bodies() for t in b.terms if " " in t}
+    found: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for typed in texts:
+        folded = [fold(w) for w in typed]
+        for size in {len(t) for t in wanted}:
+            for i in range(len(typed) - size + 1):
+                key = tuple(folded[i : i + size])
+                if key in wanted:
+                    found.setdefault(key, set()).add(typed[i : i + size])
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+# Tone marks by their combining characters; hỏi and ngã are one (often typed for each other).
+_TONES = {"\u0300": "huyen", "\u0301": "sac", "\u0303": "hoi", "\u0309": "hoi", "\u0323": "nang"}
+
+
+def _tone_and_shape(syllable: str) -> tuple[str | None, str]:
+    """A syllable's tone mark (None when none is typed) and its letters without it, whatever
+    vowel carries the mark ("hoá" and "hóa" alike)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((_TONES[ch] for ch in decomposed if ch in _TONES), None)
+    shape = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return tone, shape
+
+
+def _spelled_alike(typed: str, spelled: str) -> bool:
+    """Whether a typed syllable may be ``spelled``: the marks typed must be its marks (a tone
+    left out, or no marks at all, match any), hỏi and ngã one ("kiễm" for "kiểm")."""
+    if fold(typed) != fold(spelled):
+        return False
+    tone, shape = _tone_and_shape(typed)
+    want_tone, want_shape = _tone_and_shape(spelled)
+    if shape != fold(shape) and shape != want_shape:
+        return False
+    return tone is None or tone == want_tone
+
+
+def _typed_as_spelled(text: str, term: str) -> bool:
+    """Whether ``term`` is said in ``text`` in a spelling of it (``_term_spellings``), tone
+    marks and all where they are typed ("tháng trước bà đã mất" is no "trước bạ"). True when
+    the term has no known spelling."""
+    spellings = _term_spellings().get(tuple(term.split()))
+    if not spellings:
+        return True
+    size = len(term.split())
+    for clause in clauses(text):
+        typed = _syllables(clause)
+        for i in range(len(typed) - size + 1):
+            said = typed[i : i + size]
+            if any(
+                all(_spelled_alike(t, w) for t, w in zip(said, spelled, strict=True))
+                for spelled in spellings
+            ):
+                return True
+    return False
+
+
+def other_body(padded: str, text: str | None = None) -> OtherBody | None:
+    """The body that handles what the question asks, when it is not the commune. Given the
+    question's ``text``, a term must be said within one clause, and in its own spelling where
+    tone marks are typed."""
+    said_in = padded if text is None else clause_folded_text(text)
     for body in other_bodies():
-        said = _says_term(padded, body.terms) or any(p.search(padded) for p in body.patterns)
+        terms = body.terms
+        if text is not None:
+            terms = tuple(t for t in terms if f" {t} " in said_in and _typed_as_spelled(text, t))
+        said = _says_term(said_in, terms) or any(p.search(padded) for p in body.patterns)
         if not said or body.excepted(padded):
             continue
         if body.commune_guard and (
@@ -1451,10 +1606,12 @@ def vocabulary_match(text: str) -> tuple[OtherBody, str, bool, tuple[str, ...]] 
     padded = folded_text(text)
     if _has(padded, (*_COMMUNE_ACTS, *_COMMUNE_ACTS_SAID_OTHERWISE)):
         return None
-    typed = _syllables(text)
     index = _vocabulary_index()
     best: tuple[float, int, SectorWords, tuple[str, ...]] | None = None
-    for i, syllable in enumerate(typed):
+    # A sector word is said within one clause: its syllables never run across punctuation.
+    said = [(i, typed) for typed in map(_syllables, clauses(text)) for i in range(len(typed))]
+    for i, typed in said:
+        syllable = typed[i]
         for order, entry, word in index.get(fold(syllable), ()):
             size = len(word)
             if typed[i : i + size] == word or (

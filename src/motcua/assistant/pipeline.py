@@ -50,6 +50,14 @@ SPECIFIC_MARGIN = 0.15
 # The same for a procedure whose opening words (what it does) the question says, when it says
 # none of the first's.
 ACTION_MARGIN = 0.12
+# The same for a procedure whose opening phrase (its name up to the first comma, semicolon or
+# word that narrows it) the question says word for word, when it says less of the first's.
+VERBATIM_MARGIN = 0.2
+# An opening phrase this short ("Cấp", "Đăng ký") is no name.
+VERBATIM_SYLLABLES = 3
+# Two sibling procedures (their names share words) this close, the question saying a word
+# only the second's name has and none only the first's has: the second is taken.
+SIBLING_MARGIN = 0.08
 # A question with no topic cue must name a procedure clearly to be answered.
 NAME_ONLY_SCORE = 0.85
 NAME_ONLY_EVIDENCE = 1.5
@@ -250,6 +258,131 @@ def _names_the_action(engine: Engine, text: str, top: int, other: int) -> bool:
     )
 
 
+def _opening_phrase(engine: Engine, doc_index: int) -> list[str]:
+    """A procedure's name up to its first comma, semicolon, bracket or word that narrows it
+    (``_HEAD_END``): "Chứng thực việc sửa đổi" of "Chứng thực việc sửa đổi, bổ sung, hủy bỏ
+    giao dịch"; lower case, with tone marks."""
+    from motcua.search.engine import display_name
+
+    name = display_name(engine.docs[doc_index].name)
+    first = re.split(r"[;(,]", name, maxsplit=1)[0]
+    words: list[str] = []
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", first.lower())):
+        if word in _HEAD_END and words:
+            break
+        words.append(word)
+    return words
+
+
+def _same_syllable(typed: str, word: str) -> bool:
+    """Tone-aware: a syllable typed without marks matches every spelling; "đóng" is no
+    "động"."""
+    return typed == word or (fold(typed) == typed and typed == fold(word))
+
+
+def _longest_run(typed: list[str], words: list[str]) -> int:
+    """The most consecutive words of ``words`` the question says in a row (tone-aware)."""
+    same = _same_syllable
+    best = 0
+    for i in range(len(typed)):
+        for j in range(len(words)):
+            k = 0
+            while i + k < len(typed) and j + k < len(words) and same(typed[i + k], words[j + k]):
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def _says_name_whole(engine: Engine, text: str, top: int, other: int) -> bool:
+    """Whether the question says ``other``'s opening phrase word for word ("đăng ký kết hôn
+    lưu động", "đăng ký thường trú"), outside a purpose clause ("… để đăng ký kết hôn" asks
+    the paper, not the registration), and says fewer of ``top``'s opening words in a row: a
+    story's words ("cho người khuyết tật", "vào nhà thuê") then drew the finder to ``top``.
+    "đăng ký kết hôn với người nước ngoài" says as much of "Đăng ký kết hôn có yếu tố nước
+    ngoài" as of "Đăng ký kết hôn", and keeps the first. Nor when the question says
+    ``top``'s action (its first two words) elsewhere: "xác nhận là con tôi đã được đăng ký
+    khai sinh" asks the confirmation ("Xác nhận thông tin hộ tịch")."""
+    phrase = _opening_phrase(engine, other)
+    if len(phrase) < VERBATIM_SYLLABLES:
+        return False
+    head = text
+    if (purpose := intents.purpose_start(text)) is not None:
+        head = text[:purpose]
+    typed = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head).lower())
+    if _longest_run(typed, phrase) < len(phrase):
+        return False
+    top_words = _head_words_all(engine, top)
+    if _longest_run(typed, top_words) >= len(phrase):
+        return False
+    # The words outside every saying of the phrase, a gap where it was said.
+    rest: list[str] = list(typed)
+    for i in range(len(typed) - len(phrase) + 1):
+        if all(_same_syllable(t, w) for t, w in zip(typed[i:], phrase, strict=False)):
+            rest[i : i + len(phrase)] = [""] * len(phrase)
+    action = top_words[:2]
+    return _longest_run(rest, action) < len(action)
+
+
+def _head_words_all(engine: Engine, doc_index: int) -> list[str]:
+    """A procedure's opening words up to a semicolon, a bracket or a word that narrows it,
+    stopwords kept (they are said too): "Cấp Giấy xác nhận tình trạng hôn nhân"."""
+    from motcua.search.engine import display_name
+
+    name = display_name(engine.docs[doc_index].name)
+    head = re.split(r"[;(]", name, maxsplit=1)[0]
+    words: list[str] = []
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head.lower())):
+        if word in _HEAD_END and words:
+            break
+        words.append(word)
+    return words
+
+
+def _name_syllables(engine: Engine, doc_index: int) -> set[str]:
+    from motcua.search.engine import display_name
+
+    name = unicodedata.normalize("NFC", display_name(engine.docs[doc_index].name).lower())
+    return {w for w in re.findall(r"[^\W_]+", name) if fold(w) not in STOPWORDS}
+
+
+def _siblings_apart(engine: Engine, text: str, top: int, other: int) -> bool:
+    """Whether ``top`` and ``other`` are siblings (two or more words of their names shared:
+    "Công bố hoạt động bến thủy nội địa", "Công bố đóng cảng, bến thủy nội địa") and the
+    question says a word only ``other``'s name has ("đóng") and none only ``top``'s has
+    ("hoạt động"): the words they share drew the finder, the word apart names the procedure.
+    The question must say what they share in a word pair rarer than ``PAIR_EVIDENCE_IDF``
+    ("bến thủy", "hộ kinh"): "đăng ký" alone makes no siblings. Tone-aware as in
+    ``_names_the_action``."""
+    from motcua.search.engine import display_name
+
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+    typed = set(words)
+    plain = {w for w in typed if fold(w) == w}
+
+    def said(word: str) -> bool:
+        return word in typed or fold(word) in plain
+
+    top_words, other_words = _name_syllables(engine, top), _name_syllables(engine, other)
+    shared = top_words & other_words
+    name = re.findall(
+        r"[^\W_]+",
+        unicodedata.normalize("NFC", display_name(engine.docs[other].name).lower()),
+    )
+    said_pairs = {(fold(a), fold(b)) for a, b in zip(words, words[1:], strict=False)}
+    if not any(
+        a in shared
+        and b in shared
+        and (fold(a), fold(b)) in said_pairs
+        and engine.idf.get(f"{fold(a)}_{fold(b)}", 0.0) >= PAIR_EVIDENCE_IDF
+        for a, b in zip(name, name[1:], strict=False)
+    ):
+        return False
+    top_only, other_only = top_words - other_words, other_words - top_words
+    return (
+        bool(top_only) and any(said(w) for w in other_only) and not any(said(w) for w in top_only)
+    )
+
+
 def _more_specific(engine: Engine, parsed, top: int, other: int) -> bool:
     """Whether ``other`` is named more precisely than ``top``: the question says every word of
     both names, and ``other``'s name is ``top``'s and more ("đăng ký kết hôn lưu động" over
@@ -340,6 +473,34 @@ def _only_one_named(engine: Engine, parsed, indexes: list[int]) -> int | None:
         others = set().union(*(n for j, n in enumerate(names) if j != k))
         if (names[k] - others) & said:
             named.append(index)
+    return named[0] if len(named) == 1 else None
+
+
+def _one_said_apart(engine: Engine, question: str, codes: list[str]) -> str | None:
+    """Among procedures the finder cannot tell apart, the one whose name alone has a word
+    pair the question says ("chủ tịch xã **giải quyết**" for "Giải quyết tranh chấp đất đai
+    thuộc thẩm quyền của Chủ tịch …" against "Hòa giải tranh chấp đất đai"; "xin **bản sao**
+    chứng thực hợp đồng" for "Cấp bản sao có chứng thực từ bản chính giao dịch …"), when
+    exactly one has such a pair and the others none: the question has said which it is."""
+    if not isinstance(engine, Engine):
+        return None
+    from motcua.search.engine import display_name
+
+    words = folded_words(question)
+    said = set(zip(words, words[1:], strict=False))
+    pairs = {}
+    for code in codes:
+        name = folded_words(display_name(_procedure_name(engine, code)))
+        pairs[code] = {
+            (a, b)
+            for a, b in zip(name, name[1:], strict=False)
+            if not (a in STOPWORDS and b in STOPWORDS)
+        }
+    named = [
+        code
+        for code in codes
+        if (pairs[code] - set().union(*(pairs[c] for c in codes if c != code))) & said
+    ]
     return named[0] if len(named) == 1 else None
 
 
@@ -479,8 +640,11 @@ def _route(engine: Engine, text: str) -> Routed:
         for raw in order[1:]:
             other = int(raw)
             gap = float(fused[top]) - float(fused[other])
-            if (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other)) or (
-                gap < ACTION_MARGIN and _names_the_action(engine, text, top, other)
+            if (
+                (gap < SPECIFIC_MARGIN and _more_specific(engine, parsed, top, other))
+                or (gap < ACTION_MARGIN and _names_the_action(engine, text, top, other))
+                or (gap < VERBATIM_MARGIN and _says_name_whole(engine, text, top, other))
+                or (gap < SIBLING_MARGIN and _siblings_apart(engine, text, top, other))
             ):
                 top, code = other, engine.docs[other].code
                 order = np.array([top, *(int(i) for i in order if int(i) != top)])
@@ -671,7 +835,7 @@ def _answer(
             return answer_from(facts, topics or [Topic(t) for t in memory.topics])
     if intents.asks_status(padded) and not topics:
         return compose.status()
-    body = intents.other_body(padded)
+    body = intents.other_body(padded, text)
     if body is not None:
         # A table row found by a short term ("điện lực" for a household's supply) gives way
         # to a longer sector word of another body ("hoạt động điện lực", a licence) when the
@@ -708,6 +872,11 @@ def _answer(
         engine = get_finder()
     finder_question = intents.finder_text(intents.without_negated_clauses(text))
     routed = _route(engine, finder_question) if core else Routed(None, [], 0.0, 0.0)
+    # The finder reads the question without its punctuation: a pair across a clause break
+    # ("sau mùa gặt, nghe đồn") was never said together and names no matter.
+    if routed.uncovered:
+        breaks = intents.break_pairs(text)
+        routed.uncovered = [pair for pair in routed.uncovered if pair not in breaks]
     # An authorisation in a sector licensed by a provincial department or a ministry
     # (data/sectors.json): another body's, unless the commune procedure the finder ranks first
     # names the sector's words itself ("đăng ký khai thác nước dưới đất" is the commune's).
@@ -778,9 +947,12 @@ def _answer(
         if routed.evidence >= 1.0 and _facts_differ(codes, topics, channel=channel, copies=copies):
             if scoped := _other_body(engine, finder_question, routed, answering=True):
                 return scoped
-            answer = compose.clarify(routed.candidates)
-            answer.topics = [str(t) for t in topics]
-            return answer
+            alone = _one_said_apart(engine, finder_question, codes)
+            if alone is None:
+                answer = compose.clarify(routed.candidates)
+                answer.topics = [str(t) for t in topics]
+                return answer
+            codes = [alone]
         if routed.evidence >= 1.0:
             routed.code = codes[0]
     if routed.code is None:
