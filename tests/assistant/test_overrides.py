@@ -10,6 +10,7 @@ import pytest
 
 from motcua.assistant import intents
 from motcua.assistant.pipeline import _one_said_apart, _says_name_whole, _siblings_apart, ask
+from motcua.search.normalize import spelled_alike
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +218,7 @@ class TestSaidApart:
         ],
     )
     def test_spelled_alike(self, typed, spelled, alike):
-        assert intents._spelled_alike(typed, spelled) is alike
+        assert spelled_alike(typed, spelled) is alike
 
 
 class TestSiblings:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from vn_text import fold
 
+from motcua.search.normalize import spelled_alike
+
 
 class Topic(StrEnum):
     FEE = "fee"
@@ -1215,31 +1217,6 @@ def _term_spellings() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-# Tone marks by their combining characters; hỏi and ngã are one (often typed for each other).
-_TONES = {"\u0300": "huyen", "\u0301": "sac", "\u0303": "hoi", "\u0309": "hoi", "\u0323": "nang"}
-
-
-def _tone_and_shape(syllable: str) -> tuple[str | None, str]:
-    """A syllable's tone mark (None when none is typed) and its letters without it, whatever
-    vowel carries the mark ("hoá" and "hóa" alike)."""
-    decomposed = unicodedata.normalize("NFD", syllable)
-    tone = next((_TONES[ch] for ch in decomposed if ch in _TONES), None)
-    shape = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
-    return tone, shape
-
-
-def _spelled_alike(typed: str, spelled: str) -> bool:
-    """Whether a typed syllable may be ``spelled``: the marks typed must be its marks (a tone
-    left out, or no marks at all, match any), hỏi and ngã one ("kiễm" for "kiểm")."""
-    if fold(typed) != fold(spelled):
-        return False
-    tone, shape = _tone_and_shape(typed)
-    want_tone, want_shape = _tone_and_shape(spelled)
-    if shape != fold(shape) and shape != want_shape:
-        return False
-    return tone is None or tone == want_tone
-
-
 def _typed_as_spelled(text: str, term: str) -> bool:
     """Whether ``term`` is said in ``text`` in a spelling of it (``_term_spellings``), tone
     marks and all where they are typed ("tháng trước bà đã mất" is no "trước bạ"). True when
@@ -1253,7 +1230,7 @@ def _typed_as_spelled(text: str, term: str) -> bool:
         for i in range(len(typed) - size + 1):
             said = typed[i : i + size]
             if any(
-                all(_spelled_alike(t, w) for t, w in zip(said, spelled, strict=True))
+                all(spelled_alike(t, w) for t, w in zip(said, spelled, strict=True))
                 for spelled in spellings
             ):
                 return True

@@ -28,7 +28,8 @@ from motcua.assistant.facts import center_phone, procedure_facts
 from motcua.assistant.guard import redact
 from motcua.assistant.intents import Topic
 from motcua.search.engine import STOPWORDS, Engine, QueryError, features
-from motcua.search.normalize import folded_words
+from motcua.search.normalize import folded_words, spelled_alike
+from motcua.search.normalize import words as text_words
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,37 @@ def _features_of(engine: Engine) -> list[frozenset[str]]:
         return cached
 
 
+_doc_spellings: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _spellings_of(engine: Engine) -> list[dict[str, set[tuple[str, ...]]]]:
+    """Per procedure, each folded feature of ``_features_of`` with the spellings its texts give
+    it (lowercase, with their marks)."""
+    with _features_lock:
+        cached = _doc_spellings.get(engine)
+        if cached is None:
+            from motcua.search.engine import display_name
+
+            cached = []
+            for doc in engine.docs:
+                found: dict[str, set[tuple[str, ...]]] = {}
+                texts = [
+                    display_name(doc.name),
+                    doc.result,
+                    *engine.lexicon.phrases.get(doc.code, []),
+                ]
+                for text in texts:
+                    said, keys = text_words(text), folded_words(text)
+                    for i, word in enumerate(said):
+                        found.setdefault(keys[i], set()).add((word,))
+                        if i + 1 < len(said):
+                            pair = f"{keys[i]}_{keys[i + 1]}"
+                            found.setdefault(pair, set()).add((word, said[i + 1]))
+                cached.append(found)
+            _doc_spellings[engine] = cached
+        return cached
+
+
 _TOPIC_WORDS = frozenset(
     w for cues in intents._TOPIC_CUES.values() for cue in cues for w in cue.split()
 )
@@ -181,19 +213,35 @@ def _evidence(engine: Engine, parsed, doc_index: int) -> tuple[float, float]:
     tokens = list(parsed.folded)
     for _term, expand in parsed.expansions:
         tokens += ["|", *folded_words(expand)]
+    typed = parsed.typed
+    spellings = _spellings_of(engine)[doc_index] if typed else {}
+
+    def as_typed(start: int, feature: str) -> bool:
+        # Folded, "có đi" is "có di [sản]" and "chị" is "chi [trả]": a question typed with
+        # diacritics names a procedure only by words spelled as its own are.
+        if start + feature.count("_") >= len(typed) or feature not in spellings:
+            return True  # a synonym's official words, or no spelling known
+        said = typed[start : start + feature.count("_") + 1]
+        if "_".join(fold(w) for w in said) != feature:
+            return True  # a repaired word ("kết hôm"): its spelling says nothing
+        return any(
+            all(spelled_alike(t, w) for t, w in zip(said, spelled, strict=True))
+            for spelled in spellings[feature]
+        )
+
     pairs = words = 0.0
-    for a, b in zip(tokens, tokens[1:], strict=False):
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:], strict=False)):
         if "|" in (a, b) or (a in STOPWORDS and b in STOPWORDS):
             continue
         if a in _TOPIC_WORDS and b in _TOPIC_WORDS:
             continue
         pair = f"{a}_{b}"
-        if pair in doc:
+        if pair in doc and (not typed or as_typed(i, pair)):
             pairs = max(pairs, engine.idf.get(pair, 0.0) / PAIR_EVIDENCE_IDF)
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok in STOPWORDS or tok in _TOPIC_WORDS or tok == "|":
             continue
-        if tok in doc:
+        if tok in doc and (not typed or as_typed(i, tok)):
             words = max(words, engine.idf.get(tok, 0.0) / WORD_EVIDENCE_IDF)
     return pairs, words
 

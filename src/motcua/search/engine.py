@@ -37,6 +37,7 @@ from motcua.search.normalize import (
     folded_words,
     has_diacritics,
     numerals,
+    typed_otherwise,
     words,
 )
 
@@ -296,6 +297,9 @@ class ParsedQuery:
     clause_ids: tuple[int, ...] = ()
     # Every content word, diacritics restored like ``dense_text`` (for the examples channel).
     full_text: str = ""
+    # The words as typed (lowercase, one per folded syllable) when the request carries
+    # diacritics; empty when it was typed without them.
+    typed: tuple[str, ...] = ()
 
     def marked(self) -> str:
         """The folded query, padded, with " | " where a clause ends."""
@@ -526,6 +530,16 @@ class Engine:
             segments.append(tuple(run))
         content = [t for seg in segments for t in seg]
         expansions = self.lexicon.expansions(content)
+        if typed is not None:
+            # Folded, "mấy con rồi" is "con rơi" and "ghế chờ" is "ghe": a synonym whose every
+            # occurrence is typed with other marks was not said. A misspelling's entry
+            # ("dăng ký" for "đăng ký") stays when the words are typed as its correction.
+            expansions = [
+                (term, expand)
+                for term, expand in expansions
+                if not typed_otherwise(raw, term)
+                or (fold(term) == fold(expand) and not typed_otherwise(raw, expand))
+            ]
         restored = self.vocab.restore(folded)
         dense_words = [
             w if self._keep_accented(w, f, restored, i, typed is not None) else r
@@ -550,6 +564,7 @@ class Engine:
             segments=tuple(segments),
             clause_ids=tuple(clause_ids),
             full_text=" ".join(dense_words[i] for i in kept),
+            typed=tuple(raw) if typed is not None else (),
         )
 
     def _keep_accented(

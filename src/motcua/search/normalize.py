@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from vn_text import fold as _vn_fold
@@ -104,6 +104,50 @@ def has_diacritics(text: str) -> bool:
     request with a comma, and a request typed without diacritics was read as typed with them.
     """
     return any(fold(w) != w for w in words(text))
+
+
+# Tone marks by their combining characters; hỏi and ngã are one (often typed for each other).
+_TONES = {"\u0300": "huyen", "\u0301": "sac", "\u0303": "hoi", "\u0309": "hoi", "\u0323": "nang"}
+
+
+def tone_and_shape(syllable: str) -> tuple[str | None, str]:
+    """A syllable's tone mark (None when none is typed) and its letters without it, whatever
+    vowel carries the mark ("hoá" and "hóa" alike)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((_TONES[ch] for ch in decomposed if ch in _TONES), None)
+    shape = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return tone, shape
+
+
+def spelled_alike(typed: str, spelled: str) -> bool:
+    """Whether a typed syllable may be ``spelled``: the marks typed must be its marks (a tone
+    left out, or no marks at all, match any), hỏi and ngã one ("kiễm" for "kiểm"); "đi" is
+    never "di", "rồi" never "rơi"."""
+    if fold(typed) != fold(spelled):
+        return False
+    tone, shape = tone_and_shape(typed)
+    want_tone, want_shape = tone_and_shape(spelled)
+    if shape != fold(shape) and shape != want_shape:
+        return False
+    return tone is None or tone == want_tone
+
+
+def typed_otherwise(typed: Sequence[str], term: str) -> bool:
+    """Whether every place where the folded ``term`` occurs in the ``typed`` syllables spells it
+    with other marks ("mấy con rồi" is no "con rơi", "có đi" no "có di sản"). False when the
+    term is nowhere as typed (it was matched through a repaired or standardized word)."""
+    want = words(term)
+    size = len(want)
+    folded_want = [fold(w) for w in want]
+    seen = False
+    for i in range(len(typed) - size + 1):
+        said = typed[i : i + size]
+        if [fold(w) for w in said] != folded_want:
+            continue
+        seen = True
+        if all(spelled_alike(t, w) for t, w in zip(said, want, strict=True)):
+            return False
+    return seen
 
 
 def contains_phrase(haystack: list[str], needle: list[str]) -> bool:
