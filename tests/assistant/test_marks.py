@@ -51,6 +51,11 @@ class TestSynonyms:
     def test_a_synonym_as_spelled_or_without_marks_is_said(self, engine, text):
         assert "con rơi" in [term for term, _ in engine.parse(text).expansions]
 
+    def test_a_misspelling_entry_stays_when_typed_as_its_correction(self, engine):
+        # the lexicon repairs "căn cuoc" to "thẻ căn cước"; typed right, the words are said
+        expanded = dict(engine.parse("mất cái thẻ căn cước gắn chíp").expansions)
+        assert expanded.get("căn cuoc") == "thẻ căn cước"
+
 
 class TestAnswers:
     def test_garbage_collection_is_no_inheritance(self):

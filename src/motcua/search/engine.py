@@ -267,6 +267,18 @@ def features(tokens: Sequence[str]) -> list[str]:
     return unigrams + pairs
 
 
+def _typed_as_correction(typed: Sequence[str], term: str, expand: str) -> bool:
+    """Whether ``term`` is a misspelling inside its correction ("căn cuoc" in "thẻ căn cước",
+    "dăng ký" for "đăng ký") and the request types the correction's words as spelled."""
+    want = [fold(w) for w in words(term)]
+    official = words(expand)
+    for i in range(len(official) - len(want) + 1):
+        part = official[i : i + len(want)]
+        if [fold(w) for w in part] == want:
+            return not typed_otherwise(typed, " ".join(part))
+    return False
+
+
 def need_clause_start(raw: Sequence[str], clause_ids: Sequence[int]) -> int:
     """Index of the first word of the request's need: the clause of its last request word.
 
@@ -537,8 +549,7 @@ class Engine:
             expansions = [
                 (term, expand)
                 for term, expand in expansions
-                if not typed_otherwise(raw, term)
-                or (fold(term) == fold(expand) and not typed_otherwise(raw, expand))
+                if not typed_otherwise(raw, term) or _typed_as_correction(raw, term, expand)
             ]
         restored = self.vocab.restore(folded)
         dense_words = [
