@@ -9,6 +9,7 @@ Logs carry the procedure code, the answer kind and the latency only: never the q
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -588,6 +589,9 @@ def _named_body(text: str) -> intents.OtherBody | None:
     return None if found is None or found[2] else found[0]
 
 
+# Asked up to four times while one question is answered (each branch that would answer or
+# refuse checks it); a pure function of the text and the bundled tables.
+@functools.lru_cache(maxsize=64)
 def _remit_body(text: str) -> tuple[intents.OtherBody, str, bool] | None:
     """The body whose remit a word said in what the question's request asks for names
     (``intents.in_request_object``), whatever else the question asks."""
