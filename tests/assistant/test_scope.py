@@ -125,3 +125,31 @@ class TestAnswers:
         monkeypatch.setattr(pipeline, "_other_body", lambda *a, **k: None)
         before = ask(question, rephrase=False)[0]
         assert without.text == before.text
+
+
+class TestNamedBody:
+    @pytest.mark.parametrize(
+        ("text", "body"),
+        [
+            ("muốn vay ngân hàng chính sách để nuôi heo", "vbsp"),  # the longest name
+            ("vay ngan hang de mua may cay", "commercial_bank"),
+            ("hội nông dân cho vay vốn nuôi bò", "farmers_union"),
+        ],
+    )
+    def test_named_body(self, text, body):
+        found = scope.named_body(text)
+        assert found is not None and found.id == body
+
+    def test_no_body_named(self):
+        assert scope.named_body("đăng ký khai sinh cho con") is None
+
+    def test_the_body_the_citizen_names_is_the_one_answered(self):
+        # The neighbours are the farmers' union's loan examples; the citizen said the bank.
+        answer = ask(
+            "Nhà tôi định vay ngân hàng nông nghiệp ba chục triệu để nuôi dê, xã có làm hồ sơ "
+            "vay không?",
+            rephrase=False,
+        )[0]
+        assert answer.kind == "redirect", answer.text
+        assert "ngân hàng" in answer.text.lower()
+        assert "hội nông dân" not in answer.text.lower()

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from motcua.search.embedding import text_key
+from motcua.search.normalize import folded_words
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +282,7 @@ def reset() -> None:
     with _lock:
         _index, _loaded = None, False
     bodies.cache_clear()
+    _short_names.cache_clear()
 
 
 def decide(engine, text: str, code: str | None = None) -> Decision | None:
@@ -298,7 +300,48 @@ def decide(engine, text: str, code: str | None = None) -> Decision | None:
     except QueryError:
         return None
     # The finder's own query vector: cached by the embedder when the finder computed it.
-    return found.decide(engine.embedder.query(parsed.dense_text), code)
+    vector = engine.embedder.query(parsed.dense_text)
+    decision = found.decide(vector, code)
+    named = named_body(text)
+    if decision is None or named is None or named.id == decision.body.id:
+        return decision
+    # The citizen named the body ("vay ngân hàng nông nghiệp"): its neighbours' vote decides
+    # whether the matter is another body's, the citizen's own words which one.
+    remit = found.remit_rows.get(named.id)
+    what = (
+        named.name
+        if remit is None
+        else found.examples[int(remit[np.argmax(found.vectors[remit] @ vector)])].text
+    )
+    return Decision(
+        body=named,
+        what=what,
+        other=decision.other,
+        commune=decision.commune,
+        procedure=decision.procedure,
+    )
+
+
+@cache
+def _short_names() -> list[tuple[str, str]]:
+    """(padded folded short name, body id), longest first: "ngân hàng chính sách" before
+    "ngân hàng"."""
+    names = []
+    for body in bodies().values():
+        for short in body.short.split("/"):
+            said = " ".join(folded_words(short))
+            if said:
+                names.append((f" {said} ", body.id))
+    return sorted(names, key=lambda n: -len(n[0]))
+
+
+def named_body(text: str) -> Body | None:
+    """The body the question names by its short name, if any (the longest)."""
+    padded = f" {' '.join(folded_words(text))} "
+    for name, body_id in _short_names():
+        if name in padded:
+            return bodies()[body_id]
+    return None
 
 
 def build_cache(engine, path: Path = CACHE_FILE, batch: int = 32) -> int:
