@@ -198,7 +198,11 @@ class Weights:
     # refusals level. 0.3 found 2,694 but 2 more wrongful refusals; 0.5–0.7 found 2,702 but
     # the assistant routed fewer of its questions right (95.2 → 92.6 %): the examples of the
     # dispute decision all say "hòa giải không thành" and drew the conciliation's questions
-    # (docs/decisions/0002-procedure-finding.md, "Example requests").
+    # (docs/decisions/0002-procedure-finding.md, "Example requests"). After 33 stories were
+    # rewritten to state their own fact instead of a sibling's key words, 0.3 gave 3,061 of
+    # 3,344 first places against 3,045 at 0.2, wrongful refusals and eval-ask level; 0.4 gave
+    # 3,064 but 7 fewer eval-ask passes (docs/benchmarks.md, "Examples without a sibling's
+    # words").
     # ``example_bm25`` (their words in the procedure's BM25 document) reached 2,793 but made
     # the assistant route worse: a story's distinguishing fact names the sibling ("hòa giải
     # không thành" for the dispute decision took every "hòa giải" question), so it is off.
@@ -207,7 +211,7 @@ class Weights:
     # search (p95 ~75 ms), so not used. ``example_as_query``: examples are encoded on e5's
     # query side (a request against a request is symmetric).
     example_bm25: bool = False
-    examples: float = 0.2
+    examples: float = 0.3
     example_pool: str = "soft"
     example_temperature: float = 0.02
     example_query: str = "dense"
