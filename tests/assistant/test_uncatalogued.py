@@ -195,6 +195,8 @@ class TestLocalFacts:
             "nộp lệ phí đăng ký kết hôn bằng chuyển khoản được không",
             "con tôi phải ngồi xe lăn, làm giấy xác nhận khuyết tật cần gì",
             "đăng ký xe máy mới mua ở đâu",
+            # folded, "nhà ngói cho" is "ngồi chờ"
+            "di chúc để lại căn nhà ngói cho con út, chứng thực cần giấy tờ gì",
         ],
     )
     def test_a_procedure_time_is_not_an_event(self, question):

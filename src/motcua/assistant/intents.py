@@ -779,7 +779,7 @@ _FACILITY = (
     r" (?:cho|bai|noi) (?:gui|de|dau|giu) xe(?= )| giu xe(?= )| wifi(?= )| may photo(?= )"
     r"| cho photo(?= )| nha ve sinh(?= )| may lay so(?= )| lay so thu tu(?= )| cang tin(?= )"
     r"| gui xe(?: may| dap| oto| o to)?(?: o)? (?:dau|cho nao|co mat|mat tien|bao nhieu)(?= )"
-    r"| (?:cho ngoi|ghe ngoi|ngoi cho|ngoi doi)(?= )"
+    r"| (?:cho ngoi|ghe ngoi|ngoi doi)(?= )| (?:be|nguoi|em|tre|ba|ong|con) ngoi cho(?= )"
     r"| xe lan(?: \w+){0,3} (?:vao|len|di)(?: \w+){0,2} (?:cua|loi|duong|tang|thang)(?= )"
     r"| (?:nhan|cho|chap nhan|duoc|co the) (?:tra|nop|thanh toan|dong)(?: \w+){0,3}"
     r" (?:bang|qua) (?:chuyen khoan|quet ma|ma qr|qr|the ngan hang|the atm|vi dien tu|momo"
