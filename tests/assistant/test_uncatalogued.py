@@ -174,6 +174,11 @@ class TestLocalFacts:
             "phó chủ tịch xã chiều nay có tiếp dân không",
             "tết này thôn có phát quà cho gia đình chính sách không",
             "số tài khoản của ủy ban xã để chuyển khoản",
+            "gửi xe đạp ở chỗ nào vậy cô",
+            "ông bà già đi khám về có ghế ngồi đợi không",
+            "mẹ tôi ngồi xe lăn thì đi lối nào vào cửa trong",
+            "ở trung tâm có cho nộp tiền bằng quét mã không",
+            "sáng thứ hai mấy h trung tâm mở cửa",
         ],
     )
     def test_events_and_premises(self, question):
@@ -186,6 +191,12 @@ class TestLocalFacts:
             "đăng ký khai sinh bao giờ có kết quả",
             "đăng ký kết hôn khi nào nhận được giấy",
             "cấp lại căn cước mất mấy ngày",
+            # a fee paid by transfer, a wheelchair in a disability case, a motorbike registered
+            "nộp lệ phí đăng ký kết hôn bằng chuyển khoản được không",
+            "con tôi phải ngồi xe lăn, làm giấy xác nhận khuyết tật cần gì",
+            "đăng ký xe máy mới mua ở đâu",
+            # folded, "nhà ngói cho" is "ngồi chờ"
+            "di chúc để lại căn nhà ngói cho con út, chứng thực cần giấy tờ gì",
         ],
     )
     def test_a_procedure_time_is_not_an_event(self, question):

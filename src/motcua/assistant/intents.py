@@ -772,10 +772,18 @@ _WHEN = (
     r"(?:khi nao|bao gio|chung nao|luc nao|ngay nao|hom nao|bua nao|ngay may|thang may"
     r"|thang nao|dip nao)"
 )
-# The center's own premises: parking, Wi-Fi, photocopying, queue numbers.
+# The center's own premises: parking, Wi-Fi, photocopying, queue numbers, seats for those who
+# wait, wheelchair access, and how fees can be paid there (the catalog gives a fee, not the
+# till's means of payment).
 _FACILITY = (
     r" (?:cho|bai|noi) (?:gui|de|dau|giu) xe(?= )| giu xe(?= )| wifi(?= )| may photo(?= )"
     r"| cho photo(?= )| nha ve sinh(?= )| may lay so(?= )| lay so thu tu(?= )| cang tin(?= )"
+    r"| gui xe(?: may| dap| oto| o to)?(?: o)? (?:dau|cho nao|co mat|mat tien|bao nhieu)(?= )"
+    r"| (?:cho ngoi|ghe ngoi|ngoi doi)(?= )| (?:be|nguoi|em|tre|ba|ong|con) ngoi cho(?= )"
+    r"| xe lan(?: \w+){0,3} (?:vao|len|di)(?: \w+){0,2} (?:cua|loi|duong|tang|thang)(?= )"
+    r"| (?:nhan|cho|chap nhan|duoc|co the) (?:tra|nop|thanh toan|dong)(?: \w+){0,3}"
+    r" (?:bang|qua) (?:chuyen khoan|quet ma|ma qr|qr|the ngan hang|the atm|vi dien tu|momo"
+    r"|zalopay)(?= )"
 )
 # What a procedure does, said right after "tổ chức": the commune is asked whether it holds a
 # procedure ("tổ chức đăng ký kết hôn lưu động"), not an event of the local plan.
@@ -804,7 +812,8 @@ _LOCAL_FACT = re.compile(
             r" (?:lam viec|mo cua|nhan ho so|tiep nhan ho so|truc)(?= )",
             r" (?:lam viec|mo cua|nhan ho so) (?:den|tu|luc|toi) may gio(?= )",
             r" (?:gio nghi trua|nghi trua may gio|may gio nghi trua)(?= )",
-            r" may gio(?: \w+){0,3} (?:mo cua|dong cua|lam viec|tiep dan|nhan ho so)(?= )",
+            # "mấy h mở cửa": the hour typed as "h"
+            r" may (?:gio|h)(?: \w+){0,3} (?:mo cua|dong cua|lam viec|tiep dan|nhan ho so)(?= )",
             # the office's bank account, with the purpose in between ("số tài khoản để chuyển
             # khoản nộp lệ phí của ủy ban xã")
             r" so tai khoan(?: \w+){0,8} (?:cua )?(?:uy ban|ubnd|trung tam|xa|phuong"
