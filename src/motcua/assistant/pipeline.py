@@ -150,21 +150,21 @@ _features_lock = threading.Lock()
 _doc_features: weakref.WeakKeyDictionary[Engine, list[frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
+def _doc_texts(engine: Engine, doc) -> list[str]:
+    """What names a procedure: its name, its result and the lexicon's phrases for it."""
+    from motcua.search.engine import display_name
+
+    return [display_name(doc.name), doc.result, *engine.lexicon.phrases.get(doc.code, [])]
+
+
 def _features_of(engine: Engine) -> list[frozenset[str]]:
     with _features_lock:
         cached = _doc_features.get(engine)
         if cached is None:
-            from motcua.search.engine import display_name
-
             cached = []
             for doc in engine.docs:
-                texts = [
-                    display_name(doc.name),
-                    doc.result,
-                    *engine.lexicon.phrases.get(doc.code, []),
-                ]
                 toks: set[str] = set()
-                for text in texts:
+                for text in _doc_texts(engine, doc):
                     toks.update(features(folded_words(text)))
                 cached.append(frozenset(toks))
             _doc_features[engine] = cached
@@ -180,17 +180,10 @@ def _spellings_of(engine: Engine) -> list[dict[str, set[tuple[str, ...]]]]:
     with _features_lock:
         cached = _doc_spellings.get(engine)
         if cached is None:
-            from motcua.search.engine import display_name
-
             cached = []
             for doc in engine.docs:
                 found: dict[str, set[tuple[str, ...]]] = {}
-                texts = [
-                    display_name(doc.name),
-                    doc.result,
-                    *engine.lexicon.phrases.get(doc.code, []),
-                ]
-                for text in texts:
+                for text in _doc_texts(engine, doc):
                     said, keys = text_words(text), folded_words(text)
                     for i, word in enumerate(said):
                         found.setdefault(keys[i], set()).add((word,))
@@ -307,20 +300,25 @@ def _names_the_action(engine: Engine, text: str, top: int, other: int) -> bool:
     )
 
 
-def _opening_phrase(engine: Engine, doc_index: int) -> list[str]:
-    """A procedure's name up to its first comma, semicolon, bracket or word that narrows it
-    (``_HEAD_END``): "Chứng thực việc sửa đổi" of "Chứng thực việc sửa đổi, bổ sung, hủy bỏ
-    giao dịch"; lower case, with tone marks."""
+def _opening_words(engine: Engine, doc_index: int, breaks: str) -> list[str]:
+    """A procedure's name up to the first of the characters ``breaks`` or a word that narrows
+    it (``_HEAD_END``); lower case, with tone marks, stopwords kept (they are said too)."""
     from motcua.search.engine import display_name
 
     name = display_name(engine.docs[doc_index].name)
-    first = re.split(r"[;(,]", name, maxsplit=1)[0]
+    first = re.split(f"[{breaks}]", name, maxsplit=1)[0]
     words: list[str] = []
     for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", first.lower())):
         if word in _HEAD_END and words:
             break
         words.append(word)
     return words
+
+
+def _opening_phrase(engine: Engine, doc_index: int) -> list[str]:
+    """Up to the first comma too: "Chứng thực việc sửa đổi" of "Chứng thực việc sửa đổi, bổ
+    sung, hủy bỏ giao dịch"."""
+    return _opening_words(engine, doc_index, ";(,")
 
 
 def _same_syllable(typed: str, word: str) -> bool:
@@ -373,18 +371,8 @@ def _says_name_whole(engine: Engine, text: str, top: int, other: int) -> bool:
 
 
 def _head_words_all(engine: Engine, doc_index: int) -> list[str]:
-    """A procedure's opening words up to a semicolon, a bracket or a word that narrows it,
-    stopwords kept (they are said too): "Cấp Giấy xác nhận tình trạng hôn nhân"."""
-    from motcua.search.engine import display_name
-
-    name = display_name(engine.docs[doc_index].name)
-    head = re.split(r"[;(]", name, maxsplit=1)[0]
-    words: list[str] = []
-    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", head.lower())):
-        if word in _HEAD_END and words:
-            break
-        words.append(word)
-    return words
+    """Up to a semicolon or a bracket: "Cấp Giấy xác nhận tình trạng hôn nhân"."""
+    return _opening_words(engine, doc_index, ";(")
 
 
 def _name_syllables(engine: Engine, doc_index: int) -> set[str]:
